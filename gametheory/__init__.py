@@ -1,0 +1,98 @@
+"""Games and their solutions: the game-theoretic half of restrat.
+
+Subpackages
+-----------
+coalitions
+    Coalitions as bitmasks: the shared vocabulary.
+tu
+    Transferable-utility games (:class:`TUGame`) and their solutions.
+games
+    Classic games (glove, majority, unanimity, airport, bankruptcy).
+bankruptcy
+    Division rules for bankruptcy problems.
+voting, power
+    Simple and weighted voting games and power indices.
+bargaining
+    Axiomatic and sequential bargaining.
+strategic
+    Two-player normal-form games (on nashpy) and logit QRE.
+
+Importing :mod:`gametheory` is cheap: subpackages load on first use, and
+nothing here imports pymc.
+
+Examples
+--------
+>>> import gametheory as gt
+>>> g = gt.games.glove(left=["L"], right=["R1", "R2"])
+>>> gt.shapley_value(g).values.round(4).tolist()
+[0.6667, 0.1667, 0.1667]
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import Any
+
+from .errors import (
+    ConvergenceError,
+    GameTooLargeError,
+    InvalidAllocationError,
+    InvalidArgumentError,
+    InvalidGameError,
+    InvalidTypeError,
+    RestratError,
+    SolverError,
+)
+from .results import AllocationResult, LeastCoreResult
+
+__version__ = "0.1.0"
+
+_SUBMODULES = {
+    "coalitions", "tu", "games", "bankruptcy", "voting", "power", "bargaining",
+    "strategic", "errors", "results",
+}
+
+_LAZY = {
+    # TU games
+    "TUGame": "gametheory.tu.game",
+    "shapley_value": "gametheory.tu.values",
+    "banzhaf_value": "gametheory.tu.values",
+    "tau_value": "gametheory.tu.values",
+    "gately_point": "gametheory.tu.values",
+    "core_contains": "gametheory.tu.core",
+    "core_is_empty": "gametheory.tu.core",
+    "blocking_coalitions": "gametheory.tu.core",
+    "excesses": "gametheory.tu.core",
+    "least_core": "gametheory.tu.core",
+    "nucleolus": "gametheory.tu.nucleolus",
+    "prenucleolus": "gametheory.tu.nucleolus",
+    "kohlberg_criterion": "gametheory.tu.nucleolus",
+    # voting
+    "WeightedVotingGame": "gametheory.voting",
+    "MultiWeightedVotingGame": "gametheory.voting",
+    "SimpleGame": "gametheory.voting",
+}
+
+__all__ = sorted(
+    set(_LAZY) | _SUBMODULES | {
+        "AllocationResult", "LeastCoreResult", "RestratError", "InvalidArgumentError",
+        "InvalidTypeError", "InvalidGameError", "InvalidAllocationError",
+        "GameTooLargeError", "SolverError", "ConvergenceError", "__version__",
+    }
+)
+
+
+def __getattr__(name: str) -> Any:
+    if name in _SUBMODULES:
+        mod = importlib.import_module(f"gametheory.{name}")
+        globals()[name] = mod
+        return mod
+    if name in _LAZY:
+        value = getattr(importlib.import_module(_LAZY[name]), name)
+        globals()[name] = value
+        return value
+    raise AttributeError(f"module 'gametheory' has no attribute {name!r}")
+
+
+def __dir__() -> list[str]:
+    return __all__

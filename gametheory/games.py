@@ -1,0 +1,314 @@
+r"""Classic TU games.
+
+Dense games (glove, majority, unanimity) are plain
+:class:`~gametheory.tu.game.TUGame` objects. Structured games
+(:class:`AirportGame`, :class:`BankruptcyGame`) keep their parameters and
+build the ``2**n`` array only when a method needs it; their Shapley values
+come from closed forms or recursions that work for thousands of players,
+and :func:`~gametheory.shapley_value` with ``method="sample"`` evaluates their
+coalitions along random orders without any dense array.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Hashable, Sequence
+from typing import Any
+
+import numpy as np
+
+from .bankruptcy import validate_problem
+from .coalitions import MAX_DENSE_PLAYERS, popcount_table, require_dense, validate_players
+from .errors import InvalidArgumentError
+from .tu.game import TUGame, _additive_values
+from .tu.values import shapley_weights
+
+__all__ = ["glove", "majority", "unanimity", "airport", "bankruptcy", "AirportGame",
+           "BankruptcyGame"]
+
+
+def _members_mask(group: Sequence[Hashable], labels: tuple, offset: int) -> int:
+    return sum(1 << (offset + k) for k in range(len(group)))
+
+
+def glove(left: Sequence[Hashable], right: Sequence[Hashable]) -> TUGame:
+    r"""Glove game: :math:`v(S) = \min(|S \cap L|, |S \cap R|)`.
+
+    Players are the left-glove holders followed by the right-glove holders.
+
+    References
+    ----------
+    Shapley, L. S. and Shubik, M. (1969). Pure competition, coalitional
+    power, and fair division. *International Economic Review* 10, 337-362.
+
+    Examples
+    --------
+    >>> g = glove(["L"], ["R1", "R2"])
+    >>> g.v(["L", "R2"]), g.v(["R1", "R2"])
+    (1.0, 0.0)
+    """
+    if isinstance(left, int) or isinstance(right, int):
+        raise InvalidArgumentError("left/right", (left, right), "give lists of labels",
+                                   "Pass e.g. glove(['L1'], ['R1', 'R2'])")
+    labels = validate_players(list(left) + list(right))
+    nl, n = len(left), len(labels)
+    if nl == 0 or nl == n:
+        raise InvalidArgumentError("left/right", (left, right), "both sides need a player",
+                                   "Give at least one left and one right holder")
+    require_dense(n, "the glove game")
+    lmask = (1 << nl) - 1
+    masks = np.arange(1 << n, dtype=np.int64)
+    cl = np.bitwise_count(masks & lmask)
+    cr = np.bitwise_count(masks & ~lmask)
+    return TUGame(np.minimum(cl, cr).astype(float), labels)
+
+
+def majority(n: int, quota: int | None = None,
+             players: Sequence[Hashable] | None = None) -> TUGame:
+    r"""Symmetric majority game: :math:`v(S) = 1` if :math:`|S| \ge q`, else 0.
+
+    The default quota is a strict majority, :math:`q = \lfloor n/2 \rfloor + 1`.
+
+    Examples
+    --------
+    >>> majority(3).values.tolist()
+    [0.0, 0.0, 0.0, 1.0, 0.0, 1.0, 1.0, 1.0]
+    """
+    if isinstance(n, bool) or not isinstance(n, int | np.integer) or n < 1:
+        raise InvalidArgumentError("n", n, "must be a positive integer", "Pass e.g. n=3")
+    q = n // 2 + 1 if quota is None else quota
+    if isinstance(q, bool) or not isinstance(q, int | np.integer) or not 1 <= q <= n:
+        raise InvalidArgumentError("quota", quota, f"must be an integer in 1..{n}",
+                                   "Pass a quota between 1 and n")
+    require_dense(int(n), "the majority game")
+    return TUGame((popcount_table(int(n)) >= q).astype(float),
+                  validate_players(players, int(n)))
+
+
+def unanimity(players: Sequence[Hashable], carrier: Sequence[Hashable]) -> TUGame:
+    r"""Unanimity game :math:`u_T(S) = 1` if :math:`T \subseteq S`, else 0.
+
+    Examples
+    --------
+    >>> unanimity(["a", "b", "c"], ["a", "b"]).v(["a", "b"])
+    1.0
+    """
+    labels = validate_players(players)
+    n = len(labels)
+    require_dense(n, "the unanimity game")
+    from .coalitions import to_mask
+
+    t = to_mask(carrier, labels, name="carrier")
+    if t == 0:
+        raise InvalidArgumentError("carrier", carrier, "empty carrier",
+                                   "Name at least one player")
+    masks = np.arange(1 << n, dtype=np.int64)
+    return TUGame(((masks & t) == t).astype(float), labels)
+
+
+class AirportGame(TUGame):
+    r"""Airport cost game :math:`c(S) = \max_{i \in S} c_i` (Littlechild and Owen 1973).
+
+    Each player needs a runway of cost :math:`c_i`; a coalition pays for the
+    longest runway its members need. This is a cost game: solutions are cost
+    shares. Its Shapley value is the sequential cost-sharing rule: with costs
+    sorted :math:`c_{(1)} \le \dots \le c_{(n)}`, every player using segment
+    :math:`k` (cost :math:`c_{(k)} - c_{(k-1)}`) pays an equal share of it.
+
+    Parameters
+    ----------
+    costs : array_like
+        Non-negative finite cost per player.
+    players : sequence, optional
+        Labels.
+    """
+
+    __slots__ = ("_costs",)
+
+    def __init__(self, costs: Any, players: Sequence[Hashable] | None = None) -> None:
+        try:
+            c = np.array(costs, dtype=float).reshape(-1)
+        except (TypeError, ValueError):
+            raise InvalidArgumentError("costs", costs, "not a vector of numbers",
+                                       "Pass one non-negative cost per player") from None
+        if c.size == 0 or not np.all(np.isfinite(c)) or np.any(c < 0):
+            raise InvalidArgumentError("costs", costs,
+                                       "costs must be a non-empty list of finite numbers >= 0",
+                                       "Pass one non-negative cost per player")
+        self._init_common(c.size, players, True)
+        c.flags.writeable = False
+        object.__setattr__(self, "_costs", c)
+
+    @property
+    def costs(self) -> np.ndarray:
+        """Per-player costs (read-only)."""
+        return self._costs
+
+    def _dense_values(self) -> np.ndarray:
+        n = self.n
+        a = np.zeros(1 << n)
+        for i, ci in enumerate(self._costs):
+            np.maximum(a[: 1 << i], ci, out=a[1 << i: 2 << i])
+        return a
+
+    def _worth_of_mask(self, m: int) -> float:
+        if self.has_dense:
+            return float(self.values[m])
+        idx = [i for i in range(self.n) if (m >> i) & 1]
+        return float(self._costs[idx].max()) if idx else 0.0
+
+    def _prefix_values(self, perms: np.ndarray) -> np.ndarray:
+        return np.maximum.accumulate(self._costs[perms], axis=1)
+
+    def _shapley_closed_form(self) -> tuple[np.ndarray, str]:
+        c = self._costs
+        n = c.size
+        order = np.argsort(c, kind="stable")
+        s = c[order]
+        seg = np.diff(s, prepend=0.0)            # cost of segment k
+        users = n - np.arange(n)                 # players needing segment k
+        share_sorted = np.cumsum(seg / users)
+        phi = np.empty(n)
+        phi[order] = share_sorted
+        return phi, "sequential-cost-sharing"
+
+    def __repr__(self) -> str:
+        return f"AirportGame(n={self.n}, costs={self._costs.tolist()!r})"
+
+
+class BankruptcyGame(TUGame):
+    r"""Bankruptcy game :math:`v(S) = \max(0, E - \sum_{j \notin S} c_j)` (O'Neill 1982).
+
+    What a coalition can secure by paying everyone else in full first. Its
+    nucleolus is the Talmud rule and its Shapley value the random-arrival
+    rule (Aumann and Maschler 1985).
+
+    The exact Shapley value uses a recursion over the number and total
+    claim of the claimants who arrive before a player (claims are integers,
+    or are scaled to integers exactly), grouping equal claims, with no dense
+    array; it refuses when that table would be too large and names
+    ``method="sample"``.
+    """
+
+    __slots__ = ("_estate", "_claims")
+
+    #: Largest (number of claimants) x (sum of integer claims) table for exact Shapley.
+    MAX_DP_CELLS = 5e7
+
+    def __init__(self, estate: float, claims: Any,
+                 players: Sequence[Hashable] | None = None) -> None:
+        e, c = validate_problem(estate, claims)
+        self._init_common(c.size, players, False)
+        c.flags.writeable = False
+        object.__setattr__(self, "_estate", e)
+        object.__setattr__(self, "_claims", c)
+
+    @property
+    def estate(self) -> float:
+        """The estate."""
+        return self._estate
+
+    @property
+    def claims(self) -> np.ndarray:
+        """The claims (read-only)."""
+        return self._claims
+
+    def _dense_values(self) -> np.ndarray:
+        n = self.n
+        if n > MAX_DENSE_PLAYERS:  # pragma: no cover - guarded by TUGame.values
+            raise AssertionError
+        a = _additive_values(self._claims)
+        total = self._claims.sum()
+        return np.maximum(0.0, self._estate - (total - a))
+
+    def _worth_of_mask(self, m: int) -> float:
+        if self.has_dense:
+            return float(self.values[m])
+        inside = sum(self._claims[i] for i in range(self.n) if (m >> i) & 1)
+        return float(max(0.0, self._estate - (self._claims.sum() - inside)))
+
+    def _prefix_values(self, perms: np.ndarray) -> np.ndarray:
+        inside = np.cumsum(self._claims[perms], axis=1)
+        return np.maximum(0.0, self._estate - (self._claims.sum() - inside))
+
+    def _integer_scale(self) -> float | None:
+        c = self._claims
+        for scale in (1.0, 10.0, 100.0, 1000.0):
+            s = c * scale
+            if np.all(np.abs(s - np.round(s)) <= 1e-9 * np.maximum(1.0, s)):
+                return scale
+        return None
+
+    def _shapley_closed_form(self) -> tuple[np.ndarray, str] | None:
+        scale = self._integer_scale()
+        n = self.n
+        if scale is None:
+            if n <= 20:
+                return None          # dense exact path
+            raise InvalidArgumentError(
+                "claims", self._claims,
+                "exact Shapley of a large bankruptcy game needs claims that scale to integers",
+                "Use shapley_value(game, method='sample')")
+        w = np.round(self._claims * scale).astype(np.int64)
+        W = int(w.sum())
+        distinct = np.unique(w)
+        cells = float(n) * (W + 1) * distinct.size * n
+        if cells > self.MAX_DP_CELLS * 50:
+            if n <= 20:
+                return None
+            raise InvalidArgumentError(
+                "claims", self._claims,
+                f"the exact recursion needs about {cells:.2g} operations",
+                "Use shapley_value(game, method='sample')")
+        E = self._estate * scale
+        total = float(W)
+        wts = shapley_weights(n)               # weight of a predecessor set of size s
+        phi = np.empty(n)
+        for ci in distinct:
+            others = np.concatenate([w[w != ci], np.repeat(ci, int((w == ci).sum()) - 1)])
+            # prob[s, t]: P(a random s-subset of the others has claim sum t), built
+            # by the hypergeometric recursion (stable: convex combinations only)
+            Wo = int(others.sum())
+            prob = np.zeros((n, Wo + 1))
+            prob[0, 0] = 1.0
+            for m, cj in enumerate(others, start=1):
+                # adding claimant m: s-subsets of m items include it w.p. s/m
+                s = np.arange(1, m + 1)[:, None]
+                new = prob[: m + 1].copy()
+                new[1: m + 1] = ((m - s) / m) * prob[1: m + 1]
+                new[1: m + 1, cj:] += (s / m) * prob[0:m, : Wo + 1 - cj]
+                prob[: m + 1] = new
+            t = np.arange(Wo + 1, dtype=float)
+            marg = np.clip(E - (total - t - ci), 0.0, float(ci))
+            # each predecessor-set size s is equally likely (1/n) in a random order
+            val = float((prob @ marg).sum() / n)
+            phi[w == ci] = val / scale
+        del wts
+        return phi, "random-arrival-recursion"
+
+    def __repr__(self) -> str:
+        return f"BankruptcyGame(estate={self._estate:g}, claims={self._claims.tolist()!r})"
+
+
+def airport(costs: Any, players: Sequence[Hashable] | None = None) -> AirportGame:
+    """Airport cost game from per-player runway costs; see :class:`AirportGame`.
+
+    Examples
+    --------
+    >>> import gametheory as gt
+    >>> gt.shapley_value(airport([1, 2, 3])).values.round(4).tolist()
+    [0.3333, 0.8333, 1.8333]
+    """
+    return AirportGame(costs, players)
+
+
+def bankruptcy(estate: float, claims: Any,
+               players: Sequence[Hashable] | None = None) -> BankruptcyGame:
+    """Bankruptcy game of a claims problem; see :class:`BankruptcyGame`.
+
+    Examples
+    --------
+    >>> g = bankruptcy(100, [100, 200, 300])
+    >>> g.v([1, 2])
+    100.0
+    """
+    return BankruptcyGame(estate, claims, players)
