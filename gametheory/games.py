@@ -182,17 +182,15 @@ class BankruptcyGame(TUGame):
     nucleolus is the Talmud rule and its Shapley value the random-arrival
     rule (Aumann and Maschler 1985).
 
-    The exact Shapley value uses a recursion over the number and total
-    claim of the claimants who arrive before a player (claims are integers,
-    or are scaled to integers exactly), grouping equal claims, with no dense
-    array; it refuses when that table would be too large and names
+    The exact Shapley value needs no dense array: it integrates each
+    claimant's expected marginal contribution over its arrival time, with
+    the distribution of earlier claims from a generating function evaluated
+    by FFT (claims are integers, or scale to integers exactly by a power of
+    ten). It refuses when that would be too costly and names
     ``method="sample"``.
     """
 
     __slots__ = ("_estate", "_claims")
-
-    #: Largest (number of claimants) x (sum of integer claims) table for exact Shapley.
-    MAX_DP_CELLS = 5e7
 
     def __init__(self, estate: float, claims: Any,
                  players: Sequence[Hashable] | None = None) -> None:
@@ -239,6 +237,22 @@ class BankruptcyGame(TUGame):
         return None
 
     def _shapley_closed_form(self) -> tuple[np.ndarray, str] | None:
+        r"""Random-arrival rule by an exact quadrature over arrival times.
+
+        Let every claimant arrive at an independent uniform time; claimant i,
+        arriving at time :math:`u`, finds each other claimant already there
+        with probability :math:`u`, independently. Its expected marginal
+        contribution is therefore
+
+        .. math:: \phi_i = \int_0^1 \mathbb{E}_u\bigl[\min(c_i, \max(0,
+                 E - C + T + c_i))\bigr]\,du,
+
+        with :math:`T` the claims of those already there, whose distribution
+        at fixed :math:`u` is the product :math:`\prod_j (1 - u + u z^{c_j})`
+        (evaluated by FFT over the integer claim sums, one factor per distinct
+        claim). The integrand is a polynomial of degree n - 1 in u, so
+        Gauss-Legendre quadrature with ceil(n/2) nodes is exact.
+        """
         scale = self._integer_scale()
         n = self.n
         if scale is None:
@@ -249,41 +263,41 @@ class BankruptcyGame(TUGame):
                 "exact Shapley of a large bankruptcy game needs claims that scale to integers",
                 "Use shapley_value(game, method='sample')")
         w = np.round(self._claims * scale).astype(np.int64)
-        W = int(w.sum())
-        distinct = np.unique(w)
-        cells = float(n) * (W + 1) * distinct.size * n
-        if cells > self.MAX_DP_CELLS * 50:
+        total = int(w.sum())
+        distinct, counts = np.unique(w, return_counts=True)
+        L = total + 1
+        nodes = (n + 1) // 2 + 1
+        work = float(nodes) * distinct.size * (distinct.size + 8) * L
+        if work > 5e9:
             if n <= 20:
                 return None
             raise InvalidArgumentError(
                 "claims", self._claims,
-                f"the exact recursion needs about {cells:.2g} operations",
+                f"the exact recursion needs about {work:.2g} operations",
                 "Use shapley_value(game, method='sample')")
         E = self._estate * scale
-        total = float(W)
-        wts = shapley_weights(n)               # weight of a predecessor set of size s
+        x, wq = np.polynomial.legendre.leggauss(nodes)
+        u = (x + 1.0) / 2.0
+        wq = wq / 2.0
+        k = np.arange(L // 2 + 1)
+        t = np.arange(L, dtype=float)
         phi = np.empty(n)
-        for ci in distinct:
-            others = np.concatenate([w[w != ci], np.repeat(ci, int((w == ci).sum()) - 1)])
-            # prob[s, t]: P(a random s-subset of the others has claim sum t), built
-            # by the hypergeometric recursion (stable: convex combinations only)
-            Wo = int(others.sum())
-            prob = np.zeros((n, Wo + 1))
-            prob[0, 0] = 1.0
-            for m, cj in enumerate(others, start=1):
-                # adding claimant m: s-subsets of m items include it w.p. s/m
-                s = np.arange(1, m + 1)[:, None]
-                new = prob[: m + 1].copy()
-                new[1: m + 1] = ((m - s) / m) * prob[1: m + 1]
-                new[1: m + 1, cj:] += (s / m) * prob[0:m, : Wo + 1 - cj]
-                prob[: m + 1] = new
-            t = np.arange(Wo + 1, dtype=float)
+        chunk = max(1, int(2e7 // max(L, 1)))
+        for ci, mi in zip(distinct, counts, strict=True):
             marg = np.clip(E - (total - t - ci), 0.0, float(ci))
-            # each predecessor-set size s is equally likely (1/n) in a random order
-            val = float((prob @ marg).sum() / n)
+            val = 0.0
+            for lo in range(0, nodes, chunk):
+                uu = u[lo: lo + chunk, None]
+                gf = np.ones((uu.shape[0], k.size), dtype=complex)
+                for a, m in zip(distinct, counts, strict=True):
+                    mm = m - 1 if a == ci else m
+                    if mm:
+                        base = 1.0 - uu + uu * np.exp(-2j * np.pi * k * a / L)
+                        gf *= base ** mm
+                dist = np.fft.irfft(gf, n=L, axis=1)
+                val += float(wq[lo: lo + chunk] @ (dist @ marg))
             phi[w == ci] = val / scale
-        del wts
-        return phi, "random-arrival-recursion"
+        return phi, "random-arrival-quadrature"
 
     def __repr__(self) -> str:
         return f"BankruptcyGame(estate={self._estate:g}, claims={self._claims.tolist()!r})"

@@ -1,0 +1,23 @@
+"""Transferable-utility games: :class:`TUGame` and its solutions.
+
+See :mod:`gametheory.tu.game` for the representation (a dense float array of
+length ``2**n`` indexed by coalition bitmask).
+"""
+
+from .core import (
+    BlockingCoalition,
+    blocking_coalitions,
+    core_contains,
+    core_is_empty,
+    excesses,
+    least_core,
+)
+from .game import TUGame
+from .nucleolus import KohlbergCheck, kohlberg_criterion, nucleolus, prenucleolus
+from .values import banzhaf_value, gately_point, shapley_value, tau_value
+
+__all__ = [
+    "TUGame", "shapley_value", "banzhaf_value", "tau_value", "gately_point", "excesses",
+    "core_contains", "core_is_empty", "blocking_coalitions", "BlockingCoalition",
+    "least_core", "nucleolus", "prenucleolus", "kohlberg_criterion", "KohlbergCheck",
+]
