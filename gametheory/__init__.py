@@ -73,13 +73,18 @@ _LAZY = {
     "SimpleGame": "gametheory.voting",
 }
 
-__all__ = sorted(
-    set(_LAZY) | _SUBMODULES | {
-        "AllocationResult", "LeastCoreResult", "RestratError", "InvalidArgumentError",
-        "InvalidTypeError", "InvalidGameError", "InvalidAllocationError",
-        "GameTooLargeError", "SolverError", "ConvergenceError", "__version__",
-    }
-)
+__all__ = [  # noqa: RUF022 - grouped by family
+    "__version__",
+    # errors and result types
+    "RestratError", "InvalidArgumentError", "InvalidTypeError", "InvalidGameError",
+    "InvalidAllocationError", "GameTooLargeError", "SolverError", "ConvergenceError",
+    "AllocationResult", "LeastCoreResult",
+    # subpackages
+    "coalitions", "tu", "games", "bankruptcy", "voting", "power", "bargaining", "strategic",
+    "errors", "results",
+    # lazily imported names
+    *_LAZY,
+]
 
 
 def __getattr__(name: str) -> Any:

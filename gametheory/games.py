@@ -20,7 +20,6 @@ from .bankruptcy import validate_problem
 from .coalitions import MAX_DENSE_PLAYERS, popcount_table, require_dense, validate_players
 from .errors import InvalidArgumentError
 from .tu.game import TUGame, _additive_values
-from .tu.values import shapley_weights
 
 __all__ = ["glove", "majority", "unanimity", "airport", "bankruptcy", "AirportGame",
            "BankruptcyGame"]
@@ -283,7 +282,7 @@ class BankruptcyGame(TUGame):
         t = np.arange(L, dtype=float)
         phi = np.empty(n)
         chunk = max(1, int(2e7 // max(L, 1)))
-        for ci, mi in zip(distinct, counts, strict=True):
+        for ci in distinct:
             marg = np.clip(E - (total - t - ci), 0.0, float(ci))
             val = 0.0
             for lo in range(0, nodes, chunk):
@@ -321,7 +320,7 @@ def bankruptcy(estate: float, claims: Any,
 
     Examples
     --------
-    >>> g = bankruptcy(100, [100, 200, 300])
+    >>> g = bankruptcy(200, [100, 200, 300])
     >>> g.v([1, 2])
     100.0
     """

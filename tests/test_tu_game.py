@@ -76,7 +76,7 @@ def test_errors_are_value_errors_of_the_package():
 def test_too_large_names_sampling_alternative():
     big = gt.games.airport(np.arange(1.0, 41.0))
     with pytest.raises(GameTooLargeError, match="method='sample'"):
-        big.values
+        _ = big.values
     with pytest.raises(GameTooLargeError, match="sample"):
         gt.banzhaf_value(big)
 

@@ -1,0 +1,38 @@
+import subprocess
+import sys
+
+from restrat import __version__
+from restrat.cli import main
+
+
+def test_version_and_help(capsys):
+    try:
+        main(["--version"])
+    except SystemExit as exc:
+        assert exc.code == 0
+    assert __version__ in capsys.readouterr().out
+    try:
+        main(["--help"])
+    except SystemExit as exc:
+        assert exc.code == 0
+    assert "restrat" in capsys.readouterr().out
+
+
+def test_demo_runs(capsys):
+    assert main(["demo"]) == 0
+    out = capsys.readouterr().out
+    assert "Talmud" in out and "[50.0, 75.0, 75.0]" in out
+
+
+def test_console_script_entry_point():
+    out = subprocess.run([sys.executable, "-m", "restrat.cli", "--version"],
+                         capture_output=True, text=True, check=True)
+    assert __version__ in out.stdout
+
+
+def test_importing_gametheory_does_not_import_pymc():
+    code = "import sys, gametheory as gt; gt.shapley_value(gt.games.majority(3)); " \
+           "print('pymc' in sys.modules)"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         check=True)
+    assert out.stdout.strip() == "False"
