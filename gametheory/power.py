@@ -1,0 +1,479 @@
+r"""Power indices of simple and weighted voting games.
+
+Every function takes a :class:`~gametheory.voting.SimpleGame` (including
+:class:`~gametheory.voting.WeightedVotingGame` and
+:class:`~gametheory.voting.MultiWeightedVotingGame`) and returns an
+:class:`~gametheory.results.AllocationResult`: one number per player in
+``game.players`` order, with the concept, the method and diagnostics.
+
+Notation: :math:`N` the players, :math:`n = |N|`; :math:`\mathcal{W}` the
+winning coalitions, :math:`\mathcal{M}` the minimal winning ones; player
+:math:`i` is *critical* (a swing) in a winning :math:`S \ni i` when
+:math:`S \setminus \{i\}` loses; :math:`\eta_i` is the number of such
+:math:`S`.
+
+Methods
+-------
+``"dp"``
+    Weighted games only: dynamic programming on generating functions (counts
+    of coalitions by weight, and by size and weight for Shapley-Shubik), one
+    pass for all players: each player's factor is divided out of the full
+    product, once per distinct weight. Counts are stored rescaled to
+    probabilities, so nothing overflows for thousands of players; see
+    :mod:`gametheory.voting._genfun` for the numerical analysis.
+``"enumeration"``
+    Any simple game with ``n <= 25``: all :math:`2^n` bitmasks, vectorised.
+``"auto"`` (default)
+    ``"dp"`` for weighted games whose exact integer total is at most
+    :data:`~gametheory.voting.MAX_DP_TOTAL`, otherwise ``"enumeration"``.
+
+The indices based on minimal winning coalitions (Deegan-Packel, Holler)
+enumerate them; for weighted games they are enumerated up to permutations
+of equal weights. Both refuse, naming the limit, when there are more than
+``max_coalitions``.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import numpy as np
+
+from .coalitions import mask_to_indices
+from .errors import GameTooLargeError, InvalidArgumentError, InvalidTypeError
+from .results import AllocationResult
+from .voting._genfun import banzhaf_dp, shapley_shubik_dp
+from .voting.simple import ENUMERATION_LIMIT, SimpleGame
+from .voting.weighted import WeightedVotingGame, mwc_types
+
+__all__ = [
+    "shapley_shubik",
+    "banzhaf",
+    "coleman_prevent",
+    "coleman_initiate",
+    "deegan_packel",
+    "public_good_index",
+    "holler",
+    "johnston",
+    "MAX_SHAPLEY_SHUBIK_CELLS",
+]
+
+#: Largest table (sizes x weights) the Shapley-Shubik dynamic program builds:
+#: ``((n - 1) // 2 + 1) * (max(q - 1, W - q) + 1)`` doubles (8 bytes each).
+MAX_SHAPLEY_SHUBIK_CELLS = 60_000_000
+
+_METHODS = ("auto", "dp", "enumeration")
+
+
+def _check_game(game: Any) -> SimpleGame:
+    if not isinstance(game, SimpleGame):
+        raise InvalidTypeError("game", game, "not a simple game",
+                               "Pass a WeightedVotingGame, MultiWeightedVotingGame or SimpleGame")
+    return game
+
+
+def _choose(game: SimpleGame, method: str) -> str:
+    if method not in _METHODS:
+        raise InvalidArgumentError("method", method, f"unknown method; expected one of {_METHODS}",
+                                   "Use method='auto'")
+    weighted = isinstance(game, WeightedVotingGame)
+    if method == "dp":
+        if not weighted:
+            raise InvalidArgumentError("method", method,
+                                       f"dynamic programming needs a WeightedVotingGame, "
+                                       f"not a {type(game).__name__}",
+                                       "Use method='enumeration' (n <= 25)")
+        game._dp_arrays()  # raises when the weights cannot be made integer
+        return "dp"
+    if method == "auto":
+        if weighted and (game._dp_feasible() or game.n > ENUMERATION_LIMIT):
+            game._dp_arrays()
+            return "dp"
+        return "enumeration"
+    return "enumeration"
+
+
+def _result(game: SimpleGame, values: np.ndarray, concept: str, method: str,
+            params: dict[str, Any] | None = None,
+            info: dict[str, Any] | None = None) -> AllocationResult:
+    return AllocationResult(values=np.asarray(values, dtype=float), players=game.players,
+                            concept=concept, method=method, exact=True,
+                            params=params or {}, info=info or {}, game=game)
+
+
+def _method_name(kind: str) -> str:
+    return "generating-function-dp" if kind == "dp" else "enumeration"
+
+
+# ---------------------------------------------------------------------------
+# swing-based indices
+# ---------------------------------------------------------------------------
+
+def shapley_shubik(game: SimpleGame, *, method: str = "auto") -> AllocationResult:
+    r"""Shapley-Shubik power index.
+
+    The probability that player :math:`i` is pivotal when the players join
+    in a uniformly random order:
+
+    .. math:: \phi_i = \sum_{S \subseteq N \setminus \{i\},\; S \notin \mathcal{W},\;
+              S \cup \{i\} \in \mathcal{W}} \frac{|S|!\,(n - |S| - 1)!}{n!} ,
+
+    the Shapley value of the 0-1 game. The values sum to 1.
+
+    Parameters
+    ----------
+    game : SimpleGame
+        A simple, weighted or multi-weighted voting game.
+    method : {"auto", "dp", "enumeration"}
+        See the module notes. The dynamic program counts coalitions by size
+        and weight and needs about ``n/2 * W/2`` doubles (refused beyond
+        :data:`MAX_SHAPLEY_SHUBIK_CELLS`).
+
+    Returns
+    -------
+    AllocationResult
+        ``concept="shapley_shubik"``.
+
+    References
+    ----------
+    L. S. Shapley and M. Shubik (1954), "A method for evaluating the
+    distribution of power in a committee system", *American Political
+    Science Review* 48(3), 787-792.
+
+    Examples
+    --------
+    The UN Security Council (5 permanent members with a veto, 10 others; 9
+    votes needed), as weights 7 and 1 with quota 39:
+
+    >>> import gametheory as gt
+    >>> unsc = gt.WeightedVotingGame([7] * 5 + [1] * 10, 39)
+    >>> ss = gt.power.shapley_shubik(unsc)
+    >>> ss.values[[0, 5]].round(5).tolist()
+    [0.19627, 0.00186]
+    """
+    game = _check_game(game)
+    kind = _choose(game, method)
+    n = game.n
+    if kind == "dp":
+        w, q = game._dp_arrays()
+        W = int(w.sum())
+        cells = ((n - 1) // 2 + 1) * (max(q - 1, W - q) + 1)
+        if cells > MAX_SHAPLEY_SHUBIK_CELLS:
+            raise GameTooLargeError(
+                "game", game,
+                f"the Shapley-Shubik dynamic program needs {cells} cells (limit "
+                f"{MAX_SHAPLEY_SHUBIK_CELLS}: sizes up to n/2 times weights up to W/2)",
+                "Rescale and round the weights to shrink the total, or use "
+                "banzhaf(), whose dynamic program needs only W/2 cells")
+        values = shapley_shubik_dp(w, q)
+    else:
+        by_size = game._swing_data()["by_size"].astype(float)
+        # gamma[s] = s! (n-1-s)! / n! = 1 / (n * binom(n-1, s))
+        gamma = np.array([math.exp(math.lgamma(k + 1.0) + math.lgamma(n - k + 0.0)
+                                   - math.lgamma(n + 1.0)) for k in range(n)])
+        values = by_size @ gamma
+    return _result(game, values, "shapley_shubik", _method_name(kind))
+
+
+def _swing_probabilities(game: SimpleGame, kind: str) -> tuple[np.ndarray, float, float,
+                                                                dict[str, Any]]:
+    """Absolute Banzhaf ``eta_i / 2**(n-1)``, Pr(win), Pr(lose) for a uniform coalition."""
+    n = game.n
+    if kind == "dp":
+        w, q = game._dp_arrays()
+        beta, p_win, p_lose = banzhaf_dp(w, q)
+        return beta, p_win, p_lose, {}
+    data = game._swing_data()
+    swings = data["swings"]
+    n_win = int(data["n_winning"])
+    beta = swings / float(1 << (n - 1))
+    total = float(1 << n)
+    return beta, n_win / total, (total - n_win) / total, {
+        "swings": tuple(int(x) for x in swings), "n_winning": n_win}
+
+
+def banzhaf(game: SimpleGame, normalized: bool = True, *,
+            method: str = "auto") -> AllocationResult:
+    r"""Banzhaf power index, normalised or absolute.
+
+    The absolute (Penrose-Banzhaf) index is the probability that :math:`i`
+    is critical when every other player votes yes or no with probability
+    1/2; the normalised index divides the swing counts by their total:
+
+    .. math:: \beta'_i = \frac{\eta_i}{2^{n-1}}, \qquad
+              \beta_i = \frac{\eta_i}{\sum_{j \in N} \eta_j} .
+
+    Parameters
+    ----------
+    game : SimpleGame
+        A simple, weighted or multi-weighted voting game.
+    normalized : bool
+        ``True`` (default) for :math:`\beta` (sums to 1), ``False`` for
+        :math:`\beta'`.
+    method : {"auto", "dp", "enumeration"}
+        See the module notes.
+
+    Returns
+    -------
+    AllocationResult
+        ``concept="banzhaf"`` (normalised) or ``"banzhaf_absolute"``; the
+        other variant is in ``info["absolute"]`` / ``info["normalized"]``.
+
+    References
+    ----------
+    J. F. Banzhaf III (1965), "Weighted voting doesn't work: a mathematical
+    analysis", *Rutgers Law Review* 19, 317-343; L. S. Penrose (1946), "The
+    elementary statistics of majority voting", *J. Royal Statistical
+    Society* 109, 53-57; D. S. Felsenthal and M. Machover (1998), *The
+    Measurement of Voting Power*, Edward Elgar, ch. 3.
+
+    Examples
+    --------
+    >>> import gametheory as gt
+    >>> eec = gt.WeightedVotingGame([4, 4, 4, 2, 2, 1], 12)
+    >>> gt.power.banzhaf(eec).values.round(4).tolist()
+    [0.2381, 0.2381, 0.2381, 0.1429, 0.1429, 0.0]
+    """
+    game = _check_game(game)
+    kind = _choose(game, method)
+    beta, p_win, _, extra = _swing_probabilities(game, kind)
+    norm = beta / beta.sum()
+    info = {"absolute": beta.copy(), "normalized": norm.copy(), "p_win": p_win, **extra}
+    if normalized:
+        return _result(game, norm, "banzhaf", _method_name(kind), {"normalized": True}, info)
+    return _result(game, beta, "banzhaf_absolute", _method_name(kind), {"normalized": False},
+                   info)
+
+
+def coleman_prevent(game: SimpleGame, *, method: str = "auto") -> AllocationResult:
+    r"""Coleman's power of a member to prevent action.
+
+    The share of winning coalitions in which :math:`i` is critical, i.e. the
+    probability that :math:`i` can stop a winning coalition it belongs to:
+
+    .. math:: C^{P}_i = \frac{\eta_i}{|\mathcal{W}|} .
+
+    Veto players get 1. Not normalised (the values need not sum to 1).
+
+    Parameters
+    ----------
+    game : SimpleGame
+    method : {"auto", "dp", "enumeration"}
+
+    References
+    ----------
+    J. S. Coleman (1971), "Control of collectivities and the power of a
+    collectivity to act", in B. Lieberman (ed.), *Social Choice*, Gordon and
+    Breach, 269-300.
+
+    Examples
+    --------
+    >>> import gametheory as gt
+    >>> unsc = gt.WeightedVotingGame([7] * 5 + [1] * 10, 39)
+    >>> gt.power.coleman_prevent(unsc).values[[0, 5]].round(4).tolist()
+    [1.0, 0.0991]
+    """
+    game = _check_game(game)
+    kind = _choose(game, method)
+    beta, p_win, _, extra = _swing_probabilities(game, kind)
+    values = np.minimum((beta / 2.0) / p_win, 1.0)
+    return _result(game, values, "coleman_prevent", _method_name(kind), {},
+                   {"p_win": p_win, **extra})
+
+
+def coleman_initiate(game: SimpleGame, *, method: str = "auto") -> AllocationResult:
+    r"""Coleman's power of a member to initiate action.
+
+    The share of losing coalitions that :math:`i` turns into winning ones by
+    joining:
+
+    .. math:: C^{I}_i = \frac{\eta_i}{2^n - |\mathcal{W}|} .
+
+    Not normalised.
+
+    Parameters
+    ----------
+    game : SimpleGame
+    method : {"auto", "dp", "enumeration"}
+
+    References
+    ----------
+    J. S. Coleman (1971), "Control of collectivities and the power of a
+    collectivity to act", in B. Lieberman (ed.), *Social Choice*, Gordon and
+    Breach, 269-300.
+
+    Examples
+    --------
+    >>> import gametheory as gt
+    >>> g = gt.WeightedVotingGame([1, 1, 1], 2)   # majority of three
+    >>> gt.power.coleman_initiate(g).values.tolist()
+    [0.5, 0.5, 0.5]
+    """
+    game = _check_game(game)
+    kind = _choose(game, method)
+    beta, _, p_lose, extra = _swing_probabilities(game, kind)
+    values = np.minimum((beta / 2.0) / p_lose, 1.0)
+    return _result(game, values, "coleman_initiate", _method_name(kind), {},
+                   {"p_lose": p_lose, **extra})
+
+
+# ---------------------------------------------------------------------------
+# indices on minimal winning coalitions
+# ---------------------------------------------------------------------------
+
+def _mwc_shares(game: SimpleGame, max_coalitions: int) -> tuple[np.ndarray, np.ndarray,
+                                                                  float, str, dict[str, Any]]:
+    """Per player: (number of MWCs containing i, sum over them of 1/|S|), scaled by a
+    common factor; the number of MWCs on the same scale; method; info."""
+    n = game.n
+    if isinstance(game, WeightedVotingGame):
+        classes, cls = game._classes()
+        types = mwc_types(classes, game._int_quota, int(max_coalitions))
+        m = len(classes)
+        lc = [[math.lgamma(c + 1) - math.lgamma(k + 1) - math.lgamma(c - k + 1)
+               for k in range(c + 1)] for _, c in classes]
+        logs = np.array([sum(lc[h][k] for h, k in t) for t in types])
+        top = float(logs.max())
+        a = np.exp(logs - top)
+        member = np.zeros(m)
+        per_size = np.zeros(m)
+        for at, t in zip(a, types, strict=True):
+            size = sum(k for _, k in t)
+            for h, k in t:
+                share = at * k / classes[h][1]
+                member[h] += share
+                per_size[h] += share / size
+        cnt = np.array([member[h] if h >= 0 else 0.0 for h in cls])
+        dp = np.array([per_size[h] if h >= 0 else 0.0 for h in cls])
+        total = float(a.sum())
+        info = {"n_types": len(types), "log_n_minimal_winning": top + math.log(total)}
+        return cnt, dp, total, "mwc-types", info
+    masks = game._minimal_winning_masks(max_coalitions)
+    if len(masks) > max_coalitions:
+        raise GameTooLargeError("max_coalitions", max_coalitions,
+                                f"the game has {len(masks)} minimal winning coalitions",
+                                "Raise max_coalitions=")
+    cnt = np.zeros(n)
+    dp = np.zeros(n)
+    for mk in masks:
+        idx = list(mask_to_indices(mk))
+        cnt[idx] += 1.0
+        dp[idx] += 1.0 / len(idx)
+    return cnt, dp, float(len(masks)), "mwc-list", {"n_minimal_winning": len(masks)}
+
+
+def deegan_packel(game: SimpleGame, *, max_coalitions: int = 100_000) -> AllocationResult:
+    r"""Deegan-Packel index.
+
+    Each minimal winning coalition is equally likely to form and splits the
+    power equally among its members:
+
+    .. math:: DP_i = \frac{1}{|\mathcal{M}|} \sum_{S \in \mathcal{M},\, i \in S}
+              \frac{1}{|S|} .
+
+    The values sum to 1.
+
+    Parameters
+    ----------
+    game : SimpleGame
+    max_coalitions : int
+        Refuse (:class:`~gametheory.errors.GameTooLargeError`) when there are
+        more minimal winning coalitions than this (for weighted games: more
+        types of them up to permutations of equal weights).
+
+    References
+    ----------
+    J. Deegan and E. W. Packel (1978), "A new index of power for simple
+    n-person games", *International Journal of Game Theory* 7(2), 113-123.
+
+    Examples
+    --------
+    Holler's (1982) game [51; 35, 20, 15, 15, 15]:
+
+    >>> import gametheory as gt
+    >>> g = gt.WeightedVotingGame([35, 20, 15, 15, 15], 51)
+    >>> gt.power.deegan_packel(g).values.round(4).tolist()
+    [0.3, 0.15, 0.1833, 0.1833, 0.1833]
+    """
+    game = _check_game(game)
+    _, dp, total, method, info = _mwc_shares(game, max_coalitions)
+    return _result(game, dp / total, "deegan_packel", method,
+                   {"max_coalitions": max_coalitions}, info)
+
+
+def public_good_index(game: SimpleGame, *, max_coalitions: int = 100_000) -> AllocationResult:
+    r"""Holler's public good index.
+
+    Power is the number of minimal winning coalitions a player belongs to,
+    normalised to sum to 1:
+
+    .. math:: h_i = \frac{|\{S \in \mathcal{M} : i \in S\}|}
+              {\sum_{j \in N} |\{S \in \mathcal{M} : j \in S\}|} .
+
+    Parameters
+    ----------
+    game : SimpleGame
+    max_coalitions : int
+        As in :func:`deegan_packel`.
+
+    References
+    ----------
+    M. J. Holler (1982), "Forming coalitions and measuring voting power",
+    *Political Studies* 30(2), 262-271; M. J. Holler and E. W. Packel
+    (1983), "Power, luck and the right index", *Journal of Economics* 43,
+    21-29.
+
+    Examples
+    --------
+    Holler's example, where the player of weight 20 gets less than those of
+    weight 15:
+
+    >>> import gametheory as gt
+    >>> g = gt.WeightedVotingGame([35, 20, 15, 15, 15], 51)
+    >>> (gt.power.public_good_index(g).values * 15).round(6).tolist()
+    [4.0, 2.0, 3.0, 3.0, 3.0]
+    """
+    game = _check_game(game)
+    cnt, _, _, method, info = _mwc_shares(game, max_coalitions)
+    return _result(game, cnt / cnt.sum(), "public_good_index", method,
+                   {"max_coalitions": max_coalitions}, info)
+
+
+holler = public_good_index
+
+
+def johnston(game: SimpleGame, normalized: bool = True) -> AllocationResult:
+    r"""Johnston power index.
+
+    In every *vulnerable* winning coalition (one with at least one critical
+    member) each of its :math:`\kappa(S)` critical members gets
+    :math:`1/\kappa(S)`:
+
+    .. math:: J_i = \frac{1}{|\mathcal{V}|} \sum_{S \in \mathcal{V},\;
+              i \text{ critical in } S} \frac{1}{\kappa(S)} ,
+
+    where :math:`\mathcal{V}` are the vulnerable coalitions; the normalised
+    values sum to 1 (``normalized=False`` omits the division by
+    :math:`|\mathcal{V}|`).
+
+    Computed by enumerating the :math:`2^n` coalitions, for ``n <= 25``
+    (:class:`~gametheory.errors.GameTooLargeError` beyond).
+
+    References
+    ----------
+    R. J. Johnston (1978), "On the measurement of power: some reactions to
+    Laver", *Environment and Planning A* 10(8), 907-914.
+
+    Examples
+    --------
+    >>> import gametheory as gt
+    >>> g = gt.WeightedVotingGame([2, 1, 1], 3)
+    >>> gt.power.johnston(g).values.round(4).tolist()
+    [0.6667, 0.1667, 0.1667]
+    """
+    game = _check_game(game)
+    raw, n_vulnerable = game._johnston_raw()
+    values = raw / n_vulnerable if normalized else raw
+    return _result(game, values, "johnston", "enumeration", {"normalized": normalized},
+                   {"n_vulnerable": n_vulnerable})
