@@ -64,6 +64,7 @@ _LAZY = {
     "blocking_coalitions": "gametheory.tu.core",
     "excesses": "gametheory.tu.core",
     "least_core": "gametheory.tu.core",
+    "stabilizing_payments": "gametheory.tu.core",
     "nucleolus": "gametheory.tu.nucleolus",
     "prenucleolus": "gametheory.tu.nucleolus",
     "kohlberg_criterion": "gametheory.tu.nucleolus",

@@ -9,10 +9,52 @@ from collections.abc import Sequence
 from . import __version__
 
 
+def _parse_params(items: Sequence[str] | None) -> dict[str, float | str]:
+    out: dict[str, float | str] = {}
+    for it in items or []:
+        if "=" not in it:
+            raise SystemExit(f"restrat: --param {it!r}: expected NAME=VALUE, e.g. beta=1.5")
+        k, v = it.split("=", 1)
+        try:
+            out[k.strip()] = float(v)
+        except ValueError:
+            out[k.strip()] = v.strip()
+    return out
+
+
 def _demo(args: argparse.Namespace) -> int:
     from . import demo
 
     demo.run(out=sys.stdout)
+    return 0
+
+
+def _list(args: argparse.Namespace) -> int:
+    from gametheory.restratification import scenarios
+
+    for name, desc in scenarios.describe():
+        print(f"{name:<24} {desc}")
+    return 0
+
+
+def _run(args: argparse.Namespace) -> int:
+    from gametheory.errors import RestratError
+    from gametheory.restratification import ModelParameters, run, scenarios
+
+    try:
+        kwargs = {"seed": args.seed} if args.scenario == "random-region" else {}
+        if args.seed is not None and args.scenario != "random-region":
+            raise SystemExit("restrat run: --seed applies only to random-region")
+        region = scenarios.load(args.scenario, **kwargs)
+        params = ModelParameters.from_dict(_parse_params(args.param))
+        result = run(region, params)
+    except RestratError as exc:
+        print(f"restrat run: {exc}", file=sys.stderr)
+        return 2
+    print(result.report())
+    if args.out:
+        files = result.write(args.out, figures=not args.no_figures)
+        print(f"\nwrote {len(files)} files to {args.out}")
     return 0
 
 
@@ -26,6 +68,17 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--version", action="version", version=f"restrat {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    p_run = sub.add_parser("run", help="run a scenario (a built-in name or a scenario file)")
+    p_run.add_argument("scenario", help="scenario name (see `restrat list`) or a "
+                       ".toml/.json/.yaml file")
+    p_run.add_argument("--out", help="folder for JSON, CSV and PNG outputs")
+    p_run.add_argument("--param", action="append", metavar="NAME=VALUE",
+                       help="set a model parameter, e.g. --param beta=1.5 (repeatable)")
+    p_run.add_argument("--seed", type=int, default=None, help="seed for random-region")
+    p_run.add_argument("--no-figures", action="store_true", help="skip the PNG figures")
+    p_run.set_defaults(func=_run)
+    p_list = sub.add_parser("list", help="list the built-in scenarios")
+    p_list.set_defaults(func=_list)
     p_demo = sub.add_parser("demo", help="demonstrate the TU-game solvers on classic games")
     p_demo.set_defaults(func=_demo)
     return parser

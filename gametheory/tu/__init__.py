@@ -11,6 +11,7 @@ from .core import (
     core_is_empty,
     excesses,
     least_core,
+    stabilizing_payments,
 )
 from .game import TUGame
 from .nucleolus import KohlbergCheck, kohlberg_criterion, nucleolus, prenucleolus
@@ -19,5 +20,5 @@ from .values import banzhaf_value, gately_point, shapley_value, tau_value
 __all__ = [
     "TUGame", "shapley_value", "banzhaf_value", "tau_value", "gately_point", "excesses",
     "core_contains", "core_is_empty", "blocking_coalitions", "BlockingCoalition",
-    "least_core", "nucleolus", "prenucleolus", "kohlberg_criterion", "KohlbergCheck",
+    "least_core", "stabilizing_payments", "nucleolus", "prenucleolus", "kohlberg_criterion", "KohlbergCheck",
 ]

@@ -37,6 +37,7 @@ __all__ = [
     "blocking_coalitions",
     "core_is_empty",
     "least_core",
+    "stabilizing_payments",
     "BlockingCoalition",
 ]
 
@@ -219,28 +220,8 @@ def least_core(game: TUGame, method: str = "constraint-generation",
     return LeastCoreResult(eps, alloc, method, True, {"tol": tol})
 
 
-def core_is_empty(game: TUGame, tol: float = 1e-9) -> bool:
-    r"""Whether the core is empty (Bondareva-Shapley).
-
-    By the Bondareva-Shapley theorem the core is non-empty iff the game is
-    balanced, i.e. iff :math:`\min\{\sum_i x_i : x(S) \ge v(S)\ \forall S\} \le
-    v(N)`; this is the LP dual of the balanced-collection program. It is
-    solved with constraint generation.
-
-    References
-    ----------
-    Bondareva, O. N. (1963). Some applications of linear programming methods
-    to the theory of cooperative games. *Problemy Kibernetiki* 10, 119-139.
-    Shapley, L. S. (1967). On balanced sets and cores. *Naval Research
-    Logistics Quarterly* 14, 453-460.
-
-    Examples
-    --------
-    >>> import gametheory as gt
-    >>> gt.core_is_empty(gt.games.majority(3)), gt.core_is_empty(gt.games.glove(["L"], ["R"]))
-    (True, False)
-    """
-    game = _check_game(game)
+def _min_cover(game: TUGame, tol: float) -> tuple[np.ndarray, float, int]:
+    """min sum(x) s.t. x(S) >= v(S) for every non-empty S, by constraint generation."""
     n = game.n
     require_dense(n, "the Bondareva-Shapley LP", limit=24)
     v = game.profit_values()
@@ -263,4 +244,68 @@ def core_is_empty(game: TUGame, tol: float = 1e-9) -> bool:
         if cand.size == 0:
             break
         work = np.union1d(work, cand.astype(np.int64))
-    return bool(res.fun > v[full] + tol * scale)
+    return res.x, float(res.fun), rounds
+
+
+def core_is_empty(game: TUGame, tol: float = 1e-9) -> bool:
+    r"""Whether the core is empty (Bondareva-Shapley).
+
+    By the Bondareva-Shapley theorem the core is non-empty iff the game is
+    balanced, i.e. iff :math:`\min\{\sum_i x_i : x(S) \ge v(S)\ \forall S\} \le
+    v(N)`; this is the LP dual of the balanced-collection program. It is
+    solved with constraint generation.
+
+    References
+    ----------
+    Bondareva, O. N. (1963). Some applications of linear programming methods
+    to the theory of cooperative games. *Problemy Kibernetiki* 10, 119-139.
+    Shapley, L. S. (1967). On balanced sets and cores. *Naval Research
+    Logistics Quarterly* 14, 453-460.
+
+    Examples
+    --------
+    >>> import gametheory as gt
+    >>> gt.core_is_empty(gt.games.majority(3)), gt.core_is_empty(gt.games.glove(["L"], ["R"]))
+    (True, False)
+    """
+    game = _check_game(game)
+    _, total, _ = _min_cover(game, tol)
+    v = game.profit_values()
+    scale = max(1.0, float(np.abs(v).max()))
+    return bool(total > v[-1] + tol * scale)
+
+
+def stabilizing_payments(game: TUGame, tol: float = 1e-9) -> AllocationResult:
+    r"""Least-cost payments that no coalition can improve on: the cost of stability.
+
+    .. math:: x^* \in \arg\min\Bigl\{\sum_i x_i : x(S) \ge v(S)\ \ \forall S \ne
+              \emptyset\Bigr\}
+
+    An external party (a network's leaders handing out concessions) must pay
+    :math:`\sum_i x^*_i`; the excess over :math:`v(N)` is the *cost of
+    stability* (``info["cost_of_stability"]``, 0 exactly when the core is
+    non-empty, in which case :math:`x^*` is a core allocation). Solved by
+    constraint generation on HiGHS; when several minimisers exist, HiGHS
+    returns a vertex.
+
+    References
+    ----------
+    Bachrach, Y., Elkind, E., Meir, R., Pasechnik, D., Zuckerman, M., Rothe, J.
+    and Rosenschein, J. S. (2009). The cost of stability in coalitional games.
+    *Algorithmic Game Theory (SAGT 2009)*, LNCS 5814, 122-134.
+
+    Examples
+    --------
+    >>> import gametheory as gt
+    >>> res = gt.stabilizing_payments(gt.games.majority(3))
+    >>> round(res.total, 6), round(res.info["cost_of_stability"], 6)
+    (1.5, 0.5)
+    """
+    game = _check_game(game)
+    x, total, rounds = _min_cover(game, tol)
+    v = game.profit_values()
+    sign = -1.0 if game.is_cost_game else 1.0
+    return AllocationResult(sign * x, game.players, "stabilizing_payments",
+                            "constraint-generation", True, {"tol": tol},
+                            info={"cost_of_stability": total - float(v[-1]),
+                                  "lp_rounds": rounds}, game=game)

@@ -1,0 +1,542 @@
+r"""The restratification model: allocation, appointments, concessions, hierarchy.
+
+One region :math:`g`, parameters :math:`\psi = (\theta, \beta, \lambda, \alpha, \mu,
+\eta, \gamma_0, \gamma)`.
+
+1. **Organisational allocation.** Configurations :math:`c = (h, m)` pair a bidder
+   for host with a bidder for centre (the MTC). The management group's valuation
+   is :math:`V(c) = \theta \cdot x(c)` with
+   :math:`x(c) = (\text{track}_h, \text{perf}_h, \text{breadth}_m, \#\text{super}_m)`.
+   Concentration :math:`k(c) = 1` when one organisation takes both roles,
+   ``tier_concentration`` when two teaching hospitals share them, else 0. The
+   district bloc's power :math:`\pi` is its power index (Banzhaf by default) as one
+   merged player of the management group's weighted voting game, and
+   :math:`U(c) = V(c) - \beta\,\pi\,k(c)`, :math:`P(c) \propto \exp(\lambda U(c))`.
+   A member opposes :math:`c` when it concentrates both roles in an
+   organisation other than its own (the bloc's "too much power in one place"),
+   or, representing a bidder, when its organisation wins nothing; :math:`c` is
+   *blocked* when its opponents form a blocking coalition (the supporters do not
+   reach the quota). The deterministic choice is the unblocked configuration of
+   highest :math:`U`.
+2. **Nested appointments.** The network director among the host's candidate
+   doctors, the centre director among the centre's, with utility
+   :math:`\alpha\cdot\text{capital} + \mu\,\text{multiplex} + \eta\,\text{endorsed}`;
+   argmax and logit probabilities.
+3. **Concessions.** Each hospital's loss :math:`L_i` is the specialist volume it
+   no longer treats (in units of 100 cases a year). Losers can withdraw
+   cooperation; a coalition :math:`S` of losers can hold the network to its
+   whole loss when it holds at least ``credible_share`` of the losers' previous
+   volume, and to ``partial_hold`` of it otherwise:
+   :math:`v(S) = L(S)\,[\text{credible}(S) + \text{partial\_hold}\,(1 - \text{credible}(S))]`.
+   The least-cost stabilising payments are
+   :math:`\min \sum_i x_i` s.t. :math:`x(S) \ge v(S)\ \forall S` (the core
+   constraints of that participation game); they are packaged into indivisible
+   roles (portfolio leads, committee seats, rotation places) at least cost by a
+   mixed-integer program on HiGHS, with any shortfall reported. Shapley value,
+   nucleolus and a Baron-Ferejohn reading (the network director proposes to
+   the clinical committee) are reported beside it. The statistical version
+   counts roles with rate :math:`\exp(\gamma_0 + \gamma L_i)`.
+4. **Hierarchy.** The two directors, then portfolio leads, then the committee.
+
+References
+----------
+Waring, J., Bishop, S., Clarke, J. et al. (case study in ``shared/case-study.txt``).
+Freidson, E. (1985). The reorganization of the medical profession. *Medical Care
+Review* 42(1), 11-35. Bachrach, Y. et al. (2009). The cost of stability in
+coalitional games. *SAGT 2009*, LNCS 5814, 122-134.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, fields, replace
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from .. import power as _power
+from ..errors import InvalidArgumentError
+from ..tu.core import stabilizing_payments
+from ..tu.game import TUGame
+from ..tu.nucleolus import nucleolus
+from ..tu.values import shapley_value
+from .actors import Doctor, ScenarioError
+from .region import Region
+
+__all__ = [
+    "ModelParameters",
+    "THETA_NAMES",
+    "ALPHA_NAMES",
+    "configurations",
+    "allocation_analysis",
+    "appointments",
+    "designations_and_losses",
+    "participation_game",
+    "concessions",
+    "hierarchy",
+]
+
+THETA_NAMES = ("host_track_record", "host_performance", "centre_breadth", "centre_super")
+ALPHA_NAMES = ("cultural", "social", "symbolic")
+
+
+@dataclass(frozen=True)
+class ModelParameters:
+    r"""Parameters of the restratification model (every one named, with a default).
+
+    Attributes
+    ----------
+    theta : tuple of 4 floats, default (1.0, 1.0, 1.0, 1.5)
+        Weights of host track record, host performance, centre specialist
+        breadth and the centre's number of super-specialist services in
+        :math:`V(c)`.
+    beta : float, default 2.0
+        Strength of the bloc's penalty on concentration (scaled by its power).
+    lam : float, default 5.0
+        Choice precision :math:`\lambda` of the logit over configurations.
+    alpha : tuple of 3 floats, default (1.0, 1.0, 1.0)
+        Weights of cultural, social and symbolic capital in appointments.
+    mu : float, default 1.0
+        Bonus of multiplex elites.
+    eta : float, default 1.0
+        Bonus of the opinion leaders' endorsement.
+    gamma0 : float, default -0.5
+        Baseline log-rate of concession roles.
+    gamma : float, default 0.5
+        Response of the concession-role rate to loss :math:`L_i`.
+    power_index : {"banzhaf", "shapley_shubik"}, default "banzhaf"
+        Index measuring the bloc's power.
+    tier_concentration : float, default 0.5
+        Concentration when two teaching hospitals share the two roles.
+    credible_share : float, default 0.5
+        Share of the losers' previous volume a withdrawal needs to be credible.
+    partial_hold : float, default 0.5
+        Share of its loss a non-credible coalition can still claim.
+    """
+
+    theta: tuple[float, ...] = (1.0, 1.0, 1.0, 1.5)
+    beta: float = 2.0
+    lam: float = 5.0
+    alpha: tuple[float, ...] = (1.0, 1.0, 1.0)
+    mu: float = 1.0
+    eta: float = 1.0
+    gamma0: float = -0.5
+    gamma: float = 0.5
+    power_index: str = "banzhaf"
+    tier_concentration: float = 0.5
+    credible_share: float = 0.5
+    partial_hold: float = 0.5
+
+    def __post_init__(self) -> None:
+        th = tuple(float(x) for x in np.atleast_1d(self.theta))
+        if len(th) != len(THETA_NAMES):
+            raise InvalidArgumentError("theta", self.theta, f"needs {len(THETA_NAMES)} weights "
+                                       f"{THETA_NAMES}", "Give one weight per covariate")
+        al = tuple(float(x) for x in np.atleast_1d(self.alpha))
+        if len(al) != 3:
+            raise InvalidArgumentError("alpha", self.alpha, "needs 3 weights " f"{ALPHA_NAMES}",
+                                       "Give one weight per kind of capital")
+        object.__setattr__(self, "theta", th)
+        object.__setattr__(self, "alpha", al)
+        for f in ("beta", "lam", "mu", "eta", "gamma0", "gamma", "tier_concentration",
+                  "credible_share", "partial_hold"):
+            val = float(getattr(self, f))
+            if not np.isfinite(val):
+                raise InvalidArgumentError(f, val, "not finite", "Give a finite number")
+            object.__setattr__(self, f, val)
+        if self.lam < 0:
+            raise InvalidArgumentError("lam", self.lam, "precision must be >= 0",
+                                       "Give lam >= 0 (0 = uniform choice)")
+        if self.beta < 0:
+            raise InvalidArgumentError("beta", self.beta, "must be >= 0",
+                                       "Give beta >= 0 (a penalty)")
+        if self.power_index not in ("banzhaf", "shapley_shubik"):
+            raise InvalidArgumentError("power_index", self.power_index, "unknown index",
+                                       "Use 'banzhaf' or 'shapley_shubik'")
+        for f in ("tier_concentration", "credible_share", "partial_hold"):
+            if not 0 <= getattr(self, f) <= 1:
+                raise InvalidArgumentError(f, getattr(self, f), "must lie in [0, 1]",
+                                           "Give a share between 0 and 1")
+
+    @classmethod
+    def from_dict(cls, values: dict[str, Any]) -> ModelParameters:
+        """Parameters from a mapping; ``theta_<name>`` / ``alpha_<name>`` set one entry."""
+        base = cls()
+        known = {f.name for f in fields(cls)}
+        kw: dict[str, Any] = {}
+        theta = list(base.theta)
+        alpha = list(base.alpha)
+        for k, v in values.items():
+            if k.startswith("theta_") and k[6:] in THETA_NAMES:
+                theta[THETA_NAMES.index(k[6:])] = float(v)
+            elif k.startswith("alpha_") and k[6:] in ALPHA_NAMES:
+                alpha[ALPHA_NAMES.index(k[6:])] = float(v)
+            elif k == "lambda":
+                kw["lam"] = v
+            elif k in known:
+                kw[k] = v
+            else:
+                raise InvalidArgumentError(
+                    "params", k, "unknown parameter",
+                    f"Use one of {sorted(known | {'lambda'})} or theta_<{'|'.join(THETA_NAMES)}>"
+                    f", alpha_<{'|'.join(ALPHA_NAMES)}>")
+        kw.setdefault("theta", tuple(theta))
+        kw.setdefault("alpha", tuple(alpha))
+        return replace(base, **kw)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {f.name: getattr(self, f.name) for f in fields(self)}
+
+
+# ------------------------------------------------------------ allocation
+def configurations(region: Region) -> list[tuple[str, str]]:
+    """Feasible (host, centre) pairs from the bids."""
+    return [(h, m) for h in region.bidders("host") for m in region.bidders("centre")]
+
+
+def _features(region: Region, c: tuple[str, str]) -> np.ndarray:
+    h, m = region.organisation(c[0]), region.organisation(c[1])
+    return np.array([h.track_record, h.performance, m.specialist_breadth,
+                     float(m.n_super_specialist)])
+
+
+def _concentration(region: Region, c: tuple[str, str], params: ModelParameters) -> float:
+    if c[0] == c[1]:
+        return 1.0
+    kinds = {region.organisation(c[0]).kind, region.organisation(c[1]).kind}
+    return params.tier_concentration if kinds == {"teaching"} else 0.0
+
+
+def bloc_power(region: Region, params: ModelParameters) -> float:
+    """The bloc's power index as one merged player (0 without a bloc)."""
+    if sum(m.weight for m in region.management_group if m.bloc) <= 0:
+        return 0.0
+    game = region.merged_voting_game()
+    idx = (_power.banzhaf(game, normalized=True) if params.power_index == "banzhaf"
+           else _power.shapley_shubik(game))
+    return float(idx["district bloc"])
+
+
+def _opposers(region: Region, c: tuple[str, str]) -> list[str]:
+    out = []
+    winners = set(c)
+    bidders = {b.organisation for b in region.bids}
+    for m in region.management_group:
+        own = m.organisation
+        concentrated_elsewhere = c[0] == c[1] and own != c[0]
+        if m.bloc and concentrated_elsewhere:
+            out.append(m.name)
+        elif own is not None and own in bidders and own not in winners:
+            out.append(m.name)
+        elif own is not None and not m.bloc and concentrated_elsewhere and own in bidders:
+            out.append(m.name)
+    return out
+
+
+@dataclass(frozen=True)
+class AllocationAnalysis:
+    """Configurations, who blocks them, the bloc's power and the choice."""
+
+    table: pd.DataFrame
+    power: pd.DataFrame
+    bloc_power: float
+    chosen: tuple[str, str]
+    all_blocked: bool
+    params: ModelParameters = field(repr=False)
+
+
+def allocation_analysis(region: Region, params: ModelParameters | None = None
+                        ) -> AllocationAnalysis:
+    """Valuation, blocking analysis and choice over the feasible configurations.
+
+    Returns a table with one row per configuration: value ``V``, concentration,
+    utility ``U``, logit probability, supporters' weight, opponents, whether
+    the opponents can block, and the minimal blocking coalitions of the
+    management group they contain.
+
+    Examples
+    --------
+    >>> from gametheory.restratification import scenarios
+    >>> a = allocation_analysis(scenarios.load("case-region"))
+    >>> a.chosen
+    ('Riverside Care Trust', 'Northgate Teaching Hospital')
+    """
+    params = params or ModelParameters()
+    wvg = region.voting_game()
+    pi = bloc_power(region, params)
+    theta = np.asarray(params.theta)
+    weights = {m.name: m.weight for m in region.management_group}
+    mbc = [set(c) for c in wvg.minimal_blocking_coalitions()]
+    rows = []
+    for c in configurations(region):
+        v = float(theta @ _features(region, c))
+        k = _concentration(region, c, params)
+        u = v - params.beta * pi * k
+        opp = _opposers(region, c)
+        support = [m for m in weights if m not in opp]
+        blocked = not wvg.is_winning(support)
+        contained = [tuple(sorted(b)) for b in mbc if b <= set(opp)]
+        rows.append({"host": c[0], "centre": c[1], "V": v, "concentration": k, "U": u,
+                     "support_weight": sum(weights[m] for m in support),
+                     "opponents": tuple(opp), "blocked": blocked,
+                     "blocking_coalitions": tuple(contained)})
+    table = pd.DataFrame(rows)
+    z = params.lam * (table["U"].to_numpy() - table["U"].max())
+    p = np.exp(z)
+    table["probability"] = p / p.sum()
+    unblocked = table[~table["blocked"]]
+    all_blocked = unblocked.empty
+    pick = (table if all_blocked else unblocked).sort_values("U", ascending=False).iloc[0]
+    chosen = (str(pick["host"]), str(pick["centre"]))
+    table["chosen"] = [(h, m) == chosen for h, m in zip(table["host"], table["centre"],
+                                                         strict=True)]
+    ss = _power.shapley_shubik(wvg)
+    bz = _power.banzhaf(wvg, normalized=True)
+    power = pd.DataFrame({"weight": [m.weight for m in region.management_group],
+                          "bloc": [m.bloc for m in region.management_group],
+                          "shapley_shubik": ss.values, "banzhaf": bz.values},
+                         index=pd.Index(wvg.players, name="member"))
+    return AllocationAnalysis(table, power, pi, chosen, all_blocked, params)
+
+
+# ---------------------------------------------------------- appointments
+def _candidates(region: Region, org: str) -> list[Doctor]:
+    return [d for d in region.doctors_of(org) if not d.opinion_leader]
+
+
+def appointment_utility(doctor: Doctor, params: ModelParameters) -> float:
+    """:math:`\\alpha\\cdot\\text{capital} + \\mu\\,\\text{multiplex} + \\eta\\,\\text{endorsed}`."""
+    return float(np.asarray(params.alpha) @ doctor.capital + params.mu * doctor.multiplex
+                 + params.eta * doctor.endorsed)
+
+
+def appointments(region: Region, chosen: tuple[str, str],
+                 params: ModelParameters | None = None) -> pd.DataFrame:
+    """Candidates for the two director roles with utilities and logit probabilities."""
+    params = params or ModelParameters()
+    rows = []
+    for role, org in ((region.roles.network_director, chosen[0]),
+                      (region.roles.centre_director, chosen[1])):
+        cands = _candidates(region, org)
+        if not cands:
+            raise ScenarioError("doctors", org, f"no candidate for {role}",
+                                f"Add a candidate doctor employed by {org!r}")
+        u = np.array([appointment_utility(d, params) for d in cands])
+        p = np.exp(u - u.max())
+        p /= p.sum()
+        best = int(np.argmax(u))
+        for j, d in enumerate(cands):
+            rows.append({"role": role, "organisation": org, "doctor": d.name, "utility": u[j],
+                         "probability": p[j], "multiplex": d.multiplex,
+                         "endorsed": d.endorsed, "appointed": j == best})
+    return pd.DataFrame(rows)
+
+
+# ----------------------------------------------------------- concessions
+def designations_and_losses(region: Region, chosen: tuple[str, str]) -> pd.DataFrame:
+    """Each organisation's designation and its loss of specialist work."""
+    r = region.roles
+    rows = []
+    for o in region.organisations:
+        if o.name == chosen[1]:
+            des, kept = r.centre, 1.0
+        elif o.trauma_volume <= 0 or o.kind == "ambulance":
+            des, kept = ("" if o.name != chosen[0] else r.host), 1.0
+        elif o.can_be_trauma_unit:
+            des, kept = r.unit, r.unit_retained
+        else:
+            des, kept = r.lower_unit, r.lower_retained
+        if o.name == chosen[0] and o.name != chosen[1]:
+            des = f"{r.host}" + (f" + {des}" if des and des != r.host else "")
+        loss = o.trauma_volume * (1.0 - kept) / 100.0
+        rows.append({"organisation": o.name, "kind": o.kind, "designation": des,
+                     "volume_before": o.trauma_volume, "retained_share": kept, "loss": loss})
+    return pd.DataFrame(rows).set_index("organisation")
+
+
+def participation_game(losses: pd.Series, params: ModelParameters) -> TUGame:
+    """The losers' participation game :math:`v(S)` (see the module docstring)."""
+    L = losses.to_numpy(dtype=float)
+    vol = L  # withdrawal credibility is measured by the work the coalition lost
+    total = vol.sum()
+
+    def worth(S: frozenset) -> float:
+        idx = [losses.index.get_loc(s) for s in S]
+        ls = L[idx].sum()
+        credible = vol[idx].sum() >= params.credible_share * total - 1e-12
+        return float(ls if credible else params.partial_hold * ls)
+
+    return TUGame.from_function(worth, list(losses.index))
+
+
+@dataclass(frozen=True)
+class ConcessionAnalysis:
+    """Concessions to the hospitals that lost work."""
+
+    table: pd.DataFrame
+    packages: pd.DataFrame
+    game: TUGame | None
+    stable: bool
+    shortfall: float
+    committee_game: pd.DataFrame | None
+
+
+def concessions(region: Region, chosen: tuple[str, str], params: ModelParameters | None = None
+                ) -> ConcessionAnalysis:
+    """Least-cost stabilising concessions, packaged into roles, beside Shapley and nucleolus.
+
+    Every district hospital receives a committee seat. Portfolio roles and
+    rotation places (one per practice elite of a losing hospital) are assigned
+    by a mixed-integer program: minimise the total value handed out subject to
+    every coalition of losers receiving at least its worth :math:`v(S)` in the
+    participation game, with a costly continuous "shortfall" per hospital so
+    that the program is always feasible (a positive shortfall means the roles
+    cannot buy stability).
+    """
+    from scipy.optimize import Bounds, LinearConstraint, milp
+
+    params = params or ModelParameters()
+    des = designations_and_losses(region, chosen)
+    losers = des[des["loss"] > 1e-12]
+    r = region.roles
+    seats = {o.name: r.seat_value for o in region.organisations if o.kind == "district"}
+    if losers.empty:
+        return ConcessionAnalysis(pd.DataFrame(), pd.DataFrame(), None, True, 0.0, None)
+    n = len(losers)
+    if n > 16:
+        raise InvalidArgumentError("region", region.name,
+                                   f"{n} losing hospitals: the exact participation game "
+                                   "needs 2**n coalitions (limit 16)",
+                                   "Group small hospitals, or use the statistical "
+                                   "concession model (rate exp(gamma0 + gamma L))")
+    game = participation_game(losers["loss"], params)
+    stab = stabilizing_payments(game)
+    sh = shapley_value(game)
+    nuc = nucleolus(game)
+    names = list(losers.index)
+    port = list(r.portfolios.items())
+    elites = {nm: sum(1 for d in region.doctors_of(nm) if d.practice_elite and
+                      not d.opinion_leader) for nm in names}
+    seat = np.array([seats.get(nm, 0.0) for nm in names])
+    # variables: y[i, p] (n*P binaries), rot[i] integers, short[i] continuous
+    P = len(port)
+    nv = n * P + 2 * n
+    vals = np.array([v for _, v in port])
+    c = np.concatenate([np.tile(vals, n), np.full(n, r.rotation_value), np.full(n, 3.0)])
+    cons = []
+    masks = np.arange(1, 1 << n)
+    member = ((masks[:, None] >> np.arange(n)) & 1).astype(float)
+    A = np.zeros((masks.size, nv))
+    for i in range(n):
+        A[:, i * P:(i + 1) * P] = member[:, [i]] * vals[None, :]
+        A[:, n * P + i] = member[:, i] * r.rotation_value
+        A[:, n * P + n + i] = member[:, i]
+    need = game.values[masks] - member @ seat
+    cons.append(LinearConstraint(A, lb=need, ub=np.inf))
+    if P:
+        B = np.zeros((P, nv))
+        for p in range(P):
+            B[p, [i * P + p for i in range(n)]] = 1.0
+        cons.append(LinearConstraint(B, lb=0, ub=1))
+    ub = np.concatenate([np.ones(n * P), [elites[nm] for nm in names], np.full(n, np.inf)])
+    integrality = np.concatenate([np.ones(n * P), np.ones(n), np.zeros(n)])
+    res = milp(c, constraints=cons, integrality=integrality, bounds=Bounds(0, ub))
+    if res.status != 0 or res.x is None:
+        from ..errors import SolverError
+
+        raise SolverError("concession MILP", res.status, str(res.message),
+                          "Check the role values and losses are finite and non-negative")
+    x = np.round(res.x, 9)
+    y = x[: n * P].reshape(n, P) > 0.5
+    rot = np.round(x[n * P: n * P + n]).astype(int)
+    short = x[n * P + n:]
+    package_value = seat + (y * vals).sum(axis=1) + rot * r.rotation_value
+    pk_rows = []
+    for i, nm in enumerate(names):
+        if seat[i] > 0:
+            pk_rows.append({"organisation": nm, "role": "Network Clinical Committee seat",
+                            "kind": "seat", "value": seat[i]})
+        for p in np.flatnonzero(y[i]):
+            pk_rows.append({"organisation": nm, "role": f"{port[p][0]} lead",
+                            "kind": "portfolio", "value": vals[p]})
+        for _ in range(rot[i]):
+            pk_rows.append({"organisation": nm, "role": f"{r.centre} rotation place",
+                            "kind": "rotation", "value": r.rotation_value})
+    # seats for district hospitals that did not lose work (every district gets one)
+    for nm, sv in seats.items():
+        if nm not in names:
+            pk_rows.append({"organisation": nm, "role": "Network Clinical Committee seat",
+                            "kind": "seat", "value": sv})
+    table = pd.DataFrame({
+        "loss": losers["loss"].to_numpy(),
+        "designation": losers["designation"].to_numpy(),
+        "stabilizing": stab.values,
+        "shapley": sh.values,
+        "nucleolus": nuc.values,
+        "package_value": package_value,
+        "shortfall": short,
+        "portfolio_roles": y.sum(axis=1),
+        "rotation_places": rot,
+        "committee_seat": seat > 0,
+    }, index=pd.Index(names, name="organisation"))
+    final = package_value + short
+    excess_ok = bool(np.all(member @ final >= game.values[masks] - 1e-7))
+    committee = _committee_bargaining(region, names, chosen)
+    return ConcessionAnalysis(table, pd.DataFrame(pk_rows), game, excess_ok,
+                              float(short.sum()), committee)
+
+
+def _committee_bargaining(region: Region, losers: list[str], chosen: tuple[str, str]
+                          ) -> pd.DataFrame | None:
+    """Baron-Ferejohn reading: the network director proposes to the clinical committee."""
+    try:
+        from ..bargaining import baron_ferejohn
+    except ImportError:  # pragma: no cover - bargaining package always present
+        return None
+    seats = [o.name for o in region.organisations if o.kind == "district"]
+    members = [region.roles.network_director, *seats]
+    n = len(members)
+    if n < 2:
+        return None
+    chair = 0.5
+    rec = np.array([chair] + [(1 - chair) / (n - 1)] * (n - 1))
+    quota = n // 2 + 1
+    res = baron_ferejohn(np.ones(n), quota, rec, 0.9)
+    payoff = np.asarray(getattr(res, "expected_payoffs", getattr(res, "values", res)))
+    return pd.DataFrame({"recognition": rec, "expected_share": payoff},
+                        index=pd.Index(members, name="committee member"))
+
+
+# ------------------------------------------------------------- hierarchy
+def hierarchy(region: Region, appointed: pd.DataFrame, packages: pd.DataFrame
+              ) -> pd.DataFrame:
+    """Who holds which role, by level (1 = network elites, 2 = portfolio leads, 3 = committee)."""
+    used: dict[str, int] = {}
+    directors: set[str] = set()
+    rows = []
+    for _, a in appointed[appointed["appointed"]].iterrows():
+        rows.append({"level": 1, "role": a["role"], "holder": a["doctor"],
+                     "organisation": a["organisation"]})
+        directors.add(a["doctor"])
+
+    def pick(org: str) -> str:
+        # the most capital-rich doctor of *org* holding the fewest roles so far
+        docs = [d for d in region.doctors_of(org)
+                if d.name not in directors and not d.opinion_leader]
+        if not docs:
+            docs = [d for d in region.doctors_of(org) if d.name not in directors] or list(
+                region.doctors_of(org))
+        if not docs:
+            return f"(a representative of {org})"
+        best = min(docs, key=lambda d: (used.get(d.name, 0), -float(d.capital.sum())))
+        used[best.name] = used.get(best.name, 0) + 1
+        return best.name
+
+    if not packages.empty:
+        for _, p in packages[packages["kind"] == "portfolio"].iterrows():
+            rows.append({"level": 2, "role": p["role"], "holder": pick(p["organisation"]),
+                         "organisation": p["organisation"]})
+        for _, p in packages[packages["kind"] == "seat"].iterrows():
+            rows.append({"level": 3, "role": p["role"], "holder": pick(p["organisation"]),
+                         "organisation": p["organisation"]})
+    return pd.DataFrame(rows)

@@ -1,0 +1,280 @@
+"""Running the model on a region, and its report (text, JSON, CSV, PNG).
+
+:func:`run` applies the four mechanisms of :mod:`.model` and returns a frozen
+:class:`RestratificationResult`; :meth:`RestratificationResult.report` gives
+the readable text and :meth:`RestratificationResult.write` writes JSON, CSV
+and PNG figures, each file atomically (written beside its target, then
+renamed), so an interrupted write never leaves a half-written file.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from .model import (
+    AllocationAnalysis,
+    ConcessionAnalysis,
+    ModelParameters,
+    allocation_analysis,
+    appointments,
+    concessions,
+    designations_and_losses,
+    hierarchy,
+)
+from .region import Region
+
+__all__ = ["RestratificationResult", "run", "atomic_write_bytes"]
+
+
+def atomic_write_bytes(path: Path, data: bytes) -> None:
+    """Write *data* to *path* atomically (temporary file in the same folder, then rename)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+        raise
+
+
+@dataclass(frozen=True)
+class RestratificationResult:
+    """Everything the model says about one region."""
+
+    region: Region
+    params: ModelParameters
+    allocation: AllocationAnalysis
+    appointments: pd.DataFrame
+    designations: pd.DataFrame
+    concessions: ConcessionAnalysis
+    hierarchy: pd.DataFrame
+    meta: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def chosen(self) -> tuple[str, str]:
+        return self.allocation.chosen
+
+    @property
+    def directors(self) -> dict[str, str]:
+        a = self.appointments
+        return {r: d for r, d in zip(a.loc[a["appointed"], "role"],
+                                     a.loc[a["appointed"], "doctor"], strict=True)}
+
+    # ------------------------------------------------------------ text
+    def report(self) -> str:
+        r = self.region
+        roles = r.roles
+        lines = [f"restrat: {r.name} ({roles.network} network)", "=" * 60]
+        if r.description:
+            lines += [r.description, ""]
+        t = self.allocation.table
+        lines.append(f"1. Configurations ({roles.host}, {roles.centre}) and who blocks them")
+        show = t[["host", "centre", "V", "concentration", "U", "probability",
+                  "support_weight", "blocked"]].copy()
+        lines.append(show.to_string(index=False, float_format=lambda x: f"{x:.3f}"))
+        for _, row in t[t["blocked"]].iterrows():
+            lines.append(f"   blocked: ({row['host']}, {row['centre']}) by "
+                         f"{', '.join(row['opponents'])}")
+        lines.append("")
+        lines.append("2. Power in the management group "
+                     f"(quota {r.quota:g} of {sum(m.weight for m in r.management_group):g})")
+        lines.append(self.allocation.power.to_string(float_format=lambda x: f"{x:.4f}"))
+        lines.append(f"   district bloc as one player: {self.params.power_index} power "
+                     f"{self.allocation.bloc_power:.4f}")
+        lines.append("")
+        h, m = self.chosen
+        lines.append(f"3. Chosen: {roles.host} = {h}; {roles.centre} = {m}"
+                     + ("  (every configuration was blocked; best imposed)"
+                        if self.allocation.all_blocked else ""))
+        lines.append("")
+        lines.append("4. Appointments")
+        a = self.appointments
+        lines.append(a[["role", "organisation", "doctor", "utility", "probability",
+                        "multiplex", "endorsed", "appointed"]].to_string(
+            index=False, float_format=lambda x: f"{x:.3f}"))
+        lines.append("")
+        lines.append("5. Designations and losses (loss in hundreds of cases a year)")
+        lines.append(self.designations.to_string(float_format=lambda x: f"{x:.2f}"))
+        lines.append("")
+        c = self.concessions
+        lines.append("6. Concessions to hospitals that lost work")
+        if c.table.empty:
+            lines.append("   none: no hospital lost work")
+        else:
+            lines.append(c.table.to_string(float_format=lambda x: f"{x:.3f}"))
+            lines.append(f"   stable (no coalition of losers better off withdrawing): "
+                         f"{c.stable}; shortfall {c.shortfall:.3f}")
+            if c.committee_game is not None:
+                lines.append("   Baron-Ferejohn reading (director proposes to the committee):")
+                lines.append(c.committee_game.to_string(float_format=lambda x: f"{x:.3f}"))
+        lines.append("")
+        lines.append("7. The resulting hierarchy")
+        lines.append(self.hierarchy.to_string(index=False))
+        return "\n".join(lines)
+
+    # ------------------------------------------------------------ files
+    def to_dict(self) -> dict[str, Any]:
+        def frame(df: pd.DataFrame | None) -> Any:
+            if df is None or df.empty:
+                return []
+            return json.loads(df.reset_index().to_json(orient="records"))
+
+        c = self.concessions
+        return {
+            "region": self.region.to_dict(),
+            "params": self.params.to_dict(),
+            "chosen": {"host": self.chosen[0], "centre": self.chosen[1]},
+            "all_blocked": self.allocation.all_blocked,
+            "bloc_power": self.allocation.bloc_power,
+            "configurations": frame(self.allocation.table),
+            "power": frame(self.allocation.power),
+            "appointments": frame(self.appointments),
+            "designations": frame(self.designations),
+            "concessions": frame(c.table),
+            "packages": frame(c.packages),
+            "committee_bargaining": frame(c.committee_game),
+            "concessions_stable": c.stable,
+            "shortfall": c.shortfall,
+            "hierarchy": frame(self.hierarchy),
+            "meta": self.meta,
+        }
+
+    def write(self, out: str | Path, figures: bool = True) -> list[Path]:
+        """Write ``result.json``, one CSV per table and PNG figures to *out*."""
+        out = Path(out)
+        written: list[Path] = []
+
+        def put(name: str, data: bytes) -> None:
+            atomic_write_bytes(out / name, data)
+            written.append(out / name)
+
+        put("result.json", json.dumps(self.to_dict(), indent=2, default=str).encode())
+        put("report.txt", self.report().encode())
+        tables = {
+            "configurations.csv": self.allocation.table,
+            "power.csv": self.allocation.power.reset_index(),
+            "appointments.csv": self.appointments,
+            "designations.csv": self.designations.reset_index(),
+            "concessions.csv": self.concessions.table.reset_index()
+            if not self.concessions.table.empty else pd.DataFrame(),
+            "packages.csv": self.concessions.packages,
+            "hierarchy.csv": self.hierarchy,
+        }
+        for name, df in tables.items():
+            put(name, df.to_csv(index=False).encode())
+        if figures:
+            for name, data in self._figures().items():
+                put(name, data)
+        return written
+
+    def _figures(self) -> dict[str, bytes]:
+        import io
+
+        import matplotlib
+
+        matplotlib.use("Agg", force=False)
+        import matplotlib.pyplot as plt
+
+        out: dict[str, bytes] = {}
+
+        def save(fig: Any, name: str) -> None:
+            buf = io.BytesIO()
+            fig.savefig(buf, format="png", dpi=110, bbox_inches="tight")
+            plt.close(fig)
+            out[name] = buf.getvalue()
+
+        pw = self.allocation.power
+        fig, ax = plt.subplots(figsize=(8, 0.4 * len(pw) + 1.5))
+        y = np.arange(len(pw))
+        ax.barh(y - 0.2, pw["shapley_shubik"], 0.4, label="Shapley-Shubik")
+        ax.barh(y + 0.2, pw["banzhaf"], 0.4, label="Banzhaf (normalised)")
+        ax.set_yticks(y, [str(i) for i in pw.index], fontsize=8)
+        ax.invert_yaxis()
+        ax.set_xlabel("power index")
+        ax.set_title(f"Power in the management group: {self.region.name}")
+        ax.legend()
+        save(fig, "power_indices.png")
+
+        ct = self.concessions.table
+        fig, ax = plt.subplots(figsize=(6, 4))
+        if not ct.empty:
+            for col, mk in (("package_value", "o"), ("stabilizing", "s"), ("shapley", "^"),
+                            ("nucleolus", "v")):
+                ax.scatter(ct["loss"], ct[col], marker=mk, label=col.replace("_", " "))
+            lim = float(max(ct["loss"].max(), ct["package_value"].max()) * 1.1 or 1)
+            ax.plot([0, lim], [0, lim], color="grey", lw=0.8, ls="--")
+            ax.legend(fontsize=8)
+        ax.set_xlabel("loss of work (hundreds of cases a year)")
+        ax.set_ylabel("concession value")
+        ax.set_title("Concessions by loss")
+        save(fig, "concessions_by_loss.png")
+
+        hi = self.hierarchy
+        widest = int(hi.groupby("level").size().max()) if not hi.empty else 1
+        fig, ax = plt.subplots(figsize=(max(10.0, 2.0 * widest), 6))
+        pos: dict[int, tuple[float, float]] = {}
+        colours = {1: "#f4d35e", 2: "#9fd8cb", 3: "#e5e5e5"}
+        for level, grp in hi.groupby("level"):
+            k = len(grp)
+            xs = np.linspace(0.5 / k, 1 - 0.5 / k, k)
+            for j, (x, (idx, row)) in enumerate(zip(xs, grp.iterrows(), strict=True)):
+                yv = -float(level) - (0.18 if (level > 1 and j % 2) else 0.0)
+                pos[idx] = (float(x), yv)
+                ax.text(x, yv, f"{row['role']}\n{row['holder']}\n({row['organisation']})",
+                        ha="center", va="center", fontsize=6, wrap=True,
+                        bbox={"boxstyle": "round", "fc": colours.get(int(level), "#e5e5e5"),
+                              "ec": "grey"})
+        # edges: directors -> portfolio leads; each committee seat -> its hospital's lead
+        # (or the network director, who chairs the committee)
+        top = [i for i in hi.index if hi.at[i, "level"] == 1]
+        for i in hi.index:
+            lv = hi.at[i, "level"]
+            if lv == 2:
+                parents = top
+            elif lv == 3:
+                same = [j for j in hi.index if hi.at[j, "level"] == 2
+                        and hi.at[j, "organisation"] == hi.at[i, "organisation"]]
+                parents = same[:1] or top[:1]
+            else:
+                continue
+            for j in parents:
+                ax.plot([pos[j][0], pos[i][0]], [pos[j][1] - 0.1, pos[i][1] + 0.1],
+                        color="grey", lw=0.4, zorder=0)
+        ax.set_xlim(0, 1)
+        ax.set_ylim(-3.6, -0.5)
+        ax.axis("off")
+        ax.set_title(f"Resulting hierarchy: {self.region.name}")
+        save(fig, "hierarchy.png")
+        return out
+
+
+def run(region: Region, params: ModelParameters | None = None) -> RestratificationResult:
+    """Apply the model to *region*.
+
+    Examples
+    --------
+    >>> from gametheory.restratification import run, scenarios
+    >>> res = run(scenarios.load("case-region"))
+    >>> res.chosen
+    ('Riverside Care Trust', 'Northgate Teaching Hospital')
+    """
+    params = params or ModelParameters()
+    alloc = allocation_analysis(region, params)
+    appt = appointments(region, alloc.chosen, params)
+    des = designations_and_losses(region, alloc.chosen)
+    conc = concessions(region, alloc.chosen, params)
+    hier = hierarchy(region, appt, conc.packages)
+    return RestratificationResult(region, params, alloc, appt, des, conc, hier)

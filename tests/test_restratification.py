@@ -1,0 +1,291 @@
+"""The restratification model: the case region's findings, counterfactuals and bad input."""
+
+import json
+
+import numpy as np
+import pandas as pd
+import pytest
+
+import gametheory as gt
+from gametheory.restratification import (
+    ModelParameters,
+    Region,
+    ScenarioError,
+    run,
+    scenarios,
+)
+from gametheory.restratification.model import configurations
+from gametheory.restratification.scenarios import NT, TH1, TH2
+
+
+@pytest.fixture(scope="module")
+def case():
+    return run(scenarios.load("case-region"))
+
+
+# --- the case study's findings, each asserted --------------------------------
+def test_case_concentrated_allocation_blocked_by_district_bloc(case):
+    t = case.allocation.table
+    conc = t[t["host"] == t["centre"]]
+    assert len(conc) == 2 and conc["blocked"].all()
+    bloc = set(case.region.bloc_members())
+    for _, row in conc.iterrows():
+        # the district bloc is among every minimal blocking coalition the opponents contain
+        assert row["blocking_coalitions"]
+        assert all(set(c) & bloc for c in row["blocking_coalitions"])
+        # and without the bloc's votes the opponents could not block
+        wvg = case.region.voting_game()
+        support = [m.name for m in case.region.management_group
+                   if m.name not in row["opponents"] or m.bloc]
+        assert wvg.is_winning(support)
+
+
+def test_case_host_is_non_teaching_provider_and_mtc_has_super_specialists(case):
+    host, mtc = case.chosen
+    assert host == NT
+    assert mtc == TH1
+    assert case.region.organisation(mtc).super_specialist == {"paediatrics", "neurology"}
+
+
+def test_case_directors_come_from_host_and_mtc_and_are_multiplex(case):
+    a = case.appointments[case.appointments["appointed"]]
+    assert set(a["organisation"]) == {NT, TH1}
+    assert a["multiplex"].all()
+    docs = {d.name: d for d in case.region.doctors}
+    assert all(docs[n].multiplex for n in a["doctor"])
+    # the MTC director is the endorsed candidate
+    mtc_dir = a[a["organisation"] == TH1]["doctor"].item()
+    assert docs[mtc_dir].endorsed
+
+
+def test_case_every_district_hospital_gets_a_committee_seat(case):
+    pk = case.concessions.packages
+    seats = set(pk[pk["kind"] == "seat"]["organisation"])
+    districts = {o.name for o in case.region.organisations if o.kind == "district"}
+    assert seats == districts
+
+
+def test_case_concessions_rise_with_loss(case):
+    t = case.concessions.table.sort_values("loss")
+    for col in ("stabilizing", "nucleolus", "package_value"):
+        total = (t[col] + (t["shortfall"] if col == "package_value" else 0)).to_numpy()
+        assert np.all(np.diff(total) >= -1e-9), col
+    assert case.concessions.stable
+    # the biggest loser gets the most roles
+    big = t.index[-1]
+    roles = t["portfolio_roles"] + t["rotation_places"] + t["committee_seat"]
+    assert roles[big] == roles.max()
+
+
+def test_case_hierarchy_two_directors_then_leads_then_committee(case):
+    h = case.hierarchy
+    assert list(h[h["level"] == 1]["role"]) == ["Network Medical Director",
+                                                 "MTC Medical Director"]
+    assert (h[h["level"] == 2]["role"].str.endswith(" lead")).all()
+    assert (h[h["level"] == 3]["role"] == "Network Clinical Committee seat").all()
+    assert list(h["level"]) == sorted(h["level"])
+
+
+def test_case_losses_and_designations(case):
+    d = case.designations
+    assert d.loc[TH1, "designation"] == "Major Trauma Centre"
+    assert d.loc["Fenwick Community Hospital", "designation"] == "lower-tier unit"
+    assert (d.loc[d["kind"] == "district", "designation"].isin(["Trauma Unit",
+                                                                 "lower-tier unit"])).all()
+    assert d.loc[TH1, "loss"] == 0 and d.loc[TH2, "loss"] > 0
+
+
+def test_power_indices_are_published_concepts(case):
+    p = case.allocation.power
+    assert np.isclose(p["shapley_shubik"].sum(), 1) and np.isclose(p["banzhaf"].sum(), 1)
+    wvg = case.region.voting_game()
+    np.testing.assert_allclose(p["shapley_shubik"], gt.power.shapley_shubik(wvg).values)
+
+
+def test_logit_probabilities_follow_utilities(case):
+    t = case.allocation.table
+    assert np.isclose(t["probability"].sum(), 1)
+    order_u = np.argsort(t["U"].to_numpy())
+    assert np.all(np.diff(t["probability"].to_numpy()[order_u]) >= -1e-12)
+    flat = run(case.region, ModelParameters(lam=0.0)).allocation.table["probability"]
+    np.testing.assert_allclose(flat, 1 / len(flat))
+
+
+# --- counterfactuals ----------------------------------------------------------
+@pytest.mark.parametrize("name", ["one-teaching-hospital", "weak-districts",
+                                  "no-neutral-bidder", "stroke-network", "cancer-network"])
+def test_counterfactuals_meet_their_expectations(name):
+    region = scenarios.load(name)
+    res = run(region)
+    exp = region.expectations
+    if "host" in exp:
+        assert res.chosen[0] == exp["host"]
+    if "centre" in exp:
+        assert res.chosen[1] == exp["centre"]
+    t = res.allocation.table
+    conc = t[t["host"] == t["centre"]]
+    if "concentrated_blocked_by_bloc" in exp and len(conc):
+        assert bool(conc["blocked"].any()) == exp["concentrated_blocked_by_bloc"]
+
+
+def test_stroke_and_cancer_networks_use_their_role_sets():
+    s = run(scenarios.load("stroke-network"))
+    assert s.region.roles.centre == "Hyper-Acute Stroke Unit"
+    assert "HASU Clinical Lead" in set(s.appointments["role"])
+    c = run(scenarios.load("cancer-network"))
+    assert "Cancer Centre Director" in set(c.appointments["role"])
+
+
+def test_random_region_same_seed_same_region_and_runs():
+    a = scenarios.random_region(7)
+    b = scenarios.random_region(7)
+    assert a == b
+    assert scenarios.random_region(8) != a
+    res = run(a)
+    assert res.chosen in configurations(a)
+    assert np.isclose(res.allocation.table["probability"].sum(), 1)
+
+
+# --- scenario files and bad input -----------------------------------------------
+def test_scenario_file_round_trip_json_and_toml(tmp_path):
+    region = scenarios.load("case-region")
+    p = tmp_path / "case.json"
+    p.write_text(json.dumps(region.to_dict()))
+    again = scenarios.load(str(p))
+    assert again == region
+    toml = tmp_path / "tiny.toml"
+    toml.write_text("""
+name = "tiny"
+network = "trauma"
+[[organisations]]
+name = "T"
+kind = "teaching"
+super_specialist = ["paediatrics"]
+trauma_volume = 500
+[[organisations]]
+name = "D"
+kind = "district"
+trauma_volume = 200
+[[doctors]]
+name = "Dr T"
+employer = "T"
+cultural = 0.9
+social = 0.8
+symbolic = 0.7
+domains = ["practice", "policy"]
+[[bids]]
+organisation = "T"
+role = "host"
+[[bids]]
+organisation = "T"
+role = "centre"
+[management_group]
+quota = 2
+[[management_group.members]]
+name = "Commissioners"
+weight = 2
+[[management_group.members]]
+name = "D rep"
+weight = 1
+organisation = "D"
+bloc = true
+""")
+    res = run(scenarios.load(str(toml)))
+    assert res.chosen == ("T", "T")
+
+
+def _case_dict():
+    return scenarios.load("case-region").to_dict()
+
+
+def test_missing_fields_named():
+    d = _case_dict()
+    del d["bids"]
+    with pytest.raises(ScenarioError, match="bids"):
+        Region.from_dict(d)
+
+
+def test_unknown_organisation_named():
+    d = _case_dict()
+    d["bids"].append({"organisation": "Atlantis General", "role": "host"})
+    with pytest.raises(ScenarioError, match="Atlantis General"):
+        Region.from_dict(d)
+
+
+def test_bid_for_undefined_role_named():
+    d = _case_dict()
+    d["bids"].append({"organisation": TH1, "role": "helipad"})
+    with pytest.raises(ScenarioError, match="undefined role"):
+        Region.from_dict(d)
+
+
+def test_negative_capital_named():
+    d = _case_dict()
+    d["doctors"][0]["social"] = -0.2
+    with pytest.raises(ScenarioError, match="capital cannot be negative"):
+        Region.from_dict(d)
+
+
+def test_infeasible_settings_named():
+    d = _case_dict()
+    d["management_group"]["quota"] = 1000
+    with pytest.raises(ScenarioError, match="quota"):
+        Region.from_dict(d)
+    d = _case_dict()
+    d["doctors"] = [x for x in d["doctors"] if x["employer"] != NT]
+    with pytest.raises(ScenarioError, match="no candidate doctor"):
+        Region.from_dict(d)
+
+
+def test_several_problems_reported_at_once():
+    d = _case_dict()
+    d["bids"].append({"organisation": "Nowhere", "role": "helipad"})
+    with pytest.raises(ScenarioError, match="2 problems"):
+        Region.from_dict(d)
+
+
+def test_unknown_scenario_and_parameter():
+    with pytest.raises(ScenarioError, match="restrat list"):
+        scenarios.load("no-such-scenario")
+    with pytest.raises(gt.InvalidArgumentError, match="unknown parameter"):
+        ModelParameters.from_dict({"betta": 1.0})
+    with pytest.raises(gt.InvalidArgumentError, match="lam"):
+        ModelParameters(lam=-1.0)
+
+
+# --- outputs -------------------------------------------------------------------
+def test_write_outputs_atomically(tmp_path, case, monkeypatch):
+    files = case.write(tmp_path / "out")
+    names = {f.name for f in files}
+    assert {"result.json", "configurations.csv", "power_indices.png",
+            "concessions_by_loss.png", "hierarchy.png"} <= names
+    data = json.loads((tmp_path / "out" / "result.json").read_text())
+    assert data["chosen"] == {"host": NT, "centre": TH1}
+    cfg = pd.read_csv(tmp_path / "out" / "configurations.csv")
+    assert len(cfg) == 6
+    # a failure while writing leaves the earlier file intact and no temporary files
+    before = (tmp_path / "out" / "result.json").read_bytes()
+    import gametheory.restratification.report as rep
+
+    def boom(*a, **k):
+        raise OSError("disk full")
+
+    monkeypatch.setattr(rep.os, "fsync", boom)
+    with pytest.raises(OSError):
+        case.write(tmp_path / "out", figures=False)
+    assert (tmp_path / "out" / "result.json").read_bytes() == before
+    assert not [p for p in (tmp_path / "out").iterdir() if p.name.startswith(".")]
+
+
+def test_cli_run_and_list(tmp_path, capsys):
+    from restrat.cli import main
+
+    assert main(["list"]) == 0
+    assert "case-region" in capsys.readouterr().out
+    assert main(["run", "case-region", "--out", str(tmp_path), "--no-figures"]) == 0
+    out = capsys.readouterr().out
+    assert "Chosen: network host = Riverside Care Trust" in out
+    assert (tmp_path / "result.json").exists()
+    assert main(["run", "does-not-exist"]) == 2
+    assert "unknown scenario" in capsys.readouterr().err
+    assert main(["run", "case-region", "--param", "beta=0"]) == 0
