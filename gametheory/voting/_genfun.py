@@ -121,6 +121,34 @@ def _removed_window(P: np.ndarray, W: int, w: int, lo: int, hi: int) -> float:
     return total
 
 
+def _signed_window_sums(P: np.ndarray, ws: np.ndarray, lo: np.ndarray,
+                        hi: np.ndarray) -> np.ndarray:
+    """Vectorised :func:`_window_sum_removed` for many ``(w, lo, hi)`` at once."""
+    out = np.zeros(len(ws), dtype=float)
+    ok = hi >= lo
+    if not np.any(ok):
+        return out
+    idx = np.flatnonzero(ok)
+    top = int(hi[idx].max())
+    if len(idx) * (top + 1) > 300_000:
+        # large tables: one reshape per weight costs O(hi) instead of O(top)
+        for j in idx:
+            out[j] = _window_sum_removed(P, int(ws[j]), int(lo[j]), int(hi[j]))
+        return out
+    chunk = max(1, 4_000_000 // (top + 1))
+    k = np.arange(top + 1)
+    for start in range(0, len(idx), chunk):
+        sel = idx[start:start + chunk]
+        w = ws[sel][:, None]
+        d = hi[sel][:, None] - k[None, :]  # d = t*w + r
+        t = d // w
+        r = d - t * w
+        use = (d >= 0) & (r <= (hi[sel] - lo[sel])[:, None])
+        signs = np.where(t % 2 == 0, 2.0, -2.0)
+        out[sel] = np.where(use, signs * P[: top + 1][None, :], 0.0).sum(axis=1)
+    return out
+
+
 def banzhaf_dp(weights: np.ndarray, q: int) -> tuple[np.ndarray, float, float]:
     """Absolute Banzhaf index of every player, and Pr(win), Pr(lose).
 
@@ -135,13 +163,22 @@ def banzhaf_dp(weights: np.ndarray, q: int) -> tuple[np.ndarray, float, float]:
     W = int(weights.sum())
     K = W // 2
     P = weight_distribution(weights, K)
-    beta = np.zeros(len(weights), dtype=float)
-    for w in np.unique(weights):
-        w = int(w)
-        if w == 0:
-            continue  # a null weight never swings
-        val = _removed_window(P, W, w, q - w, q - 1)
-        beta[weights == w] = max(val, 0.0)
+    distinct, inverse = np.unique(weights, return_inverse=True)
+    pos = distinct > 0  # a null weight never swings
+    w = distinct[pos]
+    Wi = W - w
+    h = Wi // 2
+    lo = np.maximum(q - w, 0)
+    hi = np.minimum(q - 1, Wi)
+    # direct part [lo, min(hi, h)] and the part above h folded by k -> Wi - k
+    d_lo, d_hi = lo, np.minimum(hi, h)
+    m_lo, m_hi = Wi - hi, Wi - np.maximum(lo, h + 1)
+    both = _signed_window_sums(P, np.concatenate([w, w]), np.concatenate([d_lo, m_lo]),
+                               np.concatenate([d_hi, m_hi]))
+    sums = both[: len(w)] + both[len(w):]
+    per_distinct = np.zeros(len(distinct), dtype=float)
+    per_distinct[pos] = np.maximum(sums, 0.0)
+    beta = per_distinct[inverse.ravel()]
     # Pr(w(S) >= q) = Pr(w(S) <= W - q) by complement symmetry
     if W - q <= K:
         p_win = float(P[: W - q + 1].sum())

@@ -61,7 +61,9 @@ def _fraction(x: Any, name: str, whole: Any) -> Fraction:
                            "Pass integers or floats")
 
 
-def _parse_weights(weights: Any, name: str = "weights") -> tuple[list[Fraction], np.ndarray]:
+def _parse_weights(weights: Any, name: str = "weights"
+                   ) -> tuple[list[Fraction] | None, np.ndarray]:
+    """Validated weights: exact rationals (``None`` for an integer array) and the array."""
     if isinstance(weights, str | bytes) or isinstance(weights, Mapping):
         raise InvalidTypeError(name, weights, "not a sequence of numbers",
                                "Pass a list or array of weights")
@@ -78,6 +80,12 @@ def _parse_weights(weights: Any, name: str = "weights") -> tuple[list[Fraction],
     if raw.dtype.kind not in "iuf" and raw.dtype != object:
         raise InvalidTypeError(name, weights, f"dtype {raw.dtype} is not numeric",
                                "Pass integers or floats")
+    if raw.dtype.kind in "iu":  # fast path: integers need no rational arithmetic
+        if raw.min() < 0:
+            raise InvalidArgumentError(name, weights,
+                                       f"negative weights {raw[raw < 0][:5].tolist()}",
+                                       "Weights must be >= 0")
+        return None, frozen_array(raw.astype(np.int64), dtype=np.int64)
     items = list(weights) if raw.dtype == object else raw.tolist()
     fr = [_fraction(x, name, weights) for x in items]
     bad = [float(f) for f in fr if f < 0]
@@ -91,8 +99,13 @@ def _parse_weights(weights: Any, name: str = "weights") -> tuple[list[Fraction],
     return fr, frozen_array(arr, dtype=arr.dtype)
 
 
-def _integer_form(fr: list[Fraction], quota: Fraction) -> tuple[tuple[int, ...], int]:
+def _integer_form(fr: list[Fraction] | None, quota: Fraction,
+                  ints: np.ndarray | None = None) -> tuple[tuple[int, ...], int]:
     """Exact integer weights and quota defining the same game (scaled, divided by the gcd)."""
+    if fr is None:
+        iw = [int(x) for x in ints.tolist()]  # type: ignore[union-attr]
+        g = math.gcd(*iw) or 1
+        return tuple(x // g for x in iw), math.ceil(quota / g)
     L = 1
     for f in fr:
         L = math.lcm(L, f.denominator)
@@ -259,13 +272,13 @@ class WeightedVotingGame(SimpleGame):
     def __init__(self, weights: Any, quota: Any,
                  players: Sequence[Hashable] | None = None) -> None:
         fr, arr = _parse_weights(weights)
-        total = sum(fr, Fraction(0))
-        labels = validate_players(players, len(fr))
+        total = Fraction(int(arr.sum())) if fr is None else sum(fr, Fraction(0))
+        labels = validate_players(players, len(arr))
         if total == 0:
             raise InvalidArgumentError("weights", weights, "all weights are zero",
                                        "Give at least one player a positive weight")
         fq = _parse_quota(quota, total)
-        iw, iq = _integer_form(fr, fq)
+        iw, iq = _integer_form(fr, fq, arr)
         self._init_common(labels)
         object.__setattr__(self, "_weights", arr)
         object.__setattr__(self, "_quota", quota if isinstance(quota, int | float) else
@@ -289,7 +302,9 @@ class WeightedVotingGame(SimpleGame):
     def majority(cls, weights: Any, players: Sequence[Hashable] | None = None
                  ) -> WeightedVotingGame:
         """Simple weighted majority: a coalition wins with more than half the total weight."""
-        fr, _ = _parse_weights(weights)
+        fr, arr = _parse_weights(weights)
+        if fr is None:
+            fr = [Fraction(int(x)) for x in arr.tolist()]
         total = sum(fr, Fraction(0))
         if total == 0:
             raise InvalidArgumentError("weights", weights, "all weights are zero",
