@@ -190,3 +190,13 @@ def test_airport_thousands_of_players_no_dense():
     assert not small.has_dense
     z = np.abs(est.values - exact) / np.maximum(est.stderr, 1e-12)
     assert np.all(z < 5)
+
+
+@given(integer_games(min_n=2, max_n=5))
+def test_stabilizing_payments_cover_every_coalition(g):
+    res = gt.stabilizing_payments(g)
+    e = gt.excesses(g, res.values)      # excess may be negative at N (x(N) >= v(N))
+    assert e.max() <= 1e-7 * max(1.0, np.abs(g.values).max())
+    cos = res.info["cost_of_stability"]
+    assert (cos <= 1e-9) == (not gt.core_is_empty(g))
+    assert cos >= -1e-9

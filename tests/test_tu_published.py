@@ -116,3 +116,12 @@ def test_tau_value_glove_and_bankruptcy():
     np.testing.assert_allclose(gt.tau_value(g).values, [40, 80, 80])
     np.testing.assert_allclose(gt.tau_value(gt.games.glove(["L"], ["R1", "R2"])).values,
                                [1, 0, 0])
+
+
+def test_cost_of_stability_majority_game():
+    # Bachrach et al. (2009), "The cost of stability in coalitional games": the symmetric
+    # 3-player majority game needs x_i + x_j >= 1 for every pair, so the cheapest stabilising
+    # payments are (1/2, 1/2, 1/2) and the cost of stability is 1/2.
+    res = gt.stabilizing_payments(gt.games.majority(3))
+    np.testing.assert_allclose(res.values, [0.5, 0.5, 0.5])
+    assert res.info["cost_of_stability"] == pytest.approx(0.5)

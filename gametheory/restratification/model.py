@@ -305,7 +305,10 @@ def _candidates(region: Region, org: str) -> list[Doctor]:
 
 
 def appointment_utility(doctor: Doctor, params: ModelParameters) -> float:
-    """:math:`\\alpha\\cdot\\text{capital} + \\mu\\,\\text{multiplex} + \\eta\\,\\text{endorsed}`."""
+    r"""Appointment utility of a candidate.
+
+    :math:`\alpha\cdot\text{capital} + \mu\,\text{multiplex} + \eta\,\text{endorsed}`.
+    """
     return float(np.asarray(params.alpha) @ doctor.capital + params.mu * doctor.multiplex
                  + params.eta * doctor.endorsed)
 

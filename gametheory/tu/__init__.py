@@ -20,5 +20,6 @@ from .values import banzhaf_value, gately_point, shapley_value, tau_value
 __all__ = [
     "TUGame", "shapley_value", "banzhaf_value", "tau_value", "gately_point", "excesses",
     "core_contains", "core_is_empty", "blocking_coalitions", "BlockingCoalition",
-    "least_core", "stabilizing_payments", "nucleolus", "prenucleolus", "kohlberg_criterion", "KohlbergCheck",
+    "least_core", "stabilizing_payments", "nucleolus", "prenucleolus", "kohlberg_criterion",
+    "KohlbergCheck",
 ]
