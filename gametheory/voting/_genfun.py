@@ -96,12 +96,14 @@ def _window_sum_removed(P: np.ndarray, w: int, a: int, b: int) -> float:
     if b < a or b < 0:
         return 0.0
     width = b - a + 1
-    rows = b // w + 1
-    buf = np.zeros(rows * w, dtype=float)
-    buf[: b + 1] = P[b::-1]  # buf[d] = P[b - d]; d = t*w + r
-    block = buf.reshape(rows, w)[:, :width].sum(axis=1)
-    signs = np.where(np.arange(rows) % 2 == 0, 2.0, -2.0)
-    return float(np.dot(signs, block))
+    rev = P[b::-1]  # rev[d] = P[b - d] with d = t*w + r (a view, no copy)
+    full = (b + 1) // w
+    block = rev[: full * w].reshape(full, w)[:, :width].sum(axis=1)
+    total = float(block[0::2].sum() - block[1::2].sum())
+    tail = rev[full * w: full * w + width]  # the last, partial row t = full
+    if tail.size:
+        total += float(tail.sum()) * (1.0 if full % 2 == 0 else -1.0)
+    return 2.0 * total
 
 
 def _removed_window(P: np.ndarray, W: int, w: int, lo: int, hi: int) -> float:
