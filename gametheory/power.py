@@ -23,6 +23,10 @@ Methods
     :mod:`gametheory.voting._genfun` for the numerical analysis.
 ``"enumeration"``
     Any simple game with ``n <= 25``: all :math:`2^n` bitmasks, vectorised.
+``"sample"``
+    Shapley-Shubik and Banzhaf only, any simple game and any ``n``: Monte
+    Carlo estimates with standard errors (``exact=False``), reproducible with
+    ``seed``.
 ``"auto"`` (default)
     ``"dp"`` for weighted games whose exact integer total is at most
     :data:`~gametheory.voting.MAX_DP_TOTAL`, otherwise ``"enumeration"``.
@@ -63,7 +67,7 @@ __all__ = [
 #: ``((n - 1) // 2 + 1) * (max(q - 1, W - q) + 1)`` doubles (8 bytes each).
 MAX_SHAPLEY_SHUBIK_CELLS = 60_000_000
 
-_METHODS = ("auto", "dp", "enumeration")
+_METHODS = ("auto", "dp", "enumeration", "sample")
 
 
 def _check_game(game: Any) -> SimpleGame:
@@ -91,26 +95,82 @@ def _choose(game: SimpleGame, method: str) -> str:
             game._dp_arrays()
             return "dp"
         return "enumeration"
-    return "enumeration"
+    return method
 
 
 def _result(game: SimpleGame, values: np.ndarray, concept: str, method: str,
             params: dict[str, Any] | None = None,
-            info: dict[str, Any] | None = None) -> AllocationResult:
+            info: dict[str, Any] | None = None,
+            stderr: np.ndarray | None = None) -> AllocationResult:
     return AllocationResult(values=np.asarray(values, dtype=float), players=game.players,
-                            concept=concept, method=method, exact=True,
-                            params=params or {}, info=info or {}, game=game)
+                            concept=concept, method=method, exact=stderr is None,
+                            params=params or {}, info=info or {}, game=game, stderr=stderr)
 
 
 def _method_name(kind: str) -> str:
-    return "generating-function-dp" if kind == "dp" else "enumeration"
+    return {"dp": "generating-function-dp", "sample": "sample"}.get(kind, "enumeration")
+
+
+def _check_samples(samples: Any, method: str) -> int:
+    if method != "sample":
+        return 0
+    if isinstance(samples, bool) or not isinstance(samples, int | np.integer) or samples < 1:
+        raise InvalidArgumentError("samples", samples, "not a positive integer",
+                                   "Pass e.g. samples=10_000")
+    return int(samples)
+
+
+def _sample_shapley_shubik(game: SimpleGame, samples: int,
+                           rng: np.random.Generator) -> np.ndarray:
+    """Pivot counts over random orders; the pivot is found by bisection on prefixes."""
+    n = game.n
+    counts = np.zeros(n, dtype=float)
+    batch = max(1, min(samples, 1_000_000 // max(n, 1)))
+    done = 0
+    while done < samples:
+        B = min(batch, samples - done)
+        perm = rng.permuted(np.tile(np.arange(n), (B, 1)), axis=1)
+        rank = np.empty_like(perm)
+        rank[np.arange(B)[:, None], perm] = np.arange(n)
+        lo = np.zeros(B, dtype=np.int64)  # prefix of length lo loses (the empty one does)
+        hi = np.full(B, n, dtype=np.int64)  # prefix of length hi wins (the grand one does)
+        while np.any(hi - lo > 1):
+            active = hi - lo > 1
+            mid = (lo + hi) // 2
+            wins = game._wins_rows(rank < mid[:, None])
+            hi = np.where(active & wins, mid, hi)
+            lo = np.where(active & ~wins, mid, lo)
+        counts += np.bincount(perm[np.arange(B), hi - 1], minlength=n)
+        done += B
+    return counts
+
+
+def _sample_swings(game: SimpleGame, samples: int, rng: np.random.Generator) -> np.ndarray:
+    """Swing counts of every player over uniformly random coalitions of the others."""
+    n = game.n
+    counts = np.zeros(n, dtype=float)
+    batch = max(1, min(samples, 1_000_000 // max(n, 1)))
+    done = 0
+    while done < samples:
+        B = min(batch, samples - done)
+        members = rng.random((B, n)) < 0.5
+        for i in range(n):
+            own = members[:, i].copy()
+            members[:, i] = True
+            win_with = game._wins_rows(members)
+            members[:, i] = False
+            counts[i] += np.count_nonzero(win_with & ~game._wins_rows(members))
+            members[:, i] = own
+        done += B
+    return counts
 
 
 # ---------------------------------------------------------------------------
 # swing-based indices
 # ---------------------------------------------------------------------------
 
-def shapley_shubik(game: SimpleGame, *, method: str = "auto") -> AllocationResult:
+def shapley_shubik(game: SimpleGame, *, method: str = "auto", samples: int = 10_000,
+                   seed: Any = None) -> AllocationResult:
     r"""Shapley-Shubik power index.
 
     The probability that player :math:`i` is pivotal when the players join
@@ -125,15 +185,22 @@ def shapley_shubik(game: SimpleGame, *, method: str = "auto") -> AllocationResul
     ----------
     game : SimpleGame
         A simple, weighted or multi-weighted voting game.
-    method : {"auto", "dp", "enumeration"}
+    method : {"auto", "dp", "enumeration", "sample"}
         See the module notes. The dynamic program counts coalitions by size
         and weight and needs about ``n/2 * W/2`` doubles (refused beyond
-        :data:`MAX_SHAPLEY_SHUBIK_CELLS`).
+        :data:`MAX_SHAPLEY_SHUBIK_CELLS`). ``"sample"`` estimates the index
+        from *samples* random orders (any game, any ``n``; the pivot of each
+        order is found by bisection), with standard errors.
+    samples : int
+        Number of random orders for ``method="sample"``.
+    seed : int or numpy Generator, optional
+        Randomness for ``method="sample"``.
 
     Returns
     -------
     AllocationResult
-        ``concept="shapley_shubik"``.
+        ``concept="shapley_shubik"``; ``exact=False`` and ``stderr`` set when
+        sampled.
 
     References
     ----------
@@ -155,6 +222,12 @@ def shapley_shubik(game: SimpleGame, *, method: str = "auto") -> AllocationResul
     game = _check_game(game)
     kind = _choose(game, method)
     n = game.n
+    if kind == "sample":
+        samples = _check_samples(samples, kind)
+        counts = _sample_shapley_shubik(game, samples, np.random.default_rng(seed))
+        p = counts / samples
+        return _result(game, p, "shapley_shubik", "sample", {"samples": samples, "seed": seed},
+                       {}, stderr=np.sqrt(p * (1 - p) / samples))
     if kind == "dp":
         w, q = game._dp_arrays()
         W = int(w.sum())
@@ -180,6 +253,9 @@ def _swing_probabilities(game: SimpleGame, kind: str) -> tuple[np.ndarray, float
                                                                 dict[str, Any]]:
     """Absolute Banzhaf ``eta_i / 2**(n-1)``, Pr(win), Pr(lose) for a uniform coalition."""
     n = game.n
+    if kind == "sample":
+        raise InvalidArgumentError("method", kind, "the Coleman indices are not sampled",
+                                   "Use method='auto', 'dp' or 'enumeration'")
     if kind == "dp":
         w, q = game._dp_arrays()
         beta, p_win, p_lose = banzhaf_dp(w, q)
@@ -193,8 +269,8 @@ def _swing_probabilities(game: SimpleGame, kind: str) -> tuple[np.ndarray, float
         "swings": tuple(int(x) for x in swings), "n_winning": n_win}
 
 
-def banzhaf(game: SimpleGame, normalized: bool = True, *,
-            method: str = "auto") -> AllocationResult:
+def banzhaf(game: SimpleGame, normalized: bool = True, *, method: str = "auto",
+            samples: int = 10_000, seed: Any = None) -> AllocationResult:
     r"""Banzhaf power index, normalised or absolute.
 
     The absolute (Penrose-Banzhaf) index is the probability that :math:`i`
@@ -211,8 +287,15 @@ def banzhaf(game: SimpleGame, normalized: bool = True, *,
     normalized : bool
         ``True`` (default) for :math:`\beta` (sums to 1), ``False`` for
         :math:`\beta'`.
-    method : {"auto", "dp", "enumeration"}
-        See the module notes.
+    method : {"auto", "dp", "enumeration", "sample"}
+        See the module notes. ``"sample"`` estimates the swing probabilities
+        from *samples* random coalitions (any game, any ``n``), with standard
+        errors (for the normalised index, the absolute standard errors
+        divided by the estimated total: a first-order approximation).
+    samples : int
+        Number of random coalitions for ``method="sample"``.
+    seed : int or numpy Generator, optional
+        Randomness for ``method="sample"``.
 
     Returns
     -------
@@ -237,6 +320,19 @@ def banzhaf(game: SimpleGame, normalized: bool = True, *,
     """
     game = _check_game(game)
     kind = _choose(game, method)
+    if kind == "sample":
+        samples = _check_samples(samples, kind)
+        beta = _sample_swings(game, samples, np.random.default_rng(seed)) / samples
+        se = np.sqrt(beta * (1 - beta) / samples)
+        total = beta.sum()
+        if total == 0:
+            raise InvalidArgumentError("samples", samples, "no swing was sampled",
+                                       "Increase samples")
+        params = {"normalized": normalized, "samples": samples, "seed": seed}
+        if normalized:
+            return _result(game, beta / total, "banzhaf", "sample", params,
+                           {"absolute": beta}, stderr=se / total)
+        return _result(game, beta, "banzhaf_absolute", "sample", params, {}, stderr=se)
     beta, p_win, _, extra = _swing_probabilities(game, kind)
     norm = beta / beta.sum()
     info = {"absolute": beta.copy(), "normalized": norm.copy(), "p_win": p_win, **extra}

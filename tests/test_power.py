@@ -505,3 +505,43 @@ def test_against_powerindex_package():
                                    pi.calculate_power_index(w, q, "bz"), atol=1e-10)
         np.testing.assert_allclose(power.shapley_shubik(g).values,
                                    pi.calculate_power_index(w, q, "ss"), atol=1e-10)
+
+
+# ---------------------------------------------------------------------------
+# Monte Carlo estimates (the alternative named when enumeration refuses)
+# ---------------------------------------------------------------------------
+
+
+def test_sampling_agrees_with_exact_within_standard_errors():
+    g = gt.MultiWeightedVotingGame([[1] * 8, [30, 20, 15, 10, 10, 5, 5, 5]], [5, 61])
+    exact_ss = power.shapley_shubik(g).values
+    exact_bz = power.banzhaf(g, normalized=False).values
+    ss = power.shapley_shubik(g, method="sample", samples=20_000, seed=1)
+    bz = power.banzhaf(g, normalized=False, method="sample", samples=20_000, seed=2)
+    assert not ss.exact and ss.method == "sample" and ss.stderr is not None
+    assert np.all(np.abs(ss.values - exact_ss) <= 4.5 * ss.stderr + 1e-12)
+    assert np.all(np.abs(bz.values - exact_bz) <= 4.5 * bz.stderr + 1e-12)
+    again = power.shapley_shubik(g, method="sample", samples=20_000, seed=1)
+    np.testing.assert_array_equal(again.values, ss.values)  # reproducible by seed
+    assert ss.total == pytest.approx(1.0)
+
+
+def test_sampling_large_simple_game_named_by_refusal():
+    n = 40
+    g = gt.SimpleGame([list(range(10)), list(range(10, 40))], n=n)
+    with pytest.raises(GameTooLargeError, match="method='sample'"):
+        power.shapley_shubik(g)
+    ss = power.shapley_shubik(g, method="sample", samples=4000, seed=3)
+    # symmetric within each block; the 10-block members are far stronger
+    assert ss.values[:10].mean() > 3 * ss.values[10:].mean()
+    bz = power.banzhaf(g, method="sample", samples=2000, seed=4)
+    assert bz.total == pytest.approx(1.0)
+
+
+def test_sampling_bad_arguments():
+    g = gt.WeightedVotingGame([3, 2, 2], 4)
+    for bad in (0, -5, 2.5, True):
+        with pytest.raises(InvalidArgumentError, match="samples"):
+            power.shapley_shubik(g, method="sample", samples=bad)
+    with pytest.raises(InvalidArgumentError, match="not sampled"):
+        power.coleman_prevent(g, method="sample")

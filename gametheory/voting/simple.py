@@ -213,10 +213,19 @@ class SimpleGame:
         return upward_closure(np.array(self._mwc, dtype=np.int64), self._n)
 
     def _enumeration_alternative(self) -> str:
-        return "a WeightedVotingGame (dynamic programming) if the game is weighted"
+        return ("method='sample' (Monte Carlo) for Shapley-Shubik and Banzhaf, or a "
+                "WeightedVotingGame (dynamic programming) if the game is weighted")
 
     def _minimal_winning_masks(self, max_coalitions: int | None = None) -> tuple[int, ...]:
         return self._mwc
+
+    def _wins_rows(self, members: np.ndarray) -> np.ndarray:
+        """Vectorised winning test: ``members`` is a boolean matrix (coalitions x players)."""
+        out = np.zeros(members.shape[0], dtype=bool)
+        for m in self._mwc:
+            idx = list(mask_to_indices(m))
+            out |= members[:, idx].all(axis=1)
+        return out
 
     # -- public queries -----------------------------------------------------
     def is_winning(self, coalition: Coalition) -> bool:

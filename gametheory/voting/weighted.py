@@ -402,6 +402,14 @@ class WeightedVotingGame(SimpleGame):
             sums[1 << i: 2 << i] = sums[: 1 << i] + w
         return sums >= self._int_quota
 
+    def _wins_rows(self, members: np.ndarray) -> np.ndarray:
+        if self._int_total < 1 << 53:
+            w = np.array(self._int_weights, dtype=float)
+            return members @ w >= self._int_quota
+        w_obj = np.array(self._int_weights, dtype=object)
+        return np.array([int(x) >= self._int_quota for x in members.astype(object) @ w_obj],
+                        dtype=bool)
+
     def _minimal_winning_masks(self, max_coalitions: int | None = None) -> tuple[int, ...]:
         limit = 200_000 if max_coalitions is None else int(max_coalitions)
         cached = self._cache.get("mwc")
@@ -601,7 +609,13 @@ class MultiWeightedVotingGame(SimpleGame):
         return win
 
     def _enumeration_alternative(self) -> str:
-        return "a single WeightedVotingGame (dynamic programming) if one criterion suffices"
+        return "method='sample' (Monte Carlo) for Shapley-Shubik and Banzhaf"
+
+    def _wins_rows(self, members: np.ndarray) -> np.ndarray:
+        out = np.ones(members.shape[0], dtype=bool)
+        for c in self._components:
+            out &= c._wins_rows(members)
+        return out
 
     def _minimal_winning_masks(self, max_coalitions: int | None = None) -> tuple[int, ...]:
         cached = self._cache.get("mwc")
