@@ -45,7 +45,7 @@ from typing import Any
 import numpy as np
 
 from .coalitions import mask_to_indices
-from .errors import GameTooLargeError, InvalidArgumentError, InvalidTypeError
+from .errors import GameTooLargeError, InvalidArgumentError, InvalidTypeError, SolverError
 from .results import AllocationResult
 from .voting._genfun import banzhaf_dp, shapley_shubik_dp
 from .voting.simple import ENUMERATION_LIMIT, SimpleGame
@@ -259,6 +259,13 @@ def _swing_probabilities(game: SimpleGame, kind: str) -> tuple[np.ndarray, float
     if kind == "dp":
         w, q = game._dp_arrays()
         beta, p_win, p_lose = banzhaf_dp(w, q)
+        tiny = np.finfo(float).tiny
+        if beta.sum() < tiny or min(p_win, p_lose) < tiny:
+            raise SolverError(
+                "Banzhaf dynamic program", "underflow",
+                f"swing or winning probabilities below {tiny:.1e} (about 2**-1022) for "
+                f"{n} players: the game is too extreme for double precision",
+                "Use method='enumeration' for n <= 25, or method='sample' for estimates")
         return beta, p_win, p_lose, {}
     data = game._swing_data()
     swings = data["swings"]

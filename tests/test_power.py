@@ -545,3 +545,16 @@ def test_sampling_bad_arguments():
             power.shapley_shubik(g, method="sample", samples=bad)
     with pytest.raises(InvalidArgumentError, match="not sampled"):
         power.coleman_prevent(g, method="sample")
+
+
+def test_underflow_is_an_error_not_a_nan():
+    # unanimity of 1,100 players: every swing probability is 2**-1099, below the
+    # double range; the Shapley-Shubik index (1/n each) is unaffected
+    g = gt.WeightedVotingGame([1] * 1100, 1100)
+    np.testing.assert_allclose(power.shapley_shubik(g).values, 1 / 1100, rtol=1e-12)
+    with pytest.raises(gt.SolverError, match="underflow"):
+        power.banzhaf(g)
+    # 1,000 players still fit: Coleman's power to initiate is 1 / (2**1000 - 1)
+    g = gt.WeightedVotingGame([1] * 1000, 1000)
+    np.testing.assert_allclose(power.coleman_initiate(g).values, 2.0 ** -1000, rtol=1e-12)
+    np.testing.assert_allclose(power.banzhaf(g).values, 1e-3, rtol=1e-12)
