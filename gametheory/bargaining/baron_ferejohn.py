@@ -543,8 +543,8 @@ def _master(cols: list[list[np.ndarray]], mult: np.ndarray, pt: np.ndarray, K: n
 
 
 def _polish(G: np.ndarray, owner: list[int], cols_flat: list[np.ndarray], mult: np.ndarray,
-            pt: np.ndarray, b: np.ndarray, mu: np.ndarray, C_prev: np.ndarray
-            ) -> tuple[np.ndarray, np.ndarray, np.ndarray] | None:
+            pt: np.ndarray, b: np.ndarray, mu: np.ndarray, C_prev: np.ndarray,
+            act: np.ndarray | None = None, raw: bool = False) -> Any:
     """Newton on the full equilibrium system with the active columns fixed.
 
     Unknowns: c (T), mu over active columns. Equations: value equations
@@ -552,7 +552,8 @@ def _polish(G: np.ndarray, owner: list[int], cols_flat: list[np.ndarray], mult: 
     mu-weighted mean), and each proposer's mix sums to one.
     """
     T = len(mult)
-    act = np.flatnonzero(mu > 1e-10)
+    if act is None:
+        act = np.flatnonzero(mu > 1e-10)
     Ga = G[act]
     own = np.array(owner)[act]
     Acols = np.array([cols_flat[i] for i in act], dtype=float)
@@ -618,6 +619,10 @@ def _polish(G: np.ndarray, owner: list[int], cols_flat: list[np.ndarray], mult: 
         if np.max(np.abs(step)) < 1e-16:
             break
     c, x = unpack(z)
+    if raw:
+        mu_raw = np.zeros_like(mu)
+        mu_raw[act] = x
+        return c, mu_raw, float(np.max(np.abs(residual(z))))
     if np.any(x < -1e-12) or np.max(np.abs(residual(z))) > 1e-12:
         return None
     x = np.clip(x, 0.0, None)
@@ -627,8 +632,79 @@ def _polish(G: np.ndarray, owner: list[int], cols_flat: list[np.ndarray], mult: 
     return c, y, mu_new
 
 
+def _active_set(rule: Any, T: int, mult: np.ndarray, pt: np.ndarray, b: np.ndarray,
+                max_rounds: int = 200) -> tuple[Any, ...] | None:
+    """Active-set Newton: solve the equilibrium system on the current columns,
+    drop columns whose weight turns negative, add each proposer's knapsack
+    column when it is cheaper, until no proposer can do better. Returns None
+    when it stalls (the caller then uses the column-generation fixed point)."""
+    c = pt / b
+    cols: list[list[np.ndarray]] = [[] for _ in range(T)]
+    mus: list[np.ndarray] = []
+    for s in range(T):
+        Cs, a = rule.cheapest(s, c)
+        if not np.isfinite(Cs):
+            raise InvalidArgumentError("quota", None, "some proposer cannot form a winning "
+                                       "coalition", "Check the quota or the coalitions")
+        cols[s].append(a)
+        mus.append(np.ones(1))
+    C = np.array([float(cols[s][0] @ c) for s in range(T)])
+    seen: set[tuple[Any, ...]] = set()
+    for rounds in range(1, max_rounds + 1):
+        G, owner = _demand_matrix(cols, mult, pt)
+        flat = [a for cs in cols for a in cs]
+        mu_flat = np.concatenate(mus)
+        act = np.arange(len(flat))
+        c_new, mu_raw, res = _polish(G, owner, flat, mult, pt, b, mu_flat, C, act=act, raw=True)
+        if not np.all(np.isfinite(c_new)) or res > 1e-10:
+            return None
+        mus_new = _split(mu_raw, cols)
+        neg = [s for s in range(T) if np.any(mus_new[s] < -1e-12)]
+        if neg:
+            for s in neg:
+                keep = mus_new[s] >= -1e-12
+                if not np.any(keep):
+                    return None
+                # drop the most negative column
+                j = int(np.argmin(mus_new[s]))
+                keep = np.ones(len(cols[s]), dtype=bool)
+                keep[j] = False
+                cols[s] = [a for a, k in zip(cols[s], keep, strict=True) if k]
+                m = np.clip(mus[s][keep], 1e-3, None)
+                mus[s] = m / m.sum()
+            continue
+        c = c_new
+        mus = [np.clip(m, 0.0, None) / np.clip(m, 0.0, None).sum() for m in mus_new]
+        C = np.array([float(sum(m_ * float(a @ c) for m_, a in zip(mus[s], cols[s],
+                                                                     strict=True)))
+                      for s in range(T)])
+        added = False
+        for s in range(T):
+            if pt[s] * mult[s] == 0:
+                continue
+            Cs, a = rule.cheapest(s, c)
+            if Cs < C[s] - 1e-12 * max(1.0, C[s]):
+                if any(np.array_equal(a, ai) for ai in cols[s]):
+                    return None
+                cols[s].append(a)
+                mus[s] = np.append(mus[s] * 0.9, 0.1)
+                added = True
+        if not added:
+            y = np.concatenate(mus) @ _demand_matrix(cols, mult, pt)[0]
+            K = pt * (1.0 - C)
+            return c, y, K, cols, mus, C, rounds
+        key = tuple(tuple(map(tuple, cs)) for cs in cols)
+        if key in seen:
+            return None
+        seen.add(key)
+    return None
+
+
 def _solve(rule: Any, T: int, mult: np.ndarray, pt: np.ndarray, b: np.ndarray, tol: float,
            max_iter: int) -> tuple[Any, ...]:
+    fast = _active_set(rule, T, mult, pt, b)
+    if fast is not None:
+        return fast
     # start: symmetric-ish prices from v = p
     c = pt / b
     cols: list[list[np.ndarray]] = [[] for _ in range(T)]
