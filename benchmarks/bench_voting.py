@@ -15,7 +15,7 @@ the largest absolute difference between their results is reported too.
 
 Usage::
 
-    python benchmarks/bench_voting.py [--json results/voting.json] [--repeats 5]
+    python benchmarks/bench_voting.py [--json results/voting.json] [--repeats 5] [--quick]
 """
 
 from __future__ import annotations
@@ -120,7 +120,12 @@ def main(argv: list[str] | None = None) -> list[dict]:
     ap.add_argument("--peer-timeout", type=float, default=60.0,
                     help="seconds before a powerindex run is stopped")
     ap.add_argument("--no-peer", action="store_true", help="skip powerindex")
+    ap.add_argument("--quick", action="store_true",
+                    help="3 repeats and a 10 s limit for powerindex (a smoke run)")
     args = ap.parse_args(argv)
+    if args.quick:
+        args.repeats = min(args.repeats, 3)
+        args.peer_timeout = min(args.peer_timeout, 10.0)
 
     rows = []
     for spec in cases():
