@@ -1,0 +1,22 @@
+"""Bayesian (pymc) and maximum-likelihood estimation of the restratification model.
+
+Importing :mod:`gametheory` never imports this package; pymc is imported only
+when a model is built or fitted.
+
+>>> import estimation as est
+>>> data = est.simulate(n_regions=3, seed=0)
+>>> data.n_regions
+3
+"""
+
+from .data import AllocationData, ChoiceSets, StructuralArrays
+from .errors import DataValidationError, EstimationError, MissingDependencyError, SamplingWarning
+from .fit import FitResults, Prediction, available_samplers, compare, fit, prior_predictive_check
+from .simulate import RegionBank, normalised_truth, simulate
+
+__all__ = [
+    "AllocationData", "ChoiceSets", "StructuralArrays", "DataValidationError",
+    "EstimationError", "MissingDependencyError", "SamplingWarning", "FitResults", "Prediction",
+    "available_samplers", "compare", "fit", "prior_predictive_check", "RegionBank",
+    "normalised_truth", "simulate",
+]

@@ -1,0 +1,830 @@
+r"""Fitting the pymc models, and the results object.
+
+:func:`fit` builds a model (:data:`estimation.models.MODELS`), samples its
+posterior with NUTS and returns :class:`FitResults`, which owns the arviz
+``InferenceData`` and gives the convergence summary, recovery tables,
+posterior predictive checks, LOO, plots, predictions for new or
+counterfactual regions and NetCDF save/load.
+
+Samplers: ``"nutpie"`` (Rust NUTS; on the JAX backend when jax is installed,
+numba otherwise), ``"pymc"`` (pymc's own NUTS on the C backend) and
+``"auto"`` (nutpie on JAX when both nutpie and jax import, pymc's otherwise).
+The sampler used is recorded in ``FitResults.sampler`` and in the saved file.
+
+Convergence is judged as recommended by Vehtari et al. (2021): rank-normalised
+:math:`\hat R \le 1.01`, bulk and tail ESS of at least 100 per chain, and no
+divergent transitions; :meth:`FitResults.summary` warns
+(:class:`~estimation.errors.SamplingWarning`) when any fails.
+
+References
+----------
+Vehtari, A., Gelman, A., Simpson, D., Carpenter, B., Burkner, P.-C. (2021).
+Rank-normalization, folding, and localization: an improved R-hat.
+*Bayesian Analysis* 16(2), 667-718. Vehtari, A., Gelman, A., Gabry, J. (2017).
+Practical Bayesian model evaluation using leave-one-out cross-validation and
+WAIC. *Statistics and Computing* 27, 1413-1432.
+
+Examples
+--------
+>>> import estimation as est
+>>> data = est.simulate(n_regions=30, seed=2)
+>>> res = est.fit(data, sampler="pymc", chains=2, draws=200, tune=200,
+...               seed=1)  # doctest: +SKIP
+>>> res.recovery()  # doctest: +SKIP
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+import tempfile
+import time
+import warnings
+from collections.abc import Mapping, Sequence
+from dataclasses import fields
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from .data import AllocationData, ChoiceSets, StructuralArrays
+from .errors import EstimationError, MissingDependencyError, SamplingWarning
+from .models.priors import Prior, resolve_priors
+
+__all__ = ["fit", "FitResults", "available_samplers", "compare", "prior_predictive_check",
+           "Prediction", "ESTIMANDS"]
+
+#: the parameters reported by default, per model
+ESTIMANDS: dict[str, tuple[str, ...]] = {
+    "structural": ("lam", "theta", "beta", "alpha", "mu", "eta", "gamma0", "gamma"),
+    "hierarchical": ("lam", "theta", "beta", "alpha", "mu", "eta", "gamma0", "gamma",
+                     "sigma_theta", "sigma_alpha", "sigma_gamma0"),
+    "conditional_logit": ("b",),
+    "naive": ("lam", "theta", "beta", "alpha", "mu", "eta", "gamma0", "gamma"),
+}
+
+
+def _importable(name: str) -> bool:
+    import importlib.util
+
+    return importlib.util.find_spec(name) is not None
+
+
+def available_samplers() -> dict[str, bool]:
+    """Which samplers can run here: ``pymc`` always, ``nutpie`` and ``nutpie-jax`` if installed."""
+    nut = _importable("nutpie")
+    return {"pymc": True, "nutpie": nut, "nutpie-jax": nut and _importable("jax")}
+
+
+def _choose_sampler(sampler: str) -> tuple[str, str | None]:
+    av = available_samplers()
+    if sampler == "auto":
+        return ("nutpie", "jax") if av["nutpie-jax"] else ("pymc", None)
+    if sampler == "pymc":
+        return "pymc", None
+    if sampler in ("nutpie", "nutpie-jax", "nutpie-numba"):
+        if not av["nutpie"]:
+            raise MissingDependencyError("sampler", sampler, "nutpie is not installed",
+                                         "pip install 'restrat[fast]' (nutpie and jax), or "
+                                         "use sampler='pymc'")
+        if sampler == "nutpie-numba":
+            return "nutpie", "numba"
+        if sampler == "nutpie-jax" and not av["nutpie-jax"]:
+            raise MissingDependencyError("sampler", sampler, "jax is not installed",
+                                         "pip install jax jaxlib, or use sampler='nutpie-numba'")
+        return "nutpie", ("jax" if av["nutpie-jax"] else "numba")
+    raise EstimationError("sampler", sampler, "unknown sampler",
+                          "Use 'auto', 'pymc', 'nutpie', 'nutpie-jax' or 'nutpie-numba'")
+
+
+def _seed_int(seed: int | np.random.Generator | None) -> int:
+    if isinstance(seed, np.random.Generator):
+        return int(seed.integers(2**31 - 1))
+    if seed is None:
+        return int(np.random.default_rng().integers(2**31 - 1))
+    if isinstance(seed, bool) or not isinstance(seed, int | np.integer):
+        raise EstimationError("seed", seed, "not an integer or numpy Generator",
+                              "Give seed=an int or np.random.default_rng(...)")
+    return int(seed) % (2**31 - 1)
+
+
+def _positive_int(name: str, value: Any, minimum: int = 1) -> int:
+    if isinstance(value, bool) or not isinstance(value, int | np.integer) or value < minimum:
+        raise EstimationError(name, value, f"not an integer >= {minimum}",
+                              f"Give {name} as an integer of at least {minimum}")
+    return int(value)
+
+
+def build_model(model: str, source: Any, priors: Mapping[str, Any] | None, *,
+                role: str | None = None, group: str = "network") -> Any:
+    """The pymc model ``model`` for *source* (AllocationData, arrays or choice sets)."""
+    from .models import MODELS
+
+    if model not in MODELS:
+        raise EstimationError("model", model, "unknown model", f"Use one of {sorted(MODELS)}")
+    if model == "conditional_logit":
+        return MODELS[model](source, priors, role=role)
+    if model == "hierarchical":
+        return MODELS[model](source, priors, group=group)
+    return MODELS[model](source, priors)
+
+
+def sample_model(pm_model: Any, sampler: str, backend: str | None, *, chains: int, draws: int,
+                 tune: int, seed: int, cores: int, progressbar: bool,
+                 target_accept: float) -> tuple[Any, dict[str, float]]:
+    """Sample *pm_model*; returns the InferenceData and timings (compile, sample)."""
+    t0 = time.perf_counter()
+    if sampler == "nutpie":
+        import nutpie
+
+        compiled = nutpie.compile_pymc_model(
+            pm_model, backend=backend, gradient_backend="jax" if backend == "jax"
+            else "pytensor")
+        t1 = time.perf_counter()
+        idata = nutpie.sample(compiled, draws=draws, tune=tune, chains=chains, cores=cores,
+                              seed=seed, progress_bar=progressbar, save_warmup=False,
+                              target_accept=target_accept)
+        t2 = time.perf_counter()
+        return idata, {"compile": t1 - t0, "sample": t2 - t1}
+    import pymc as pm
+
+    with pm_model, warnings.catch_warnings():
+        warnings.simplefilter("ignore", FutureWarning)
+        # compile once up front so compile and sampling times are reported apart
+        pm_model.compile_logp()
+        pm_model.compile_dlogp()
+        t1 = time.perf_counter()
+        idata = pm.sample(draws=draws, tune=tune, chains=chains, cores=cores,
+                          random_seed=seed, progressbar=progressbar,
+                          target_accept=target_accept, compute_convergence_checks=False,
+                          return_inferencedata=True)
+    t2 = time.perf_counter()
+    return idata, {"compile": t1 - t0, "sample": t2 - t1}
+
+
+def fit(data: AllocationData, model: str = "structural", *, sampler: str = "auto",
+        chains: int = 4, draws: int = 1000, tune: int = 1000,
+        seed: int | np.random.Generator | None = None,
+        priors: Mapping[str, Any] | None = None, role: str | None = None,
+        group: str = "network", cores: int | None = None, progressbar: bool | None = None,
+        target_accept: float = 0.9) -> FitResults:
+    r"""Sample the posterior of a model of the observed allocations.
+
+    Parameters
+    ----------
+    data : AllocationData
+    model : {"structural", "hierarchical", "conditional_logit"}
+        The pooled structural model, its hierarchical variant (non-centred
+        group effects) or a reduced-form conditional logit of one ``role``.
+    sampler : {"auto", "pymc", "nutpie", "nutpie-jax", "nutpie-numba"}
+        ``auto`` = nutpie on JAX when nutpie and jax are installed, else pymc.
+    chains, draws, tune : int
+    seed : int or numpy Generator
+        Same seed, same draws (for a given sampler).
+    priors : mapping, optional
+        Prior overrides (see :mod:`estimation.models.priors`).
+    role : str, optional
+        For ``conditional_logit``: which role's choices.
+    group : {"network", "region"}
+        For ``hierarchical``: what the groups are.
+    cores : int, optional
+        Parallel chains (default ``min(chains, CPUs)``).
+    progressbar : bool, optional
+        Default: shown when standard error is a terminal.
+    target_accept : float
+
+    Returns
+    -------
+    FitResults
+
+    Examples
+    --------
+    >>> import estimation as est
+    >>> res = est.fit(est.simulate(n_regions=20, seed=4), sampler="pymc", chains=2,
+    ...               draws=100, tune=100, seed=3)  # doctest: +SKIP
+    >>> res.sampler  # doctest: +SKIP
+    'pymc'
+    """
+    if not isinstance(data, AllocationData):
+        raise EstimationError("data", type(data).__name__, "not AllocationData",
+                              "Give an AllocationData (estimation.AllocationData or simulate())")
+    chains = _positive_int("chains", chains)
+    draws = _positive_int("draws", draws)
+    tune = _positive_int("tune", tune, 0)
+    if not (isinstance(target_accept, float | int) and 0 < target_accept < 1):
+        raise EstimationError("target_accept", target_accept, "not in (0, 1)",
+                              "Give e.g. target_accept=0.9")
+    name, backend = _choose_sampler(sampler)
+    seed_i = _seed_int(seed)
+    pr = resolve_priors(priors)
+    source: StructuralArrays | ChoiceSets
+    if model == "conditional_logit":
+        source = data.choice_sets(role or "configuration")
+    else:
+        source = data.arrays()
+    t0 = time.perf_counter()
+    pm_model = build_model(model, source, pr, role=role, group=group)
+    t_build = time.perf_counter() - t0
+    cores = cores or min(chains, os.cpu_count() or 1)
+    if progressbar is None:
+        progressbar = bool(getattr(sys.stderr, "isatty", lambda: False)())
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", message=".*BLAS.*")
+        idata, timing = sample_model(pm_model, name, backend, chains=chains, draws=draws,
+                                     tune=tune, seed=seed_i, cores=cores,
+                                     progressbar=progressbar, target_accept=target_accept)
+    timing["build"] = t_build
+    timing["total"] = time.perf_counter() - t0
+    settings = {"model": model, "sampler": name, "backend": backend, "chains": chains,
+                "draws": draws, "tune": tune, "seed": seed_i, "role": role, "group": group,
+                "target_accept": target_accept, "n_regions": data.n_regions}
+    res = FitResults(idata, settings=settings, source=source, priors=pr, timing=timing,
+                     truth=getattr(data, "truth", None))
+    res._model_cache = pm_model
+    return res
+
+
+# -------------------------------------------------------------- results
+class FitResults:
+    """The posterior of one fit, with diagnostics, checks, predictions and IO.
+
+    Attributes
+    ----------
+    idata : arviz.InferenceData
+    settings : dict
+        Model, sampler (and backend), chains, draws, tune, seed...
+    model_name, sampler : str
+    timing : dict
+        Seconds spent building, compiling and sampling.
+    truth : dict or None
+        True parameter values when the data were simulated.
+    """
+
+    def __init__(self, idata: Any, *, settings: Mapping[str, Any],
+                 source: StructuralArrays | ChoiceSets, priors: Mapping[str, Prior],
+                 timing: Mapping[str, float] | None = None,
+                 truth: Mapping[str, float] | None = None) -> None:
+        self.idata = idata
+        self.settings = dict(settings)
+        self.source = source
+        self.priors = dict(priors)
+        self.timing = dict(timing or {})
+        self.truth = dict(truth) if truth else None
+        self._model_cache: Any = None
+
+    @property
+    def model_name(self) -> str:
+        return str(self.settings["model"])
+
+    @property
+    def sampler(self) -> str:
+        b = self.settings.get("backend")
+        return str(self.settings["sampler"]) + (f"-{b}" if b else "")
+
+    def __repr__(self) -> str:
+        post = self.idata.posterior
+        return (f"FitResults(model={self.model_name!r}, sampler={self.sampler!r}, "
+                f"chains={post.sizes['chain']}, draws={post.sizes['draw']})")
+
+    def model(self) -> Any:
+        """The pymc model (rebuilt from the stored data after :meth:`load`)."""
+        if self._model_cache is None:
+            self._model_cache = build_model(self.model_name, self.source, self.priors,
+                                            role=self.settings.get("role"),
+                                            group=self.settings.get("group", "network"))
+        return self._model_cache
+
+    # ---------------------------------------------------------- summary
+    def diagnostics(self) -> dict[str, float]:
+        """Worst R-hat, smallest bulk/tail ESS, number of divergences, draws."""
+        import arviz as az
+
+        vn = list(ESTIMANDS[self.model_name])
+        rhat = az.rhat(self.idata, var_names=vn)
+        ess_b = az.ess(self.idata, var_names=vn, method="bulk")
+        ess_t = az.ess(self.idata, var_names=vn, method="tail")
+
+        def agg(ds: Any, f: Any) -> float:
+            vals = [np.asarray(ds[v]).ravel() for v in ds.data_vars]
+            arr = np.concatenate(vals) if vals else np.array([np.nan])
+            return float(f(arr))
+
+        div = self.idata.sample_stats.get("diverging")
+        post = self.idata.posterior
+        return {"max_r_hat": agg(rhat, np.nanmax), "min_ess_bulk": agg(ess_b, np.nanmin),
+                "min_ess_tail": agg(ess_t, np.nanmin),
+                "divergences": int(np.asarray(div).sum()) if div is not None else 0,
+                "chains": int(post.sizes["chain"]), "draws": int(post.sizes["draw"])}
+
+    def problems(self) -> list[str]:
+        """Convergence problems (empty when R-hat, ESS and divergences are fine)."""
+        d = self.diagnostics()
+        out = []
+        if d["chains"] > 1 and not d["max_r_hat"] <= 1.01:
+            out.append(f"R-hat up to {d['max_r_hat']:.3f} (> 1.01)")
+        need = 100 * d["chains"]
+        if d["min_ess_bulk"] < need or d["min_ess_tail"] < need:
+            out.append(f"ESS as low as {min(d['min_ess_bulk'], d['min_ess_tail']):.0f} "
+                       f"(< {need} = 100 per chain)")
+        if d["divergences"]:
+            out.append(f"{d['divergences']} divergent transitions")
+        return out
+
+    def summary(self, var_names: Sequence[str] | None = None, prob: float = 0.95,
+                warn: bool = True) -> pd.DataFrame:
+        """Posterior mean, sd, central ``prob`` interval, bulk/tail ESS and R-hat.
+
+        Warns with :class:`~estimation.errors.SamplingWarning` when R-hat > 1.01,
+        ESS < 100 per chain or any transition diverged. ``df.attrs`` holds
+        :meth:`diagnostics`.
+        """
+        import arviz as az
+
+        vn = list(var_names or ESTIMANDS[self.model_name])
+        post = self.idata.posterior[vn]
+        lo, hi = (1 - prob) / 2, 1 - (1 - prob) / 2
+        q = post.quantile([lo, hi], dim=("chain", "draw"))
+        mean = post.mean(dim=("chain", "draw"))
+        sd = post.std(dim=("chain", "draw"))
+        ess_b = az.ess(post, method="bulk")
+        ess_t = az.ess(post, method="tail")
+        rhat = az.rhat(post)
+        rows, labels = [], []
+        for var in vn:
+            da = mean[var]
+            for lab, sel in _labels(var, da):
+                labels.append(lab)
+                rows.append({"mean": float(da.sel(sel)), "sd": float(sd[var].sel(sel)),
+                             f"q{100 * lo:g}": float(q[var].sel(sel).isel(quantile=0)),
+                             f"q{100 * hi:g}": float(q[var].sel(sel).isel(quantile=1)),
+                             "ess_bulk": float(ess_b[var].sel(sel)),
+                             "ess_tail": float(ess_t[var].sel(sel)),
+                             "r_hat": float(rhat[var].sel(sel))})
+        out = pd.DataFrame(rows, index=pd.Index(labels, name="parameter"))
+        out.attrs["diagnostics"] = self.diagnostics()
+        if warn:
+            probs = self.problems()
+            if probs:
+                warnings.warn(f"{self.model_name} fit ({self.sampler}): " + "; ".join(probs)
+                              + ". Run more draws/tune, raise target_accept or check the model.",
+                              SamplingWarning, stacklevel=2)
+        return out
+
+    def recovery(self, truth: Mapping[str, float] | None = None, prob: float = 0.95
+                 ) -> pd.DataFrame:
+        """True values beside posterior means and ``prob`` intervals, with coverage.
+
+        Parameters
+        ----------
+        truth : mapping, optional
+            Labels like ``"theta[centre_super]"``; default the simulated truth.
+        """
+        truth = dict(truth or self.truth or {})
+        if not truth:
+            raise EstimationError("truth", truth, "no true values known",
+                                  "Give truth=... (these data were not simulated)")
+        vn = sorted({_parse_label(k)[0] for k in truth} & set(self.idata.posterior.data_vars))
+        s = self.summary(var_names=vn, prob=prob, warn=False)
+        s = s[s.index.isin(list(truth))]
+        lo, hi = s.columns[2], s.columns[3]
+        out = pd.DataFrame({"truth": [truth[k] for k in s.index], "mean": s["mean"],
+                            "lower": s[lo], "upper": s[hi]}, index=s.index)
+        out["covered"] = (out["truth"] >= out["lower"]) & (out["truth"] <= out["upper"])
+        out["r_hat"] = s["r_hat"]
+        return out
+
+    # ---------------------------------------------------- log likelihood
+    def log_likelihood(self) -> Any:
+        """Pointwise log-likelihood per observation (computed once, stored in ``idata``)."""
+        import pymc as pm
+
+        if "log_likelihood" not in self.idata.groups():
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                ll = pm.compute_log_likelihood(self.idata, model=self.model(),
+                                               extend_inferencedata=False, progressbar=False)
+            self.idata.add_groups({"log_likelihood": getattr(ll, "log_likelihood", ll)})
+        return self.idata.log_likelihood
+
+    def region_log_likelihood(self) -> Any:
+        """Log-likelihood per region (configuration + its appointments + concessions)."""
+        import xarray as xr
+
+        ll = self.log_likelihood()
+        src = self.source
+        if isinstance(src, ChoiceSets):
+            return ll["choice"].rename({"situation": "unit"})
+        G = src.n_regions
+        tot = np.asarray(ll["configuration"]).copy()
+        if "appointment" in ll:
+            a = np.asarray(ll["appointment"])
+            for s, g in enumerate(src.app_region):
+                tot[..., g] += a[..., s]
+        if "concessions" in ll:
+            c = np.asarray(ll["concessions"])
+            for i, g in enumerate(src.con_region):
+                tot[..., g] += c[..., i]
+        return xr.DataArray(tot, dims=("chain", "draw", "unit"),
+                            coords={"unit": np.arange(G)})
+
+    def loo(self) -> Any:
+        """PSIS-LOO over regions (choice situations for a conditional logit)."""
+        import arviz as az
+
+        return az.loo(self._loo_idata(), var_name="unit_loglik")
+
+    def _loo_idata(self) -> Any:
+        import arviz as az
+        import xarray as xr
+
+        ll = self.region_log_likelihood()
+        return az.InferenceData(posterior=self.idata.posterior,
+                                log_likelihood=xr.Dataset({"unit_loglik": ll}))
+
+    # ------------------------------------------------------------ PPC
+    def ppc(self, n_draws: int = 200, seed: int | np.random.Generator | None = 0
+            ) -> pd.DataFrame:
+        """Posterior predictive checks of the observed allocations.
+
+        Replicates the observed outcomes at ``n_draws`` posterior draws and
+        compares statistics: for every choice, the mean of each covariate of
+        the chosen alternative; for concessions, the mean count, its sd and its
+        covariance with loss. Columns: observed, predictive mean, 95%
+        predictive interval and the posterior predictive p-value
+        :math:`P(T(y^{rep}) \\ge T(y))` (Gelman, Meng and Stern 1996).
+        """
+        return _check_table(self._replicates(n_draws, seed, prior=False), self.source)
+
+    def _replicates(self, n_draws: int, seed: Any, prior: bool) -> dict[str, np.ndarray]:
+        import pymc as pm
+
+        rng = np.random.default_rng(_seed_int(seed))
+        post = self.idata.posterior
+        n_tot = post.sizes["chain"] * post.sizes["draw"]
+        take = rng.choice(n_tot, size=min(n_draws, n_tot), replace=False)
+        stacked = post.stack(sample=("chain", "draw")).isel(sample=np.sort(take))
+        thin = stacked.drop_vars(["sample", "chain", "draw"]).expand_dims(chain=[0])
+        thin = thin.rename({"sample": "draw"})
+        import arviz as az
+
+        small = az.InferenceData(posterior=thin)
+        model = self.model()
+        obs = [v.name for v in model.observed_RVs]
+        with model, warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            pp = pm.sample_posterior_predictive(small, var_names=obs, progressbar=False,
+                                                random_seed=int(rng.integers(2**31 - 1)),
+                                                return_inferencedata=True)
+        return {v: np.asarray(pp.posterior_predictive[v])[0] for v in obs}
+
+    # ----------------------------------------------------------- plots
+    def plot(self, var_names: Sequence[str] | None = None, kind: str = "forest") -> Any:
+        """Parameter plot: ``forest`` (intervals, truth marked if known), ``trace`` or
+        ``posterior``. Returns the matplotlib Figure."""
+        import arviz as az
+        import matplotlib
+
+        matplotlib.use("Agg", force=False)
+        import matplotlib.pyplot as plt
+
+        vn = list(var_names or ESTIMANDS[self.model_name])
+        if kind == "forest":
+            s = self.summary(var_names=vn, warn=False)
+            fig, ax = plt.subplots(figsize=(6, 0.35 * len(s) + 1.2))
+            y = np.arange(len(s))[::-1]
+            ax.hlines(y, s.iloc[:, 2], s.iloc[:, 3], color="C0")
+            ax.plot(s["mean"], y, "o", color="C0", label="posterior mean, 95% interval")
+            if self.truth:
+                tv = [self.truth.get(k, np.nan) for k in s.index]
+                ax.plot(tv, y, "x", color="C3", label="truth")
+            ax.set_yticks(y, list(s.index), fontsize=8)
+            ax.axvline(0, color="grey", lw=0.5)
+            ax.legend(fontsize=8)
+            ax.set_title(f"{self.model_name} ({self.sampler})")
+            fig.tight_layout()
+            return fig
+        if kind == "trace":
+            axes = az.plot_trace(self.idata, var_names=vn)
+        elif kind == "posterior":
+            axes = az.plot_posterior(self.idata, var_names=vn)
+        else:
+            raise EstimationError("kind", kind, "unknown plot kind",
+                                  "Use 'forest', 'trace' or 'posterior'")
+        return np.asarray(axes).ravel()[0].figure
+
+    # ----------------------------------------------------------- IO
+    def save(self, path: str | Path) -> Path:
+        """Write everything (posterior, settings, priors, data arrays) to one NetCDF file.
+
+        Written to a temporary file beside *path* and renamed, so an
+        interrupted save never leaves a half-written file.
+        """
+        import arviz as az
+
+        p = Path(path)
+        p.parent.mkdir(parents=True, exist_ok=True)
+        groups = {g: getattr(self.idata, g) for g in self.idata.groups()}
+        groups.pop("constant_data", None)
+        meta = {"settings": self.settings, "timing": self.timing, "truth": self.truth,
+                "priors": {k: [v.dist, dict(v.params)] for k, v in self.priors.items()},
+                "source_kind": type(self.source).__name__, "format": 1}
+        groups["constant_data"] = _source_to_dataset(self.source)
+        idata = az.InferenceData(**groups)
+        idata.posterior.attrs["restrat_fit"] = json.dumps(meta, default=str)
+        fd, tmp = tempfile.mkstemp(prefix=f".{p.name}.", suffix=".nc", dir=p.parent)
+        os.close(fd)
+        try:
+            idata.to_netcdf(tmp, engine="h5netcdf")
+            os.replace(tmp, p)
+        except BaseException:
+            if os.path.exists(tmp):
+                os.unlink(tmp)
+            raise
+        return p
+
+    @classmethod
+    def load(cls, path: str | Path) -> FitResults:
+        """Read a file written by :meth:`save`."""
+        import arviz as az
+
+        p = Path(path)
+        if not p.is_file():
+            raise EstimationError("path", str(p), "no such file",
+                                  "Give the path of a file written by FitResults.save")
+        idata = az.from_netcdf(p, engine="h5netcdf")
+        idata.load() if hasattr(idata, "load") else None
+        try:
+            meta = json.loads(idata.posterior.attrs["restrat_fit"])
+        except KeyError:
+            raise EstimationError("path", str(p), "not a restrat fit (no metadata)",
+                                  "Give a file written by FitResults.save") from None
+        source = _source_from_dataset(idata.constant_data, meta["source_kind"])
+        priors = {k: Prior(d, prm) for k, (d, prm) in meta["priors"].items()}
+        groups = {g: getattr(idata, g) for g in idata.groups() if g != "constant_data"}
+        idata2 = az.InferenceData(**groups)
+        return cls(idata2, settings=meta["settings"], source=source, priors=priors,
+                   timing=meta.get("timing"), truth=meta.get("truth"))
+
+    # ------------------------------------------------------- predict
+    def predict(self, region: Any, n_draws: int = 500,
+                seed: int | np.random.Generator | None = 0, prob: float = 0.95,
+                params: Any = None) -> Prediction:
+        """Posterior predictive probabilities for a new or counterfactual region.
+
+        Parameters
+        ----------
+        region : Region or str
+            A :class:`~gametheory.restratification.Region`, a built-in scenario
+            name or a scenario file (e.g. the case region with a weaker bloc).
+        n_draws : int
+            Posterior draws used.
+        params : ModelParameters, optional
+            Fixed settings (``power_index``, ``tier_concentration``) for the
+            region's bloc power and concentration (default: the model's defaults).
+
+        Returns
+        -------
+        Prediction
+            ``configurations``: probability of every (host, centre) with a
+            ``prob`` credible interval; ``appointments``: probability that each
+            candidate becomes network / centre director (integrating over the
+            configuration); ``concessions``: expected concession roles of each
+            organisation (credible interval) and its 90% predictive interval.
+            Hierarchical fits predict at the population means (group effects 0).
+        """
+        from gametheory.restratification import scenarios
+
+        from .simulate import RegionBank
+
+        if self.model_name not in ("structural", "hierarchical", "naive"):
+            raise EstimationError("model", self.model_name,
+                                  "prediction needs a structural model",
+                                  "Fit model='structural' or 'hierarchical'")
+        if isinstance(region, str | Path):
+            region = scenarios.load(str(region))
+        bank = RegionBank.build([region], params)
+        rng = np.random.default_rng(_seed_int(seed))
+        post = self.idata.posterior.stack(sample=("chain", "draw"))
+        n = post.sizes["sample"]
+        idx = np.sort(rng.choice(n, size=min(n_draws, n), replace=False))
+
+        def arr(v: str) -> np.ndarray:
+            return np.asarray(post[v].isel(sample=idx)).T          # (N, ...)
+
+        lam, beta, theta = arr("lam"), arr("beta"), arr("theta")
+        alpha, mu, eta = arr("alpha"), arr("mu"), arr("eta")
+        g0, gam = arr("gamma0"), arr("gamma")
+        N = len(idx)
+        theta_full = np.concatenate([np.ones((N, 1)), theta], axis=1)
+        logits = bank.config_logits(lam[:, None], theta_full[:, None, :], beta[:, None])[:, 0]
+        pc = np.exp(logits - logits.max(axis=1, keepdims=True))
+        pc /= pc.sum(axis=1, keepdims=True)                         # (N, C)
+        C = int(bank.cfg_mask[0].sum())
+        pc = pc[:, :C]
+        lo, hi = (1 - prob) / 2, 1 - (1 - prob) / 2
+        orgs = [str(x) for x in bank.org_names[0] if x]
+        cfg_rows = []
+        for j in range(C):
+            h, m = bank.cfg_host[0, j], bank.cfg_centre[0, j]
+            cfg_rows.append({"host": orgs[h], "centre": orgs[m],
+                             "concentration": bank.cfg_k[0, j], "probability": pc[:, j].mean(),
+                             "lower": np.quantile(pc[:, j], lo),
+                             "upper": np.quantile(pc[:, j], hi)})
+        w = np.concatenate([alpha, mu[:, None], eta[:, None]], axis=1)  # (N, 5)
+        app_rows = []
+        for role, col in (("network_director", bank.cfg_host[0, :C]),
+                          ("centre_director", bank.cfg_centre[0, :C])):
+            for o in sorted(set(col.tolist())):
+                p_org = pc[:, col == o].sum(axis=1)                  # (N,)
+                mask = bank.cand_mask[0, o]
+                z = bank.cand_z[0, o][mask]                           # (k, 5)
+                u = w @ z.T
+                pd_ = np.exp(u - u.max(axis=1, keepdims=True))
+                pd_ /= pd_.sum(axis=1, keepdims=True)
+                for k, name in enumerate(bank.cand_names[0, o][mask]):
+                    pk = p_org * pd_[:, k]
+                    app_rows.append({"role": role, "organisation": orgs[o], "doctor": name,
+                                     "probability": pk.mean(), "lower": np.quantile(pk, lo),
+                                     "upper": np.quantile(pk, hi)})
+        L = bank.loss[0][bank.cfg_centre[0, :C]][:, :len(orgs)]      # (C, O)
+        rate = np.exp(g0[:, None, None] + gam[:, None, None] * L[None])  # (N, C, O)
+        rate = np.where(L[None] > 0, rate, 0.0)
+        expect = np.einsum("nc,nco->no", pc, rate)
+        cfg_draw = np.array([rng.choice(C, p=p / p.sum()) for p in pc])
+        counts = rng.poisson(rate[np.arange(N), cfg_draw])
+        p_loss = np.einsum("nc,co->no", pc, (L > 0).astype(float))
+        con_rows = []
+        for i, o in enumerate(orgs):
+            con_rows.append({"organisation": o, "p_loses_work": p_loss[:, i].mean(),
+                             "expected_roles": expect[:, i].mean(),
+                             "lower": np.quantile(expect[:, i], lo),
+                             "upper": np.quantile(expect[:, i], hi),
+                             "predictive_5%": np.quantile(counts[:, i], 0.05),
+                             "predictive_95%": np.quantile(counts[:, i], 0.95)})
+        return Prediction(region.name, pd.DataFrame(cfg_rows), pd.DataFrame(app_rows),
+                          pd.DataFrame(con_rows), N)
+
+
+class Prediction:
+    """Posterior predictive probabilities for one region (see :meth:`FitResults.predict`)."""
+
+    def __init__(self, region: str, configurations: pd.DataFrame, appointments: pd.DataFrame,
+                 concessions: pd.DataFrame, n_draws: int) -> None:
+        self.region = region
+        self.configurations = configurations
+        self.appointments = appointments
+        self.concessions = concessions
+        self.n_draws = n_draws
+
+    def __repr__(self) -> str:
+        best = self.configurations.sort_values("probability", ascending=False).iloc[0]
+        return (f"Prediction({self.region!r}: most likely host={best['host']!r}, "
+                f"centre={best['centre']!r} p={best['probability']:.2f})")
+
+    def report(self) -> str:
+        """The three tables as text."""
+        f = "{:.3f}".format
+        return "\n\n".join([
+            f"Posterior predictive for {self.region} ({self.n_draws} draws)",
+            "Configurations\n" + self.configurations.to_string(index=False, float_format=f),
+            "Appointments\n" + self.appointments.to_string(index=False, float_format=f),
+            "Concessions\n" + self.concessions.to_string(index=False, float_format=f)])
+
+
+# ------------------------------------------------------------ helpers
+def _parse_label(label: str) -> tuple[str, str]:
+    """``"theta[centre_super]"`` -> ``("theta", "centre_super")``."""
+    if "[" not in label:
+        return label, ""
+    return label.split("[", 1)[0], label.split("[", 1)[1][:-1]
+
+
+def _labels(var: str, da: Any) -> list[tuple[str, dict[str, Any]]]:
+    """arviz-style labels and selections of every element of a posterior summary array."""
+    import itertools
+
+    dims = list(da.dims)
+    if not dims:
+        return [(var, {})]
+    vals = [list(da.coords[d].values) for d in dims]
+    out = []
+    for combo in itertools.product(*vals):
+        out.append((f"{var}[{', '.join(str(c) for c in combo)}]", dict(zip(dims, combo,
+                                                                         strict=True))))
+    return out
+
+
+def _source_to_dataset(src: StructuralArrays | ChoiceSets) -> Any:
+    import xarray as xr
+
+    dv: dict[str, Any] = {}
+    for f in fields(src):
+        v = getattr(src, f.name)
+        if isinstance(v, tuple):
+            v = np.asarray(v, dtype=str)
+        else:
+            v = np.asarray(v)
+        if v.dtype == object:
+            v = v.astype(str)
+        if v.dtype == bool:
+            v = v.astype(np.int8)
+            f_name = f"{f.name}__bool"
+        else:
+            f_name = f.name
+        dv[f_name] = (tuple(f"{f.name}_d{i}" for i in range(v.ndim)), v)
+    return xr.Dataset(dv)
+
+
+def _source_from_dataset(ds: Any, kind: str) -> StructuralArrays | ChoiceSets:
+    cls = StructuralArrays if kind == "StructuralArrays" else ChoiceSets
+    kw: dict[str, Any] = {}
+    for f in fields(cls):
+        if f"{f.name}__bool" in ds:
+            kw[f.name] = np.asarray(ds[f"{f.name}__bool"]).astype(bool)
+            continue
+        v = np.asarray(ds[f.name])
+        if v.dtype.kind in ("U", "S", "O"):
+            v = v.astype(str).astype(object)
+        if f.name in ("region_names", "group_names", "names"):
+            kw[f.name] = tuple(str(x) for x in v)
+        elif f.name == "role":
+            kw[f.name] = str(v)
+        else:
+            kw[f.name] = v
+    return cls(**kw)
+
+
+def _check_table(reps: Mapping[str, np.ndarray], src: StructuralArrays | ChoiceSets
+                 ) -> pd.DataFrame:
+    """Statistics of observed vs replicated outcomes (replicates: (n, units))."""
+    rows = []
+
+    def add(stat: str, obs: float, rep: np.ndarray) -> None:
+        rep = np.asarray(rep, float)
+        rows.append({"statistic": stat, "observed": obs, "predictive_mean": rep.mean(),
+                     "lower": np.quantile(rep, 0.025), "upper": np.quantile(rep, 0.975),
+                     "p_value": float(np.mean(rep >= obs))})
+
+    def choice(name: str, x: np.ndarray, chosen: np.ndarray, rep: np.ndarray,
+               names: Sequence[str]) -> None:
+        s = np.arange(len(chosen))
+        obs = x[s, chosen]                            # (S, K)
+        rx = x[s[None, :], rep.astype(int)]            # (n, S, K)
+        for k, nm in enumerate(names):
+            add(f"{name}: mean {nm} of chosen", float(obs[:, k].mean()), rx[..., k].mean(1))
+
+    if isinstance(src, ChoiceSets):
+        choice(src.role, src.x, src.chosen, reps["choice"], src.names)
+    else:
+        from .data import APPOINTMENT_FEATURES, CONFIG_FEATURES
+
+        x = np.concatenate([src.cfg_x, src.cfg_k[..., None]], axis=2)
+        choice("configuration", x, src.cfg_chosen, reps["configuration"],
+               (*CONFIG_FEATURES, "concentration"))
+        if "appointment" in reps:
+            choice("appointment", src.app_z, src.app_chosen, reps["appointment"],
+                   APPOINTMENT_FEATURES)
+        if "concessions" in reps:
+            y, r, L = src.con_count, reps["concessions"], src.con_loss
+            add("concessions: mean count", float(y.mean()), r.mean(1))
+            add("concessions: sd of count", float(y.std()), r.std(1))
+            add("concessions: cov(count, loss)", float(np.cov(y, L)[0, 1]),
+                np.array([np.cov(ri, L)[0, 1] for ri in r]))
+    return pd.DataFrame(rows).set_index("statistic")
+
+
+def prior_predictive_check(data: AllocationData, model: str = "structural", *,
+                           draws: int = 200, seed: int | np.random.Generator | None = 0,
+                           priors: Mapping[str, Any] | None = None, role: str | None = None,
+                           group: str = "network") -> pd.DataFrame:
+    """Prior predictive checks: the :meth:`FitResults.ppc` statistics under the prior.
+
+    Shows whether the priors generate allocations like the observed ones
+    (an observed statistic far in the tail means the priors are at odds with
+    the data).
+    """
+    import pymc as pm
+
+    pr = resolve_priors(priors)
+    source = (data.choice_sets(role or "configuration") if model == "conditional_logit"
+              else data.arrays())
+    m = build_model(model, source, pr, role=role, group=group)
+    obs = [v.name for v in m.observed_RVs]
+    with m, warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        idata = pm.sample_prior_predictive(draws=_positive_int("draws", draws),
+                                           var_names=obs, random_seed=_seed_int(seed))
+    reps = {v: np.asarray(idata.prior_predictive[v])[0] for v in obs}
+    return _check_table(reps, source)
+
+
+def compare(results: Mapping[str, FitResults]) -> pd.DataFrame:
+    """LOO comparison (arviz ``compare``) of fits to the same data, by region."""
+    import arviz as az
+
+    if len(results) < 2:
+        raise EstimationError("results", list(results), "need at least two fits",
+                              "Give a mapping name -> FitResults of two or more fits")
+    return az.compare({k: r._loo_idata() for k, r in results.items()}, var_name="unit_loglik")
