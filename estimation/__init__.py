@@ -12,11 +12,12 @@ when a model is built or fitted.
 from .data import AllocationData, ChoiceSets, StructuralArrays
 from .errors import DataValidationError, EstimationError, MissingDependencyError, SamplingWarning
 from .fit import FitResults, Prediction, available_samplers, compare, fit, prior_predictive_check
+from .mle import MLEResults, compare_statsmodels, fit_mle
 from .simulate import RegionBank, normalised_truth, simulate
 
 __all__ = [
     "AllocationData", "ChoiceSets", "StructuralArrays", "DataValidationError",
     "EstimationError", "MissingDependencyError", "SamplingWarning", "FitResults", "Prediction",
     "available_samplers", "compare", "fit", "prior_predictive_check", "RegionBank",
-    "normalised_truth", "simulate",
+    "normalised_truth", "simulate", "MLEResults", "compare_statsmodels", "fit_mle",
 ]
