@@ -21,8 +21,8 @@ from .coalitions import MAX_DENSE_PLAYERS, popcount_table, require_dense, valida
 from .errors import InvalidArgumentError
 from .tu.game import TUGame, _additive_values
 
-__all__ = ["glove", "majority", "unanimity", "airport", "bankruptcy", "AirportGame",
-           "BankruptcyGame"]
+__all__ = ["glove", "majority", "unanimity", "airport", "bankruptcy", "threshold",
+           "AirportGame", "BankruptcyGame", "ThresholdGame"]
 
 
 def _members_mask(group: Sequence[Hashable], labels: tuple, offset: int) -> int:
@@ -325,3 +325,111 @@ def bankruptcy(estate: float, claims: Any,
     100.0
     """
     return BankruptcyGame(estate, claims, players)
+
+
+class ThresholdGame(TUGame):
+    r"""Weighted threshold game with claims: :math:`v(S) = a(S)\,[\,w(S) \ge q\,]
+    + p\,a(S)\,[\,w(S) < q\,]`.
+
+    A coalition whose weight reaches the quota :math:`q` can claim the sum of
+    its members' claims :math:`a_i`; a smaller one only the fraction
+    :math:`p \in [0, 1]` of it. With :math:`a = w` and :math:`p = 0` it is the
+    weighted majority game scaled by members' weights. It models, for
+    instance, hospitals that can hold a network to their losses only when
+    together they carry enough of its work.
+
+    The game keeps its parameters; the dense array is built only when a
+    method needs it, and ``shapley_value(..., method="sample")`` works for any
+    number of players.
+
+    Parameters
+    ----------
+    claims : array_like
+        :math:`a_i \ge 0`.
+    weights : array_like
+        :math:`w_i \ge 0`.
+    quota : float
+        :math:`q`.
+    partial : float, default 0.0
+        :math:`p`, in [0, 1].
+    players : sequence, optional
+    """
+
+    __slots__ = ("_claims", "_weights", "_quota", "_partial")
+
+    def __init__(self, claims: Any, weights: Any, quota: float, partial: float = 0.0,
+                 players: Sequence[Hashable] | None = None) -> None:
+        a = np.array(claims, dtype=float).reshape(-1)
+        w = np.array(weights, dtype=float).reshape(-1)
+        if a.size == 0 or a.shape != w.shape:
+            raise InvalidArgumentError("claims/weights", (claims, weights),
+                                       "need one claim and one weight per player",
+                                       "Pass two vectors of the same, non-zero length")
+        for nm, arr in (("claims", a), ("weights", w)):
+            if not np.all(np.isfinite(arr)) or np.any(arr < 0):
+                raise InvalidArgumentError(nm, arr, "must be finite and >= 0",
+                                           f"Pass non-negative finite {nm}")
+        if not np.isfinite(quota) or quota < 0:
+            raise InvalidArgumentError("quota", quota, "must be finite and >= 0",
+                                       "Pass a non-negative quota")
+        if not 0.0 <= float(partial) <= 1.0:
+            raise InvalidArgumentError("partial", partial, "must lie in [0, 1]",
+                                       "Pass a fraction between 0 and 1")
+        self._init_common(a.size, players, False)
+        a.flags.writeable = False
+        w.flags.writeable = False
+        object.__setattr__(self, "_claims", a)
+        object.__setattr__(self, "_weights", w)
+        object.__setattr__(self, "_quota", float(quota))
+        object.__setattr__(self, "_partial", float(partial))
+
+    @property
+    def claims(self) -> np.ndarray:
+        return self._claims
+
+    @property
+    def weights(self) -> np.ndarray:
+        return self._weights
+
+    @property
+    def quota(self) -> float:
+        return self._quota
+
+    @property
+    def partial(self) -> float:
+        return self._partial
+
+    def _worth(self, a: np.ndarray, w: np.ndarray) -> np.ndarray:
+        eps = 1e-12 * max(1.0, self._quota)
+        return np.where(w >= self._quota - eps, a, self._partial * a)
+
+    def _dense_values(self) -> np.ndarray:
+        return self._worth(_additive_values(self._claims), _additive_values(self._weights))
+
+    def _worth_of_mask(self, m: int) -> float:
+        if self.has_dense:
+            return float(self.values[m])
+        idx = [i for i in range(self.n) if (m >> i) & 1]
+        return float(self._worth(np.array(self._claims[idx].sum()),
+                                 np.array(self._weights[idx].sum())))
+
+    def _prefix_values(self, perms: np.ndarray) -> np.ndarray:
+        return self._worth(np.cumsum(self._claims[perms], axis=1),
+                           np.cumsum(self._weights[perms], axis=1))
+
+    def __repr__(self) -> str:
+        return (f"ThresholdGame(n={self.n}, quota={self._quota:g}, "
+                f"partial={self._partial:g})")
+
+
+def threshold(claims: Any, weights: Any, quota: float, partial: float = 0.0,
+              players: Sequence[Hashable] | None = None) -> ThresholdGame:
+    """Weighted threshold game with claims; see :class:`ThresholdGame`.
+
+    Examples
+    --------
+    >>> g = threshold([3, 2, 1], [3, 2, 1], quota=4, partial=0.5)
+    >>> g.v([0, 1]), g.v([1, 2])
+    (5.0, 1.5)
+    """
+    return ThresholdGame(claims, weights, quota, partial, players)

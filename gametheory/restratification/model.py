@@ -57,6 +57,7 @@ import pandas as pd
 from .. import power as _power
 from ..errors import InvalidArgumentError
 from ..tu.core import stabilizing_payments
+from ..games import ThresholdGame
 from ..tu.game import TUGame
 from ..tu.nucleolus import nucleolus
 from ..tu.values import shapley_value
@@ -75,6 +76,9 @@ __all__ = [
     "concessions",
     "hierarchy",
 ]
+
+#: Management groups larger than this do not list their minimal blocking coalitions.
+MAX_LISTED_MEMBERS = 20
 
 THETA_NAMES = ("host_track_record", "host_performance", "centre_breadth", "centre_super")
 ALPHA_NAMES = ("cultural", "social", "symbolic")
@@ -266,7 +270,8 @@ def allocation_analysis(region: Region, params: ModelParameters | None = None
     pi = bloc_power(region, params)
     theta = np.asarray(params.theta)
     weights = {m.name: m.weight for m in region.management_group}
-    mbc = [set(c) for c in wvg.minimal_blocking_coalitions()]
+    mbc = ([set(c) for c in wvg.minimal_blocking_coalitions()]
+           if wvg.n <= MAX_LISTED_MEMBERS else None)
     rows = []
     for c in configurations(region):
         v = float(theta @ _features(region, c))
@@ -275,11 +280,13 @@ def allocation_analysis(region: Region, params: ModelParameters | None = None
         opp = _opposers(region, c)
         support = [m for m in weights if m not in opp]
         blocked = not wvg.is_winning(support)
-        contained = [tuple(sorted(b)) for b in mbc if b <= set(opp)]
+        contained = (None if mbc is None
+                     else [tuple(sorted(b)) for b in mbc if b <= set(opp)])
         rows.append({"host": c[0], "centre": c[1], "V": v, "concentration": k, "U": u,
                      "support_weight": sum(weights[m] for m in support),
                      "opponents": tuple(opp), "blocked": blocked,
-                     "blocking_coalitions": tuple(contained)})
+                     "blocking_coalitions": (tuple(contained) if contained is not None
+                                             else ("(not listed: group too large)",))})
     table = pd.DataFrame(rows)
     z = params.lam * (table["U"].to_numpy() - table["U"].max())
     p = np.exp(z)
@@ -357,19 +364,16 @@ def designations_and_losses(region: Region, chosen: tuple[str, str]) -> pd.DataF
     return pd.DataFrame(rows).set_index("organisation")
 
 
-def participation_game(losses: pd.Series, params: ModelParameters) -> TUGame:
-    """The losers' participation game :math:`v(S)` (see the module docstring)."""
+def participation_game(losses: pd.Series, params: ModelParameters) -> ThresholdGame:
+    """The losers' participation game :math:`v(S)` (see the module docstring).
+
+    A :class:`~gametheory.games.ThresholdGame` with claims and weights equal to
+    the losses, quota ``credible_share * L(N)`` and partial hold
+    ``partial_hold``.
+    """
     L = losses.to_numpy(dtype=float)
-    vol = L  # withdrawal credibility is measured by the work the coalition lost
-    total = vol.sum()
-
-    def worth(S: frozenset) -> float:
-        idx = [losses.index.get_loc(s) for s in S]
-        ls = L[idx].sum()
-        credible = vol[idx].sum() >= params.credible_share * total - 1e-12
-        return float(ls if credible else params.partial_hold * ls)
-
-    return TUGame.from_function(worth, list(losses.index))
+    return ThresholdGame(L, L, params.credible_share * L.sum(), params.partial_hold,
+                         players=list(losses.index))
 
 
 @dataclass(frozen=True)
@@ -384,8 +388,11 @@ class ConcessionAnalysis:
     committee_game: pd.DataFrame | None
 
 
-def concessions(region: Region, chosen: tuple[str, str], params: ModelParameters | None = None
-                ) -> ConcessionAnalysis:
+MAX_EXACT_LOSERS = 16
+
+
+def concessions(region: Region, chosen: tuple[str, str], params: ModelParameters | None = None,
+                seed: int = 0) -> ConcessionAnalysis:
     """Least-cost stabilising concessions, packaged into roles, beside Shapley and nucleolus.
 
     Every district hospital receives a committee seat. Portfolio roles and
@@ -395,6 +402,13 @@ def concessions(region: Region, chosen: tuple[str, str], params: ModelParameters
     participation game, with a costly continuous "shortfall" per hospital so
     that the program is always feasible (a positive shortfall means the roles
     cannot buy stability).
+
+    With more than ``MAX_EXACT_LOSERS`` (16) losing hospitals the coalition
+    constraints are replaced by the sufficient per-hospital constraints
+    (each loser receives at least its loss, which covers every coalition),
+    the stabilising payments take their closed form (the losses), the
+    Shapley value is estimated from 2,000 random orders (``seed``) and the
+    nucleolus is not computed (its column is absent).
     """
     from scipy.optimize import Bounds, LinearConstraint, milp
 
@@ -406,16 +420,18 @@ def concessions(region: Region, chosen: tuple[str, str], params: ModelParameters
     if losers.empty:
         return ConcessionAnalysis(pd.DataFrame(), pd.DataFrame(), None, True, 0.0, None)
     n = len(losers)
-    if n > 16:
-        raise InvalidArgumentError("region", region.name,
-                                   f"{n} losing hospitals: the exact participation game "
-                                   "needs 2**n coalitions (limit 16)",
-                                   "Group small hospitals, or use the statistical "
-                                   "concession model (rate exp(gamma0 + gamma L))")
     game = participation_game(losers["loss"], params)
-    stab = stabilizing_payments(game)
-    sh = shapley_value(game)
-    nuc = nucleolus(game)
+    exact = n <= MAX_EXACT_LOSERS
+    if exact:
+        stab_x = stabilizing_payments(game).values
+        sh = shapley_value(game)
+        nuc_x: np.ndarray | None = nucleolus(game).values
+    else:
+        # v(S) <= L(S) for every S and v(N) = L(N), so x = L covers every coalition at
+        # the least possible total L(N): the stabilising payments in closed form.
+        stab_x = losers["loss"].to_numpy(dtype=float)
+        sh = shapley_value(game, method="sample", samples=2000, seed=seed)
+        nuc_x = None
     names = list(losers.index)
     port = list(r.portfolios.items())
     elites = {nm: sum(1 for d in region.doctors_of(nm) if d.practice_elite and
@@ -427,14 +443,19 @@ def concessions(region: Region, chosen: tuple[str, str], params: ModelParameters
     vals = np.array([v for _, v in port])
     c = np.concatenate([np.tile(vals, n), np.full(n, r.rotation_value), np.full(n, 3.0)])
     cons = []
-    masks = np.arange(1, 1 << n)
-    member = ((masks[:, None] >> np.arange(n)) & 1).astype(float)
-    A = np.zeros((masks.size, nv))
+    if exact:
+        masks = np.arange(1, 1 << n)
+        member = ((masks[:, None] >> np.arange(n)) & 1).astype(float)
+        need_all = game.values[masks]
+    else:
+        member = np.eye(n)
+        need_all = losers["loss"].to_numpy(dtype=float)
+    A = np.zeros((member.shape[0], nv))
     for i in range(n):
         A[:, i * P:(i + 1) * P] = member[:, [i]] * vals[None, :]
         A[:, n * P + i] = member[:, i] * r.rotation_value
         A[:, n * P + n + i] = member[:, i]
-    need = game.values[masks] - member @ seat
+    need = need_all - member @ seat
     cons.append(LinearConstraint(A, lb=need, ub=np.inf))
     if P:
         B = np.zeros((P, nv))
@@ -470,12 +491,16 @@ def concessions(region: Region, chosen: tuple[str, str], params: ModelParameters
         if nm not in names:
             pk_rows.append({"organisation": nm, "role": "Network Clinical Committee seat",
                             "kind": "seat", "value": sv})
-    table = pd.DataFrame({
+    cols: dict[str, Any] = {
         "loss": losers["loss"].to_numpy(),
         "designation": losers["designation"].to_numpy(),
-        "stabilizing": stab.values,
+        "stabilizing": stab_x,
         "shapley": sh.values,
-        "nucleolus": nuc.values,
+    }
+    if nuc_x is not None:
+        cols["nucleolus"] = nuc_x
+    table = pd.DataFrame({
+        **cols,
         "package_value": package_value,
         "shortfall": short,
         "portfolio_roles": y.sum(axis=1),
@@ -483,7 +508,7 @@ def concessions(region: Region, chosen: tuple[str, str], params: ModelParameters
         "committee_seat": seat > 0,
     }, index=pd.Index(names, name="organisation"))
     final = package_value + short
-    excess_ok = bool(np.all(member @ final >= game.values[masks] - 1e-7))
+    excess_ok = bool(np.all(member @ final >= need_all - 1e-7))
     committee = _committee_bargaining(region, names, chosen)
     return ConcessionAnalysis(table, pd.DataFrame(pk_rows), game, excess_ok,
                               float(short.sum()), committee)

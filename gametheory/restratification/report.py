@@ -213,6 +213,8 @@ class RestratificationResult:
         if not ct.empty:
             for col, mk in (("package_value", "o"), ("stabilizing", "s"), ("shapley", "^"),
                             ("nucleolus", "v")):
+                if col not in ct:
+                    continue
                 ax.scatter(ct["loss"], ct[col], marker=mk, label=col.replace("_", " "))
             lim = float(max(ct["loss"].max(), ct["package_value"].max()) * 1.1 or 1)
             ax.plot([0, lim], [0, lim], color="grey", lw=0.8, ls="--")

@@ -219,7 +219,7 @@ def cancer_network() -> Region:
 
 def random_region(seed: int | np.random.Generator | None = 0, n_districts: int | None = None,
                   n_teaching: int | None = None, neutral_bidder: bool | None = None,
-                  name: str | None = None) -> Region:
+                  name: str | None = None, n_organisations: int | None = None) -> Region:
     """A random region drawn from a documented generator.
 
     Organisations: 1-3 teaching hospitals (covariates U(0.6, 0.95), 0-2
@@ -239,8 +239,25 @@ def random_region(seed: int | np.random.Generator | None = 0, n_districts: int |
         Fix the numbers instead of drawing them.
     neutral_bidder : bool, optional
         Force the non-teaching bid on or off.
+    n_organisations : int, optional
+        Total size of the region (at least 4): one teaching hospital per 20
+        organisations (at least one), a non-teaching provider, an ambulance
+        service and district hospitals for the rest. Overrides
+        ``n_teaching`` and ``n_districts``.
+
+    Examples
+    --------
+    >>> r = random_region(3, n_organisations=40)
+    >>> len(r.organisations), len(r.management_group)
+    (40, 41)
     """
     rng = seed if isinstance(seed, np.random.Generator) else np.random.default_rng(seed)
+    if n_organisations is not None:
+        if n_organisations < 4:
+            raise ScenarioError("n_organisations", n_organisations, "too small",
+                                "Give at least 4 organisations")
+        n_teaching = max(1, round(n_organisations / 20))
+        n_districts = n_organisations - n_teaching - 2
     nt = int(n_teaching if n_teaching is not None else rng.integers(1, 4))
     nd = int(n_districts if n_districts is not None else rng.integers(3, 9))
     if nt < 1 or nd < 0:
