@@ -56,8 +56,8 @@ import pandas as pd
 
 from .. import power as _power
 from ..errors import InvalidArgumentError
-from ..tu.core import stabilizing_payments
 from ..games import ThresholdGame
+from ..tu.core import stabilizing_payments
 from ..tu.game import TUGame
 from ..tu.nucleolus import nucleolus
 from ..tu.values import shapley_value
