@@ -30,7 +30,8 @@ lint: $(STAMP_DEV)
 
 bench: $(STAMP_DEV)
 	$(BIN)/python -m pip install --quiet -e ".[peers]" || true
-	$(BIN)/python benchmarks/run_all.py
+	$(BIN)/restrat bench scenarios
+	$(BIN)/restrat bench speed
 
 clean:
 	rm -rf $(VENV) build *.egg-info

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import sys
 from collections.abc import Sequence
+from pathlib import Path
 
 from . import __version__
 
@@ -58,6 +59,32 @@ def _run(args: argparse.Namespace) -> int:
     return 0
 
 
+def _benchmarks_dir() -> Path:
+    here = Path(__file__).resolve().parents[1] / "benchmarks"
+    if not (here / "registry.py").is_file():
+        raise SystemExit("restrat bench: the benchmarks/ folder of a source checkout is needed "
+                         f"(looked in {here}); clone the repository and pip install -e .")
+    return here
+
+
+def _bench(args: argparse.Namespace) -> int:
+    import subprocess
+
+    bdir = _benchmarks_dir()
+    if args.what == "scenarios":
+        sys.path.insert(0, str(bdir))
+        import registry  # type: ignore[import-not-found]
+
+        return int(registry.run_all(args.names or None,
+                                    args.json or str(bdir / "results" / "scenarios.json")))
+    cmd = [sys.executable, str(bdir / "run_all.py")]
+    if args.quick:
+        cmd.append("--quick")
+    if args.names:
+        cmd += ["--only", ",".join(args.names)]
+    return subprocess.call(cmd)
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="restrat",
@@ -79,6 +106,13 @@ def build_parser() -> argparse.ArgumentParser:
     p_run.set_defaults(func=_run)
     p_list = sub.add_parser("list", help="list the built-in scenarios")
     p_list.set_defaults(func=_list)
+    p_bench = sub.add_parser("bench", help="benchmark scenarios (outcomes vs expectations) "
+                             "or speed comparisons with peer packages")
+    p_bench.add_argument("what", choices=["scenarios", "speed"])
+    p_bench.add_argument("names", nargs="*", help="only these scenarios / benchmarks")
+    p_bench.add_argument("--json", help="where to write the JSON record (scenarios)")
+    p_bench.add_argument("--quick", action="store_true", help="short speed runs")
+    p_bench.set_defaults(func=_bench)
     p_demo = sub.add_parser("demo", help="demonstrate the TU-game solvers on classic games")
     p_demo.set_defaults(func=_demo)
     return parser

@@ -36,3 +36,15 @@ def test_importing_gametheory_does_not_import_pymc():
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                          check=True)
     assert out.stdout.strip() == "False"
+
+
+def test_bench_scenarios_subset(tmp_path, capsys):
+    import json
+
+    out = tmp_path / "scen.json"
+    assert main(["bench", "scenarios", "case-region", "random-10", "--json", str(out)]) == 0
+    text = capsys.readouterr().out
+    assert "2 of 2 scenarios meet every expectation" in text
+    rec = json.loads(out.read_text())
+    assert rec["machine"]["cpus"] and {s["name"] for s in rec["scenarios"]} == {
+        "case-region", "random-10"}
