@@ -257,7 +257,7 @@ def _max_along(S: FeasibleSet, d: np.ndarray, direction: np.ndarray) -> float:
         return g(0.0) / direction[-1]
     if g(t_max) >= 0:
         return t_max
-    return float(optimize.brentq(g, 0.0, t_max, xtol=1e-14, rtol=4e-16, maxiter=500))
+    return float(optimize.brentq(g, 0.0, t_max, xtol=1e-14, rtol=1e-15, maxiter=500))
 
 
 def _require_dominated(S: FeasibleSet, d: np.ndarray) -> float:
@@ -324,7 +324,7 @@ def _ideal(S: FeasibleSet, d: np.ndarray) -> np.ndarray:
             a[0] = float(hi_x[0])
         else:
             a[0] = float(optimize.brentq(lambda x: S._f(np.array([x])) - d[1], lo_x[0],
-                                         hi_x[0], xtol=1e-14, rtol=4e-16, maxiter=500))
+                                         hi_x[0], xtol=1e-14, rtol=1e-15, maxiter=500))
         return a
     a[-1] = S._f(lo_x)
     for i in range(n - 1):
@@ -522,6 +522,8 @@ def _newton_on_face(P: np.ndarray, d: np.ndarray, w: np.ndarray,
     D = (P[1:] - base).T
     U, s, _ = np.linalg.svd(D, full_matrices=False)
     rank = int(np.sum(s > 1e-12 * max(1.0, s[0])))
+    if rank == 0:
+        return base.copy()
     B = U[:, :rank]
     z = B.T @ (u0 - base)
     for _ in range(60):

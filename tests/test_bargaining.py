@@ -1,0 +1,419 @@
+"""Tests for gametheory.bargaining: closed forms, properties and bad input."""
+
+from itertools import combinations
+
+import numpy as np
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+import gametheory as gt
+from gametheory.bargaining import (
+    FeasibleSet,
+    baron_ferejohn,
+    egalitarian,
+    ideal_point,
+    kalai_smorodinsky,
+    nash,
+    rubinstein,
+    rubinstein_limit,
+    zeuthen,
+)
+from gametheory.errors import InvalidArgumentError
+
+# ------------------------------------------------------------ axiomatic
+
+
+def test_nash_triangle_closed_form():
+    # S = conv{(0,0),(4,0),(0,2)}: maximise u1*u2 on u1/4 + u2/2 = 1 -> (2, 1)
+    res = nash([[0, 0], [4, 0], [0, 2]])
+    np.testing.assert_allclose(res.values, [2.0, 1.0], atol=1e-10)
+    assert res.exact and res.concept == "nash-bargaining"
+
+
+def test_nash_asymmetric_weights_closed_form():
+    # line u1 + u2 = 1, weights (a, 1-a): u = (a, 1-a)
+    res = nash([[1, 0], [0, 1]], weights=[3, 1])
+    np.testing.assert_allclose(res.values, [0.75, 0.25], atol=1e-10)
+
+
+def test_nash_with_disagreement_point():
+    # u1 + u2 <= 10, d = (2, 4): split the surplus 4 equally
+    res = nash([[10, 0], [0, 10]], disagreement=[2, 4])
+    np.testing.assert_allclose(res.values, [4.0, 6.0], atol=1e-10)
+
+
+def test_nash_polygon_at_vertex():
+    # Pentagon with a kink at (3, 3): Nash point is the kink vertex
+    V = [[0, 0], [4, 0], [3, 3], [0, 4]]
+    res = nash(V)
+    np.testing.assert_allclose(res.values, [3.0, 3.0], atol=1e-10)
+    assert res.info["certificate_gap"] <= 1e-9
+
+
+def test_nash_three_players_simplex():
+    res = nash(np.eye(3) * 6)
+    np.testing.assert_allclose(res.values, [2, 2, 2], atol=1e-9)
+
+
+def test_nash_frontier_matches_vertices():
+    f = nash(lambda x: 2 - 2 * x / 4 * 2, bounds=(0, 2))  # u2 = 2 - x
+    v = nash([[2, 0], [0, 2]])
+    np.testing.assert_allclose(f.values, v.values, atol=1e-8)
+
+
+def test_nash_concave_frontier_closed_form():
+    # u2 = 1 - u1^2: maximise u1 (1 - u1^2) -> u1 = 1/sqrt(3)
+    res = nash(lambda x: 1 - x ** 2, bounds=(0, 1))
+    np.testing.assert_allclose(res.values, [1 / np.sqrt(3), 2 / 3], atol=1e-9)
+
+
+def test_ks_polygon_closed_form():
+    # conv{(0,0),(1,0),(0.5,1),(0,1)}: ideal (1,1); diagonal meets edge
+    # from (1,0) to (0.5,1): u2 = 2(1-u1) = u1 -> 2/3
+    res = kalai_smorodinsky([[0, 0], [1, 0], [0.5, 1], [0, 1]])
+    np.testing.assert_allclose(res.values, [2 / 3, 2 / 3], atol=1e-10)
+    np.testing.assert_allclose(res.info["ideal"], [1, 1], atol=1e-10)
+
+
+def test_ks_differs_from_nash_known_example():
+    # S = conv{(0,0),(1,0),(0,1),(0.75,0.75)}... use triangle (0,0),(2,0),(0,1)
+    # ideal (2, 1); KS on u1/2 + u2 = 1 along (2t, t): t = 1/2 -> (1, 0.5) (= Nash here)
+    res = kalai_smorodinsky([[0, 0], [2, 0], [0, 1]])
+    np.testing.assert_allclose(res.values, [1.0, 0.5], atol=1e-10)
+    # Kalai–Smorodinsky's own example: S = conv{(0,0),(1,0),(0.75,0.75),(0,1)} vs
+    # with (1, 0.7) replaced; ideal stays (1, 1) so KS moves along the diagonal
+    r1 = kalai_smorodinsky([[0, 0], [1, 0], [0.75, 0.75], [0, 1]])
+    np.testing.assert_allclose(r1.values, [0.75, 0.75], atol=1e-10)
+
+
+def test_ks_frontier():
+    # u2 = 1 - u1^2, ideal (1, 1): t = 1 - t^2 -> t = (sqrt5 - 1)/2
+    t = (np.sqrt(5) - 1) / 2
+    res = kalai_smorodinsky(lambda x: 1 - x ** 2, bounds=(0, 1))
+    np.testing.assert_allclose(res.values, [t, t], atol=1e-10)
+
+
+def test_egalitarian_closed_form():
+    res = egalitarian([[2, 0], [0, 1]])
+    np.testing.assert_allclose(res.values, [2 / 3, 2 / 3], atol=1e-10)
+    res = egalitarian([[2, 0], [0, 1]], disagreement=[0.5, 0])
+    # (0.5 + t, t) on u1/2 + u2 = 1 -> t = 0.5
+    np.testing.assert_allclose(res.values, [1.0, 0.5], atol=1e-10)
+
+
+def test_egalitarian_frontier_and_ideal():
+    res = egalitarian(lambda x: 1 - x ** 2, bounds=(0, 1))
+    t = (np.sqrt(5) - 1) / 2
+    np.testing.assert_allclose(res.values, [t, t], atol=1e-10)
+    np.testing.assert_allclose(ideal_point([[3, 0], [0, 2], [1, 1.5]]), [3, 2], atol=1e-10)
+
+
+def test_feasible_set_object_and_labels():
+    S = FeasibleSet.from_vertices([[1, 0], [0, 1]])
+    res = nash(S, players=["A", "B"])
+    assert res["A"] == pytest.approx(0.5)
+    assert gt.bargaining.nash is nash
+
+
+@st.composite
+def polygons(draw):
+    k = draw(st.integers(2, 6))
+    pts = draw(st.lists(st.tuples(st.integers(0, 10), st.integers(0, 10)), min_size=k,
+                        max_size=k))
+    pts = [(a, b) for a, b in pts if a + b > 0]
+    if len(pts) < 2 or all(a == 0 for a, b in pts) or all(b == 0 for a, b in pts):
+        pts = pts + [(1, 0), (0, 1), (1, 1)]
+    return np.array(pts + [(0, 0)], dtype=float)
+
+
+@given(polygons(), st.floats(0.2, 5.0))
+def test_nash_maximises_product_property(V, w1):
+    res = nash(V, weights=[w1, 1.0])
+    w = np.array([w1, 1.0]) / (w1 + 1.0)
+    u = res.values
+    best = w @ np.log(u)
+    # no point of a fine sample of the hull does better
+    rng = np.random.default_rng(0)
+    lam = rng.dirichlet(np.ones(len(V)), size=2000)
+    P = lam @ V
+    P = P[np.all(P > 0, axis=1)]
+    assert np.all(np.log(P) @ w <= best + 1e-9)
+    # Pareto optimal: the KS and egalitarian points are weakly below the frontier too
+    ks = kalai_smorodinsky(V).values
+    eg = egalitarian(V).values
+    assert ks[0] >= eg[0] - 1e-9 or ks[1] >= eg[1] - 1e-9
+
+
+@given(polygons())
+def test_zeuthen_converges_to_nash(V):
+    nb = nash(V).values
+    res = zeuthen(V, grid=4001)
+    step = res.info["step"]
+    assert abs(res.agreement[0] - nb[0]) <= 2.5 * step + 1e-9
+    # Nash products of the offers never fall
+    NP = np.prod(res.offers - 0.0, axis=2).min(axis=1)
+    assert np.all(np.diff(NP) >= -1e-12)
+
+
+def test_zeuthen_history_and_risk_rule():
+    res = zeuthen([[4, 0], [0, 2]], grid=2001)
+    np.testing.assert_allclose(res.agreement, [2.0, 1.0], atol=3 * res.info["step"])
+    # the conceder is the player with the smaller risk limit
+    for (r0, r1), who in zip(res.risk_limits, res.conceders, strict=True):
+        if who == 0:
+            assert r0 <= r1 + 1e-12
+        elif who == 1:
+            assert r1 <= r0 + 1e-12
+        else:
+            assert r0 == pytest.approx(r1)
+    assert res.rounds == len(res.offers) > 1
+
+
+def test_zeuthen_error_shrinks_with_grid():
+    f = lambda x: 1 - x ** 2  # noqa: E731
+    target = nash(f, bounds=(0, 1)).values
+    errs = [abs(zeuthen(f, bounds=(0, 1), grid=g).agreement[0] - target[0])
+            for g in (101, 1001, 10001)]
+    assert errs[2] < 2e-4 and errs[2] <= errs[0]
+
+
+# ------------------------------------------------------------ Rubinstein
+
+
+@pytest.mark.parametrize("d1,d2", [(0.9, 0.9), (0.5, 0.8), (0.99, 0.3)])
+def test_rubinstein_closed_form(d1, d2):
+    res = rubinstein(d1, d2)
+    x = (1 - d2) / (1 - d1 * d2)
+    np.testing.assert_allclose(res.values, [x, 1 - x], atol=1e-14)
+    res2 = rubinstein(d1, d2, first=1)
+    y = (1 - d1) / (1 - d1 * d2)
+    np.testing.assert_allclose(res2.values, [1 - y, y], atol=1e-14)
+
+
+def _finite_horizon(d1, d2, T, p=0.0, e=(0, 0), o=None):
+    """Backward induction of the T-period game (last proposer takes all)."""
+    shares = [1.0, 1.0]  # M_i in the last period
+    for _ in range(T):
+        m1 = 1 - max(o[1] if o else -np.inf, d2 * ((1 - p) * shares[1] + p * e[1]))
+        m2 = 1 - max(o[0] if o else -np.inf, d1 * ((1 - p) * shares[0] + p * e[0]))
+        shares = [m1, m2]
+    return shares
+
+
+@pytest.mark.parametrize("kw", [{}, {"p": 0.1, "e": (0.2, 0.1)},
+                                {"o": (0.0, 0.45)}, {"p": 0.05, "e": (0.1, 0.3),
+                                                     "o": (0.3, 0.0)}])
+def test_rubinstein_matches_long_finite_horizon(kw):
+    d1, d2 = 0.8, 0.7
+    M = _finite_horizon(d1, d2, 400, kw.get("p", 0.0), kw.get("e", (0, 0)), kw.get("o"))
+    res = rubinstein(d1, d2, breakdown=kw.get("p", 0.0),
+                     breakdown_payoffs=kw.get("e", (0, 0)), outside_options=kw.get("o"))
+    np.testing.assert_allclose(res.info["proposer_shares"], M, atol=1e-12)
+
+
+def test_rubinstein_limit_is_asymmetric_nash_and_discrete_limit():
+    lim = rubinstein_limit(1.0, 2.0, breakdown_rate=0.5, breakdown_payoffs=(0.2, 0.1))
+    nb = nash([[1, 0], [0, 1]], disagreement=lim.info["disagreement"],
+              weights=lim.info["nash_weights"])
+    np.testing.assert_allclose(lim.values, nb.values, atol=1e-9)
+    dt = 1e-5
+    disc = rubinstein(np.exp(-dt), np.exp(-2 * dt), breakdown=1 - np.exp(-0.5 * dt),
+                      breakdown_payoffs=(0.2, 0.1))
+    np.testing.assert_allclose(disc.values, lim.values, atol=1e-4)
+    # pure breakdown: symmetric Nash with disagreement at the breakdown payoffs
+    pure = rubinstein_limit(0.0, 0.0, breakdown_rate=1.0, breakdown_payoffs=(0.4, 0.2))
+    np.testing.assert_allclose(pure.values, [0.6, 0.4], atol=1e-12)
+    # outside option principle
+    oo = rubinstein_limit(1.0, 1.0, outside_options=(0.0, 0.7))
+    np.testing.assert_allclose(oo.values, [0.3, 0.7], atol=1e-12)
+
+
+# ------------------------------------------------------------ Baron–Ferejohn
+
+
+@pytest.mark.parametrize("n", [3, 5, 7])
+@pytest.mark.parametrize("delta", [0.5, 0.9, 1.0])
+def test_baron_ferejohn_symmetric_closed_form(n, delta):
+    res = baron_ferejohn([1] * n, (n + 1) // 2, delta=delta)
+    np.testing.assert_allclose(res.proposer_share, 1 - delta * (n - 1) / (2 * n), atol=1e-12)
+    np.testing.assert_allclose(res.prices, delta / n, atol=1e-12)
+    np.testing.assert_allclose(res.values.values, 1 / n, atol=1e-12)
+    # each proposer buys (n-1)/2 partners
+    np.testing.assert_allclose(res.inclusion.sum(axis=1), (n - 1) / 2, atol=1e-12)
+
+
+def test_baron_ferejohn_minimal_winning_form_matches():
+    n = 5
+    mwc = [sum(1 << i for i in c) for c in combinations(range(n), 3)]
+    res = baron_ferejohn(minimal_winning=mwc, delta=0.9)
+    np.testing.assert_allclose(res.proposer_share, 1 - 0.9 * 4 / 10, atol=1e-12)
+    np.testing.assert_allclose(res.values.values, 0.2, atol=1e-12)
+    # coalitions given as index tuples work too
+    res2 = baron_ferejohn(minimal_winning=list(combinations(range(n), 3)), delta=0.9)
+    np.testing.assert_allclose(res2.values.values, 0.2, atol=1e-12)
+
+
+def _check_equilibrium(res, weights, quota):
+    """Independent check: brute-force cheapest coalitions and value equations."""
+    n = len(weights)
+    p = np.array(res.params["recognition"])
+    d = np.array(res.params["delta"])
+    v = res.values.values
+    c = d * v
+    w = np.array(weights)
+    for k in range(n):
+        best = np.inf
+        for mask in range(1 << n):
+            if mask >> k & 1:
+                continue
+            members = [j for j in range(n) if mask >> j & 1]
+            if w[members].sum() + w[k] >= quota:
+                best = min(best, c[members].sum())
+        paid = res.inclusion[k] @ c
+        assert paid == pytest.approx(best, abs=1e-10)
+        assert res.proposer_share[k] == pytest.approx(1 - best, abs=1e-10)
+    incl = res.inclusion
+    for j in range(n):
+        rhs = p[j] * res.proposer_share[j] + c[j] * (p @ incl[:, j])
+        assert v[j] == pytest.approx(rhs, abs=1e-10)
+    assert v.sum() == pytest.approx(1.0, abs=1e-12)
+
+
+def test_baron_ferejohn_heterogeneous_verified_by_brute_force():
+    w = [1, 1, 1, 1, 1]
+    res = baron_ferejohn(w, 3, recognition=[0.3, 0.25, 0.2, 0.15, 0.1],
+                         delta=[0.9, 0.8, 0.95, 0.7, 0.85])
+    _check_equilibrium(res, w, 3)
+    w2 = [4, 3, 2, 1, 1, 1]
+    res2 = baron_ferejohn(w2, 7, recognition=[0.25, 0.2, 0.2, 0.15, 0.1, 0.1], delta=0.85)
+    _check_equilibrium(res2, w2, 7)
+
+
+def test_baron_ferejohn_three_player_known_mixing():
+    # Eraslan (2002)-type example: the most recognised member is excluded, the
+    # other two have equal values and the top proposer mixes between them
+    res = baron_ferejohn([1, 1, 1], 2, recognition=[0.5, 0.3, 0.2], delta=0.9)
+    _check_equilibrium(res, [1, 1, 1], 2)
+    v = res.values.values
+    assert v[1] == pytest.approx(v[2], abs=1e-12)
+    assert v[0] > v[1]
+    # closed form: all proposers keep 1 - c with c = delta * v2, and
+    # v1 = 0.5 (1 - c)  ->  with v2 = v3 = (1 - v1)/2
+    c = 0.9 * v[1]
+    assert v[0] == pytest.approx(0.5 * (1 - c), abs=1e-12)
+
+
+@given(st.lists(st.integers(1, 6), min_size=3, max_size=7), st.floats(0.3, 0.99),
+       st.integers(0, 10_000))
+def test_baron_ferejohn_property_random_weighted(weights, delta, seed):
+    rng = np.random.default_rng(seed)
+    p = rng.dirichlet(np.ones(len(weights)))
+    quota = sum(weights) // 2 + 1
+    res = baron_ferejohn(weights, quota, recognition=p, delta=delta)
+    _check_equilibrium(res, weights, quota)
+
+
+def test_baron_ferejohn_100_members_fast():
+    import time
+
+    rng = np.random.default_rng(7)
+    w = rng.integers(1, 21, 100)
+    t0 = time.perf_counter()
+    res = baron_ferejohn(w, w.sum() // 2 + 1, recognition=w / w.sum(), delta=0.9)
+    elapsed = time.perf_counter() - t0
+    assert res.values.values.sum() == pytest.approx(1.0, abs=1e-12)
+    assert res.info["cost_gap"] < 1e-10
+    assert elapsed < 10.0  # generous on a loaded CI machine; benchmark tracks < 1 s
+
+
+def test_baron_ferejohn_accepts_game_objects():
+    class Duck:
+        weights = np.array([3.0, 2.0, 2.0])
+        quota = 4.0
+        players = ("A", "B", "C")
+
+    res = baron_ferejohn(Duck(), delta=0.8)
+    res2 = baron_ferejohn(game=Duck(), delta=0.8)
+    np.testing.assert_allclose(res.values.values, res2.values.values)
+    assert res.players == ("A", "B", "C")
+
+    class Simple:
+        def minimal_winning_coalitions(self):
+            return [0b011, 0b101, 0b110]
+
+    res3 = baron_ferejohn(game=Simple(), delta=0.8)
+    np.testing.assert_allclose(res3.values.values, 1 / 3, atol=1e-12)
+
+
+def test_baron_ferejohn_with_weighted_voting_game():
+    voting = pytest.importorskip("gametheory.voting")
+    if not hasattr(voting, "WeightedVotingGame"):
+        pytest.skip("WeightedVotingGame not available yet")
+    g = voting.WeightedVotingGame([1, 1, 1, 1, 1], 3)
+    res = baron_ferejohn(g, delta=0.9)
+    np.testing.assert_allclose(res.proposer_share, 1 - 0.9 * 4 / 10, atol=1e-12)
+
+
+# ------------------------------------------------------------ bad input
+
+
+def test_bad_disagreement_not_dominated():
+    with pytest.raises(InvalidArgumentError, match="disagreement"):
+        nash([[1, 0], [0, 1]], disagreement=[1, 0])
+    with pytest.raises(InvalidArgumentError, match="disagreement"):
+        kalai_smorodinsky([[1, 0], [0, 1]], disagreement=[0.6, 0.6])
+
+
+def test_bad_nonconvex_frontier():
+    with pytest.raises(InvalidArgumentError, match="not concave"):
+        nash(lambda x: (1 - x) ** 2, bounds=(0, 1))
+    with pytest.raises(InvalidArgumentError, match="not concave"):
+        FeasibleSet.from_frontier(lambda x: 1 - np.sqrt(x), bounds=(0, 1))
+
+
+def test_bad_shapes_and_values():
+    with pytest.raises(InvalidArgumentError):
+        nash([[1, 0], [0, np.nan]])
+    with pytest.raises(InvalidArgumentError):
+        nash([[1, 0], [0, 1]], disagreement=[0, 0, 0])
+    with pytest.raises(InvalidArgumentError):
+        nash([[1, 0], [0, 1]], weights=[1, -1])
+    with pytest.raises(InvalidArgumentError):
+        nash(lambda x: 1 - x)  # no bounds
+
+
+@pytest.mark.parametrize("bad", [0.0, 1.0, 1.5, -0.2, np.nan])
+def test_bad_discount_factors(bad):
+    with pytest.raises(InvalidArgumentError, match="discount"):
+        rubinstein(bad, 0.9)
+    with pytest.raises(InvalidArgumentError, match="discount"):
+        rubinstein(0.9, bad)
+
+
+@pytest.mark.parametrize("bad", [0.0, 1.5, -0.2])
+def test_bad_discount_baron_ferejohn(bad):
+    with pytest.raises(InvalidArgumentError, match="discount"):
+        baron_ferejohn([1, 1, 1], 2, delta=bad)
+    with pytest.raises(InvalidArgumentError, match="discount"):
+        baron_ferejohn([1, 1, 1], 2, delta=[0.9, bad, 0.9])
+
+
+def test_bad_recognition_probabilities():
+    with pytest.raises(InvalidArgumentError, match="sum"):
+        baron_ferejohn([1, 1, 1], 2, recognition=[0.5, 0.3, 0.3])
+    with pytest.raises(InvalidArgumentError, match="recognition"):
+        baron_ferejohn([1, 1, 1], 2, recognition=[1.2, -0.1, -0.1])
+    with pytest.raises(InvalidArgumentError, match="recognition"):
+        baron_ferejohn([1, 1, 1], 2, recognition=[0.5, 0.5])
+
+
+def test_bad_rule_inputs():
+    with pytest.raises(InvalidArgumentError, match="quota"):
+        baron_ferejohn([1, 1, 1], 4)
+    with pytest.raises(InvalidArgumentError, match="weights"):
+        baron_ferejohn([1, -1, 1], 2)
+    with pytest.raises(InvalidArgumentError, match="breakdown"):
+        rubinstein(0.9, 0.9, breakdown=1.0)
+    with pytest.raises(InvalidArgumentError, match="outside_options"):
+        rubinstein(0.9, 0.9, outside_options=(0.6, 0.5))
