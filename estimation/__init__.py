@@ -9,6 +9,7 @@ when a model is built or fitted.
 3
 """
 
+from .calibration import SBCResult, calibrate, recovery_study, sbc
 from .data import AllocationData, ChoiceSets, StructuralArrays
 from .errors import DataValidationError, EstimationError, MissingDependencyError, SamplingWarning
 from .fit import FitResults, Prediction, available_samplers, compare, fit, prior_predictive_check
@@ -20,4 +21,5 @@ __all__ = [
     "EstimationError", "MissingDependencyError", "SamplingWarning", "FitResults", "Prediction",
     "available_samplers", "compare", "fit", "prior_predictive_check", "RegionBank",
     "normalised_truth", "simulate", "MLEResults", "compare_statsmodels", "fit_mle",
+    "SBCResult", "calibrate", "recovery_study", "sbc",
 ]

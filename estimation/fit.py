@@ -148,18 +148,27 @@ def sample_model(pm_model: Any, sampler: str, backend: str | None, *, chains: in
                               target_accept=target_accept)
         t2 = time.perf_counter()
         return idata, {"compile": t1 - t0, "sample": t2 - t1}
+    import logging
+
     import pymc as pm
 
-    with pm_model, warnings.catch_warnings():
-        warnings.simplefilter("ignore", FutureWarning)
-        # compile once up front so compile and sampling times are reported apart
-        pm_model.compile_logp()
-        pm_model.compile_dlogp()
-        t1 = time.perf_counter()
-        idata = pm.sample(draws=draws, tune=tune, chains=chains, cores=cores,
-                          random_seed=seed, progressbar=progressbar,
-                          target_accept=target_accept, compute_convergence_checks=False,
-                          return_inferencedata=True)
+    log = logging.getLogger("pymc")
+    level = log.level
+    if not progressbar:
+        log.setLevel(logging.WARNING)
+    try:
+        with pm_model, warnings.catch_warnings():
+            warnings.simplefilter("ignore", FutureWarning)
+            # compile once up front so compile and sampling times are reported apart
+            pm_model.compile_logp()
+            pm_model.compile_dlogp()
+            t1 = time.perf_counter()
+            idata = pm.sample(draws=draws, tune=tune, chains=chains, cores=cores,
+                              random_seed=seed, progressbar=progressbar,
+                              target_accept=target_accept, compute_convergence_checks=False,
+                              return_inferencedata=True)
+    finally:
+        log.setLevel(level)
     t2 = time.perf_counter()
     return idata, {"compile": t1 - t0, "sample": t2 - t1}
 

@@ -1,0 +1,301 @@
+r"""Parameter recovery and simulation-based calibration (SBC).
+
+**SBC** (Talts et al. 2018). Repeat for :math:`n = 1..N`: draw
+:math:`\tilde\psi \sim p(\psi)` from the prior, simulate data
+:math:`\tilde y \sim p(y \mid \tilde\psi)`, sample :math:`L` posterior draws
+:math:`\psi_1..\psi_L` given :math:`\tilde y` and record the rank
+:math:`r = \#\{l : \psi_l < \tilde\psi\} \in \{0, .., L\}` of each parameter.
+If the sampler and the model's code are right, every rank is uniform on
+:math:`\{0, .., L\}`. :class:`SBCResult` gives the ranks, rank histograms and
+a chi-square test of uniformity per parameter (expected counts in each bin
+proportional to the number of rank values it holds).
+
+**Recovery**: the same loop at fixed true parameters; the share of
+simulations whose central 50% and 95% intervals cover the truth should be
+close to 0.50 and 0.95.
+
+The regions (covariates, choice sets) are drawn once from ``seed``; each
+simulation redraws the outcomes (configuration, directors, concessions),
+which is SBC conditional on the covariates.
+
+References
+----------
+Talts, S., Betancourt, M., Simpson, D., Vehtari, A., Gelman, A. (2018).
+Validating Bayesian inference algorithms with simulation-based calibration.
+arXiv:1804.06788. Cook, S. R., Gelman, A., Rubin, D. B. (2006). Validation of
+software for Bayesian models using posterior quantiles. *JCGS* 15(3), 675-692.
+
+Examples
+--------
+>>> import numpy as np
+>>> r = SBCResult(pd.DataFrame({"a": np.arange(100) % 20}), n_posterior=19)
+>>> float(r.uniformity().loc["a", "p_value"]) > 0.99
+True
+"""
+
+from __future__ import annotations
+
+import time
+import warnings
+from collections.abc import Mapping
+from dataclasses import replace
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from scipy import stats
+
+from gametheory.restratification import ModelParameters
+from gametheory.restratification.model import ALPHA_NAMES
+
+from .errors import EstimationError
+from .fit import _positive_int, fit
+from .models.priors import resolve_priors
+from .simulate import THETA_FREE, RegionBank, _as_params, _as_rng, _regions, normalised_truth
+
+__all__ = ["sbc", "recovery_study", "calibrate", "SBCResult", "RecoveryResult",
+           "rank_statistics", "prior_draw_params"]
+
+_SHAPES = {"lam": (), "theta": (3,), "beta": (), "alpha": (3,), "mu": (), "eta": (),
+           "gamma0": (), "gamma": ()}
+
+
+def rank_statistics(truth: Mapping[str, float], draws: Mapping[str, np.ndarray]
+                    ) -> dict[str, int]:
+    """Rank of each true value among its posterior draws (number of draws below it).
+
+    Examples
+    --------
+    >>> rank_statistics({"a": 0.5}, {"a": np.array([0.1, 0.7, 0.3])})
+    {'a': 2}
+    """
+    return {k: int(np.sum(np.asarray(draws[k]) < v)) for k, v in truth.items()}
+
+
+def prior_draw_params(priors: Mapping[str, Any] | None, rng: np.random.Generator,
+                      base: ModelParameters | None = None) -> ModelParameters:
+    """One parameter vector drawn from the structural model's priors (theta0 = 1)."""
+    pr = resolve_priors(priors)
+    d = {k: pr[k].draw(1, rng, shape)[0] for k, shape in _SHAPES.items()}
+    b = base or ModelParameters()
+    return replace(b, lam=float(d["lam"]), beta=float(d["beta"]),
+                   theta=(1.0, *map(float, d["theta"])), alpha=tuple(map(float, d["alpha"])),
+                   mu=float(d["mu"]), eta=float(d["eta"]), gamma0=float(d["gamma0"]),
+                   gamma=float(d["gamma"]))
+
+
+def _flat_draws(res: Any, n_keep: int) -> dict[str, np.ndarray]:
+    post = res.idata.posterior.stack(sample=("chain", "draw"))
+    n = post.sizes["sample"]
+    idx = np.linspace(0, n - 1, min(n_keep, n)).round().astype(int)
+    out: dict[str, np.ndarray] = {"lam": np.asarray(post["lam"])[idx],
+                                  "beta": np.asarray(post["beta"])[idx]}
+    th = np.asarray(post["theta"])
+    for k, nm in enumerate(THETA_FREE):
+        out[f"theta[{nm}]"] = th[k, idx]
+    al = np.asarray(post["alpha"])
+    for k, nm in enumerate(ALPHA_NAMES):
+        out[f"alpha[{nm}]"] = al[k, idx]
+    for v in ("mu", "eta", "gamma0", "gamma"):
+        out[v] = np.asarray(post[v])[idx]
+    return out
+
+
+class SBCResult:
+    """Ranks of the true parameters among posterior draws, one row per simulation.
+
+    Parameters
+    ----------
+    ranks : DataFrame
+        Columns = parameters, values in ``0..n_posterior``.
+    n_posterior : int
+        Posterior draws per simulation (:math:`L`).
+    """
+
+    def __init__(self, ranks: pd.DataFrame, n_posterior: int,
+                 info: Mapping[str, Any] | None = None) -> None:
+        self.ranks = ranks
+        self.n_posterior = int(n_posterior)
+        self.info = dict(info or {})
+
+    @property
+    def n_sims(self) -> int:
+        return len(self.ranks)
+
+    def _bins(self, bins: int | None) -> int:
+        b = bins or max(2, min(20, self.n_sims // 5, self.n_posterior + 1))
+        return int(min(b, self.n_posterior + 1))
+
+    def histogram(self, bins: int | None = None) -> pd.DataFrame:
+        """Counts of ranks in ``bins`` equal-width bins over ``0..L`` (rows = bins)."""
+        B = self._bins(bins)
+        edges = np.floor(np.arange(self.n_posterior + 1) * B / (self.n_posterior + 1))
+        out = {}
+        for c in self.ranks.columns:
+            b = edges[self.ranks[c].to_numpy(dtype=int)]
+            out[c] = np.bincount(b.astype(int), minlength=B)
+        return pd.DataFrame(out, index=pd.Index(range(B), name="bin"))
+
+    def uniformity(self, bins: int | None = None) -> pd.DataFrame:
+        """Chi-square test that each parameter's ranks are uniform on ``0..L``."""
+        B = self._bins(bins)
+        edges = np.floor(np.arange(self.n_posterior + 1) * B / (self.n_posterior + 1))
+        share = np.bincount(edges.astype(int), minlength=B) / (self.n_posterior + 1)
+        h = self.histogram(B)
+        rows = []
+        for c in h.columns:
+            obs = h[c].to_numpy()
+            chi2, p = stats.chisquare(obs, share * obs.sum())
+            rows.append({"parameter": c, "chi2": float(chi2), "df": B - 1, "p_value": float(p)})
+        return pd.DataFrame(rows).set_index("parameter")
+
+    def coverage(self, prob: float = 0.95) -> pd.Series:
+        """Share of simulations whose central ``prob`` interval held the truth."""
+        q = self.ranks / self.n_posterior
+        lo = (1 - prob) / 2
+        return ((q >= lo) & (q <= 1 - lo)).mean()
+
+    def table(self) -> pd.DataFrame:
+        """Uniformity test and 95% coverage per parameter (printable)."""
+        t = self.uniformity()
+        t["coverage_95"] = self.coverage(0.95)
+        return t
+
+    def plot(self, bins: int | None = None) -> Any:
+        """Rank histograms with the 99% band of counts expected under uniformity."""
+        import matplotlib
+
+        matplotlib.use("Agg", force=False)
+        import matplotlib.pyplot as plt
+
+        h = self.histogram(bins)
+        k = len(h.columns)
+        ncol = min(4, k)
+        nrow = int(np.ceil(k / ncol))
+        fig, axes = plt.subplots(nrow, ncol, figsize=(3 * ncol, 2.2 * nrow), squeeze=False)
+        exp = self.n_sims / len(h)
+        lo, hi = stats.binom.ppf([0.005, 0.995], self.n_sims, 1 / len(h))
+        for ax, c in zip(axes.ravel(), h.columns, strict=False):
+            ax.bar(h.index, h[c], width=1.0, color="C0", edgecolor="white")
+            ax.axhspan(lo, hi, color="grey", alpha=0.25)
+            ax.axhline(exp, color="k", lw=0.6)
+            ax.set_title(c, fontsize=8)
+        for ax in axes.ravel()[k:]:
+            ax.axis("off")
+        fig.suptitle(f"SBC rank histograms ({self.n_sims} simulations, L={self.n_posterior})")
+        fig.tight_layout()
+        return fig
+
+
+class RecoveryResult:
+    """Coverage of the truth by posterior intervals over repeated simulations."""
+
+    def __init__(self, truth: Mapping[str, float], rows: pd.DataFrame,
+                 info: Mapping[str, Any] | None = None) -> None:
+        self.truth = dict(truth)
+        self.rows = rows
+        self.info = dict(info or {})
+
+    def table(self) -> pd.DataFrame:
+        """Per parameter: truth, mean of posterior means, coverage of 50% and 95% intervals."""
+        g = self.rows.groupby("parameter")
+        return pd.DataFrame({"truth": pd.Series(self.truth), "mean_estimate": g["mean"].mean(),
+                             "coverage_50": g["in50"].mean(), "coverage_95": g["in95"].mean(),
+                             "n_sims": g.size()}).dropna(subset=["n_sims"])
+
+
+def _loop(n_sims: int, n_regions: int, seed: Any, draws: int, tune: int, chains: int,
+          sampler: str, priors: Any, params: Any, scenario: Any, progress: bool
+          ) -> tuple[list[dict[str, float]], list[dict[str, np.ndarray]], dict[str, Any]]:
+    n_sims = _positive_int("n_sims", n_sims)
+    n_regions = _positive_int("n_regions", n_regions)
+    rng = _as_rng(seed)
+    base = _as_params(params) if params is not None else ModelParameters()
+    regions = _regions(scenario, n_regions, rng)
+    bank = RegionBank.build(regions, base, [f"sbc-{i:04d}" for i in range(n_regions)])
+    truths, post = [], []
+    t0 = time.perf_counter()
+    for i in range(n_sims):
+        p = prior_draw_params(priors, rng, base) if params is None else base
+        outcome = bank.draw(p, rng)
+        data = bank.to_data(outcome, source=f"simulation {i}")
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            res = fit(data, "structural", sampler=sampler, chains=chains, draws=draws,
+                      tune=tune, seed=int(rng.integers(2**31 - 1)), priors=priors,
+                      progressbar=False)
+        truths.append(normalised_truth(p))
+        post.append(_flat_draws(res, draws * chains))
+        if progress:
+            print(f"  simulation {i + 1}/{n_sims} ({time.perf_counter() - t0:.0f} s)",
+                  flush=True)
+    info = {"n_sims": n_sims, "n_regions": n_regions, "draws": draws, "tune": tune,
+            "chains": chains, "sampler": res.sampler, "seconds": time.perf_counter() - t0}
+    return truths, post, info
+
+
+def sbc(n_sims: int = 100, n_regions: int = 50, *, draws: int = 200, tune: int = 300,
+        chains: int = 2, n_posterior: int = 99, seed: int | np.random.Generator | None = 0,
+        sampler: str = "auto", priors: Mapping[str, Any] | None = None,
+        scenario: Any = "random-region", progress: bool = False) -> SBCResult:
+    """Simulation-based calibration of the structural model (Talts et al. 2018).
+
+    Parameters
+    ----------
+    n_sims : int
+        Simulations (prior draw, data set, posterior) to run.
+    n_regions : int
+        Regions per simulated data set.
+    draws, tune, chains : int
+        Per fit.
+    n_posterior : int
+        Posterior draws kept (evenly thinned) for the ranks, :math:`L`.
+    seed, sampler, priors, scenario
+        As in :func:`~estimation.fit` and :func:`~estimation.simulate`.
+    """
+    L = min(_positive_int("n_posterior", n_posterior), draws * chains)
+    truths, post, info = _loop(n_sims, n_regions, seed, draws, tune, chains, sampler, priors,
+                               None, scenario, progress)
+    ranks = []
+    for t, d in zip(truths, post, strict=True):
+        idx = np.linspace(0, len(d["lam"]) - 1, L).round().astype(int)
+        ranks.append(rank_statistics(t, {k: v[idx] for k, v in d.items()}))
+    return SBCResult(pd.DataFrame(ranks), L, info)
+
+
+def recovery_study(params: ModelParameters | Mapping[str, Any] | None = None,
+                   n_sims: int = 20, n_regions: int = 100, *, draws: int = 500,
+                   tune: int = 500, chains: int = 2, seed: int | np.random.Generator | None = 0,
+                   sampler: str = "auto", priors: Mapping[str, Any] | None = None,
+                   scenario: Any = "random-region", progress: bool = False) -> RecoveryResult:
+    """Coverage of fixed true parameters by 50% and 95% posterior intervals."""
+    p = _as_params(params)
+    truths, post, info = _loop(n_sims, n_regions, seed, draws, tune, chains, sampler, priors,
+                               p, scenario, progress)
+    rows = []
+    for i, (t, d) in enumerate(zip(truths, post, strict=True)):
+        for k, v in t.items():
+            q = np.quantile(d[k], [0.025, 0.25, 0.75, 0.975])
+            rows.append({"sim": i, "parameter": k, "mean": float(d[k].mean()),
+                         "in50": bool(q[1] <= v <= q[2]), "in95": bool(q[0] <= v <= q[3])})
+    return RecoveryResult(truths[0], pd.DataFrame(rows), info)
+
+
+def calibrate(model: str = "structural", n_sims: int = 100, n_regions: int = 50, *,
+              method: str = "sbc", seed: int | None = 0, draws: int = 200, tune: int = 300,
+              chains: int = 2, sampler: str = "auto", progress: bool = False
+              ) -> SBCResult | RecoveryResult:
+    """Entry point for ``restrat calibrate``: SBC (``method="sbc"``) or a recovery study.
+
+    Returns an object whose ``table()`` is the printable result.
+    """
+    if model != "structural":
+        raise EstimationError("model", model, "calibration is implemented for the "
+                              "structural model", "Use model='structural'")
+    if method == "sbc":
+        return sbc(n_sims, n_regions, draws=draws, tune=tune, chains=chains, seed=seed,
+                   sampler=sampler, progress=progress)
+    if method == "recovery":
+        return recovery_study(None, n_sims, n_regions, draws=draws, tune=tune, chains=chains,
+                              seed=seed, sampler=sampler, progress=progress)
+    raise EstimationError("method", method, "unknown method", "Use 'sbc' or 'recovery'")
