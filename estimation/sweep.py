@@ -1,0 +1,1345 @@
+r"""Parameter sweeps: many model runs at once, on local processes or a Dask cluster.
+
+A sweep evaluates a *point function* ``f(point, rng) -> dict`` at every point of
+a design (a table with one column per parameter) and stores one row per point
+in a Parquet dataset. Three things make long sweeps safe:
+
+* **Seeds.** One root :class:`numpy.random.SeedSequence` ``(seed)``; point
+  ``i`` draws from its ``i``-th child (``SeedSequence(seed).spawn(n)[i]``,
+  see :func:`point_seed`). A point's result depends only on the seed, its
+  index and its parameters, never on the number of workers or the order in
+  which points run.
+* **Atomic batches.** Finished rows are buffered and written as a new part
+  file (``part-RRR-BBBBBB.parquet``) to a temporary name in the output folder,
+  then renamed with :func:`os.replace`. A killed sweep leaves only whole part
+  files; :func:`read_results` (or ``pandas.read_parquet(folder)``) reads them.
+  A small ``_manifest.json`` records the sweep (seed, point function, design
+  hash), so a resumed sweep cannot silently mix two different sweeps.
+* **Resume.** Every point is keyed by a stable hash of its index and
+  parameters (:func:`point_key`); ``resume=True`` reads the keys already on
+  disk and runs only the missing points.
+
+Local execution uses :class:`concurrent.futures.ProcessPoolExecutor`
+(``workers=1`` runs in this process); ``scheduler="tcp://HOST:PORT"`` sends the
+same tasks to a :mod:`dask.distributed` cluster, whose workers must have
+``restrat`` installed. :class:`ScenarioPoint` is the point function that runs
+the restratification model on a scenario; any picklable function of the same
+shape plugs in (a calibration, a fit, a simulation).
+
+Designs come from grids (:func:`parse_param`, :func:`grid`), random draws
+(:func:`random_design`) or files (:func:`read_design`); ``restrat sweep``
+(:func:`main`) is the command line.
+
+Examples
+--------
+>>> import tempfile, pathlib
+>>> from estimation import sweep
+>>> design = sweep.grid([sweep.parse_param("x=0:1:3"), sweep.parse_param("k=1,2")])
+>>> len(design)
+6
+>>> def f(point, rng):
+...     return {"y": point["x"] * point["k"] + rng.normal()}
+>>> out = pathlib.Path(tempfile.mkdtemp()) / "demo.parquet"
+>>> done = sweep.run_sweep(f, design, out, seed=1, workers=1, progress=False)
+>>> (done.n_points, done.n_computed)
+(6, 6)
+>>> res = sweep.read_results(out)
+>>> list(res.columns[:4])
+['index', 'key', 'x', 'k']
+>>> again = sweep.run_sweep(f, design, out, seed=1, workers=1, resume=True, progress=False)
+>>> again.n_computed
+0
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import itertools
+import json
+import math
+import os
+import sys
+import time
+import traceback
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor
+from concurrent.futures import wait as _futures_wait
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import IO, Any
+
+import numpy as np
+import pandas as pd
+
+from gametheory.errors import InvalidArgumentError, RestratError, SolverError
+
+__all__ = [
+    "SweepError",
+    "DesignError",
+    "UnknownParameterError",
+    "SchedulerError",
+    "PointFailedError",
+    "ParamSpec",
+    "parse_param",
+    "grid",
+    "random_design",
+    "read_design",
+    "cross",
+    "point_key",
+    "point_seed",
+    "run_point",
+    "ScenarioPoint",
+    "SweepRun",
+    "run_sweep",
+    "read_results",
+    "read_manifest",
+    "Progress",
+    "add_arguments",
+    "run_args",
+    "main",
+    "RESERVED_COLUMNS",
+    "MANIFEST",
+]
+
+#: Columns every results row carries besides the parameters and the outputs.
+RESERVED_COLUMNS = ("index", "key", "elapsed_s")
+#: Name of the manifest file inside a results folder.
+MANIFEST = "_manifest.json"
+_FORMAT = 1
+_DESIGN_TAG = 0x73776565  # "swee": separates the random-design stream from point streams
+_PART_PREFIX = "part-"
+
+
+# ------------------------------------------------------------------ errors
+class SweepError(InvalidArgumentError):
+    """A sweep argument is invalid (a range, a design, an output folder, an option)."""
+
+
+class DesignError(SweepError):
+    """A design (grid, random design or design file) is empty, incomplete or malformed."""
+
+
+class UnknownParameterError(SweepError):
+    """A design names a parameter the point function does not know."""
+
+
+class SchedulerError(SolverError):
+    """The Dask scheduler could not be reached (or ``distributed`` is missing)."""
+
+
+class PointFailedError(SolverError):
+    """A point function raised; finished points are saved and the sweep can resume.
+
+    Attributes
+    ----------
+    index : int
+        The failing point's index in the design.
+    point : dict
+        Its parameters.
+    worker_traceback : str
+        The traceback text from the process that ran it.
+    """
+
+    def __init__(self, index: int, point: Mapping[str, Any], message: str,
+                 worker_traceback: str) -> None:
+        self.index = index
+        self.point = dict(point)
+        self.worker_traceback = worker_traceback
+        super().__init__(f"sweep point {index} {self.point}", "exception", message,
+                         "Fix the point function or the design; finished points are saved, "
+                         "so rerun with resume=True (--resume) to continue")
+
+
+# ------------------------------------------------------------------ designs
+@dataclass(frozen=True)
+class ParamSpec:
+    """One ``--param`` item: a parameter name and its values or bounds.
+
+    Attributes
+    ----------
+    name : str
+        The parameter's name (``beta``, ``lambda``, ``theta_centre_super``...).
+    values : tuple
+        Grid values (a ``START:STOP:NUM`` range expanded with
+        :func:`numpy.linspace`, a comma list, or one value). Empty for a
+        continuous ``LOW:HIGH`` range.
+    bounds : tuple of 2 floats or None
+        ``(low, high)`` for a continuous range (random designs only).
+    text : str
+        The item as written.
+    """
+
+    name: str
+    values: tuple[Any, ...] = ()
+    bounds: tuple[float, float] | None = None
+    text: str = ""
+
+    @property
+    def is_continuous(self) -> bool:
+        return self.bounds is not None and not self.values
+
+
+def _number(spec: str, part: str) -> float:
+    try:
+        val = float(part)
+    except ValueError:
+        raise SweepError("--param", spec, f"{part.strip()!r} is not a number",
+                         "Write numbers, e.g. beta=0:2:21 or lambda=0.5,1,2") from None
+    if not math.isfinite(val):
+        raise SweepError("--param", spec, f"{part.strip()!r} is not finite",
+                         "Give finite numbers")
+    return val
+
+
+def _scalar(text: str) -> float | str:
+    try:
+        val = float(text)
+    except ValueError:
+        return text
+    return val
+
+
+def parse_param(spec: str) -> ParamSpec:
+    """Parse ``NAME=START:STOP:NUM``, ``NAME=LOW:HIGH``, ``NAME=A,B,C`` or ``NAME=VALUE``.
+
+    ``START:STOP:NUM`` is ``numpy.linspace(START, STOP, NUM)`` (``NUM >= 2``,
+    ``START < STOP``); ``LOW:HIGH`` is a continuous range for random designs;
+    a comma list gives the values themselves (numbers, or words such as
+    ``power_index=banzhaf,shapley_shubik``).
+
+    Raises
+    ------
+    SweepError
+        On a missing ``=``, an empty, inverted or degenerate range, a
+        non-integer count, repeated or mixed-type list items.
+
+    Examples
+    --------
+    >>> parse_param("beta=0:2:5").values
+    (0.0, 0.5, 1.0, 1.5, 2.0)
+    >>> parse_param("lambda=0.5,1,2").values
+    (0.5, 1.0, 2.0)
+    >>> parse_param("beta=0:2").bounds
+    (0.0, 2.0)
+    >>> parse_param("beta=2:0:5")
+    Traceback (most recent call last):
+    ...
+    estimation.sweep.SweepError: --param='beta=2:0:5': inverted range: start 2 is above stop 0. \
+Write START:STOP:NUM with START < STOP, e.g. beta=0:2:5
+    """
+    if not isinstance(spec, str) or "=" not in spec:
+        raise SweepError("--param", spec, "expected NAME=VALUES",
+                         "Write e.g. beta=0:2:21, lambda=0.5,1,2 or mu=1")
+    name, rhs = (s.strip() for s in spec.split("=", 1))
+    if not name:
+        raise SweepError("--param", spec, "the parameter name is empty",
+                         "Write NAME=VALUES, e.g. beta=0:2:21")
+    if not rhs:
+        raise SweepError("--param", spec, f"no values for {name}",
+                         f"Give values, e.g. {name}=0:2:21 or {name}=0.5,1,2")
+    if ":" in rhs:
+        parts = rhs.split(":")
+        if len(parts) not in (2, 3):
+            raise SweepError("--param", spec, "a range has 2 or 3 parts",
+                             f"Write {name}=START:STOP:NUM (grid) or {name}=LOW:HIGH "
+                             "(random designs)")
+        lo, hi = _number(spec, parts[0]), _number(spec, parts[1])
+        if lo > hi:
+            raise SweepError("--param", spec, f"inverted range: start {lo:g} is above "
+                             f"stop {hi:g}",
+                             f"Write START:STOP:NUM with START < STOP, e.g. {name}="
+                             f"{hi:g}:{lo:g}:{parts[2].strip() if len(parts) == 3 else 5}")
+        if len(parts) == 2:
+            if lo == hi:
+                raise SweepError("--param", spec, "empty range: low equals high",
+                                 f"Give a single value ({name}={lo:g}) or a wider range")
+            return ParamSpec(name, (), (lo, hi), spec)
+        num_f = _number(spec, parts[2])
+        if num_f != int(num_f):
+            raise SweepError("--param", spec, f"number of points {parts[2].strip()!r} is not "
+                             "an integer", f"Write e.g. {name}={lo:g}:{hi:g}:21")
+        num = int(num_f)
+        if num < 1:
+            raise SweepError("--param", spec, f"empty range: {num} points",
+                             f"Ask for at least 2 points, e.g. {name}={lo:g}:{hi:g}:11")
+        if lo == hi or num == 1:
+            raise SweepError("--param", spec, "degenerate range: "
+                             + ("start equals stop" if lo == hi else "one point between two ends"),
+                             f"Give a single value ({name}={lo:g}) or START < STOP with NUM >= 2")
+        vals = tuple(float(v) for v in np.linspace(lo, hi, num))
+        return ParamSpec(name, vals, (lo, hi), spec)
+    items = [s.strip() for s in rhs.split(",")]
+    if any(not s for s in items):
+        raise SweepError("--param", spec, "an empty item in the list",
+                         f"Separate values with single commas, e.g. {name}=0.5,1,2")
+    vals_l = [_scalar(s) for s in items]
+    kinds = {type(v) for v in vals_l}
+    if len(kinds) > 1:
+        raise SweepError("--param", spec, "the list mixes numbers and words",
+                         "Give only numbers or only words for one parameter")
+    if len(set(vals_l)) != len(vals_l):
+        dup = sorted({str(v) for v in vals_l if vals_l.count(v) > 1})
+        raise SweepError("--param", spec, f"repeated values {dup}",
+                         "List each value once")
+    return ParamSpec(name, tuple(vals_l), None, spec)
+
+
+def _check_names(specs: Sequence[ParamSpec]) -> None:
+    seen: set[str] = set()
+    for s in specs:
+        if s.name in seen:
+            raise SweepError("--param", s.text or s.name, f"parameter {s.name!r} given twice",
+                             "Give each parameter once (join values with commas)")
+        if s.name in RESERVED_COLUMNS:
+            raise SweepError("--param", s.text or s.name, f"{s.name!r} is a reserved column",
+                             f"Avoid the names {list(RESERVED_COLUMNS)}")
+        seen.add(s.name)
+
+
+def grid(specs: Sequence[ParamSpec | str]) -> pd.DataFrame:
+    """The full grid (Cartesian product) of the specs; the first spec varies slowest.
+
+    Examples
+    --------
+    >>> grid(["a=1,2", "b=0:1:3"]).to_dict("list")
+    {'a': [1.0, 1.0, 1.0, 2.0, 2.0, 2.0], 'b': [0.0, 0.5, 1.0, 0.0, 0.5, 1.0]}
+    >>> len(grid([]))
+    1
+    """
+    specs = [parse_param(s) if isinstance(s, str) else s for s in specs]
+    _check_names(specs)
+    for s in specs:
+        if s.is_continuous:
+            lo, hi = s.bounds  # type: ignore[misc]
+            raise DesignError("--param", s.text, "a LOW:HIGH range has no grid points",
+                              f"Add a number of points ({s.name}={lo:g}:{hi:g}:11) or use "
+                              "a random design (--random N)")
+    rows = list(itertools.product(*(s.values for s in specs)))
+    return pd.DataFrame(rows, columns=[s.name for s in specs], index=range(len(rows)))
+
+
+def design_seed(seed: int) -> np.random.SeedSequence:
+    """The seed sequence of a random design (separate from every point's stream)."""
+    return np.random.SeedSequence([_DESIGN_TAG, int(seed)])
+
+
+def random_design(specs: Sequence[ParamSpec | str], n: int, seed: int) -> pd.DataFrame:
+    """*n* points drawn independently: uniform on ``LOW:HIGH`` ranges, uniform choice otherwise.
+
+    A ``START:STOP:NUM`` range draws among its grid values, a list among its
+    items, a single value is constant. The draws come from
+    :func:`design_seed` ``(seed)``, so the design is reproducible and
+    independent of the points' own streams.
+
+    Examples
+    --------
+    >>> d = random_design(["beta=0:2", "lambda=1,5"], n=4, seed=3)
+    >>> d.shape
+    (4, 2)
+    >>> bool(((d["beta"] >= 0) & (d["beta"] <= 2)).all())
+    True
+    >>> d.equals(random_design(["beta=0:2", "lambda=1,5"], n=4, seed=3))
+    True
+    """
+    specs = [parse_param(s) if isinstance(s, str) else s for s in specs]
+    _check_names(specs)
+    if isinstance(n, bool) or not isinstance(n, (int, np.integer)) or n < 1:
+        raise DesignError("n", n, "a random design needs a positive number of points",
+                          "Give e.g. --random 100")
+    if seed is None:
+        raise DesignError("seed", seed, "a random design needs a seed",
+                          "Pass seed=... (--seed) so the design can be drawn again on resume")
+    rng = np.random.default_rng(design_seed(seed))
+    cols: dict[str, Any] = {}
+    for s in specs:
+        if s.is_continuous:
+            lo, hi = s.bounds  # type: ignore[misc]
+            cols[s.name] = rng.uniform(lo, hi, size=int(n))
+        else:
+            vals = np.asarray(s.values, dtype=object)
+            picked = vals[rng.integers(0, len(vals), size=int(n))]
+            cols[s.name] = (picked.astype(float) if isinstance(s.values[0], float)
+                            else picked.astype(str))
+    return pd.DataFrame(cols, index=range(int(n)))
+
+
+def read_design(path: str | Path, required: Iterable[str] = ()) -> pd.DataFrame:
+    """Read a design file (CSV or Parquet, one column per parameter, one row per point).
+
+    Parameters
+    ----------
+    path : str or Path
+        ``.csv`` (or ``.txt``/``.tsv``, comma- or tab-separated) or ``.parquet``.
+    required : iterable of str
+        Columns that must be present.
+
+    Raises
+    ------
+    DesignError
+        If the file is missing or unreadable, has no rows or columns, lacks a
+        required column, has blank cells (a row with missing columns) or
+        repeated/unnamed/reserved column names.
+
+    Examples
+    --------
+    >>> import tempfile, pathlib
+    >>> p = pathlib.Path(tempfile.mkdtemp()) / "d.csv"
+    >>> _ = p.write_text("beta,lambda\\n0,1\\n1,2\\n")
+    >>> read_design(p).to_dict("list")
+    {'beta': [0.0, 1.0], 'lambda': [1.0, 2.0]}
+    >>> read_design(p, required=["beta", "mu"])
+    Traceback (most recent call last):
+    ...
+    estimation.sweep.DesignError: design=...: missing column(s) ['mu'] (has ['beta', 'lambda']). \
+Add a column per parameter, one row per point
+    """
+    p = Path(path)
+    if not p.is_file():
+        raise DesignError("design", str(p), "no such file", "Give the path of a CSV or Parquet "
+                          "file with one column per parameter")
+    suffix = p.suffix.lower()
+    try:
+        if suffix in (".parquet", ".pq"):
+            df = pd.read_parquet(p)
+        elif suffix in (".csv", ".txt", ".tsv"):
+            import csv
+
+            with p.open(newline="") as fh:
+                text = fh.read()
+            if not text.strip():
+                raise DesignError("design", str(p), "the file is empty",
+                                  "Write a header row of parameter names, then one row per point")
+            sep = "\t" if suffix == ".tsv" else ","
+            rows = list(csv.reader(text.splitlines(), delimiter=sep))
+            rows = [r for r in rows if any(c.strip() for c in r)]
+            header = [h.strip() for h in rows[0]]
+            for k, r in enumerate(rows[1:], start=2):
+                if len(r) != len(header):
+                    raise DesignError("design", str(p), f"line {k} has {len(r)} field(s), the "
+                                      f"header {len(header)} ({header})",
+                                      "Give every row one value per column")
+            df = pd.DataFrame([[_scalar(c.strip()) if c.strip() else np.nan for c in r]
+                               for r in rows[1:]], columns=header)
+            for c in df.columns:
+                if not df[c].map(lambda v: isinstance(v, str)).any():
+                    df[c] = df[c].astype(float)
+        else:
+            raise DesignError("design", str(p), f"unknown file type {suffix!r}",
+                              "Use a .csv or .parquet file")
+    except DesignError:
+        raise
+    except Exception as exc:  # pyarrow / OS errors: report as bad input
+        raise DesignError("design", str(p), f"cannot be read ({type(exc).__name__}: {exc})",
+                          "Give a valid CSV or Parquet file") from exc
+    cols = [str(c) for c in df.columns]
+    if not cols or any(not c.strip() or c.startswith("Unnamed:") for c in cols):
+        raise DesignError("design", str(p), f"unnamed column(s) in {cols}",
+                          "Give every column a parameter name in the header row")
+    if len(set(cols)) != len(cols):
+        raise DesignError("design", str(p), f"repeated column names in {cols}",
+                          "Name each parameter once")
+    bad = [c for c in cols if c in RESERVED_COLUMNS]
+    if bad:
+        raise DesignError("design", str(p), f"reserved column name(s) {bad}",
+                          f"Rename them; {list(RESERVED_COLUMNS)} are used by the results")
+    missing = [c for c in required if c not in cols]
+    if missing:
+        raise DesignError("design", str(p), f"missing column(s) {missing} (has {cols})",
+                          "Add a column per parameter, one row per point")
+    if len(df) == 0:
+        raise DesignError("design", str(p), "no rows", "Add one row per point")
+    blank = df.isna()
+    if blank.to_numpy().any():
+        where = [(int(r) + 1, c) for c in df.columns for r in np.flatnonzero(blank[c])][:5]
+        raise DesignError("design", str(p), f"blank cells (row, column) {where}",
+                          "Fill every cell: a row that lacks a column cannot be run")
+    df.columns = cols
+    return df.reset_index(drop=True)
+
+
+def cross(outer: pd.DataFrame, inner: pd.DataFrame) -> pd.DataFrame:
+    """Every row of *outer* combined with every row of *inner* (outer varies slowest).
+
+    Examples
+    --------
+    >>> cross(pd.DataFrame({"a": [1, 2]}), pd.DataFrame({"b": [0, 1]})).to_dict("list")
+    {'a': [1, 1, 2, 2], 'b': [0, 1, 0, 1]}
+    """
+    both = set(outer.columns) & set(inner.columns)
+    if both:
+        raise DesignError("--param", sorted(both), "given both in the design file and as --param",
+                          "Give each parameter in one place")
+    if len(inner.columns) == 0:
+        return outer.reset_index(drop=True)
+    if len(outer.columns) == 0:
+        return inner.reset_index(drop=True)
+    return outer.merge(inner, how="cross").reset_index(drop=True)
+
+
+# ------------------------------------------------------------------ keys and seeds
+def _plain(v: Any) -> Any:
+    if isinstance(v, np.generic):
+        v = v.item()
+    if isinstance(v, int) and not isinstance(v, bool):
+        return {"f": repr(float(v))} if abs(v) < 2**53 else {"i": str(v)}
+    if isinstance(v, float):
+        return {"f": repr(v)}
+    return v
+
+
+def point_key(index: int, point: Mapping[str, Any]) -> str:
+    """Stable 16-hex-digit key of a point: hash of its index and parameters.
+
+    Integers and equal floats give the same key (``1`` and ``1.0``), so a design
+    read back from CSV or Parquet keys like the one that was written.
+
+    Examples
+    --------
+    >>> point_key(0, {"beta": 1, "lambda": 2.5}) == point_key(0, {"lambda": 2.5, "beta": 1.0})
+    True
+    >>> point_key(0, {"beta": 1}) == point_key(1, {"beta": 1})
+    False
+    """
+    body = json.dumps({"i": int(index), "p": {str(k): _plain(v) for k, v in point.items()}},
+                      sort_keys=True, separators=(",", ":"))
+    return hashlib.sha256(body.encode()).hexdigest()[:16]
+
+
+def point_seed(seed: int, index: int) -> np.random.SeedSequence:
+    """The seed sequence of point *index*: child *index* of ``SeedSequence(seed)``.
+
+    Equal to ``numpy.random.SeedSequence(seed).spawn(n)[index]`` for any
+    ``n > index``, without spawning the others.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> a = np.random.default_rng(point_seed(7, 3)).random()
+    >>> b = np.random.default_rng(np.random.SeedSequence(7).spawn(5)[3]).random()
+    >>> a == b
+    True
+    """
+    root = np.random.SeedSequence(seed)
+    return np.random.SeedSequence(root.entropy, spawn_key=(*root.spawn_key, int(index)),
+                                  pool_size=root.pool_size)
+
+
+_SCALAR_TYPES = (bool, int, float, str, type(None))
+
+
+def _clean_output(out: Any) -> dict[str, Any]:
+    if not isinstance(out, Mapping):
+        raise TypeError(f"the point function returned {type(out).__name__}, expected a dict "
+                        "of scalars")
+    clean: dict[str, Any] = {}
+    for k, v in out.items():
+        if isinstance(v, np.generic):
+            v = v.item()
+        if not isinstance(v, _SCALAR_TYPES):
+            raise TypeError(f"output {k!r} is a {type(v).__name__}; return scalars (numbers, "
+                            "strings, booleans) only")
+        clean[str(k)] = v
+    return clean
+
+
+def run_point(fn: Callable[[dict[str, Any], np.random.Generator], Mapping[str, Any]],
+              seed: int, index: int, point: Mapping[str, Any]) -> dict[str, Any]:
+    """Evaluate one point exactly as a sweep does (same stream, same output checks).
+
+    Examples
+    --------
+    >>> run_point(lambda p, rng: {"u": rng.random()}, 7, 3, {})["u"] == (
+    ...     np.random.default_rng(point_seed(7, 3)).random())
+    True
+    """
+    rng = np.random.default_rng(point_seed(seed, index))
+    return _clean_output(fn(dict(point), rng))
+
+
+def _run_chunk(fn: Callable[..., Mapping[str, Any]], seed: int,
+               items: list[tuple[int, dict[str, Any]]]) -> dict[str, Any]:
+    """Worker task: run a chunk of points; stop at the first failure and report it."""
+    done: list[tuple[int, dict[str, Any], float]] = []
+    for index, point in items:
+        t0 = time.perf_counter()
+        try:
+            out = run_point(fn, seed, index, point)
+        except Exception as exc:
+            return {"done": done, "failed": (index, f"{type(exc).__name__}: {exc}",
+                                             traceback.format_exc())}
+        done.append((index, out, time.perf_counter() - t0))
+    return {"done": done, "failed": None}
+
+
+# ------------------------------------------------------------------ the scenario kind
+@dataclass(frozen=True)
+class ScenarioPoint:
+    """Point function running the restratification model on a scenario.
+
+    For each point: load the region (``random-region`` draws its own region
+    seed from the point's stream and records it as ``region_seed``), build
+    :meth:`ModelParameters.from_dict <gametheory.restratification.ModelParameters.from_dict>`
+    from the point and call :func:`gametheory.restratification.run`.
+
+    Outputs per point: ``host``, ``centre``, ``probability`` (logit probability
+    of the chosen configuration), ``all_blocked``, ``bloc_power``,
+    ``network_director``, ``centre_director``, ``concession_value`` (total value
+    of the concession packages), ``n_concession_roles``, ``stable``,
+    ``shortfall`` (and ``region_seed`` for random regions).
+
+    Parameters
+    ----------
+    scenario : str
+        A built-in scenario name (``restrat list``) or a scenario file path.
+    scenario_kwargs : dict, optional
+        Extra options for :func:`gametheory.restratification.scenarios.load`
+        (``random-region``: ``n_districts``, ``n_teaching``...; not ``seed``).
+
+    Examples
+    --------
+    >>> f = ScenarioPoint("random-region")
+    >>> out = f({"beta": 1.0}, np.random.default_rng(0))
+    >>> sorted(out)[:4]
+    ['all_blocked', 'bloc_power', 'centre', 'centre_director']
+    """
+
+    scenario: str
+    scenario_kwargs: Mapping[str, Any] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        if "seed" in self.scenario_kwargs:
+            raise SweepError("scenario_kwargs", dict(self.scenario_kwargs),
+                             "seed is drawn per point from the sweep's streams",
+                             "Drop seed=...; pass the sweep's seed instead")
+
+    def describe(self) -> dict[str, Any]:
+        """What identifies this point function in a results manifest."""
+        return {"kind": "scenario", "scenario": str(self.scenario),
+                "scenario_kwargs": {k: repr(v) for k, v in sorted(self.scenario_kwargs.items())}}
+
+    def _load(self, region_seed: int | None) -> Any:
+        from gametheory.restratification import scenarios
+
+        kw = dict(self.scenario_kwargs)
+        if region_seed is not None:
+            kw["seed"] = region_seed
+        return scenarios.load(self.scenario, **kw)
+
+    @property
+    def is_random(self) -> bool:
+        return str(self.scenario) == "random-region"
+
+    def validate(self, design: pd.DataFrame) -> None:
+        """Check the scenario loads and every point gives valid model parameters."""
+        from gametheory.restratification import ModelParameters
+        from gametheory.restratification.model import ALPHA_NAMES, THETA_NAMES
+
+        self._load(0 if self.is_random else None)
+        known = {"beta", "lam", "lambda", "mu", "eta", "gamma", "gamma0", "power_index",
+                 "tier_concentration", "credible_share", "partial_hold"}
+        known |= {f"theta_{n}" for n in THETA_NAMES} | {f"alpha_{n}" for n in ALPHA_NAMES}
+        unknown = [c for c in design.columns if c not in known]
+        if unknown:
+            raise UnknownParameterError(
+                "--param", unknown, "unknown model parameter name(s)",
+                f"Use any of {sorted(known)}")
+        if "lam" in design.columns and "lambda" in design.columns:
+            raise SweepError("--param", ["lam", "lambda"], "two names for one parameter",
+                             "Give lambda (or lam) once")
+        for i, row in enumerate(design.drop_duplicates().to_dict("records")):
+            try:
+                ModelParameters.from_dict(row)
+            except InvalidArgumentError as exc:
+                raise SweepError("design", row, f"point {i} gives invalid parameters ({exc})",
+                                 "Keep every value within the parameter's range") from exc
+
+    def __call__(self, point: dict[str, Any], rng: np.random.Generator) -> dict[str, Any]:
+        from gametheory.restratification import ModelParameters, run
+
+        out: dict[str, Any] = {}
+        region_seed = None
+        if self.is_random:
+            region_seed = int(rng.integers(0, 2**63 - 1))
+            out["region_seed"] = region_seed
+        region = self._load(region_seed)
+        res = run(region, ModelParameters.from_dict(point))
+        table = res.allocation.table
+        chosen = table.loc[table["chosen"]]
+        directors = res.directors
+        conc = res.concessions
+        out.update({
+            "host": str(res.chosen[0]),
+            "centre": str(res.chosen[1]),
+            "probability": float(chosen["probability"].iloc[0]),
+            "all_blocked": bool(res.allocation.all_blocked),
+            "bloc_power": float(res.allocation.bloc_power),
+            "network_director": str(directors.get(region.roles.network_director, "")),
+            "centre_director": str(directors.get(region.roles.centre_director, "")),
+            "concession_value": float(conc.table["package_value"].sum())
+            if not conc.table.empty else 0.0,
+            "n_concession_roles": int(len(conc.packages)),
+            "stable": bool(conc.stable),
+            "shortfall": float(conc.shortfall),
+        })
+        return out
+
+
+# ------------------------------------------------------------------ progress
+class Progress:
+    """A small progress bar with rate and time left, written to a stream (stderr).
+
+    On a terminal it redraws one line; otherwise it prints a line at most
+    every ``log_every`` seconds and at the end.
+
+    Examples
+    --------
+    >>> import io
+    >>> clock = iter([0.0, 10.0, 10.0]).__next__
+    >>> buf = io.StringIO()
+    >>> p = Progress(100, done=20, stream=buf, clock=clock, tty=False, log_every=0)
+    >>> p.update(40)
+    >>> p.line()
+    ' 60/100  60% [##############----------] 4.0/s  elapsed 0:10  left ~0:10'
+    """
+
+    def __init__(self, total: int, done: int = 0, stream: IO[str] | None = None,
+                 enabled: bool = True, label: str = "", min_interval: float = 0.2,
+                 log_every: float = 10.0, clock: Callable[[], float] = time.monotonic,
+                 tty: bool | None = None, width: int = 24) -> None:
+        self.total = int(total)
+        self.done = int(done)
+        self.start_done = int(done)
+        self.stream = stream if stream is not None else sys.stderr
+        self.enabled = enabled
+        self.label = label
+        self.clock = clock
+        self.t0 = clock()
+        self.now = self.t0
+        self.last_draw = -math.inf
+        self.tty = tty if tty is not None else self._isatty()
+        self.min_interval = min_interval if self.tty else log_every
+        self.width = width
+
+    def _isatty(self) -> bool:
+        try:
+            return bool(self.stream.isatty())
+        except Exception:
+            return False
+
+    @staticmethod
+    def _clock_text(seconds: float) -> str:
+        s = int(round(seconds))
+        h, rem = divmod(s, 3600)
+        m, s = divmod(rem, 60)
+        return f"{h}:{m:02d}:{s:02d}" if h else f"{m}:{s:02d}"
+
+    def line(self) -> str:
+        """The current progress line (no drawing)."""
+        total = max(self.total, 1)
+        frac = self.done / total
+        fill = int(round(frac * self.width))
+        elapsed = self.now - self.t0
+        ran = self.done - self.start_done
+        rate = ran / elapsed if elapsed > 0 and ran > 0 else 0.0
+        left = (f"~{self._clock_text((self.total - self.done) / rate)}" if rate > 0
+                else "?")
+        digits = len(str(self.total))
+        head = f"{self.label} " if self.label else ""
+        return (f"{head}{self.done:>{digits}}/{self.total} {100 * frac:3.0f}% "
+                f"[{'#' * fill}{'-' * (self.width - fill)}] {rate:.1f}/s  "
+                f"elapsed {self._clock_text(elapsed)}  left {left}")
+
+    def update(self, n: int = 1) -> None:
+        """Count *n* more finished points and redraw if due."""
+        self.done += int(n)
+        self.now = self.clock()
+        if self.enabled and (self.now - self.last_draw >= self.min_interval
+                             or self.done >= self.total):
+            self._draw()
+
+    def _draw(self) -> None:
+        self.last_draw = self.now
+        text = self.line()
+        if self.tty:
+            self.stream.write("\r" + text)
+        else:
+            self.stream.write(text + "\n")
+        self.stream.flush()
+
+    def close(self) -> None:
+        """Draw the final state and end the line."""
+        if not self.enabled:
+            return
+        self.now = self.clock()
+        if self.tty:
+            self._draw()
+            self.stream.write("\n")
+        elif self.last_draw < self.now:
+            self._draw()
+        self.stream.flush()
+
+
+# ------------------------------------------------------------------ storage
+def _fsync_dir(path: Path) -> None:
+    if os.name != "posix":  # pragma: no cover
+        return
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def _atomic_write(path: Path, data: bytes) -> None:
+    from gametheory.restratification.report import atomic_write_bytes
+
+    atomic_write_bytes(path, data)
+    _fsync_dir(path.parent)
+
+
+def _part_files(out: Path) -> list[Path]:
+    return sorted(p for p in out.glob(f"{_PART_PREFIX}*.parquet") if p.is_file())
+
+
+def read_manifest(out: str | Path) -> dict[str, Any] | None:
+    """The manifest of a results folder, or None when there is none."""
+    m = Path(out) / MANIFEST
+    if not m.is_file():
+        return None
+    try:
+        return json.loads(m.read_text())
+    except (OSError, json.JSONDecodeError) as exc:
+        raise SweepError("out", str(out), f"unreadable manifest ({exc})",
+                         "Start again in a new folder (or pass overwrite=True)") from exc
+
+
+def read_results(out: str | Path) -> pd.DataFrame:
+    """All rows of a results folder, sorted by point index.
+
+    Raises
+    ------
+    SweepError
+        If the folder holds no results, or a point appears twice.
+    """
+    out = Path(out)
+    if not out.is_dir() or read_manifest(out) is None:
+        raise SweepError("out", str(out), "is not a sweep results folder",
+                         "Give the --out folder of a sweep")
+    parts = _part_files(out)
+    if not parts:
+        return pd.DataFrame(columns=list(RESERVED_COLUMNS))
+    df = pd.concat([pd.read_parquet(p) for p in parts], ignore_index=True)
+    dup = df["index"][df["index"].duplicated()]
+    if len(dup):
+        raise SweepError("out", str(out), f"points {sorted(set(dup.tolist()))[:10]} appear "
+                         "more than once", "The folder mixes sweeps; rerun with overwrite=True")
+    df = df.sort_values("index", kind="stable").reset_index(drop=True)
+    lead = ["index", "key"]
+    return df[lead + [c for c in df.columns if c not in lead]]
+
+
+def _done_keys(out: Path) -> set[str]:
+    keys: set[str] = set()
+    for p in _part_files(out):
+        keys.update(pd.read_parquet(p, columns=["key"])["key"].tolist())
+    return keys
+
+
+def _clear(out: Path) -> None:
+    for p in list(_part_files(out)) + [out / MANIFEST]:
+        p.unlink(missing_ok=True)
+    _clean_temps(out)
+
+
+def _clean_temps(out: Path) -> None:
+    for p in out.glob(f".{_PART_PREFIX}*"):
+        p.unlink(missing_ok=True)
+    for p in out.glob(f".{MANIFEST}.*"):
+        p.unlink(missing_ok=True)
+
+
+class _Writer:
+    """Buffers rows and writes them as atomic part files."""
+
+    def __init__(self, out: Path, run_no: int, batch_size: int, flush_seconds: float,
+                 param_cols: list[str]) -> None:
+        self.out = out
+        self.run_no = run_no
+        self.batch_size = batch_size
+        self.flush_seconds = flush_seconds
+        self.param_cols = param_cols
+        self.rows: list[dict[str, Any]] = []
+        self.batch = 0
+        self.last = time.monotonic()
+        self.written = 0
+
+    def add(self, row: dict[str, Any]) -> None:
+        self.rows.append(row)
+        if (len(self.rows) >= self.batch_size
+                or time.monotonic() - self.last >= self.flush_seconds):
+            self.flush()
+
+    def flush(self) -> None:
+        self.last = time.monotonic()
+        if not self.rows:
+            return
+        df = pd.DataFrame(self.rows).sort_values("index", kind="stable")
+        import io
+
+        buf = io.BytesIO()
+        df.to_parquet(buf, index=False)
+        name = f"{_PART_PREFIX}{self.run_no:03d}-{self.batch:06d}.parquet"
+        _atomic_write(self.out / name, buf.getvalue())
+        self.batch += 1
+        self.written += len(self.rows)
+        self.rows = []
+
+
+# ------------------------------------------------------------------ running
+@dataclass(frozen=True)
+class SweepRun:
+    """What a call of :func:`run_sweep` did.
+
+    Attributes
+    ----------
+    path : Path
+        The results folder (a Parquet dataset plus ``_manifest.json``).
+    seed : int
+        The root seed (drawn and recorded when none was given).
+    n_points : int
+        Points in the design.
+    n_computed : int
+        Points computed by this call.
+    n_reused : int
+        Points already on disk (``resume=True``) and skipped.
+    seconds : float
+        Wall time of this call.
+    """
+
+    path: Path
+    seed: int
+    n_points: int
+    n_computed: int
+    n_reused: int
+    seconds: float
+
+    def results(self) -> pd.DataFrame:
+        """All rows, sorted by index (see :func:`read_results`)."""
+        return read_results(self.path)
+
+
+def _describe_fn(fn: Any) -> dict[str, Any]:
+    if hasattr(fn, "describe") and callable(fn.describe):
+        return dict(fn.describe())
+    target = fn if hasattr(fn, "__qualname__") else type(fn)
+    return {"kind": "function",
+            "function": f"{getattr(target, '__module__', '?')}.{target.__qualname__}"}
+
+
+def _as_design(design: pd.DataFrame | Sequence[Mapping[str, Any]]) -> pd.DataFrame:
+    if isinstance(design, pd.DataFrame):
+        df = design.reset_index(drop=True)
+    else:
+        rows = list(design)
+        keys = list(dict.fromkeys(k for r in rows for k in r))
+        df = pd.DataFrame([[r.get(k, np.nan) for k in keys] for r in rows], columns=keys)
+        if len(rows) and not keys:
+            df = pd.DataFrame(index=range(len(rows)))
+    if len(df) == 0:
+        raise DesignError("design", "<empty>", "no points", "Give at least one point")
+    cols = [str(c) for c in df.columns]
+    bad = [c for c in cols if c in RESERVED_COLUMNS or not c.strip()]
+    if bad:
+        raise DesignError("design", cols, f"reserved or empty column name(s) {bad}",
+                          f"Rename them; {list(RESERVED_COLUMNS)} are used by the results")
+    if df.isna().to_numpy().any():
+        raise DesignError("design", cols, "missing values (a point lacks a parameter)",
+                          "Give every point a value for every column")
+    df.columns = cols
+    return df
+
+
+def _check_scheduler(address: str) -> str:
+    if not isinstance(address, str) or "://" not in address or ":" not in address.split("://",
+                                                                                          1)[1]:
+        raise SweepError("scheduler", address, "not a scheduler address",
+                         "Give tcp://HOST:PORT, e.g. tcp://127.0.0.1:8786")
+    return address
+
+
+def _connect(address: str, timeout: float) -> Any:
+    _check_scheduler(address)
+    try:
+        from distributed import Client
+    except ImportError as exc:
+        raise SchedulerError(f"connecting to {address}", "missing", "dask.distributed is not "
+                             "installed", 'Install it: pip install "dask[distributed]" '
+                             '(or restrat[distributed])') from exc
+    try:
+        return Client(address, timeout=f"{max(float(timeout), 0.1)}s", set_as_default=False)
+    except (OSError, TimeoutError) as exc:
+        raise SchedulerError(f"connecting to the Dask scheduler at {address}", "unreachable",
+                             f"{exc}", "Start one (dask scheduler; dask worker "
+                             f"{address}) or check the address and firewall") from exc
+
+
+def _chunks(todo: list[tuple[int, dict[str, Any]]], size: int
+            ) -> Iterator[list[tuple[int, dict[str, Any]]]]:
+    for i in range(0, len(todo), size):
+        yield todo[i:i + size]
+
+
+def run_sweep(fn: Callable[[dict[str, Any], np.random.Generator], Mapping[str, Any]],
+              design: pd.DataFrame | Sequence[Mapping[str, Any]],
+              out: str | Path,
+              *,
+              seed: int | None = None,
+              workers: int | None = None,
+              scheduler: str | None = None,
+              resume: bool = False,
+              overwrite: bool = False,
+              batch_size: int = 64,
+              chunk_size: int | None = None,
+              flush_seconds: float = 30.0,
+              progress: bool | IO[str] = True,
+              connect_timeout: float = 5.0,
+              mp_context: Any = None) -> SweepRun:
+    """Run *fn* at every point of *design*, writing rows to the Parquet folder *out*.
+
+    Parameters
+    ----------
+    fn : callable
+        ``fn(point: dict, rng: numpy.random.Generator) -> dict`` of scalar
+        outputs; picklable (a module-level function or an instance such as
+        :class:`ScenarioPoint`). If it has ``validate(design)`` it is called
+        before anything runs; ``describe()`` identifies it in the manifest.
+    design : DataFrame or sequence of dict
+        One row per point, one column per parameter.
+    out : str or Path
+        Results folder (created). Rows carry ``index``, ``key``, the
+        parameters, the outputs and ``elapsed_s``.
+    seed : int, optional
+        Root seed; drawn from fresh entropy (and recorded) when omitted. On
+        resume it defaults to the recorded one.
+    workers : int, optional
+        Local processes (default: CPU count); ``1`` runs in this process.
+        Ignored with *scheduler*.
+    scheduler : str, optional
+        ``tcp://HOST:PORT`` of a Dask scheduler to run on instead.
+    resume : bool
+        Keep the rows already in *out* and compute only the missing points.
+    overwrite : bool
+        Delete earlier results in *out* first.
+    batch_size : int
+        Rows per part file (a part is also written every *flush_seconds*).
+    chunk_size : int, optional
+        Points per task sent to a worker (default: chosen from the size).
+    progress : bool or text stream
+        Progress bar with time left on stderr (or the given stream).
+    connect_timeout : float
+        Seconds to wait for the scheduler before :class:`SchedulerError`.
+    mp_context : multiprocessing context, optional
+        For the local process pool.
+
+    Returns
+    -------
+    SweepRun
+
+    Raises
+    ------
+    SweepError, DesignError, UnknownParameterError
+        Bad design, options or output folder (nothing has run).
+    SchedulerError
+        The scheduler is unreachable within *connect_timeout* seconds.
+    PointFailedError
+        A point raised; every finished point is saved first.
+    """
+    t_start = time.monotonic()
+    out = Path(out)
+    design = _as_design(design)
+    for name, val, lo in (("batch_size", batch_size, 1), ("workers", workers, 1),
+                          ("chunk_size", chunk_size, 1)):
+        if val is not None and (isinstance(val, bool) or not isinstance(val, (int, np.integer))
+                                or val < lo):
+            raise SweepError(name, val, f"must be an integer >= {lo}", f"Give {name}={lo} or more")
+    if not (isinstance(connect_timeout, (int, float)) and connect_timeout > 0):
+        raise SweepError("connect_timeout", connect_timeout, "must be a positive number",
+                         "Give seconds, e.g. 5")
+    if scheduler is not None:
+        _check_scheduler(scheduler)
+    if resume and overwrite:
+        raise SweepError("overwrite", overwrite, "resume and overwrite contradict each other",
+                         "Choose one")
+    if hasattr(fn, "validate") and callable(fn.validate):
+        fn.validate(design)
+    points = design.to_dict("records")
+    keys = [point_key(i, p) for i, p in enumerate(points)]
+    design_hash = hashlib.sha256("".join(keys).encode()).hexdigest()[:16]
+    described = _describe_fn(fn)
+
+    # ---- the output folder
+    manifest: dict[str, Any] | None = None
+    if out.exists() and not out.is_dir():
+        raise SweepError("out", str(out), "exists and is a file",
+                         "Give a folder name (results are a Parquet dataset folder)")
+    if out.is_dir():
+        manifest = read_manifest(out)
+        if manifest is None and any(out.iterdir()):
+            raise SweepError("out", str(out), "is a non-empty folder that holds no sweep",
+                             "Choose a new or empty folder")
+        if manifest is not None and overwrite:
+            _clear(out)
+            manifest = None
+        elif manifest is not None and not resume:
+            raise SweepError("out", str(out), "already holds sweep results",
+                             "Pass resume=True (--resume) to finish it, overwrite=True "
+                             "(--overwrite) to start again, or choose another folder")
+    if manifest is not None:
+        if manifest.get("seed") is not None and seed is not None and int(seed) != int(
+                manifest["seed"]):
+            raise SweepError("seed", seed, f"differs from the seed {manifest['seed']} of the "
+                             f"results in {out}", "Resume with the same seed (or omit it)")
+        if manifest.get("design_hash") != design_hash or manifest.get("n_points") != len(points):
+            raise SweepError("design", f"{len(points)} points", f"differs from the design of the "
+                             f"results in {out} ({manifest.get('n_points')} points)",
+                             "Resume with the same --param/--design/--random/--seed, or use a "
+                             "new folder")
+        if manifest.get("function") != described:
+            raise SweepError("fn", described, f"differs from the sweep in {out} "
+                             f"({manifest.get('function')})",
+                             "Resume with the same scenario and kind, or use a new folder")
+        seed = int(manifest["seed"])
+    if seed is None:
+        seed = int(np.random.SeedSequence().entropy)  # recorded below, so resumable
+    if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or seed < 0:
+        raise SweepError("seed", seed, "must be a non-negative integer", "Give e.g. seed=1")
+    seed = int(seed)
+
+    out.mkdir(parents=True, exist_ok=True)
+    _clean_temps(out)
+    runs = list(manifest.get("runs", [])) if manifest else []
+    run_no = len(runs)
+    runs.append({"started": datetime.now(UTC).isoformat(timespec="seconds"),
+                 "workers": workers, "scheduler": scheduler})
+    new_manifest = {"format": _FORMAT, "seed": seed, "n_points": len(points),
+                    "design_hash": design_hash, "params": list(design.columns),
+                    "function": described, "runs": runs}
+    _atomic_write(out / MANIFEST, json.dumps(new_manifest, indent=2).encode())
+
+    done_keys = _done_keys(out) if manifest is not None else set()
+    stray = done_keys - set(keys)
+    if stray:
+        raise SweepError("out", str(out), f"{len(stray)} stored rows match no point of this "
+                         "design", "Use a new folder or overwrite=True")
+    todo = [(i, p) for i, (p, k) in enumerate(zip(points, keys, strict=True))
+            if k not in done_keys]
+    n_reused = len(points) - len(todo)
+
+    stream = progress if not isinstance(progress, bool) else sys.stderr
+    bar = Progress(len(points), done=n_reused, stream=stream, enabled=bool(progress))
+    writer = _Writer(out, run_no, int(batch_size), float(flush_seconds), list(design.columns))
+    param_cols = set(design.columns)
+
+    def take(result: dict[str, Any]) -> None:
+        for index, outputs, elapsed in result["done"]:
+            clash = [k for k in outputs if k in param_cols or k in RESERVED_COLUMNS]
+            if clash:
+                writer.flush()
+                raise SweepError("fn", clash, "outputs named like parameters or reserved "
+                                 "columns", "Rename the point function's outputs")
+            writer.add({"index": index, "key": keys[index], **points[index], **outputs,
+                        "elapsed_s": float(elapsed)})
+        bar.update(len(result["done"]))
+        if result["failed"] is not None:
+            index, message, tb = result["failed"]
+            writer.flush()
+            raise PointFailedError(index, points[index], message, tb)
+
+    if todo:
+        n_workers = int(workers) if workers is not None else (os.cpu_count() or 1)
+        client = None
+        if scheduler is not None:
+            client = _connect(scheduler, connect_timeout)
+            try:
+                n_workers = max(1, sum(w.get("nthreads", 1) for w in
+                                       client.scheduler_info().get("workers", {}).values()))
+            except Exception:  # pragma: no cover - informational only
+                n_workers = 1
+        size = chunk_size or max(1, min(16, len(todo) // (n_workers * 16)))
+        chunks = _chunks(todo, size)
+        try:
+            if client is not None:
+                _drive_dask(client, fn, seed, chunks, n_workers, take)
+            elif n_workers == 1:
+                for ch in chunks:
+                    take(_run_chunk(fn, seed, ch))
+            else:
+                with ProcessPoolExecutor(n_workers, mp_context=mp_context) as pool:
+                    try:
+                        _drive(lambda ch: pool.submit(_run_chunk, fn, seed, ch),
+                               lambda fs: _futures_wait(fs, return_when=FIRST_COMPLETED),
+                               chunks, 2 * n_workers, take)
+                    except BaseException:
+                        pool.shutdown(wait=False, cancel_futures=True)
+                        raise
+            writer.flush()
+        except BaseException:
+            writer.flush()   # keep every finished row (Ctrl-C, a failed point, a lost pool)
+            raise
+        finally:
+            bar.close()
+            if client is not None:
+                client.close()
+    return SweepRun(out, seed, len(points), len(todo), n_reused, time.monotonic() - t_start)
+
+
+def _drive(submit: Callable[[Any], Any], wait: Callable[[set[Any]], Any],
+           chunks: Iterator[Any], max_inflight: int, take: Callable[[Any], None]) -> None:
+    pending: set[Any] = set()
+
+    def fill() -> None:
+        while len(pending) < max_inflight:
+            ch = next(chunks, None)
+            if ch is None:
+                return
+            pending.add(submit(ch))
+
+    try:
+        fill()
+        while pending:
+            done, not_done = wait(pending)
+            pending.clear()
+            pending.update(not_done)
+            for fut in done:
+                take(fut.result())
+            fill()
+    except BaseException:
+        for fut in pending:
+            fut.cancel()
+        raise
+
+
+def _drive_dask(client: Any, fn: Any, seed: int, chunks: Iterator[Any], n_workers: int,
+                take: Callable[[Any], None]) -> None:
+    import distributed
+
+    if not client.scheduler_info().get("workers"):
+        print("restrat sweep: the scheduler has no workers yet; waiting for some to join",
+              file=sys.stderr)
+    _drive(lambda ch: client.submit(_run_chunk, fn, seed, ch, pure=False),
+           lambda fs: distributed.wait(list(fs), return_when="FIRST_COMPLETED"),
+           chunks, 2 * n_workers + 2, take)
+
+
+# ------------------------------------------------------------------ kinds and the CLI
+KINDS = ("scenario", "calibration")
+
+
+def _point_function(kind: str, target: str) -> Any:
+    if kind == "scenario":
+        return ScenarioPoint(target)
+    if kind == "calibration":
+        try:
+            from . import calibration  # noqa: F401
+        except ImportError as exc:
+            raise SweepError("--kind", kind, "estimation.calibration is not available in this "
+                             "version", "Use --kind scenario, or call run_sweep() with your "
+                             "own point function") from exc
+        raise SweepError("--kind", kind, "no calibration point function is wired yet",
+                         "Use --kind scenario, or run_sweep() with a calibration function")
+    raise SweepError("--kind", kind, "unknown sweep kind", f"Use one of {list(KINDS)}")
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> argparse.ArgumentParser:
+    """Add the ``restrat sweep`` options to *parser* (for a subcommand parser)."""
+    parser.add_argument("scenario", help="scenario name (restrat list) or scenario file")
+    parser.add_argument("--param", action="append", default=[], metavar="NAME=SPEC",
+                        help="START:STOP:NUM (linspace), A,B,C (list), VALUE, or LOW:HIGH "
+                        "(with --random); repeatable, the grid is their product")
+    parser.add_argument("--design", metavar="FILE",
+                        help="CSV/Parquet design, one column per parameter (crossed with "
+                        "any --param grid)")
+    parser.add_argument("--random", type=int, metavar="N",
+                        help="draw N random points from the --param ranges")
+    parser.add_argument("--seed", type=int, help="root seed (recorded; drawn if omitted)")
+    parser.add_argument("--workers", type=int, help="local processes (default: all CPUs)")
+    parser.add_argument("--scheduler", metavar="tcp://HOST:PORT",
+                        help="run on this Dask scheduler instead of local processes")
+    parser.add_argument("--out", default="results.parquet",
+                        help="results folder (Parquet dataset; default results.parquet)")
+    parser.add_argument("--resume", action="store_true",
+                        help="finish an interrupted sweep: compute only missing points")
+    parser.add_argument("--overwrite", action="store_true",
+                        help="delete earlier results in --out first")
+    parser.add_argument("--kind", choices=KINDS, default="scenario",
+                        help="what each point runs (default: scenario)")
+    parser.add_argument("--batch-size", type=int, default=64,
+                        help="rows per atomically written part file (default 64)")
+    parser.add_argument("--connect-timeout", type=float, default=5.0,
+                        help="seconds to wait for the scheduler (default 5)")
+    parser.add_argument("--no-progress", action="store_true", help="no progress bar")
+    return parser
+
+
+def _design_from_args(args: argparse.Namespace, seed: int | None) -> tuple[pd.DataFrame, int |
+                                                                           None]:
+    specs = [parse_param(s) for s in args.param]
+    if args.random is not None:
+        if args.design:
+            raise SweepError("--random", args.random, "cannot be combined with --design",
+                             "Use either a design file or a random design")
+        if seed is None:
+            seed = int(np.random.SeedSequence().entropy)
+        return random_design(specs, args.random, seed), seed
+    g = grid(specs)
+    if args.design:
+        return cross(read_design(args.design), g), seed
+    return g, seed
+
+
+def run_args(args: argparse.Namespace) -> int:
+    """Run ``restrat sweep`` from parsed arguments (see :func:`add_arguments`)."""
+    try:
+        seed = args.seed
+        if args.resume and seed is None:
+            m = read_manifest(args.out) if Path(args.out).is_dir() else None
+            seed = int(m["seed"]) if m else None
+        fn = _point_function(args.kind, args.scenario)
+        design, seed = _design_from_args(args, seed)
+        done = run_sweep(fn, design, args.out, seed=seed, workers=args.workers,
+                         scheduler=args.scheduler, resume=args.resume,
+                         overwrite=args.overwrite, batch_size=args.batch_size,
+                         progress=not args.no_progress, connect_timeout=args.connect_timeout)
+    except KeyboardInterrupt:
+        print(f"\nrestrat sweep: interrupted; finished points are in {args.out}. Continue with "
+              "the same command plus --resume", file=sys.stderr)
+        return 130
+    except RestratError as exc:
+        print(f"restrat sweep: {exc}", file=sys.stderr)
+        return 2
+    print(f"restrat sweep: {done.n_points} points in {done.path} (computed {done.n_computed}, "
+          f"kept {done.n_reused}; seed {done.seed}; {done.seconds:.1f} s)")
+    return 0
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """``restrat sweep SCENARIO --param ... [options]``; returns the exit code.
+
+    Exit codes: 0 done, 2 bad input or a failed point/scheduler, 130
+    interrupted (rerun with ``--resume``).
+    """
+    parser = add_arguments(argparse.ArgumentParser(
+        prog="restrat sweep",
+        description="Run a scenario over a grid, random design or design file of "
+                    "parameters, on local processes or a Dask cluster."))
+    try:
+        args = parser.parse_args(list(argv) if argv is not None else None)
+    except SystemExit as exc:
+        return int(exc.code or 0)
+    return run_args(args)
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())
