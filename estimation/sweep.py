@@ -415,6 +415,9 @@ Add a column per parameter, one row per point
             rows = list(csv.reader(text.splitlines(), delimiter=sep))
             rows = [r for r in rows if any(c.strip() for c in r)]
             header = [h.strip() for h in rows[0]]
+            if any(not h for h in header) or len(set(header)) != len(header):
+                raise DesignError("design", str(p), f"empty or repeated column names in "
+                                  f"{header}", "Name each parameter once in the header row")
             for k, r in enumerate(rows[1:], start=2):
                 if len(r) != len(header):
                     raise DesignError("design", str(p), f"line {k} has {len(r)} field(s), the "
@@ -595,7 +598,9 @@ class ScenarioPoint:
         A built-in scenario name (``restrat list``) or a scenario file path.
     scenario_kwargs : dict, optional
         Extra options for :func:`gametheory.restratification.scenarios.load`
-        (``random-region``: ``n_districts``, ``n_teaching``...; not ``seed``).
+        (``random-region``: ``n_districts``, ``n_teaching``...). ``seed=S``
+        fixes one random region for every point (common random numbers);
+        without it each point draws its own region.
 
     Examples
     --------
@@ -609,10 +614,14 @@ class ScenarioPoint:
     scenario_kwargs: Mapping[str, Any] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
-        if "seed" in self.scenario_kwargs:
+        seed = self.scenario_kwargs.get("seed")
+        if "seed" in self.scenario_kwargs and (
+                not self.is_random or isinstance(seed, bool)
+                or not isinstance(seed, (int, np.integer)) or seed < 0):
             raise SweepError("scenario_kwargs", dict(self.scenario_kwargs),
-                             "seed is drawn per point from the sweep's streams",
-                             "Drop seed=...; pass the sweep's seed instead")
+                             "seed= fixes the region of random-region only, as an integer >= 0",
+                             "Drop seed= (each point then draws its own region) or give an "
+                             "integer with scenario random-region")
 
     def describe(self) -> dict[str, Any]:
         """What identifies this point function in a results manifest."""
@@ -622,7 +631,7 @@ class ScenarioPoint:
     def _load(self, region_seed: int | None) -> Any:
         from gametheory.restratification import scenarios
 
-        kw = dict(self.scenario_kwargs)
+        kw = {k: v for k, v in self.scenario_kwargs.items() if k != "seed"}
         if region_seed is not None:
             kw["seed"] = region_seed
         return scenarios.load(self.scenario, **kw)
@@ -661,7 +670,8 @@ class ScenarioPoint:
         out: dict[str, Any] = {}
         region_seed = None
         if self.is_random:
-            region_seed = int(rng.integers(0, 2**63 - 1))
+            fixed = self.scenario_kwargs.get("seed")
+            region_seed = int(fixed) if fixed is not None else int(rng.integers(0, 2**63 - 1))
             out["region_seed"] = region_seed
         region = self._load(region_seed)
         res = run(region, ModelParameters.from_dict(point))
@@ -718,6 +728,7 @@ class Progress:
         self.t0 = clock()
         self.now = self.t0
         self.last_draw = -math.inf
+        self.drawn = -1
         self.tty = tty if tty is not None else self._isatty()
         self.min_interval = min_interval if self.tty else log_every
         self.width = width
@@ -761,6 +772,7 @@ class Progress:
 
     def _draw(self) -> None:
         self.last_draw = self.now
+        self.drawn = self.done
         text = self.line()
         if self.tty:
             self.stream.write("\r" + text)
@@ -776,7 +788,7 @@ class Progress:
         if self.tty:
             self._draw()
             self.stream.write("\n")
-        elif self.last_draw < self.now:
+        elif self.drawn != self.done:
             self._draw()
         self.stream.flush()
 
@@ -793,9 +805,22 @@ def _fsync_dir(path: Path) -> None:
 
 
 def _atomic_write(path: Path, data: bytes) -> None:
-    from gametheory.restratification.report import atomic_write_bytes
+    """Write to a temporary ``.name.*`` file beside *path*, fsync, then ``os.replace``."""
+    import tempfile
 
-    atomic_write_bytes(path, data)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            if hasattr(os, "fchmod"):
+                os.fchmod(fh.fileno(), 0o644)
+            fh.write(data)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+        raise
     _fsync_dir(path.parent)
 
 
@@ -1186,7 +1211,11 @@ def run_sweep(fn: Callable[[dict[str, Any], np.random.Generator], Mapping[str, A
                         raise
             writer.flush()
         except BaseException:
-            writer.flush()   # keep every finished row (Ctrl-C, a failed point, a lost pool)
+            try:   # keep every finished row (Ctrl-C, a failed point, a lost pool)
+                writer.flush()
+            except Exception as exc:  # the original error matters more; say what was lost
+                print(f"restrat sweep: could not save {len(writer.rows)} finished rows "
+                      f"({exc}); they will be recomputed on resume", file=sys.stderr)
             raise
         finally:
             bar.close()
@@ -1228,18 +1257,39 @@ def _drive_dask(client: Any, fn: Any, seed: int, chunks: Iterator[Any], n_worker
     if not client.scheduler_info().get("workers"):
         print("restrat sweep: the scheduler has no workers yet; waiting for some to join",
               file=sys.stderr)
-    _drive(lambda ch: client.submit(_run_chunk, fn, seed, ch, pure=False),
-           lambda fs: distributed.wait(list(fs), return_when="FIRST_COMPLETED"),
-           chunks, 2 * n_workers + 2, take)
+    pending: set[Any] = set()
+    queue = distributed.as_completed(loop=client.loop)
+
+    def submit_next() -> None:
+        ch = next(chunks, None)
+        if ch is not None:
+            fut = client.submit(_run_chunk, fn, seed, ch, pure=False)
+            pending.add(fut)
+            queue.add(fut)
+
+    try:
+        for _ in range(2 * n_workers + 2):
+            submit_next()
+        for fut in queue:
+            pending.discard(fut)
+            take(fut.result())
+            submit_next()
+    except BaseException:
+        for fut in pending:
+            fut.cancel()
+        raise
 
 
 # ------------------------------------------------------------------ kinds and the CLI
 KINDS = ("scenario", "calibration")
 
 
-def _point_function(kind: str, target: str) -> Any:
+def _point_function(kind: str, target: str, region_seed: int | None = None) -> Any:
     if kind == "scenario":
-        return ScenarioPoint(target)
+        if region_seed is not None and target != "random-region":
+            raise SweepError("--region-seed", region_seed, "applies only to random-region",
+                             "Drop --region-seed")
+        return ScenarioPoint(target, {} if region_seed is None else {"seed": region_seed})
     if kind == "calibration":
         try:
             from . import calibration  # noqa: F401
@@ -1264,6 +1314,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> argparse.ArgumentParser:
     parser.add_argument("--random", type=int, metavar="N",
                         help="draw N random points from the --param ranges")
     parser.add_argument("--seed", type=int, help="root seed (recorded; drawn if omitted)")
+    parser.add_argument("--region-seed", type=int, metavar="S",
+                        help="random-region: one fixed region for every point (default: "
+                        "each point draws its own from its stream)")
     parser.add_argument("--workers", type=int, help="local processes (default: all CPUs)")
     parser.add_argument("--scheduler", metavar="tcp://HOST:PORT",
                         help="run on this Dask scheduler instead of local processes")
@@ -1306,7 +1359,7 @@ def run_args(args: argparse.Namespace) -> int:
         if args.resume and seed is None:
             m = read_manifest(args.out) if Path(args.out).is_dir() else None
             seed = int(m["seed"]) if m else None
-        fn = _point_function(args.kind, args.scenario)
+        fn = _point_function(args.kind, args.scenario, args.region_seed)
         design, seed = _design_from_args(args, seed)
         done = run_sweep(fn, design, args.out, seed=seed, workers=args.workers,
                          scheduler=args.scheduler, resume=args.resume,
