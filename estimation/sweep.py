@@ -81,6 +81,7 @@ __all__ = [
     "UnknownParameterError",
     "SchedulerError",
     "PointFailedError",
+    "WorkerLostError",
     "ParamSpec",
     "parse_param",
     "grid",
@@ -127,6 +128,10 @@ class UnknownParameterError(SweepError):
 
 class SchedulerError(SolverError):
     """The Dask scheduler could not be reached (or ``distributed`` is missing)."""
+
+
+class WorkerLostError(SolverError):
+    """A worker process died (killed, out of memory); finished points are saved."""
 
 
 class PointFailedError(SolverError):
@@ -1080,6 +1085,8 @@ def run_sweep(fn: Callable[[dict[str, Any], np.random.Generator], Mapping[str, A
         The scheduler is unreachable within *connect_timeout* seconds.
     PointFailedError
         A point raised; every finished point is saved first.
+    WorkerLostError
+        A local worker process died; every finished point is saved first.
     """
     t_start = time.monotonic()
     out = Path(out)
@@ -1201,11 +1208,18 @@ def run_sweep(fn: Callable[[dict[str, Any], np.random.Generator], Mapping[str, A
                 for ch in chunks:
                     take(_run_chunk(fn, seed, ch))
             else:
+                from concurrent.futures.process import BrokenProcessPool
+
                 with ProcessPoolExecutor(n_workers, mp_context=mp_context) as pool:
                     try:
                         _drive(lambda ch: pool.submit(_run_chunk, fn, seed, ch),
                                lambda fs: _futures_wait(fs, return_when=FIRST_COMPLETED),
                                chunks, 2 * n_workers, take)
+                    except BrokenProcessPool as exc:
+                        raise WorkerLostError(
+                            "the local worker pool", "broken", f"a worker process died ({exc})",
+                            "Finished points are saved; rerun with resume=True (--resume), "
+                            "with fewer workers if memory ran out") from exc
                     except BaseException:
                         pool.shutdown(wait=False, cancel_futures=True)
                         raise
@@ -1272,7 +1286,14 @@ def _drive_dask(client: Any, fn: Any, seed: int, chunks: Iterator[Any], n_worker
             submit_next()
         for fut in queue:
             pending.discard(fut)
-            take(fut.result())
+            try:
+                result = fut.result()
+            except distributed.KilledWorker as exc:
+                raise WorkerLostError(
+                    "the Dask cluster", "killed worker", f"{exc}",
+                    "Workers died repeatedly on the same task (memory? a crash in the point "
+                    "function?); finished points are saved, rerun with --resume") from exc
+            take(result)
             submit_next()
     except BaseException:
         for fut in pending:

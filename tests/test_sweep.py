@@ -227,6 +227,41 @@ def test_failed_point_in_worker_process(tmp_path):
                         chunk_size=1, progress=False)
 
 
+class KillsItsWorker:
+    """Kills the worker process running point x == kill_x (never the test process)."""
+
+    def __init__(self, kill_x=None, parent=None):
+        self.kill_x = kill_x
+        self.parent = parent
+
+    def describe(self):
+        return {"kind": "test-lost-worker"}
+
+    def __call__(self, point, rng):
+        if point["x"] == self.kill_x and os.getpid() != self.parent:
+            os.kill(os.getpid(), signal.SIGKILL)
+        time.sleep(0.01)
+        return draws(point, rng)
+
+
+def test_lost_worker_process_then_resume(tmp_path):
+    out = tmp_path / "res.parquet"
+    design = x_design(40)
+    with pytest.raises(sweep.WorkerLostError, match="worker process died") as info:
+        sweep.run_sweep(KillsItsWorker(30.0, os.getpid()), design, out, seed=6, workers=2,
+                        chunk_size=1, batch_size=3, progress=False)
+    assert isinstance(info.value, SolverError)
+    before = sweep.read_results(out)
+    assert 0 < len(before) < 40 and 30 not in set(before["index"])
+    done = sweep.run_sweep(KillsItsWorker(), design, out, workers=2, resume=True,
+                           progress=False)
+    assert done.n_reused == len(before) and done.n_computed == 40 - len(before)
+    res = sweep.read_results(out)
+    assert res["index"].tolist() == list(range(40))
+    pd.testing.assert_frame_equal(res[["u", "k", "y"]], expected_rows(draws, design, 6),
+                                  check_dtype=False)
+
+
 _KILL_SCRIPT = textwrap.dedent("""
     import sys, time
     from estimation import sweep
@@ -400,6 +435,50 @@ def test_dask_cluster_runs_sweep_like_local(tmp_path, dask_cluster):
     (sorted(out.glob("part-*.parquet"))[0]).unlink()
     assert sweep.main(base + ["--scheduler", address, "--resume"]) == 0
     assert sweep.read_results(out)["index"].tolist() == [0, 1]
+
+
+class KillsOneDaskWorker:
+    """Kills the first worker that runs point x == kill_x; a marker file stops a second kill."""
+
+    def __init__(self, kill_x, marker):
+        self.kill_x = kill_x
+        self.marker = str(marker)
+
+    def describe(self):
+        return {"kind": "test-lost-dask-worker"}
+
+    def __call__(self, point, rng):
+        time.sleep(0.02)
+        if point["x"] == self.kill_x:
+            try:
+                fd = os.open(self.marker, os.O_CREAT | os.O_EXCL)
+            except FileExistsError:
+                pass
+            else:
+                os.close(fd)
+                os.kill(os.getpid(), signal.SIGKILL)
+        return {"u": float(rng.random()), "k": int(rng.integers(0, 10**9)),
+                "y": float(point["x"]) * 2 + float(rng.normal())}
+
+
+def test_dask_lost_worker_is_recovered(tmp_path, dask_cluster):
+    import cloudpickle
+
+    cloudpickle.register_pickle_by_value(sys.modules[__name__])   # workers lack tests/
+    try:
+        marker = tmp_path / "killed-once"
+        design = x_design(30)
+        done = sweep.run_sweep(KillsOneDaskWorker(12.0, marker), design, tmp_path / "lost",
+                               seed=13, scheduler=dask_cluster.scheduler_address,
+                               chunk_size=1, batch_size=4, progress=False)
+    finally:
+        cloudpickle.unregister_pickle_by_value(sys.modules[__name__])
+    assert marker.exists()                      # a worker really died mid-sweep
+    assert done.n_computed == 30
+    res = sweep.read_results(tmp_path / "lost")
+    assert res["index"].tolist() == list(range(30))
+    pd.testing.assert_frame_equal(res[["u", "k", "y"]], expected_rows(draws, design, 13),
+                                  check_dtype=False)
 
 
 # ------------------------------------------------------------------ bad input
