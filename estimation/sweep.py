@@ -92,6 +92,10 @@ __all__ = [
     "point_seed",
     "run_point",
     "ScenarioPoint",
+    "CalibrationPoint",
+    "point_function",
+    "parse_options",
+    "model_parameter_names",
     "SweepRun",
     "run_sweep",
     "read_results",
@@ -582,6 +586,35 @@ def _run_chunk(fn: Callable[..., Mapping[str, Any]], seed: int,
 
 
 # ------------------------------------------------------------------ the scenario kind
+def model_parameter_names() -> list[str]:
+    """Names a design may use for the model's parameters (``ModelParameters.from_dict``)."""
+    from gametheory.restratification.model import ALPHA_NAMES, THETA_NAMES
+
+    known = {"beta", "lam", "lambda", "mu", "eta", "gamma", "gamma0", "power_index",
+             "tier_concentration", "credible_share", "partial_hold"}
+    known |= {f"theta_{n}" for n in THETA_NAMES} | {f"alpha_{n}" for n in ALPHA_NAMES}
+    return sorted(known)
+
+
+def _check_model_params(design: pd.DataFrame) -> None:
+    from gametheory.restratification import ModelParameters
+
+    known = model_parameter_names()
+    unknown = [c for c in design.columns if c not in known]
+    if unknown:
+        raise UnknownParameterError("--param", unknown, "unknown model parameter name(s)",
+                                    f"Use any of {known}")
+    if "lam" in design.columns and "lambda" in design.columns:
+        raise SweepError("--param", ["lam", "lambda"], "two names for one parameter",
+                         "Give lambda (or lam) once")
+    for i, row in enumerate(design.drop_duplicates().to_dict("records")):
+        try:
+            ModelParameters.from_dict(row)
+        except InvalidArgumentError as exc:
+            raise SweepError("design", row, f"point {i} gives invalid parameters ({exc})",
+                             "Keep every value within the parameter's range") from exc
+
+
 @dataclass(frozen=True)
 class ScenarioPoint:
     """Point function running the restratification model on a scenario.
@@ -647,27 +680,8 @@ class ScenarioPoint:
 
     def validate(self, design: pd.DataFrame) -> None:
         """Check the scenario loads and every point gives valid model parameters."""
-        from gametheory.restratification import ModelParameters
-        from gametheory.restratification.model import ALPHA_NAMES, THETA_NAMES
-
         self._load(0 if self.is_random else None)
-        known = {"beta", "lam", "lambda", "mu", "eta", "gamma", "gamma0", "power_index",
-                 "tier_concentration", "credible_share", "partial_hold"}
-        known |= {f"theta_{n}" for n in THETA_NAMES} | {f"alpha_{n}" for n in ALPHA_NAMES}
-        unknown = [c for c in design.columns if c not in known]
-        if unknown:
-            raise UnknownParameterError(
-                "--param", unknown, "unknown model parameter name(s)",
-                f"Use any of {sorted(known)}")
-        if "lam" in design.columns and "lambda" in design.columns:
-            raise SweepError("--param", ["lam", "lambda"], "two names for one parameter",
-                             "Give lambda (or lam) once")
-        for i, row in enumerate(design.drop_duplicates().to_dict("records")):
-            try:
-                ModelParameters.from_dict(row)
-            except InvalidArgumentError as exc:
-                raise SweepError("design", row, f"point {i} gives invalid parameters ({exc})",
-                                 "Keep every value within the parameter's range") from exc
+        _check_model_params(design)
 
     def __call__(self, point: dict[str, Any], rng: np.random.Generator) -> dict[str, Any]:
         from gametheory.restratification import ModelParameters, run
@@ -698,6 +712,132 @@ class ScenarioPoint:
             "stable": bool(conc.stable),
             "shortfall": float(conc.shortfall),
         })
+        return out
+
+
+# ------------------------------------------------------------------ the calibration kind
+@dataclass(frozen=True)
+class CalibrationPoint:
+    r"""Point function: one simulation-based-calibration (or recovery) replicate.
+
+    For each point, from the point's own stream: take the true parameters
+    (those in the point fixed; the others drawn from the structural model's
+    prior when ``prior=True``, SBC, or kept at their defaults, a recovery
+    study), simulate ``n_regions`` regions with
+    :func:`estimation.simulate`, fit the structural model with
+    :func:`estimation.fit` and compare the posterior with the truth (see
+    :mod:`estimation.calibration`). A sweep of ``--random N`` empty points is
+    an SBC run of N replicates spread over workers; a grid over ``beta``
+    checks recovery along ``beta``.
+
+    Outputs, for each estimand ``k`` of
+    :func:`estimation.simulate.normalised_truth` (``lam``, ``beta``,
+    ``theta[centre_super]``...): ``k_truth``, ``k_rank`` (number of the
+    ``n_posterior`` evenly thinned draws below the truth; uniform on
+    ``0..n_posterior`` under correct calibration), ``k_mean`` (posterior
+    mean), ``k_in50`` and ``k_in95`` (the central interval covers the truth);
+    plus ``n_posterior`` and ``sampler``.
+
+    Parameters
+    ----------
+    scenario : str
+        Where regions come from (``random-region`` or a scenario name).
+    n_regions, draws, tune, chains, n_posterior : int
+        Regions per simulated data set; sampler settings; draws kept for ranks.
+    sampler : str
+        As in :func:`estimation.fit` (``auto``, ``pymc``, ``nutpie``...).
+    prior : bool
+        Draw the parameters a point does not set from the prior (SBC).
+    """
+
+    scenario: str = "random-region"
+    n_regions: int = 50
+    draws: int = 200
+    tune: int = 300
+    chains: int = 2
+    n_posterior: int = 99
+    sampler: str = "auto"
+    prior: bool = True
+
+    def __post_init__(self) -> None:
+        for name in ("n_regions", "draws", "tune", "chains", "n_posterior"):
+            v = getattr(self, name)
+            if isinstance(v, bool) or not isinstance(v, (int, np.integer)) or v < 1:
+                raise SweepError(name, v, "must be an integer >= 1",
+                                 f"Give e.g. --option {name}=10")
+        if not isinstance(self.prior, bool):
+            raise SweepError("prior", self.prior, "must be true or false",
+                             "Give --option prior=true (SBC) or prior=false (recovery)")
+
+    def describe(self) -> dict[str, Any]:
+        """What identifies this point function in a results manifest."""
+        return {"kind": "calibration", "scenario": str(self.scenario),
+                "n_regions": int(self.n_regions), "draws": int(self.draws),
+                "tune": int(self.tune), "chains": int(self.chains),
+                "n_posterior": int(self.n_posterior), "sampler": str(self.sampler),
+                "prior": bool(self.prior)}
+
+    def validate(self, design: pd.DataFrame) -> None:
+        """Check the scenario, the sampler and the parameter names before anything runs."""
+        from gametheory.restratification import scenarios
+
+        from .fit import available_samplers
+
+        if self.scenario != "random-region":
+            scenarios.load(self.scenario)
+        if self.sampler != "auto" and self.sampler not in available_samplers():
+            raise SweepError("sampler", self.sampler, "unknown sampler",
+                             f"Use auto or one of {sorted(available_samplers())}")
+        _check_model_params(design)
+
+    def truth(self, point: Mapping[str, Any], rng: np.random.Generator) -> Any:
+        """The true :class:`ModelParameters` of a point (draws from *rng* when ``prior``)."""
+        from gametheory.restratification import ModelParameters
+        from gametheory.restratification.model import ALPHA_NAMES, THETA_NAMES
+
+        from .calibration import prior_draw_params
+
+        given = {("lam" if k == "lambda" else k): v for k, v in point.items()}
+        if not self.prior:
+            return ModelParameters.from_dict(given)
+        drawn = prior_draw_params(None, rng)
+        base: dict[str, Any] = {k: v for k, v in drawn.to_dict().items()
+                                if k not in ("theta", "alpha")}
+        base.update({f"theta_{n}": v for n, v in zip(THETA_NAMES, drawn.theta, strict=True)})
+        base.update({f"alpha_{n}": v for n, v in zip(ALPHA_NAMES, drawn.alpha, strict=True)})
+        base.update(given)
+        return ModelParameters.from_dict(base)
+
+    def __call__(self, point: dict[str, Any], rng: np.random.Generator) -> dict[str, Any]:
+        import warnings
+
+        from .calibration import _flat_draws, rank_statistics
+        from .fit import fit
+        from .simulate import normalised_truth, simulate
+
+        params = self.truth(point, rng)
+        data = simulate(self.scenario, params, n_regions=int(self.n_regions), seed=rng)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            res = fit(data, "structural", sampler=self.sampler, chains=int(self.chains),
+                      draws=int(self.draws), tune=int(self.tune),
+                      seed=int(rng.integers(2**31 - 1)), progressbar=False, cores=1)
+        post = _flat_draws(res, int(self.draws) * int(self.chains))
+        truth = normalised_truth(params)
+        n_all = len(next(iter(post.values())))
+        n_post = min(int(self.n_posterior), n_all)
+        idx = np.linspace(0, n_all - 1, n_post).round().astype(int)
+        ranks = rank_statistics(truth, {k: v[idx] for k, v in post.items()})
+        out: dict[str, Any] = {}
+        for k, v in truth.items():
+            q = np.quantile(post[k], [0.025, 0.25, 0.75, 0.975])
+            out[f"{k}_truth"] = float(v)
+            out[f"{k}_rank"] = int(ranks[k])
+            out[f"{k}_mean"] = float(np.mean(post[k]))
+            out[f"{k}_in50"] = bool(q[1] <= v <= q[2])
+            out[f"{k}_in95"] = bool(q[0] <= v <= q[3])
+        out["n_posterior"] = int(n_post)
+        out["sampler"] = str(getattr(res, "sampler", self.sampler))
         return out
 
 
@@ -1305,27 +1445,86 @@ def _drive_dask(client: Any, fn: Any, seed: int, chunks: Iterator[Any], n_worker
 KINDS = ("scenario", "calibration")
 
 
-def _point_function(kind: str, target: str, region_seed: int | None = None) -> Any:
+def _option_value(text: str) -> Any:
+    low = text.strip().lower()
+    if low in ("true", "yes"):
+        return True
+    if low in ("false", "no"):
+        return False
+    try:
+        return int(text)
+    except ValueError:
+        pass
+    try:
+        return float(text)
+    except ValueError:
+        return text.strip()
+
+
+def parse_options(items: Sequence[str]) -> dict[str, Any]:
+    """``KEY=VALUE`` items (``--option``) to a dict; numbers and true/false are converted.
+
+    Examples
+    --------
+    >>> parse_options(["n_regions=20", "sampler=pymc", "prior=false"])
+    {'n_regions': 20, 'sampler': 'pymc', 'prior': False}
+    """
+    out: dict[str, Any] = {}
+    for it in items:
+        if "=" not in it or not it.split("=", 1)[0].strip():
+            raise SweepError("--option", it, "expected KEY=VALUE", "Write e.g. n_regions=20")
+        k, v = it.split("=", 1)
+        out[k.strip()] = _option_value(v)
+    return out
+
+
+_CALIBRATION_OPTIONS = ("n_regions", "draws", "tune", "chains", "n_posterior", "sampler",
+                        "prior")
+
+
+def point_function(kind: str, scenario: str, options: Mapping[str, Any] | None = None,
+                   region_seed: int | None = None) -> Any:
+    """The point function of a sweep kind (``scenario`` or ``calibration``).
+
+    *options* go to :func:`gametheory.restratification.scenarios.load` for
+    ``scenario`` (e.g. ``n_districts`` for ``random-region``) and to
+    :class:`CalibrationPoint` for ``calibration`` (``n_regions``, ``draws``,
+    ``tune``, ``chains``, ``n_posterior``, ``sampler``, ``prior``).
+
+    Examples
+    --------
+    >>> point_function("scenario", "case-region")
+    ScenarioPoint(scenario='case-region', scenario_kwargs={})
+    >>> point_function("calibration", "random-region", {"n_regions": 5}).n_regions
+    5
+    """
+    options = dict(options or {})
     if kind == "scenario":
-        if region_seed is not None and target != "random-region":
-            raise SweepError("--region-seed", region_seed, "applies only to random-region",
-                             "Drop --region-seed")
-        return ScenarioPoint(target, {} if region_seed is None else {"seed": region_seed})
+        if region_seed is not None:
+            if scenario != "random-region":
+                raise SweepError("--region-seed", region_seed, "applies only to random-region",
+                                 "Drop --region-seed")
+            options["seed"] = region_seed
+        if "seed" in options and region_seed is None:
+            raise SweepError("--option", "seed", "the region seed has its own option",
+                             "Use --region-seed S")
+        return ScenarioPoint(scenario, options)
     if kind == "calibration":
-        try:
-            from . import calibration  # noqa: F401
-        except ImportError as exc:
-            raise SweepError("--kind", kind, "estimation.calibration is not available in this "
-                             "version", "Use --kind scenario, or call run_sweep() with your "
-                             "own point function") from exc
-        raise SweepError("--kind", kind, "no calibration point function is wired yet",
-                         "Use --kind scenario, or run_sweep() with a calibration function")
+        if region_seed is not None:
+            raise SweepError("--region-seed", region_seed, "applies only to --kind scenario",
+                             "Drop --region-seed")
+        bad = [k for k in options if k not in _CALIBRATION_OPTIONS]
+        if bad:
+            raise SweepError("--option", bad, "unknown calibration option(s)",
+                             f"Use any of {list(_CALIBRATION_OPTIONS)}")
+        return CalibrationPoint(scenario, **options)
     raise SweepError("--kind", kind, "unknown sweep kind", f"Use one of {list(KINDS)}")
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> argparse.ArgumentParser:
     """Add the ``restrat sweep`` options to *parser* (for a subcommand parser)."""
-    parser.add_argument("scenario", help="scenario name (restrat list) or scenario file")
+    parser.add_argument("scenario", help="scenario name (restrat list) or scenario file; "
+                        "for --kind calibration, where the simulated regions come from")
     parser.add_argument("--param", action="append", default=[], metavar="NAME=SPEC",
                         help="START:STOP:NUM (linspace), A,B,C (list), VALUE, or LOW:HIGH "
                         "(with --random); repeatable, the grid is their product")
@@ -1335,6 +1534,10 @@ def add_arguments(parser: argparse.ArgumentParser) -> argparse.ArgumentParser:
     parser.add_argument("--random", type=int, metavar="N",
                         help="draw N random points from the --param ranges")
     parser.add_argument("--seed", type=int, help="root seed (recorded; drawn if omitted)")
+    parser.add_argument("--option", action="append", default=[], metavar="KEY=VALUE",
+                        help="scenario kind: options of the scenario (random-region: "
+                        "n_districts, n_teaching...); calibration kind: n_regions, draws, "
+                        "tune, chains, n_posterior, sampler, prior (repeatable)")
     parser.add_argument("--region-seed", type=int, metavar="S",
                         help="random-region: one fixed region for every point (default: "
                         "each point draws its own from its stream)")
@@ -1380,7 +1583,8 @@ def run_args(args: argparse.Namespace) -> int:
         if args.resume and seed is None:
             m = read_manifest(args.out) if Path(args.out).is_dir() else None
             seed = int(m["seed"]) if m else None
-        fn = _point_function(args.kind, args.scenario, args.region_seed)
+        fn = point_function(args.kind, args.scenario, parse_options(args.option),
+                            args.region_seed)
         design, seed = _design_from_args(args, seed)
         done = run_sweep(fn, design, args.out, seed=seed, workers=args.workers,
                          scheduler=args.scheduler, resume=args.resume,

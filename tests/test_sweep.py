@@ -386,6 +386,43 @@ def test_random_region_seed_comes_from_point_stream():
     assert a["region_seed"] == expect != b["region_seed"]
 
 
+# ------------------------------------------------------------------ the calibration kind
+def test_calibration_kind_runs_sbc_replicate(tmp_path):
+    pytest.importorskip("pymc")
+    fn = sweep.point_function("calibration", "random-region",
+                              sweep.parse_options(["n_regions=4", "draws=20", "tune=20",
+                                                   "chains=1", "n_posterior=10",
+                                                   "sampler=pymc"]))
+    design = pd.DataFrame({"beta": [1.5]})
+    res = sweep.run_sweep(fn, design, tmp_path / "cal", seed=3, workers=1,
+                          progress=False).results()
+    row = res.iloc[0]
+    assert row["beta_truth"] == 1.5                      # fixed by the point
+    # the other truths are the prior draw from the point's own stream
+    truth = fn.truth({"beta": 1.5}, np.random.default_rng(sweep.point_seed(3, 0)))
+    from estimation.simulate import normalised_truth
+    for k, v in normalised_truth(truth).items():
+        assert row[f"{k}_truth"] == pytest.approx(v)
+        assert 0 <= row[f"{k}_rank"] <= 10
+        assert isinstance(row[f"{k}_in95"], (bool, np.bool_))
+    assert row["lam_truth"] != 5.0 and row["n_posterior"] == 10
+
+
+def test_calibration_options_errors(tmp_path, capsys):
+    with pytest.raises(sweep.SweepError, match="unknown calibration option"):
+        sweep.point_function("calibration", "random-region", {"n_sim": 3})
+    with pytest.raises(sweep.SweepError, match="integer >= 1"):
+        sweep.point_function("calibration", "random-region", {"draws": 0})
+    with pytest.raises(sweep.UnknownParameterError):
+        sweep.run_sweep(sweep.CalibrationPoint(), sweep.grid(["betta=1,2"]), tmp_path / "c",
+                        progress=False)
+    assert sweep.main(["random-region", "--kind", "calibration", "--option", "sampler=nope",
+                       "--out", str(tmp_path / "o")]) == 2
+    assert "unknown sampler" in capsys.readouterr().err
+    with pytest.raises(sweep.SweepError, match="KEY=VALUE"):
+        sweep.parse_options(["n_regions"])
+
+
 # ------------------------------------------------------------------ progress
 def test_progress_bar_time_left():
     ticks = iter([0.0, 5.0, 20.0, 20.0])
