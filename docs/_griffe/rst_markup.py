@@ -154,7 +154,7 @@ def _free_sections(text: str) -> str:
             i += 1
             continue
         if free and line.strip() and not line.startswith(" ") \
-                and nxt.startswith("    ") and not line.lstrip().startswith(("*", "-", "$$")):
+                and nxt.startswith("    ") and not line.lstrip().startswith(("*", "-", "$$", "..")):
             desc: list[str] = []
             i += 1
             while i < len(lines) and lines[i].startswith("    "):
