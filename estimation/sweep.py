@@ -22,9 +22,10 @@ in a Parquet dataset. Three things make long sweeps safe:
 Local execution uses :class:`concurrent.futures.ProcessPoolExecutor`
 (``workers=1`` runs in this process); ``scheduler="tcp://HOST:PORT"`` sends the
 same tasks to a :mod:`dask.distributed` cluster, whose workers must have
-``restrat`` installed. :class:`ScenarioPoint` is the point function that runs
-the restratification model on a scenario; any picklable function of the same
-shape plugs in (a calibration, a fit, a simulation).
+``restrat`` installed. :class:`ScenarioPoint` runs the restratification model
+on a scenario; :class:`CalibrationPoint` runs one simulation-based-calibration
+replicate (simulate, fit, rank the truth) on :mod:`estimation.calibration`;
+any picklable function of the same shape plugs in (a fit, a simulation).
 
 Designs come from grids (:func:`parse_param`, :func:`grid`), random draws
 (:func:`random_design`) or files (:func:`read_design`); ``restrat sweep``

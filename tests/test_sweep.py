@@ -272,13 +272,19 @@ _KILL_SCRIPT = textwrap.dedent("""
 
         def __call__(self, point, rng):
             time.sleep(0.02)
+            if point["x"] == 20:
+                open(sys.argv[1] + ".reached-20", "w").close()
             return {"u": float(rng.random()), "k": int(rng.integers(0, 10**9)),
                     "y": float(point["x"]) * 2 + float(rng.normal())}
 
     import pandas as pd, numpy as np
     design = pd.DataFrame({"x": np.arange(400, dtype=float)})
-    sweep.run_sweep(Slow(), design, sys.argv[1], seed=77, workers=int(sys.argv[2]),
-                    batch_size=5, chunk_size=1, progress=False)
+    try:
+        sweep.run_sweep(Slow(), design, sys.argv[1], seed=77, workers=int(sys.argv[2]),
+                        batch_size=int(sys.argv[3]), chunk_size=1, flush_seconds=600,
+                        progress=False)
+    except KeyboardInterrupt:
+        sys.exit(130)
 """)
 
 
@@ -304,7 +310,7 @@ def _wait_for_parts(out: Path, proc: subprocess.Popen, k: int, timeout: float = 
 @pytest.mark.parametrize("workers", [1, 2])
 def test_killed_sweep_resumes_without_loss_or_duplicates(tmp_path, workers):
     out = tmp_path / "res.parquet"
-    proc = subprocess.Popen([sys.executable, "-c", _KILL_SCRIPT, str(out), str(workers)],
+    proc = subprocess.Popen([sys.executable, "-c", _KILL_SCRIPT, str(out), str(workers), "5"],
                             stderr=subprocess.PIPE, text=True, start_new_session=True)
     try:
         _wait_for_parts(out, proc, 4)
@@ -328,6 +334,34 @@ def test_killed_sweep_resumes_without_loss_or_duplicates(tmp_path, workers):
     # resuming a finished sweep computes nothing
     assert sweep.run_sweep(KillResume(), design, out, workers=1, resume=True,
                            progress=False).n_computed == 0
+
+
+def test_ctrl_c_saves_unwritten_rows_then_resumes(tmp_path):
+    out = tmp_path / "res.parquet"
+    marker = Path(str(out) + ".reached-20")
+    # one batch would be 1000 rows: only the rescue flush on Ctrl-C writes anything
+    proc = subprocess.Popen([sys.executable, "-c", _KILL_SCRIPT, str(out), "1", "1000"],
+                            stderr=subprocess.PIPE, text=True, start_new_session=True)
+    try:
+        t0 = time.monotonic()
+        while not marker.exists():
+            assert proc.poll() is None, proc.stderr.read()
+            assert time.monotonic() - t0 < 30
+            time.sleep(0.02)
+        assert not list(out.glob("part-*.parquet"))
+        os.killpg(proc.pid, signal.SIGINT)
+        assert proc.wait(20) == 130
+    finally:
+        if proc.poll() is None:
+            os.killpg(proc.pid, signal.SIGKILL)
+    before = sweep.read_results(out)
+    assert len(before) >= 20 and before["index"].tolist() == list(range(len(before)))
+    done = sweep.run_sweep(KillResume(), x_design(400), out, workers=1, resume=True,
+                           progress=False)
+    assert done.n_reused == len(before)
+    res = sweep.read_results(out)
+    pd.testing.assert_frame_equal(res[["u", "k", "y"]], expected_rows(draws, x_design(400), 77),
+                                  check_dtype=False)
 
 
 def test_cli_scenario_sweep_killed_and_resumed(tmp_path):
@@ -457,17 +491,17 @@ def test_dask_cluster_runs_sweep_like_local(tmp_path, dask_cluster):
     address = dask_cluster.scheduler_address
     assert address.startswith("tcp://127.0.0.1:")
     fn = sweep.ScenarioPoint("random-region")
-    design = sweep.grid(["beta=0:2:3", "lambda=1,5"])
+    design = sweep.grid(["beta=0,2", "lambda=1,5"])
     d = sweep.run_sweep(fn, design, tmp_path / "dask", seed=3, scheduler=address,
-                        batch_size=4, chunk_size=1, progress=False)
+                        batch_size=3, chunk_size=1, progress=False)
     local = sweep.run_sweep(fn, design, tmp_path / "local", seed=3, workers=1,
                             progress=False)
-    assert d.n_computed == 6
+    assert d.n_computed == 4 and len(list((tmp_path / "dask").glob("part-*"))) == 2
     pd.testing.assert_frame_equal(outputs(d.results()), outputs(local.results()))
     # the CLI through the same scheduler, resuming on the cluster after a local start
     out = tmp_path / "cli"
-    base = ["random-region", "--param", "beta=0,2", "--seed", "8", "--out", str(out),
-            "--no-progress"]
+    base = ["random-region", "--region-seed", "3", "--param", "beta=0,2", "--seed", "8",
+            "--out", str(out), "--no-progress"]
     assert sweep.main(base + ["--workers", "1"]) == 0
     (sorted(out.glob("part-*.parquet"))[0]).unlink()
     assert sweep.main(base + ["--scheduler", address, "--resume"]) == 0
