@@ -113,12 +113,21 @@ def build_parser() -> argparse.ArgumentParser:
     p_bench.add_argument("--json", help="where to write the JSON record (scenarios)")
     p_bench.add_argument("--quick", action="store_true", help="short speed runs")
     p_bench.set_defaults(func=_bench)
+    sub.add_parser("sweep", help="run a scenario or calibration over a grid or design of "
+                   "parameters, locally or on a Dask cluster (restrat sweep --help)",
+                   add_help=False)
     p_demo = sub.add_parser("demo", help="demonstrate the TU-game solvers on classic games")
     p_demo.set_defaults(func=_demo)
     return parser
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    if argv and argv[0] == "sweep":
+        # the sweep has its own parser (estimation.sweep.main); the face only forwards
+        from estimation.sweep import main as sweep_main
+
+        return int(sweep_main(argv[1:]))
     parser = build_parser()
     args = parser.parse_args(argv)
     if not getattr(args, "func", None):
