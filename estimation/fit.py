@@ -49,6 +49,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from gametheory.errors import InvalidTypeError
+
 from .data import AllocationData, ChoiceSets, StructuralArrays
 from .errors import EstimationError, MissingDependencyError, SamplingWarning
 from .models.priors import Prior, resolve_priors
@@ -217,7 +219,7 @@ def fit(data: AllocationData, model: str = "structural", *, sampler: str = "auto
     'pymc'
     """
     if not isinstance(data, AllocationData):
-        raise EstimationError("data", type(data).__name__, "not AllocationData",
+        raise InvalidTypeError("data", type(data).__name__, "not AllocationData",
                               "Give an AllocationData (estimation.AllocationData or simulate())")
     chains = _positive_int("chains", chains)
     draws = _positive_int("draws", draws)

@@ -53,6 +53,7 @@ import numpy as np
 import pandas as pd
 from scipy import optimize, stats
 
+from gametheory.errors import InvalidTypeError
 from gametheory.restratification.model import ALPHA_NAMES
 
 from .data import AllocationData, ChoiceSets
@@ -239,7 +240,7 @@ def fit_mle(data: AllocationData | ChoiceSets, model: str = "conditional_logit",
     if isinstance(data, ChoiceSets):
         return fit_clogit(data)
     if not isinstance(data, AllocationData):
-        raise EstimationError("data", type(data).__name__, "not AllocationData",
+        raise InvalidTypeError("data", type(data).__name__, "not AllocationData",
                               "Give an AllocationData or ChoiceSets")
     if model == "conditional_logit":
         return fit_clogit(data.choice_sets(role))

@@ -24,8 +24,9 @@ from typing import Any
 
 import numpy as np
 
+from gametheory.errors import InvalidTypeError
+
 from ..data import AllocationData, ChoiceSets
-from ..errors import EstimationError
 from .priors import resolve_priors
 from .structural import MASKED_LOGIT, categorical_logp, categorical_random
 
@@ -37,7 +38,7 @@ def as_choice_sets(data: AllocationData | ChoiceSets, role: str | None) -> Choic
         return data
     if isinstance(data, AllocationData):
         return data.choice_sets(role or "configuration")
-    raise EstimationError("data", type(data).__name__, "not AllocationData or ChoiceSets",
+    raise InvalidTypeError("data", type(data).__name__, "not AllocationData or ChoiceSets",
                           "Give an AllocationData or data.choice_sets(role)")
 
 

@@ -49,6 +49,7 @@ from typing import Any
 
 import numpy as np
 
+from gametheory.errors import InvalidTypeError
 from gametheory.restratification.model import ALPHA_NAMES
 
 from ..data import AllocationData, StructuralArrays
@@ -68,7 +69,7 @@ def as_arrays(data: AllocationData | StructuralArrays) -> StructuralArrays:
         return data
     if isinstance(data, AllocationData):
         return data.arrays()
-    raise EstimationError("data", type(data).__name__, "not AllocationData",
+    raise InvalidTypeError("data", type(data).__name__, "not AllocationData",
                           "Give an AllocationData (estimation.AllocationData or simulate())")
 
 
