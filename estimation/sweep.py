@@ -308,6 +308,10 @@ def _check_names(specs: Sequence[ParamSpec]) -> None:
         seen.add(s.name)
 
 
+def _as_specs(specs: Sequence[ParamSpec | str]) -> list[ParamSpec]:
+    return [parse_param(s) if isinstance(s, str) else s for s in specs]
+
+
 def grid(specs: Sequence[ParamSpec | str]) -> pd.DataFrame:
     """The full grid (Cartesian product) of the specs; the first spec varies slowest.
 
@@ -318,16 +322,23 @@ def grid(specs: Sequence[ParamSpec | str]) -> pd.DataFrame:
     >>> len(grid([]))
     1
     """
-    specs = [parse_param(s) if isinstance(s, str) else s for s in specs]
-    _check_names(specs)
-    for s in specs:
-        if s.is_continuous:
-            lo, hi = s.bounds  # type: ignore[misc]
+    specs_ = _as_specs(specs)
+    _check_names(specs_)
+    for s in specs_:
+        if s.bounds is not None and not s.values:
+            lo, hi = s.bounds
             raise DesignError("--param", s.text, "a LOW:HIGH range has no grid points",
                               f"Add a number of points ({s.name}={lo:g}:{hi:g}:11) or use "
                               "a random design (--random N)")
-    rows = list(itertools.product(*(s.values for s in specs)))
-    return pd.DataFrame(rows, columns=[s.name for s in specs], index=range(len(rows)))
+    rows = list(itertools.product(*(s.values for s in specs_)))
+    return pd.DataFrame(rows, columns=[s.name for s in specs_], index=range(len(rows)))
+
+
+def _fresh_seed() -> int:
+    """A root seed from fresh OS entropy (128 bits), to be recorded."""
+    entropy = np.random.SeedSequence().entropy
+    assert isinstance(entropy, int)
+    return entropy
 
 
 def design_seed(seed: int) -> np.random.SeedSequence:
@@ -353,8 +364,8 @@ def random_design(specs: Sequence[ParamSpec | str], n: int, seed: int) -> pd.Dat
     >>> d.equals(random_design(["beta=0:2", "lambda=1,5"], n=4, seed=3))
     True
     """
-    specs = [parse_param(s) if isinstance(s, str) else s for s in specs]
-    _check_names(specs)
+    specs_ = _as_specs(specs)
+    _check_names(specs_)
     if isinstance(n, bool) or not isinstance(n, (int, np.integer)) or n < 1:
         raise DesignError("n", n, "a random design needs a positive number of points",
                           "Give e.g. --random 100")
@@ -363,9 +374,9 @@ def random_design(specs: Sequence[ParamSpec | str], n: int, seed: int) -> pd.Dat
                           "Pass seed=... (--seed) so the design can be drawn again on resume")
     rng = np.random.default_rng(design_seed(seed))
     cols: dict[str, Any] = {}
-    for s in specs:
-        if s.is_continuous:
-            lo, hi = s.bounds  # type: ignore[misc]
+    for s in specs_:
+        if s.bounds is not None and not s.values:
+            lo, hi = s.bounds
             cols[s.name] = rng.uniform(lo, hi, size=int(n))
         else:
             vals = np.asarray(s.values, dtype=object)
@@ -1285,7 +1296,7 @@ def run_sweep(fn: Callable[[dict[str, Any], np.random.Generator], Mapping[str, A
                              "Resume with the same scenario and kind, or use a new folder")
         seed = int(manifest["seed"])
     if seed is None:
-        seed = int(np.random.SeedSequence().entropy)  # recorded below, so resumable
+        seed = _fresh_seed()  # recorded below, so resumable
     if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or seed < 0:
         raise SweepError("seed", seed, "must be a non-negative integer", "Give e.g. seed=1")
     seed = int(seed)
@@ -1569,7 +1580,7 @@ def _design_from_args(args: argparse.Namespace, seed: int | None) -> tuple[pd.Da
             raise SweepError("--random", args.random, "cannot be combined with --design",
                              "Use either a design file or a random design")
         if seed is None:
-            seed = int(np.random.SeedSequence().entropy)
+            seed = _fresh_seed()
         return random_design(specs, args.random, seed), seed
     g = grid(specs)
     if args.design:
