@@ -9,10 +9,20 @@ when a model is built or fitted.
 3
 """
 
-from .calibration import SBCResult, calibrate, recovery_study, sbc
+from . import datasets, models
+from .calibration import SBCResult, calibrate, cli_calibrate, recovery_study, sbc
 from .data import AllocationData, ChoiceSets, StructuralArrays
 from .errors import DataValidationError, EstimationError, MissingDependencyError, SamplingWarning
-from .fit import FitResults, Prediction, available_samplers, compare, fit, prior_predictive_check
+from .fit import (
+    FitResults,
+    Prediction,
+    available_samplers,
+    cli_fit,
+    compare,
+    demo_fit,
+    fit,
+    prior_predictive_check,
+)
 from .mle import MLEResults, compare_statsmodels, fit_mle
 from .simulate import RegionBank, normalised_truth, simulate
 
@@ -21,5 +31,6 @@ __all__ = [
     "EstimationError", "MissingDependencyError", "SamplingWarning", "FitResults", "Prediction",
     "available_samplers", "compare", "fit", "prior_predictive_check", "RegionBank",
     "normalised_truth", "simulate", "MLEResults", "compare_statsmodels", "fit_mle",
-    "SBCResult", "calibrate", "recovery_study", "sbc",
+    "SBCResult", "calibrate", "recovery_study", "sbc", "cli_fit", "cli_calibrate", "demo_fit",
+    "datasets", "models",
 ]

@@ -53,7 +53,7 @@ from .fit import _positive_int, fit
 from .models.priors import resolve_priors
 from .simulate import THETA_FREE, RegionBank, _as_params, _as_rng, _regions, normalised_truth
 
-__all__ = ["sbc", "recovery_study", "calibrate", "SBCResult", "RecoveryResult",
+__all__ = ["cli_calibrate", "sbc", "recovery_study", "calibrate", "SBCResult", "RecoveryResult",
            "rank_statistics", "prior_draw_params"]
 
 _SHAPES = {"lam": (), "theta": (3,), "beta": (), "alpha": (3,), "mu": (), "eta": (),
@@ -299,3 +299,20 @@ def calibrate(model: str = "structural", n_sims: int = 100, n_regions: int = 50,
         return recovery_study(None, n_sims, n_regions, draws=draws, tune=tune, chains=chains,
                               seed=seed, sampler=sampler, progress=progress)
     raise EstimationError("method", method, "unknown method", "Use 'sbc' or 'recovery'")
+
+
+def cli_calibrate(n_sims: int = 100, n_regions: int = 50, *, method: str = "sbc",
+                  seed: int | None = 0, draws: int = 200, tune: int = 300, chains: int = 2,
+                  sampler: str = "auto", plot: str | None = None, progress: bool = True) -> str:
+    """What ``restrat calibrate --sims N`` prints (optionally saving rank histograms)."""
+    res = calibrate("structural", n_sims, n_regions, method=method, seed=seed, draws=draws,
+                    tune=tune, chains=chains, sampler=sampler, progress=progress)
+    info = res.info
+    head = (f"restrat calibrate: {method}, {info['n_sims']} simulations x "
+            f"{info['n_regions']} regions, {info['chains']} chains x {info['draws']} draws "
+            f"({info['sampler']}), {info['seconds']:.0f} s")
+    lines = [head, res.table().to_string(float_format=lambda x: f"{x:.3f}")]
+    if plot and isinstance(res, SBCResult):
+        res.plot().savefig(plot, dpi=110)
+        lines.append(f"rank histograms written to {plot}")
+    return "\n".join(lines)
