@@ -506,12 +506,65 @@ def _nash_vertices(V: np.ndarray, d: np.ndarray, w: np.ndarray,
     gap = float(np.max((V - best) @ g))
     tol = 1e-9 * max(1.0, float(np.max(np.abs(g))) * scale)
     if gap > tol:
+        alt = _frank_wolfe_face(V, d, w, best, scale)
+        if alt is not None:
+            best, method = alt, "frank-wolfe+face-newton"
+            g = w / (best - d)
+            gap = float(np.max((V - best) @ g))
+            tol = 1e-9 * max(1.0, float(np.max(np.abs(g))) * scale)
+    if gap > tol:
         if gap > 1e-6 * max(1.0, float(np.max(np.abs(g))) * scale):
             raise SolverError("Nash bargaining", "uncertified",
                               f"optimality gap {gap:.3g} after polishing",
                               "Rescale the utilities or remove near-duplicate vertices")
         return best, gap, method, False
     return best, max(gap, 0.0), method, True
+
+
+def _frank_wolfe_face(V: np.ndarray, d: np.ndarray, w: np.ndarray, u0: np.ndarray,
+                      scale: float, iters: int = 3000) -> np.ndarray | None:
+    """Frank–Wolfe with exact line search, then Newton on the face of the
+    vertices that are nearly optimal for the supporting hyperplane."""
+    u = u0.copy()
+    for _ in range(iters):
+        g = w / (u - d)
+        j = int(np.argmax(V @ g))
+        s_dir = V[j] - u
+        if float(s_dir @ g) <= 1e-15 * max(1.0, scale * float(np.max(np.abs(g)))):
+            break
+        # maximise sum w log(u + t s - d) over t in [0, 1]: derivative is decreasing
+        def dphi(t: float, s_dir: np.ndarray = s_dir) -> float:
+            return float(w @ (s_dir / (u + t * s_dir - d)))
+        if dphi(1.0) >= 0 and np.all(u + s_dir - d > 0):
+            t = 1.0
+        else:
+            lo, hi = 0.0, 1.0
+            while np.any(u + hi * s_dir - d <= 0):
+                hi /= 2.0
+            if dphi(hi) >= 0:
+                t = hi
+            else:
+                for _ in range(60):
+                    mid = (lo + hi) / 2.0
+                    if dphi(mid) > 0:
+                        lo = mid
+                    else:
+                        hi = mid
+                t = lo
+        u = u + t * s_dir
+    g = w / (u - d)
+    lin = V @ g
+    top = float(lin.max())
+    span = max(1e-300, top - float(lin.min()))
+    for eps in (1e-7, 1e-6, 1e-5, 1e-4, 1e-3, 1e-2):
+        J = np.flatnonzero(lin >= top - eps * span)
+        cand = _newton_on_face(V[J], d, w, u)
+        if cand is None or np.any(cand <= d) or not _in_hull(V[J], cand, scale):
+            continue
+        gc = w / (cand - d)
+        if float(np.max((V - cand) @ gc)) <= 1e-9 * max(1.0, float(np.max(gc)) * scale):
+            return cand
+    return None
 
 
 def _newton_on_face(P: np.ndarray, d: np.ndarray, w: np.ndarray,

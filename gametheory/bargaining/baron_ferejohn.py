@@ -757,19 +757,20 @@ def _solve(rule: Any, T: int, mult: np.ndarray, pt: np.ndarray, b: np.ndarray, t
             c_p, y_p, mu_p = pol
             # check no cheaper column exists at the polished prices
             ok = True
+            mus_p = _split(mu_p, cols)
             for s in range(T):
                 if pt[s] * mult[s] == 0:
                     continue
                 Cs, a = rule.cheapest(s, c_p)
-                used = [float(ai @ c_p) for ai, m_ in zip(cols[s], _split(mu_p, cols)[s],
-                                                          strict=True) if m_ > 1e-12]
+                used = [float(ai @ c_p) for ai, m_ in zip(cols[s], mus_p[s], strict=True)
+                        if m_ > 1e-12]
                 if used and Cs < max(used) - 1e-12:
                     ok = False
                     if not any(np.array_equal(a, ai) for ai in cols[s]):
                         cols[s].append(a)
                         mu_list[s] = np.append(mu_list[s], 0.0)
             if ok:
-                mus = _split(mu_p, cols)
+                mus = mus_p
                 Cfin = np.array([sum(m_ * float(a @ c_p) for m_, a in
                                      zip(mus[s], cols[s], strict=True)) for s in range(T)])
                 K_fin = pt * (1.0 - Cfin)

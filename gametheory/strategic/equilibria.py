@@ -62,7 +62,7 @@ from typing import Any
 
 import numpy as np
 
-from ..errors import GameTooLargeError, InvalidArgumentError
+from ..errors import GameTooLargeError, InvalidArgumentError, SolverError
 from ..results import frozen_array
 from ._payoffs import bimatrix
 
@@ -357,15 +357,21 @@ def equilibria(A: Any, B: Any = None, method: str = "auto", *, warn: bool = True
     else:
         import nashpy
 
-        game = nashpy.Game(Am, Bm)
+        # nashpy's polytope methods need positive payoffs; shifting each player's
+        # payoffs by a constant leaves the equilibria unchanged
+        game = nashpy.Game(Am - Am.min() + 1.0, Bm - Bm.min() + 1.0)
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")  # nashpy warns about degeneracy itself
-            if chosen == "vertex":
-                raw = list(game.vertex_enumeration())
-            elif chosen == "support":
-                raw = list(game.support_enumeration(tol=tol))
-            else:
-                raw = list(game.lemke_howson_enumeration())
+            try:
+                if chosen == "vertex":
+                    raw = list(game.vertex_enumeration())
+                elif chosen == "support":
+                    raw = list(game.support_enumeration(tol=tol))
+                else:
+                    raw = list(game.lemke_howson_enumeration())
+            except Exception as exc:  # nashpy/qhull failures become our SolverError
+                raise SolverError(f"nashpy {chosen} enumeration", type(exc).__name__,
+                                  str(exc), "Use method='exact' for small games") from exc
         cand = [(np.asarray(x, float), np.asarray(y, float)) for x, y in raw]
         cand = [(x, y) for x, y in cand
                 if np.all(np.isfinite(x)) and np.all(np.isfinite(y))

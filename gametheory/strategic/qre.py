@@ -25,7 +25,11 @@ under an arclength constraint, with adaptive step length (Allgower and Georg
 conditioned as probabilities vanish, so the branch can be followed to large
 :math:`\lambda`. Profiles at requested :math:`\lambda` values are found by
 Newton's method at fixed :math:`\lambda` from the bracketing branch points
-(the first crossing on the branch, where it bends back).
+(the first crossing on the branch, where it bends back). For generic games
+the principal branch is a smooth curve; games with extra symmetry (e.g. a
+battle of the sexes whose payoffs are invariant under swapping the roles)
+can meet a pitchfork bifurcation, where the continuation stays on the
+symmetric branch while other tracers (e.g. Gambit) may leave it.
 
 :func:`logit_estimate` fits :math:`\lambda` by maximum likelihood to
 observed action counts: it maximises

@@ -1,0 +1,291 @@
+"""Tests for gametheory.strategic: equilibrium sets, QRE (against pygambit), dynamics."""
+
+import warnings
+from fractions import Fraction
+
+import numpy as np
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from gametheory.errors import InvalidArgumentError
+from gametheory.strategic import (
+    DegenerateGameWarning,
+    asymmetric_replicator_dynamics,
+    equilibria,
+    fictitious_play,
+    is_degenerate,
+    is_equilibrium,
+    logit_estimate,
+    logit_qre,
+    logit_qre_branch,
+    replicator_dynamics,
+)
+
+F = Fraction
+
+
+def _as_set(res):
+    return sorted(tuple(np.round(np.concatenate([x, y]), 9)) for x, y in res)
+
+
+# ------------------------------------------------------------ textbook games
+
+
+def test_matching_pennies():
+    res = equilibria([[1, -1], [-1, 1]])
+    assert len(res) == 1
+    assert res.rational == (((F(1, 2), F(1, 2)), (F(1, 2), F(1, 2))),)
+    assert res.degenerate is False and res.exact
+
+
+def test_battle_of_the_sexes():
+    res = equilibria([[3, 0], [0, 2]], [[2, 0], [0, 3]])
+    assert res.rational == (
+        ((F(0), F(1)), (F(0), F(1))),
+        ((F(3, 5), F(2, 5)), (F(2, 5), F(3, 5))),
+        ((F(1), F(0)), (F(1), F(0))),
+    )
+
+
+def test_prisoners_dilemma():
+    A = [[3, 0], [5, 1]]
+    res = equilibria(A, np.array(A).T)
+    assert len(res) == 1
+    np.testing.assert_array_equal(res[0][0], [0, 1])
+    np.testing.assert_array_equal(res[0][1], [0, 1])
+    np.testing.assert_allclose(res.payoffs(A, np.array(A).T), [[1, 1]])
+
+
+def test_rock_paper_scissors():
+    A = [[0, -1, 1], [1, 0, -1], [-1, 1, 0]]
+    res = equilibria(A)
+    assert len(res) == 1
+    assert res.rational[0] == ((F(1, 3),) * 3, (F(1, 3),) * 3)
+    assert not is_degenerate(A)
+
+
+def test_degenerate_game_all_extreme_equilibria_and_warning():
+    # von Stengel (2002), degenerate example: row 1 gives the column player 3, 3
+    A = [[3, 3], [2, 5], [0, 6]]
+    B = [[3, 3], [2, 6], [3, 1]]
+    with pytest.warns(DegenerateGameWarning):
+        res = equilibria(A, B)
+    assert res.degenerate
+    expected = {
+        ((F(1), F(0), F(0)), (F(1), F(0))),
+        ((F(1), F(0), F(0)), (F(2, 3), F(1, 3))),
+        ((F(0), F(1, 3), F(2, 3)), (F(1, 3), F(2, 3))),
+    }
+    assert set(res.rational) == expected
+    for x, y in res:
+        assert is_equilibrium(A, B, x, y)
+
+
+def test_degenerate_game_support_enumeration_can_miss():
+    # every strategy is a best response to everything: a continuum of equilibria
+    A = np.zeros((2, 2))
+    with pytest.warns(DegenerateGameWarning):
+        res = equilibria(A, A)
+    # extreme equilibria: the four pure profiles
+    assert len(res) == 4
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        sup = equilibria(A, A, method="support")
+    assert len(sup) <= len(res)
+
+
+@pytest.mark.parametrize("method", ["vertex", "support", "lemke-howson"])
+def test_nashpy_methods_on_nondegenerate_game(method):
+    A, B = [[3, 0], [0, 2]], [[2, 0], [0, 3]]
+    res = equilibria(A, B, method=method)
+    assert res.method == method and not res.exact
+    for x, y in res:
+        assert equilibria(A, B).contains(x, y, atol=1e-9)
+    if method != "lemke-howson":
+        assert len(res) == 3
+
+
+@st.composite
+def small_integer_games(draw):
+    m = draw(st.integers(2, 3))  # nashpy's vertex enumeration needs two strategies each
+    n = draw(st.integers(2, 3))
+    vals = st.integers(0, 3)  # small range: many ties, many degenerate games
+    A = np.array(draw(st.lists(vals, min_size=m * n, max_size=m * n))).reshape(m, n)
+    B = np.array(draw(st.lists(vals, min_size=m * n, max_size=m * n))).reshape(m, n)
+    return A, B
+
+
+@given(small_integer_games())
+def test_default_matches_vertex_enumeration_property(game):
+    A, B = game
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        res = equilibria(A, B)
+        vert = equilibria(A, B, method="vertex")
+        sup = equilibria(A, B, method="support")
+    assert res.method == "exact"
+    # every profile is an equilibrium, checked exactly
+    for x, y in res.rational:
+        Ax = [sum(F(int(A[i][j])) * y[j] for j in range(len(y))) for i in range(len(x))]
+        By = [sum(F(int(B[i][j])) * x[i] for i in range(len(x))) for j in range(len(y))]
+        assert sum(xi * a for xi, a in zip(x, Ax, strict=True)) == max(Ax)
+        assert sum(yj * b for yj, b in zip(y, By, strict=True)) == max(By)
+    # the same extreme equilibria as nashpy's vertex enumeration
+    assert _as_set(res) == _as_set(vert)
+    # support enumeration finds nothing the exact method misses
+    for x, y in sup:
+        assert is_equilibrium(A, B, x, y, tol=1e-9)
+    if not res.degenerate:
+        assert _as_set(res) == _as_set(sup)
+
+
+def test_bad_payoffs():
+    with pytest.raises(InvalidArgumentError, match="shape"):
+        equilibria([[1, 2], [3, 4]], [[1, 2, 3], [4, 5, 6]])
+    with pytest.raises(InvalidArgumentError, match="non-finite|NaN"):
+        equilibria([[1, np.inf], [3, 4]])
+    with pytest.raises(InvalidArgumentError, match="NaN"):
+        logit_qre([[1, 2], [3, 4]], [[1, np.nan], [3, 4]], 1.0)
+    with pytest.raises(InvalidArgumentError):
+        equilibria([1, 2, 3])
+    with pytest.raises(InvalidArgumentError, match="method"):
+        equilibria([[1]], method="magic")
+    with pytest.raises(InvalidArgumentError, match="lam"):
+        logit_qre([[1, 0], [0, 1]], None, -1.0)
+    with pytest.raises(InvalidArgumentError, match="counts"):
+        logit_estimate([[1, 0], [0, 1]], None, counts=([1, 2, 3], [1, 1]))
+
+
+# ------------------------------------------------------------ logit QRE
+
+
+def _qre_fixed_point_residual(A, B, lam, x, y):
+    def softmax(v):
+        e = np.exp(v - v.max())
+        return e / e.sum()
+
+    return max(np.max(np.abs(x - softmax(lam * (A @ y)))),
+               np.max(np.abs(y - softmax(lam * (B.T @ x)))))
+
+
+def test_qre_solves_fixed_point_and_starts_uniform():
+    rng = np.random.default_rng(3)
+    A, B = rng.normal(size=(3, 4)), rng.normal(size=(3, 4))
+    q0, q1, q5 = logit_qre(A, B, [0.0, 1.0, 5.0])
+    np.testing.assert_allclose(q0.x, 1 / 3)
+    np.testing.assert_allclose(q0.y, 1 / 4)
+    for q in (q1, q5):
+        assert _qre_fixed_point_residual(A, B, q.lam, q.x, q.y) < 1e-12
+
+
+def test_qre_limit_is_nash_equilibrium():
+    # battle of the sexes: the branch selects the mixed equilibrium, at rate 1/lambda
+    A, B = [[3, 0], [0, 2]], [[2, 0], [0, 3]]
+    eqs = equilibria(A, B)
+    errs = []
+    for q in logit_qre(A, B, [100.0, 1000.0]):
+        errs.append(min(max(np.max(np.abs(q.x - x)), np.max(np.abs(q.y - y)))
+                        for x, y in eqs))
+    assert errs[1] < 2e-4 and errs[1] < errs[0] / 5
+    # prisoner's dilemma: converges (exponentially fast) to the pure equilibrium
+    q = logit_qre([[3, 0], [5, 1]], [[3, 5], [0, 1]], 50.0)
+    np.testing.assert_allclose(q.x, [0, 1], atol=1e-6)
+    # matching pennies: the whole branch sits at the mixed equilibrium
+    br = logit_qre_branch([[1, -1], [-1, 1]], lam_max=50)
+    np.testing.assert_allclose(br.x, 0.5, atol=1e-12)
+    # an asymmetric zero-sum game converges to its unique mixed equilibrium
+    A2 = np.array([[2.0, -1.0], [-1.0, 1.0]])
+    q2 = logit_qre(A2, None, 500.0)
+    x_star = equilibria(A2)[0]
+    np.testing.assert_allclose(q2.x, x_star[0], atol=1e-3)
+    np.testing.assert_allclose(q2.y, x_star[1], atol=1e-3)
+
+
+GAMES = [
+    (np.array([[3.0, 0.0], [5.0, 1.0]]), np.array([[3.0, 5.0], [0.0, 1.0]])),
+    # a coordination game without the role-swap symmetry of the textbook battle of
+    # the sexes (whose branch meets a non-generic pitchfork bifurcation)
+    (np.array([[3.0, 0.0], [0.0, 2.0]]), np.array([[2.0, 0.0], [0.0, 4.0]])),
+    (np.array([[0.0, -1, 1], [1, 0, -1], [-1, 1, 0]]) + np.array([[0.5, 0, 0], [0, 0, 0],
+                                                                  [0, 0, 0]]),
+     -np.array([[0.0, -1, 1], [1, 0, -1], [-1, 1, 0]])),
+    (np.random.default_rng(11).normal(size=(4, 3)), np.random.default_rng(12).normal(size=(4, 3))),
+]
+
+
+@pytest.mark.parametrize("k", range(len(GAMES)))
+def test_qre_matches_pygambit(k):
+    gbt = pytest.importorskip("pygambit")
+    A, B = GAMES[k]
+    lams = [0.3, 1.0, 4.0, 12.0]
+    g = gbt.Game.from_arrays(A, B)
+    theirs = gbt.qre.logit_solve_lambda(g, lams)
+    mine = logit_qre(A, B, lams)
+    for t, q in zip(theirs, mine, strict=True):
+        prof = np.array([t.profile[s] for s in g.strategies])
+        np.testing.assert_allclose(np.concatenate([q.x, q.y]), prof, atol=1e-6)
+
+
+@pytest.mark.parametrize("k", range(len(GAMES)))
+def test_lambda_estimate_matches_pygambit(k):
+    gbt = pytest.importorskip("pygambit")
+    A, B = GAMES[k]
+    # counts generated from the QRE at lambda = 1.3 plus distortion: interior optimum
+    q = logit_qre(A, B, 1.3)
+    c1 = np.round(200 * q.x) + 3
+    c2 = np.round(200 * q.y) + 1
+    g = gbt.Game.from_arrays(A, B)
+    data = g.mixed_strategy_profile(rational=False)
+    for s, c in zip(g.strategies, np.concatenate([c1, c2]), strict=True):
+        data[s] = float(c)
+    theirs = gbt.qre.logit_estimate(data)
+    mine = logit_estimate(A, B, counts=(c1, c2))
+    assert mine.lam == pytest.approx(theirs.lam, abs=1e-6)
+    assert mine.log_like == pytest.approx(theirs.log_like, abs=1e-6)
+
+
+def test_lambda_estimate_recovers_true_lambda():
+    A, B = GAMES[3]
+    q = logit_qre(A, B, 2.5)
+    est = logit_estimate(A, B, counts=(1e6 * q.x, 1e6 * q.y))
+    assert est.lam == pytest.approx(2.5, abs=1e-6)
+
+
+def test_qre_branch_10x10_fast():
+    import time
+
+    rng = np.random.default_rng(5)
+    A, B = rng.normal(size=(10, 10)), rng.normal(size=(10, 10))
+    t0 = time.perf_counter()
+    br = logit_qre_branch(A, B, lam_max=100)
+    assert time.perf_counter() - t0 < 10.0  # benchmark tracks < 1 s
+    assert br.lam[-1] >= 100
+    k = len(br) - 1
+    assert _qre_fixed_point_residual(A, B, br.lam[k], br.x[k], br.y[k]) < 1e-9
+
+
+# ------------------------------------------------------------ dynamics
+
+
+def test_replicator_dynamics_hawk_dove():
+    xs = replicator_dynamics([[0, 3], [1, 2]], [0.2, 0.8], np.linspace(0, 30, 100))
+    np.testing.assert_allclose(xs[-1], [0.5, 0.5], atol=1e-3)
+    xs2, ys2 = asymmetric_replicator_dynamics([[3, 0], [0, 2]], [[2, 0], [0, 3]],
+                                              [0.9, 0.1], [0.9, 0.1], np.linspace(0, 30, 60))
+    np.testing.assert_allclose(xs2[-1], [1, 0], atol=1e-3)
+    with pytest.raises(InvalidArgumentError):
+        replicator_dynamics([[0, 3, 1], [1, 2, 0]])
+    with pytest.raises(InvalidArgumentError):
+        replicator_dynamics([[0, 3], [1, 2]], [0.5, 0.6])
+
+
+def test_fictitious_play_reproducible_and_converges():
+    state = np.random.get_state()[1].copy()
+    r1, c1 = fictitious_play([[1, -1], [-1, 1]], iterations=3000, seed=4)
+    r2, c2 = fictitious_play([[1, -1], [-1, 1]], iterations=3000, seed=4)
+    np.testing.assert_array_equal(r1, r2)
+    np.testing.assert_array_equal(np.random.get_state()[1], state)  # global state untouched
+    np.testing.assert_allclose(r1[-1] / r1[-1].sum(), [0.5, 0.5], atol=0.02)
+    with pytest.raises(InvalidArgumentError):
+        fictitious_play([[1, -1], [-1, 1]], iterations=0)
