@@ -56,6 +56,8 @@ def _run(args: argparse.Namespace) -> int:
     if args.out:
         files = result.write(args.out, figures=not args.no_figures)
         print(f"\nwrote {len(files)} files to {args.out}")
+    if args.fit_demo:
+        _demo_fit()
     return 0
 
 
@@ -85,6 +87,44 @@ def _bench(args: argparse.Namespace) -> int:
     return subprocess.call(cmd)
 
 
+def _fit(args: argparse.Namespace) -> int:
+    from estimation.fit import cli_fit
+    from gametheory.errors import RestratError
+
+    try:
+        print(cli_fit(args.data, args.model, sampler=args.sampler, chains=args.chains,
+                      draws=args.draws, tune=args.tune, seed=args.seed, role=args.role,
+                      out=args.out, mle=not args.no_mle))
+    except RestratError as exc:
+        print(f"restrat fit: {exc}", file=sys.stderr)
+        return 2
+    return 0
+
+
+def _calibrate(args: argparse.Namespace) -> int:
+    from estimation.calibration import cli_calibrate
+    from gametheory.errors import RestratError
+
+    try:
+        print(cli_calibrate(args.sims, args.regions, method=args.method, seed=args.seed,
+                            draws=args.draws, tune=args.tune, chains=args.chains,
+                            sampler=args.sampler, plot=args.plot,
+                            progress=not args.no_progress))
+    except RestratError as exc:
+        print(f"restrat calibrate: {exc}", file=sys.stderr)
+        return 2
+    return 0
+
+
+def _demo_fit() -> None:
+    from estimation.fit import demo_fit
+
+    print("\nFitting the structural model to the bundled synthetic data set "
+          "(2 chains x 300 draws) ...")
+    table = demo_fit()
+    print(table.to_string(float_format=lambda x: f"{x:.3f}"))
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="restrat",
@@ -104,6 +144,36 @@ def build_parser() -> argparse.ArgumentParser:
     p_run.add_argument("--seed", type=int, default=None, help="seed for random-region")
     p_run.add_argument("--no-figures", action="store_true", help="skip the PNG figures")
     p_run.set_defaults(func=_run)
+    p_run.add_argument("--fit-demo", action="store_true",
+                       help="afterwards, fit the structural model to the bundled synthetic "
+                       "data and print the recovery table")
+    p_fit = sub.add_parser("fit", help="fit the model to observed allocations (a data folder, "
+                           "a `restrat run --out` folder, or the bundled synthetic data)")
+    p_fit.add_argument("data", nargs="?", default=None, help="data folder (default: bundled)")
+    p_fit.add_argument("--model", default="structural",
+                       help="structural, hierarchical or clogit (default structural)")
+    p_fit.add_argument("--sampler", default="auto", help="auto, nutpie or pymc")
+    p_fit.add_argument("--chains", type=int, default=4)
+    p_fit.add_argument("--draws", type=int, default=1000)
+    p_fit.add_argument("--tune", type=int, default=1000)
+    p_fit.add_argument("--seed", type=int, default=0)
+    p_fit.add_argument("--role", default=None, help="role for the reduced-form clogit")
+    p_fit.add_argument("--out", default=None, help="save the fit as NetCDF here")
+    p_fit.add_argument("--no-mle", action="store_true", help="skip the MLE comparison")
+    p_fit.set_defaults(func=_fit)
+    p_cal = sub.add_parser("calibrate", help="simulation-based calibration (Talts et al. "
+                           "2018) or a recovery study of the structural model")
+    p_cal.add_argument("--sims", type=int, default=100, help="number of simulations")
+    p_cal.add_argument("--regions", type=int, default=50, help="regions per simulation")
+    p_cal.add_argument("--method", choices=["sbc", "recovery"], default="sbc")
+    p_cal.add_argument("--seed", type=int, default=0)
+    p_cal.add_argument("--draws", type=int, default=200)
+    p_cal.add_argument("--tune", type=int, default=300)
+    p_cal.add_argument("--chains", type=int, default=2)
+    p_cal.add_argument("--sampler", default="auto")
+    p_cal.add_argument("--plot", default=None, help="save rank histograms to this PNG")
+    p_cal.add_argument("--no-progress", action="store_true")
+    p_cal.set_defaults(func=_calibrate)
     p_list = sub.add_parser("list", help="list the built-in scenarios")
     p_list.set_defaults(func=_list)
     p_bench = sub.add_parser("bench", help="benchmark scenarios (outcomes vs expectations) "

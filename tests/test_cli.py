@@ -48,3 +48,15 @@ def test_bench_scenarios_subset(tmp_path, capsys):
     rec = json.loads(out.read_text())
     assert rec["machine"]["cpus"] and {s["name"] for s in rec["scenarios"]} == {
         "case-region", "random-10"}
+
+
+def test_fit_and_calibrate_commands_are_wired(capsys):
+    from restrat.cli import build_parser
+
+    p = build_parser()
+    a = p.parse_args(["fit", "--draws", "10", "--chains", "2"])
+    assert a.func.__name__ == "_fit" and a.draws == 10 and a.data is None
+    b = p.parse_args(["calibrate", "--sims", "3", "--regions", "5"])
+    assert b.func.__name__ == "_calibrate" and b.sims == 3
+    assert main(["fit", "/nonexistent/folder", "--draws", "10"]) == 2
+    assert "restrat fit" in capsys.readouterr().err
