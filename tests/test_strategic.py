@@ -281,11 +281,12 @@ def test_replicator_dynamics_hawk_dove():
 
 
 def test_fictitious_play_reproducible_and_converges():
-    state = np.random.get_state()[1].copy()
+    state = np.random.get_state()[1].copy()  # noqa: NPY002
     r1, c1 = fictitious_play([[1, -1], [-1, 1]], iterations=3000, seed=4)
     r2, c2 = fictitious_play([[1, -1], [-1, 1]], iterations=3000, seed=4)
     np.testing.assert_array_equal(r1, r2)
-    np.testing.assert_array_equal(np.random.get_state()[1], state)  # global state untouched
+    # the caller's global state is untouched
+    np.testing.assert_array_equal(np.random.get_state()[1], state)  # noqa: NPY002
     np.testing.assert_allclose(r1[-1] / r1[-1].sum(), [0.5, 0.5], atol=0.02)
     with pytest.raises(InvalidArgumentError):
         fictitious_play([[1, -1], [-1, 1]], iterations=0)

@@ -533,7 +533,7 @@ def _frank_wolfe_face(V: np.ndarray, d: np.ndarray, w: np.ndarray, u0: np.ndarra
         if float(s_dir @ g) <= 1e-15 * max(1.0, scale * float(np.max(np.abs(g)))):
             break
         # maximise sum w log(u + t s - d) over t in [0, 1]: derivative is decreasing
-        def dphi(t: float, s_dir: np.ndarray = s_dir) -> float:
+        def dphi(t: float, s_dir: np.ndarray = s_dir, u: np.ndarray = u) -> float:
             return float(w @ (s_dir / (u + t * s_dir - d)))
         if dphi(1.0) >= 0 and np.all(u + s_dir - d > 0):
             t = 1.0

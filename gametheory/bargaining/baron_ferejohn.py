@@ -80,7 +80,7 @@ from typing import Any
 import numpy as np
 from scipy import optimize
 
-from ..coalitions import mask_to_indices, to_mask, validate_players
+from ..coalitions import to_mask, validate_players
 from ..errors import ConvergenceError, InvalidArgumentError, InvalidTypeError
 from ..results import AllocationResult, frozen_array
 from ._checks import as_finite_array, check_discount
