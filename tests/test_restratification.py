@@ -289,3 +289,15 @@ def test_cli_run_and_list(tmp_path, capsys):
     assert main(["run", "does-not-exist"]) == 2
     assert "unknown scenario" in capsys.readouterr().err
     assert main(["run", "case-region", "--param", "beta=0"]) == 0
+
+
+def test_yaml_scenario_file(tmp_path):
+    yaml = pytest.importorskip("yaml")
+    region = scenarios.load("one-teaching-hospital")
+    p = tmp_path / "one.yaml"
+    p.write_text(yaml.safe_dump(region.to_dict()))
+    assert scenarios.load(str(p)) == region
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("name: [unclosed\n")
+    with pytest.raises(ScenarioError, match="could not parse"):
+        scenarios.load(str(bad))
