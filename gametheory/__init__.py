@@ -49,7 +49,7 @@ __version__ = "0.1.0"
 
 _SUBMODULES = {
     "coalitions", "tu", "games", "bankruptcy", "voting", "power", "bargaining",
-    "strategic", "errors", "results",
+    "strategic", "errors", "results", "restratification",
 }
 
 _LAZY = {
@@ -82,7 +82,7 @@ __all__ = [  # noqa: RUF022 - grouped by family
     "AllocationResult", "LeastCoreResult",
     # subpackages
     "coalitions", "tu", "games", "bankruptcy", "voting", "power", "bargaining", "strategic",
-    "errors", "results",
+    "errors", "results", "restratification",
     # lazily imported names
     *_LAZY,
 ]
