@@ -88,6 +88,7 @@ from ._checks import as_finite_array, check_discount
 __all__ = ["BaronFerejohnResult", "baron_ferejohn"]
 
 _MAX_WEIGHT_STATES = 2_000_000
+_DEBUG = False
 
 
 @dataclass(frozen=True, eq=False)
@@ -147,7 +148,73 @@ class _WeightedRule:
         self.mult = np.bincount(type_of, minlength=n_types)
         self.tw[type_of] = w_int
 
+    def cheapest_all(self, c: np.ndarray, props: Sequence[int] | None = None
+                     ) -> tuple[np.ndarray, list[np.ndarray]]:
+        """Cheapest winning purchase for several proposer types at once.
+
+        Bounded covering knapsack over types, vectorised over proposers:
+        ``f[s, r]`` is the least cost of buying weight at least ``r`` from the
+        types processed so far, with at most ``m_t - [t = s]`` members of type
+        ``t``. Returns the costs and the count vectors (exact; ties broken by
+        the smallest count of the later types).
+        """
+        props = list(range(self.T)) if props is None else list(props)
+        S = len(props)
+        R = np.array([int(self.quota - self.tw[s]) for s in props], dtype=np.int64)
+        Rmax = int(max(R.max(initial=0), 0))
+        out_a = [np.zeros(self.T, dtype=np.int64) for _ in range(S)]
+        costs = np.zeros(S)
+        if Rmax <= 0 or S == 0:
+            return costs, out_a
+        limits = np.tile(self.mult, (S, 1))
+        limits[np.arange(S), props] -= 1
+        f = np.full((S, Rmax + 1), np.inf)
+        f[:, 0] = 0.0
+        choices = []
+        order = [t for t in range(self.T) if self.tw[t] > 0 and limits[:, t].max() > 0]
+        for t in order:
+            wt = int(self.tw[t])
+            ct = float(c[t])
+            lim = limits[:, t]
+            g = f.copy()
+            ch = np.zeros((S, Rmax + 1), dtype=np.int16)
+            for k in range(1, int(lim.max()) + 1):
+                shift = k * wt
+                cand = np.empty_like(f)
+                if shift <= Rmax:
+                    cand[:, shift:] = f[:, :Rmax + 1 - shift]
+                    cand[:, :shift] = f[:, :1]
+                else:
+                    cand[:] = f[:, :1]
+                cand += k * ct
+                cand[lim < k] = np.inf
+                better = cand < g
+                g = np.where(better, cand, g)
+                ch[better] = k
+            f = g
+            choices.append(ch)
+        for i in range(S):
+            r = int(R[i])
+            if r <= 0:
+                continue
+            costs[i] = f[i, r]
+            if not np.isfinite(costs[i]):
+                continue
+            a = out_a[i]
+            for t, ch in zip(reversed(order), reversed(choices), strict=True):
+                k = int(ch[i, r])
+                a[t] = k
+                r = max(r - k * int(self.tw[t]), 0)
+                if r == 0:
+                    break
+        return costs, out_a
+
     def cheapest(self, s: int, c: np.ndarray) -> tuple[float, np.ndarray]:
+        """Min-cost counts per type for a proposer of type s (bounded covering knapsack)."""
+        costs, a = self.cheapest_all(c, [s])
+        return float(costs[0]), a[0]
+
+    def _cheapest_ref(self, s: int, c: np.ndarray) -> tuple[float, np.ndarray]:
         """Min-cost counts per type for a proposer of type s (bounded covering knapsack)."""
         R = int(self.quota - self.tw[s])
         a = np.zeros(self.T, dtype=np.int64)
@@ -204,6 +271,11 @@ class _MWCRule:
         self.T = n
         self.mult = np.ones(n, dtype=np.int64)
         self.M = ((np.array(masks, dtype=np.int64)[:, None] >> np.arange(n)) & 1).astype(float)
+
+    def cheapest_all(self, c: np.ndarray) -> tuple[np.ndarray, list[np.ndarray]]:
+        """Cheapest coalition for every proposer."""
+        out = [self.cheapest(s, c) for s in range(self.T)]
+        return np.array([o[0] for o in out]), [o[1] for o in out]
 
     def cheapest(self, s: int, c: np.ndarray) -> tuple[float, np.ndarray]:
         A = self.M.copy()
@@ -403,10 +475,11 @@ def baron_ferejohn(weights: Any = None, quota: Any = None, recognition: Any = No
     v = v_t[type_of]
     # verification
     gaps = []
+    all_costs, all_a = rule.cheapest_all(c_t)
     for s in range(T):
         if pt[s] * mult[s] == 0:
             continue
-        best, _ = rule.cheapest(s, c_t)
+        best, _ = float(all_costs[s]), all_a[s]
         used = [float(a @ c_t) for a, m_ in zip(cols[s], mu[s], strict=True) if m_ > 1e-12]
         gaps.append(max(used) - best if used else 0.0)
     cost_gap = float(max(gaps, default=0.0))
@@ -472,6 +545,123 @@ def _demand_matrix(cols: list[list[np.ndarray]], mult: np.ndarray,
 
 
 def _master(cols: list[list[np.ndarray]], mult: np.ndarray, pt: np.ndarray, K: np.ndarray,
+            b: np.ndarray, c0: np.ndarray) -> tuple[np.ndarray, list[np.ndarray]]:
+    r"""Restricted master over the current columns, by a primal-dual interior point.
+
+    Minimises :math:`\sum_t m_t (b_t c_t - K_t \log c_t) - \sum_s P_s z_s` subject to
+    :math:`z_s \le a \cdot c` for every column :math:`a` of proposer type :math:`s`
+    (:math:`P_s = m_s p_s`); the multipliers divided by :math:`P_s` are the
+    proposers' mixing probabilities. Types with :math:`K_t = 0` have price 0.
+    Newton steps on the perturbed KKT system (Mehrotra predictor-corrector);
+    each step solves one symmetric system of size (types + proposers).
+    Columns whose multiplier does not dominate their slack at the end get
+    mixing weight 0. Returns prices and the mixes; falls back to SLSQP
+    (:func:`_master_slsqp`) if the iteration fails.
+    """
+    T = len(mult)
+    P = mult * pt
+    props = [s for s in range(T) if P[s] > 0]
+    pos = K > 0
+    tp = np.flatnonzero(pos)
+    nT, nS = len(tp), len(props)
+    spos = {s: i for i, s in enumerate(props)}
+    rows, owners = [], []
+    for s in props:
+        for a in cols[s]:
+            rows.append(np.asarray(a, dtype=float)[tp])
+            owners.append(spos[s])
+    J = len(rows)
+    own = np.array(owners, dtype=np.int64)
+    B = np.zeros((J, nT + nS))
+    if J:
+        B[:, :nT] = np.array(rows)
+        B[np.arange(J), nT + own] = -1.0
+    mK = (mult * K)[tp]
+    mb = (mult * b)[tp]
+    Pp = P[props]
+    c = np.maximum(np.where(pos, c0, 0.0)[tp], 1e-12)
+    if nT:
+        c = np.where(np.isfinite(c), c, 1e-3)
+    scale = max(float(np.max(c, initial=0.0)), 1e-12)
+    u = np.concatenate([c, np.zeros(nS)])
+    Ac = B[:, :nT] @ c
+    zmin = np.full(nS, np.inf)
+    np.minimum.at(zmin, own, Ac)
+    u[nT:] = zmin - 0.1 * scale
+    sig = B @ u
+    cnt = np.bincount(own, minlength=nS).astype(float)
+    lam = Pp[own] / cnt[own]
+    dscale = max(float(np.max(mb, initial=0.0)), 1.0)
+    gscale = scale * max(float(np.max(Pp, initial=0.0)), 1e-300)
+    ok = False
+    for _ in range(100):
+        cc = u[:nT]
+        grad = np.concatenate([mb - mK / cc, -Pp])
+        rd = grad - B.T @ lam
+        rp = B @ u - sig
+        gap = float(sig @ lam) / max(J, 1)
+        if _DEBUG: print(_, np.max(np.abs(rd), initial=0.0), np.max(np.abs(rp), initial=0.0), gap)
+        if (np.max(np.abs(rd), initial=0.0) < 1e-10 * dscale
+                and np.max(np.abs(rp), initial=0.0) < 1e-13 * scale and gap < 1e-15 * gscale):
+            ok = True
+            break
+        H = np.zeros((nT + nS, nT + nS))
+        H[np.arange(nT), np.arange(nT)] = mK / cc ** 2
+        D = lam / sig
+        M = H + (B.T * D) @ B
+        try:
+            fac = np.linalg.cholesky(M)
+        except np.linalg.LinAlgError:
+            break
+
+        def solve(rc: np.ndarray, fac: np.ndarray = fac) -> tuple[np.ndarray, ...]:
+            rhs = -rd + B.T @ ((rc - lam * rp) / sig)
+            du = np.linalg.solve(fac.T, np.linalg.solve(fac, rhs))
+            ds = B @ du + rp
+            dl = (rc - lam * ds) / sig
+            return du, ds, dl
+
+        def steplen(x: np.ndarray, dx: np.ndarray) -> float:
+            neg = dx < 0
+            return float(min(1.0, np.min(-x[neg] / dx[neg], initial=np.inf)))
+
+        # predictor
+        du, ds, dl = solve(-sig * lam)
+        a_p = min(steplen(sig, ds), steplen(lam, dl), steplen(cc, du[:nT]))
+        mu_aff = float((sig + a_p * ds) @ (lam + a_p * dl)) / max(J, 1)
+        sigma_c = (mu_aff / max(gap, 1e-300)) ** 3
+        du, ds, dl = solve(sigma_c * gap - sig * lam - ds * dl)
+        alpha = 0.995 * min(steplen(sig, ds), steplen(lam, dl), steplen(cc, du[:nT]) / 0.995
+                            * 0.995)
+        alpha = min(alpha, 1.0)
+        u = u + alpha * du
+        sig = np.maximum(sig + alpha * ds, 1e-300)
+        lam = np.maximum(lam + alpha * dl, 1e-300)
+        if not np.all(np.isfinite(u)):
+            break
+    if not ok:
+        return _master_slsqp(cols, mult, pt, K, b, c0)
+    cfull = np.zeros(T)
+    cfull[tp] = u[:nT]
+    mixes: list[np.ndarray] = []
+    i = 0
+    for s in range(T):
+        k = len(cols[s])
+        if P[s] > 0:
+            lam_s = lam[i:i + k].copy()
+            sig_s = sig[i:i + k]
+            lam_s[lam_s <= sig_s] = 0.0
+            if lam_s.sum() <= 0:
+                costs = np.array([float(a @ cfull) for a in cols[s]])
+                lam_s = (costs <= costs.min() + 1e-12).astype(float)
+            mixes.append(lam_s / lam_s.sum())
+            i += k
+        else:
+            mixes.append(np.full(k, 1.0 / k))
+    return cfull, mixes
+
+
+def _master_slsqp(cols: list[list[np.ndarray]], mult: np.ndarray, pt: np.ndarray, K: np.ndarray,
             b: np.ndarray, c0: np.ndarray) -> tuple[np.ndarray, list[np.ndarray]]:
     r"""Restricted master over the current columns, solved in price space.
 
@@ -641,8 +831,9 @@ def _active_set(rule: Any, T: int, mult: np.ndarray, pt: np.ndarray, b: np.ndarr
     c = pt / b
     cols: list[list[np.ndarray]] = [[] for _ in range(T)]
     mus: list[np.ndarray] = []
+    all_costs, all_a = rule.cheapest_all(c)
     for s in range(T):
-        Cs, a = rule.cheapest(s, c)
+        Cs, a = float(all_costs[s]), all_a[s]
         if not np.isfinite(Cs):
             raise InvalidArgumentError("quota", None, "some proposer cannot form a winning "
                                        "coalition", "Check the quota or the coalitions")
@@ -679,10 +870,11 @@ def _active_set(rule: Any, T: int, mult: np.ndarray, pt: np.ndarray, b: np.ndarr
                                                                      strict=True)))
                       for s in range(T)])
         added = False
+        all_costs, all_a = rule.cheapest_all(c)
         for s in range(T):
             if pt[s] * mult[s] == 0:
                 continue
-            Cs, a = rule.cheapest(s, c)
+            Cs, a = float(all_costs[s]), all_a[s]
             if Cs < C[s] - 1e-12 * max(1.0, C[s]):
                 if any(np.array_equal(a, ai) for ai in cols[s]):
                     return None
@@ -709,8 +901,9 @@ def _solve(rule: Any, T: int, mult: np.ndarray, pt: np.ndarray, b: np.ndarray, t
     c = pt / b
     cols: list[list[np.ndarray]] = [[] for _ in range(T)]
     C = np.zeros(T)
+    all_costs, all_a = rule.cheapest_all(c)
     for s in range(T):
-        Cs, a = rule.cheapest(s, c)
+        Cs, a = float(all_costs[s]), all_a[s]
         if not np.isfinite(Cs):
             raise InvalidArgumentError("quota", None, "some proposer cannot form a winning "
                                        "coalition", "Check the quota or the coalitions")
@@ -725,10 +918,11 @@ def _solve(rule: Any, T: int, mult: np.ndarray, pt: np.ndarray, b: np.ndarray, t
         for _ in range(200):
             c, mu_list = _master(cols, mult, pt, K, b, c)
             added = False
+            all_costs, all_a = rule.cheapest_all(c)
             for s in range(T):
                 if pt[s] * mult[s] == 0:
                     continue
-                Cs, a = rule.cheapest(s, c)
+                Cs, a = float(all_costs[s]), all_a[s]
                 cur = min(float(ai @ c) for ai in cols[s])
                 if Cs < cur - 1e-13 * max(1.0, cur) and not any(
                         np.array_equal(a, ai) for ai in cols[s]):
@@ -758,10 +952,11 @@ def _solve(rule: Any, T: int, mult: np.ndarray, pt: np.ndarray, b: np.ndarray, t
             # check no cheaper column exists at the polished prices
             ok = True
             mus_p = _split(mu_p, cols)
+            all_costs, all_a = rule.cheapest_all(c_p)
             for s in range(T):
                 if pt[s] * mult[s] == 0:
                     continue
-                Cs, a = rule.cheapest(s, c_p)
+                Cs, a = float(all_costs[s]), all_a[s]
                 used = [float(ai @ c_p) for ai, m_ in zip(cols[s], mus_p[s], strict=True)
                         if m_ > 1e-12]
                 if used and Cs < max(used) - 1e-12:
