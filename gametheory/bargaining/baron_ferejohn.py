@@ -74,6 +74,7 @@ bargaining under weighted voting. *American Economic Review* 95, 981–1004.
 from __future__ import annotations
 
 from collections.abc import Hashable, Sequence
+from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -88,7 +89,17 @@ from ._checks import as_finite_array, check_discount
 __all__ = ["BaronFerejohnResult", "baron_ferejohn"]
 
 _MAX_WEIGHT_STATES = 2_000_000
-_DEBUG = False
+
+
+def _single_thread_blas() -> AbstractContextManager[Any]:
+    """Limit BLAS to one thread while solving (the linear algebra is tiny, and
+    BLAS threads only add synchronisation cost, badly so on a loaded machine).
+    A no-op when :mod:`threadpoolctl` is not installed."""
+    try:
+        from threadpoolctl import threadpool_limits
+    except ImportError:  # pragma: no cover - optional
+        return nullcontext()
+    return threadpool_limits(limits=1, user_api="blas")
 
 
 @dataclass(frozen=True, eq=False)
@@ -213,55 +224,6 @@ class _WeightedRule:
         """Min-cost counts per type for a proposer of type s (bounded covering knapsack)."""
         costs, a = self.cheapest_all(c, [s])
         return float(costs[0]), a[0]
-
-    def _cheapest_ref(self, s: int, c: np.ndarray) -> tuple[float, np.ndarray]:
-        """Min-cost counts per type for a proposer of type s (bounded covering knapsack)."""
-        R = int(self.quota - self.tw[s])
-        a = np.zeros(self.T, dtype=np.int64)
-        if R <= 0:
-            return 0.0, a
-        limits = self.mult.copy()
-        limits[s] -= 1
-        items_t: list[int] = []
-        items_k: list[int] = []
-        for t in range(self.T):
-            left = int(limits[t])
-            k = 1
-            while left > 0:
-                take = min(k, left)
-                items_t.append(t)
-                items_k.append(take)
-                left -= take
-                k *= 2
-        best = np.full(R + 1, np.inf)
-        best[0] = 0.0
-        takes = []
-        preds = []
-        for t, k in zip(items_t, items_k, strict=True):
-            wt = int(self.tw[t]) * k
-            cost = float(c[t]) * k
-            cand = np.full(R + 1, np.inf)
-            if wt < R:
-                cand[wt:R] = best[: R - wt] + cost
-                lo = R - wt
-            else:
-                lo = 0
-            seg = best[lo:]
-            j = int(np.argmin(seg))
-            cand[R] = seg[j] + cost
-            take = cand < best
-            preds.append(lo + j)
-            takes.append(take)
-            best = np.where(take, cand, best)
-        if not np.isfinite(best[R]):
-            return np.inf, a
-        r = R
-        for idx in range(len(items_t) - 1, -1, -1):
-            if takes[idx][r]:
-                t, k = items_t[idx], items_k[idx]
-                a[t] += k
-                r = preds[idx] if r == R else r - int(self.tw[t]) * k
-        return float(best[R]), a
 
 
 class _MWCRule:
@@ -469,7 +431,8 @@ def baron_ferejohn(weights: Any = None, quota: Any = None, recognition: Any = No
     dt = dl[first]
     b = 1.0 / dt
 
-    sol = _solve(rule, T, mult, pt, b, tol, max_iter)
+    with _single_thread_blas():
+        sol = _solve(rule, T, mult, pt, b, tol, max_iter)
     c_t, y_t, K_t, cols, mu, C_t, outer = sol
     v_t = c_t * b
     v = v_t[type_of]
@@ -544,6 +507,22 @@ def _demand_matrix(cols: list[list[np.ndarray]], mult: np.ndarray,
     return np.array(rows).reshape(-1, T), owner
 
 
+def _kkt_step(fac: np.ndarray, B: np.ndarray, rd: np.ndarray, rp: np.ndarray,
+              sig: np.ndarray, lam: np.ndarray, rc: np.ndarray) -> tuple[np.ndarray, ...]:
+    """Newton step of the interior-point master from the Cholesky factor of the
+    reduced matrix :math:`H + B^T \\operatorname{diag}(\\lambda/\\sigma) B`."""
+    rhs = -rd + B.T @ ((rc - lam * rp) / sig)
+    du = np.linalg.solve(fac.T, np.linalg.solve(fac, rhs))
+    ds = B @ du + rp
+    return du, ds, (rc - lam * ds) / sig
+
+
+def _to_boundary(x: np.ndarray, dx: np.ndarray, cap: float = 1.0) -> float:
+    """Largest step (at most *cap*) keeping ``x + t dx`` non-negative."""
+    neg = dx < 0
+    return float(min(cap, np.min(-x[neg] / dx[neg], initial=np.inf)))
+
+
 def _master(cols: list[list[np.ndarray]], mult: np.ndarray, pt: np.ndarray, K: np.ndarray,
             b: np.ndarray, c0: np.ndarray) -> tuple[np.ndarray, list[np.ndarray]]:
     r"""Restricted master over the current columns, by a primal-dual interior point.
@@ -600,7 +579,6 @@ def _master(cols: list[list[np.ndarray]], mult: np.ndarray, pt: np.ndarray, K: n
         rd = grad - B.T @ lam
         rp = B @ u - sig
         gap = float(sig @ lam) / max(J, 1)
-        if _DEBUG: print(_, np.max(np.abs(rd), initial=0.0), np.max(np.abs(rp), initial=0.0), gap)
         if (np.max(np.abs(rd), initial=0.0) < 1e-10 * dscale
                 and np.max(np.abs(rp), initial=0.0) < 1e-13 * scale and gap < 1e-15 * gscale):
             ok = True
@@ -614,26 +592,15 @@ def _master(cols: list[list[np.ndarray]], mult: np.ndarray, pt: np.ndarray, K: n
         except np.linalg.LinAlgError:
             break
 
-        def solve(rc: np.ndarray, fac: np.ndarray = fac) -> tuple[np.ndarray, ...]:
-            rhs = -rd + B.T @ ((rc - lam * rp) / sig)
-            du = np.linalg.solve(fac.T, np.linalg.solve(fac, rhs))
-            ds = B @ du + rp
-            dl = (rc - lam * ds) / sig
-            return du, ds, dl
-
-        def steplen(x: np.ndarray, dx: np.ndarray) -> float:
-            neg = dx < 0
-            return float(min(1.0, np.min(-x[neg] / dx[neg], initial=np.inf)))
-
-        # predictor
-        du, ds, dl = solve(-sig * lam)
-        a_p = min(steplen(sig, ds), steplen(lam, dl), steplen(cc, du[:nT]))
+        # predictor (affine scaling), then Mehrotra's centring corrector
+        du, ds, dl = _kkt_step(fac, B, rd, rp, sig, lam, -sig * lam)
+        a_p = min(_to_boundary(sig, ds), _to_boundary(lam, dl), _to_boundary(cc, du[:nT]))
         mu_aff = float((sig + a_p * ds) @ (lam + a_p * dl)) / max(J, 1)
-        sigma_c = (mu_aff / max(gap, 1e-300)) ** 3
-        du, ds, dl = solve(sigma_c * gap - sig * lam - ds * dl)
-        alpha = 0.995 * min(steplen(sig, ds), steplen(lam, dl), steplen(cc, du[:nT]) / 0.995
-                            * 0.995)
-        alpha = min(alpha, 1.0)
+        centring = (mu_aff / max(gap, 1e-300)) ** 3
+        du, ds, dl = _kkt_step(fac, B, rd, rp, sig, lam, centring * gap - sig * lam - ds * dl)
+        alpha = min(1.0, 0.995 * min(_to_boundary(sig, ds, np.inf),
+                                     _to_boundary(lam, dl, np.inf),
+                                     _to_boundary(cc, du[:nT], np.inf)))
         u = u + alpha * du
         sig = np.maximum(sig + alpha * ds, 1e-300)
         lam = np.maximum(lam + alpha * dl, 1e-300)
@@ -822,81 +789,8 @@ def _polish(G: np.ndarray, owner: list[int], cols_flat: list[np.ndarray], mult: 
     return c, y, mu_new
 
 
-def _active_set(rule: Any, T: int, mult: np.ndarray, pt: np.ndarray, b: np.ndarray,
-                max_rounds: int = 200) -> tuple[Any, ...] | None:
-    """Active-set Newton: solve the equilibrium system on the current columns,
-    drop columns whose weight turns negative, add each proposer's knapsack
-    column when it is cheaper, until no proposer can do better. Returns None
-    when it stalls (the caller then uses the column-generation fixed point)."""
-    c = pt / b
-    cols: list[list[np.ndarray]] = [[] for _ in range(T)]
-    mus: list[np.ndarray] = []
-    all_costs, all_a = rule.cheapest_all(c)
-    for s in range(T):
-        Cs, a = float(all_costs[s]), all_a[s]
-        if not np.isfinite(Cs):
-            raise InvalidArgumentError("quota", None, "some proposer cannot form a winning "
-                                       "coalition", "Check the quota or the coalitions")
-        cols[s].append(a)
-        mus.append(np.ones(1))
-    C = np.array([float(cols[s][0] @ c) for s in range(T)])
-    seen: set[tuple[Any, ...]] = set()
-    for rounds in range(1, max_rounds + 1):
-        G, owner = _demand_matrix(cols, mult, pt)
-        flat = [a for cs in cols for a in cs]
-        mu_flat = np.concatenate(mus)
-        act = np.arange(len(flat))
-        c_new, mu_raw, res = _polish(G, owner, flat, mult, pt, b, mu_flat, C, act=act, raw=True)
-        if not np.all(np.isfinite(c_new)) or res > 1e-10:
-            return None
-        mus_new = _split(mu_raw, cols)
-        neg = [s for s in range(T) if np.any(mus_new[s] < -1e-12)]
-        if neg:
-            for s in neg:
-                keep = mus_new[s] >= -1e-12
-                if not np.any(keep):
-                    return None
-                # drop the most negative column
-                j = int(np.argmin(mus_new[s]))
-                keep = np.ones(len(cols[s]), dtype=bool)
-                keep[j] = False
-                cols[s] = [a for a, k in zip(cols[s], keep, strict=True) if k]
-                m = np.clip(mus[s][keep], 1e-3, None)
-                mus[s] = m / m.sum()
-            continue
-        c = c_new
-        mus = [np.clip(m, 0.0, None) / np.clip(m, 0.0, None).sum() for m in mus_new]
-        C = np.array([float(sum(m_ * float(a @ c) for m_, a in zip(mus[s], cols[s],
-                                                                     strict=True)))
-                      for s in range(T)])
-        added = False
-        all_costs, all_a = rule.cheapest_all(c)
-        for s in range(T):
-            if pt[s] * mult[s] == 0:
-                continue
-            Cs, a = float(all_costs[s]), all_a[s]
-            if Cs < C[s] - 1e-12 * max(1.0, C[s]):
-                if any(np.array_equal(a, ai) for ai in cols[s]):
-                    return None
-                cols[s].append(a)
-                mus[s] = np.append(mus[s] * 0.9, 0.1)
-                added = True
-        if not added:
-            y = np.concatenate(mus) @ _demand_matrix(cols, mult, pt)[0]
-            K = pt * (1.0 - C)
-            return c, y, K, cols, mus, C, rounds
-        key = tuple(tuple(map(tuple, cs)) for cs in cols)
-        if key in seen:
-            return None
-        seen.add(key)
-    return None
-
-
 def _solve(rule: Any, T: int, mult: np.ndarray, pt: np.ndarray, b: np.ndarray, tol: float,
            max_iter: int) -> tuple[Any, ...]:
-    fast = _active_set(rule, T, mult, pt, b)
-    if fast is not None:
-        return fast
     # start: symmetric-ish prices from v = p
     c = pt / b
     cols: list[list[np.ndarray]] = [[] for _ in range(T)]
