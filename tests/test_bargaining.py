@@ -327,6 +327,88 @@ def test_baron_ferejohn_100_members_fast():
     assert elapsed < 10.0  # generous on a loaded CI machine; benchmark tracks < 1 s
 
 
+def test_baron_ferejohn_100_members_uniform_recognition_verified():
+    rng = np.random.default_rng(7)
+    w = rng.integers(1, 21, 100)
+    res = baron_ferejohn(w, w.sum() // 2 + 1, delta=0.9)
+    assert res.values.values.sum() == pytest.approx(1.0, abs=1e-12)
+    for key in ("cost_gap", "value_residual", "sum_residual"):
+        assert res.info[key] < 1e-10
+    # members with equal weight (and hence equal recognition and delta) get equal values
+    v = res.values.values
+    for wt in np.unique(w):
+        assert np.ptp(v[w == wt]) < 1e-12
+    # inclusion rows buy a winning coalition in expectation: weight bought covers the gap
+    incl = np.asarray(res.inclusion)
+    q = w.sum() // 2 + 1
+    for k in range(100):
+        for _, mask in res.coalitions[k]:
+            members = [j for j in range(100) if mask >> j & 1]
+            assert w[members].sum() >= q
+        assert incl[k, k] == 0.0
+
+
+@given(st.lists(st.integers(1, 4), min_size=3, max_size=7), st.floats(0.3, 1.0),
+       st.integers(0, 10_000))
+def test_baron_ferejohn_type_reduction_matches_member_level(weights, delta, seed):
+    # the weighted form groups identical members into types; the minimal-winning
+    # form of the same rule treats every member on its own: values must agree
+    rng = np.random.default_rng(seed)
+    n = len(weights)
+    levels = rng.dirichlet(np.ones(2))
+    p = levels[rng.integers(0, 2, n)]
+    p = p / p.sum()
+    quota = sum(weights) // 2 + 1
+    w = np.array(weights)
+    winning = [m for m in range(1, 1 << n)
+               if w[[j for j in range(n) if m >> j & 1]].sum() >= quota]
+    minimal = [m for m in winning
+               if all(w[[j for j in range(n) if (m & ~(1 << i)) >> j & 1]].sum() < quota
+                      for i in range(n) if m >> i & 1)]
+    grouped = baron_ferejohn(weights, quota, recognition=p, delta=delta)
+    single = baron_ferejohn(minimal_winning=minimal, recognition=p, delta=delta,
+                            players=list(range(n)))
+    np.testing.assert_allclose(grouped.values.values, single.values.values, atol=1e-9)
+    _check_equilibrium(grouped, weights, quota)
+
+
+def test_baron_ferejohn_knapsack_matches_brute_force():
+    from gametheory.bargaining.baron_ferejohn import _WeightedRule
+
+    rng = np.random.default_rng(3)
+    for _ in range(60):
+        n = int(rng.integers(2, 11))
+        w = rng.integers(0, 6, n)
+        if w.sum() == 0:
+            continue
+        quota = int(rng.integers(1, w.sum() + 1))
+        group = rng.integers(0, 3, n)
+        keys = list(zip(w.tolist(), group.tolist(), strict=True))
+        uniq = {k: i for i, k in enumerate(dict.fromkeys(keys))}
+        type_of = np.array([uniq[k] for k in keys])
+        T = len(uniq)
+        rule = _WeightedRule(w, quota, type_of, T)
+        c = rng.random(T)
+        if rng.random() < 0.5:
+            c = np.round(c * 3) / 3  # many ties
+        costs, counts = rule.cheapest_all(c)
+        for s in range(T):
+            k = int(np.flatnonzero(type_of == s)[0])
+            best = np.inf
+            for mask in range(1 << n):
+                if mask >> k & 1:
+                    continue
+                members = [j for j in range(n) if mask >> j & 1]
+                if w[members].sum() + w[k] >= quota:
+                    best = min(best, c[type_of[members]].sum())
+            assert costs[s] == pytest.approx(best, abs=1e-12)
+            if np.isfinite(best):
+                a = counts[s]
+                assert a @ c == pytest.approx(best, abs=1e-12)
+                assert a @ rule.tw >= quota - w[k]
+                assert np.all(a <= np.bincount(type_of, minlength=T) - (np.arange(T) == s))
+
+
 def test_baron_ferejohn_accepts_game_objects():
     class Duck:
         weights = np.array([3.0, 2.0, 2.0])
