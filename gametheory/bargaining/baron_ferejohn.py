@@ -45,12 +45,34 @@ program (a fixed point over continuation values, in dual form)
         \sum_j K_j \log(1/\delta_j - Y_j), \qquad c_j = \frac{K_j}{1/\delta_j - Y_j},
 
 whose optimality conditions say exactly that each proposer mixes only over
-its cheapest coalitions; it is solved by column generation, the knapsack
-giving each proposer's cheapest coalition. An outer fixed-point iteration
-updates :math:`K`. Members with identical weight, recognition probability
-and discount factor are grouped into types (equilibrium payoffs are unique,
-Eraslan 2002; Eraslan and McLennan 2013, so members of a type get the same
-value), which keeps 100-member legislatures fast. The result is verified:
+its cheapest coalitions.
+
+Algorithm
+---------
+1. **Types.** Members with identical weight, recognition probability and
+   discount factor are grouped into types (equilibrium payoffs are unique,
+   Eraslan 2002; Eraslan and McLennan 2013, so members of a type get the same
+   value, and a proposer mixes uniformly within a type). A proposer's
+   coalition is then a vector of counts per type.
+2. **Pricing.** Each proposer type's cheapest winning purchase is a bounded
+   covering knapsack over types (how many members of each type to buy),
+   solved exactly by dynamic programming over integer weights, vectorised
+   over all proposer types at once.
+3. **Inner problem at fixed** :math:`K`: column generation. The restricted
+   master (the program above in price form, over the count vectors found so
+   far) is solved by a primal-dual interior-point method (Mehrotra
+   predictor-corrector, one small Cholesky solve per step); its multipliers
+   are the mixing probabilities. Knapsack columns are added while some
+   proposer has a strictly cheaper coalition.
+4. **Polish and outer loop.** With the active columns fixed, Newton's method
+   solves the full equilibrium system (value equations, indifference among
+   the used coalitions, mixes summing to one); if the result has
+   non-negative mixes and no proposer can do better (exact knapsack), it is
+   the equilibrium. Otherwise :math:`K` is updated to
+   :math:`p_j(1 - C_j)` and the inner problem re-solved.
+
+For a simple game given by minimal winning coalitions every member is its own
+type and the pricing step scans the coalitions. The result is verified:
 values sum to one, every proposer's mix uses only cheapest coalitions
 (checked by the exact knapsack), and the value equations hold.
 
@@ -318,8 +340,9 @@ def baron_ferejohn(weights: Any = None, quota: Any = None, recognition: Any = No
     where :math:`C_k(c)` is the cost of proposer :math:`k`'s cheapest
     winning coalition at vote prices :math:`c` and :math:`\pi_{k\cdot}` a
     mix over its cheapest coalitions (see the module docstring for the
-    algorithm: column generation on a concave dual inside a fixed point over
-    continuation values, proposer problems solved exactly by knapsack DP).
+    algorithm: members grouped into types, column generation with an
+    interior-point master inside a fixed point over continuation values,
+    Newton polish, proposer problems solved exactly by knapsack DP).
 
     Parameters
     ----------
@@ -791,6 +814,10 @@ def _polish(G: np.ndarray, owner: list[int], cols_flat: list[np.ndarray], mult: 
 
 def _solve(rule: Any, T: int, mult: np.ndarray, pt: np.ndarray, b: np.ndarray, tol: float,
            max_iter: int) -> tuple[Any, ...]:
+    """Equilibrium over member types: column generation with the interior-point
+    master at fixed proposer surpluses K, Newton polish on the active columns,
+    outer fixed-point iteration on K. Returns prices, demands, K, columns,
+    mixes, expected proposer costs and the number of outer iterations."""
     # start: symmetric-ish prices from v = p
     c = pt / b
     cols: list[list[np.ndarray]] = [[] for _ in range(T)]
