@@ -602,10 +602,15 @@ def _master(cols: list[list[np.ndarray]], mult: np.ndarray, pt: np.ndarray, K: n
         rd = grad - B.T @ lam
         rp = B @ u - sig
         gap = float(sig @ lam) / max(J, 1)
-        if (np.max(np.abs(rd), initial=0.0) < 1e-10 * dscale
-                and np.max(np.abs(rp), initial=0.0) < 1e-13 * scale and gap < 1e-15 * gscale):
+        err_d = np.max(np.abs(rd), initial=0.0) / dscale
+        err_p = np.max(np.abs(rp), initial=0.0) / scale
+        if err_d < 1e-10 and err_p < 1e-13 and gap < 1e-15 * gscale:
             ok = True
             break
+        # near the end sigma -> 0 can make the reduced matrix numerically
+        # indefinite; an iterate this close is good enough (the Newton polish
+        # that follows solves the equilibrium system exactly)
+        ok = err_d < 1e-8 and err_p < 1e-11 and gap < 1e-13 * gscale
         H = np.zeros((nT + nS, nT + nS))
         H[np.arange(nT), np.arange(nT)] = mK / cc ** 2
         D = lam / sig
@@ -624,11 +629,13 @@ def _master(cols: list[list[np.ndarray]], mult: np.ndarray, pt: np.ndarray, K: n
         alpha = min(1.0, 0.995 * min(_to_boundary(sig, ds, np.inf),
                                      _to_boundary(lam, dl, np.inf),
                                      _to_boundary(cc, du[:nT], np.inf)))
-        u = u + alpha * du
+        u_new = u + alpha * du
+        if not np.all(np.isfinite(u_new)):
+            break
+        u = u_new
         sig = np.maximum(sig + alpha * ds, 1e-300)
         lam = np.maximum(lam + alpha * dl, 1e-300)
-        if not np.all(np.isfinite(u)):
-            break
+        ok = False
     if not ok:
         return _master_slsqp(cols, mult, pt, K, b, c0)
     cfull = np.zeros(T)
