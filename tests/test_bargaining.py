@@ -314,17 +314,13 @@ def test_baron_ferejohn_property_random_weighted(weights, delta, seed):
     _check_equilibrium(res, weights, quota)
 
 
-def test_baron_ferejohn_100_members_fast():
-    import time
-
+def test_baron_ferejohn_100_members_solves_and_verifies():
+    # speed is tracked by benchmarks/bench_bargaining.py, never asserted here
     rng = np.random.default_rng(7)
     w = rng.integers(1, 21, 100)
-    t0 = time.perf_counter()
     res = baron_ferejohn(w, w.sum() // 2 + 1, recognition=w / w.sum(), delta=0.9)
-    elapsed = time.perf_counter() - t0
     assert res.values.values.sum() == pytest.approx(1.0, abs=1e-12)
     assert res.info["cost_gap"] < 1e-10
-    assert elapsed < 10.0  # generous on a loaded CI machine; benchmark tracks < 1 s
 
 
 def test_baron_ferejohn_100_members_uniform_recognition_verified():

@@ -252,14 +252,11 @@ def test_lambda_estimate_recovers_true_lambda():
     assert est.lam == pytest.approx(2.5, abs=1e-6)
 
 
-def test_qre_branch_10x10_fast():
-    import time
-
+def test_qre_branch_10x10_reaches_lambda_100():
+    # speed is tracked by benchmarks/bench_bargaining.py, never asserted here
     rng = np.random.default_rng(5)
     A, B = rng.normal(size=(10, 10)), rng.normal(size=(10, 10))
-    t0 = time.perf_counter()
     br = logit_qre_branch(A, B, lam_max=100)
-    assert time.perf_counter() - t0 < 10.0  # benchmark tracks < 1 s
     assert br.lam[-1] >= 100
     k = len(br) - 1
     assert _qre_fixed_point_residual(A, B, br.lam[k], br.x[k], br.y[k]) < 1e-9
