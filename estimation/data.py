@@ -640,8 +640,6 @@ def _cross_checks(t: dict[str, pd.DataFrame]) -> list[Problem]:
             P.append(Problem("organisations", int(i), col, v[i], "is negative",
                              "give a value >= 0"))
     orgkeys = set(zip(org["region"], org["organisation"], strict=True))
-    kind_of = dict(zip(zip(org["region"], org["organisation"], strict=True), org["kind"],
-                       strict=True))
     # doctors
     for i in np.flatnonzero(doc.duplicated(["region", "doctor"]).to_numpy()):
         P.append(Problem("doctors", int(i), "doctor", doc.at[i, "doctor"],
@@ -733,7 +731,6 @@ def _cross_checks(t: dict[str, pd.DataFrame]) -> list[Problem]:
                              "is positive for an organisation with no loss",
                              "give concessions only to hospitals that lost work (loss > 0), "
                              "or leave it empty"))
-    del kind_of
     return P
 
 
