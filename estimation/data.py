@@ -426,7 +426,7 @@ class AllocationData:
 
     def to_csv(self, path: str | Path) -> list[Path]:
         """Write the five tables as CSV files into a folder (each written atomically)."""
-        from gametheory.restratification.report import atomic_write_bytes
+        from gametheory.fileio import atomic_write_bytes
 
         out = Path(path)
         written = []
@@ -440,7 +440,7 @@ class AllocationData:
         """Write the five tables as Parquet files (needs pyarrow)."""
         import io
 
-        from gametheory.restratification.report import atomic_write_bytes
+        from gametheory.fileio import atomic_write_bytes
 
         _need_pyarrow("AllocationData.to_parquet")
         out = Path(path)

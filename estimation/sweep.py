@@ -75,6 +75,7 @@ import numpy as np
 import pandas as pd
 
 from gametheory.errors import InvalidArgumentError, RestratError, SolverError
+from gametheory.fileio import atomic_write_bytes
 
 __all__ = [
     "SweepError",
@@ -951,36 +952,6 @@ class Progress:
 
 
 # ------------------------------------------------------------------ storage
-def _fsync_dir(path: Path) -> None:
-    if os.name != "posix":  # pragma: no cover
-        return
-    fd = os.open(path, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
-
-
-def _atomic_write(path: Path, data: bytes) -> None:
-    """Write to a temporary ``.name.*`` file beside *path*, fsync, then ``os.replace``."""
-    import tempfile
-
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            if hasattr(os, "fchmod"):
-                os.fchmod(fh.fileno(), 0o644)
-            fh.write(data)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-        raise
-    _fsync_dir(path.parent)
-
-
 def _part_files(out: Path) -> list[Path]:
     return sorted(p for p in out.glob(f"{_PART_PREFIX}*.parquet") if p.is_file())
 
@@ -1073,7 +1044,7 @@ class _Writer:
         buf = io.BytesIO()
         df.to_parquet(buf, index=False)
         name = f"{_PART_PREFIX}{self.run_no:03d}-{self.batch:06d}.parquet"
-        _atomic_write(self.out / name, buf.getvalue())
+        atomic_write_bytes(self.out / name, buf.getvalue())
         self.batch += 1
         self.written += len(self.rows)
         self.rows = []
@@ -1310,7 +1281,7 @@ def run_sweep(fn: Callable[[dict[str, Any], np.random.Generator], Mapping[str, A
     new_manifest = {"format": _FORMAT, "seed": seed, "n_points": len(points),
                     "design_hash": design_hash, "params": list(design.columns),
                     "function": described, "runs": runs}
-    _atomic_write(out / MANIFEST, json.dumps(new_manifest, indent=2).encode())
+    atomic_write_bytes(out / MANIFEST, json.dumps(new_manifest, indent=2).encode())
 
     done_keys = _done_keys(out) if manifest is not None else set()
     stray = done_keys - set(keys)

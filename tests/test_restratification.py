@@ -265,12 +265,12 @@ def test_write_outputs_atomically(tmp_path, case, monkeypatch):
     assert len(cfg) == 6
     # a failure while writing leaves the earlier file intact and no temporary files
     before = (tmp_path / "out" / "result.json").read_bytes()
-    import gametheory.restratification.report as rep
+    import gametheory.fileio as fio
 
     def boom(*a, **k):
         raise OSError("disk full")
 
-    monkeypatch.setattr(rep.os, "fsync", boom)
+    monkeypatch.setattr(fio.os, "fsync", boom)
     with pytest.raises(OSError):
         case.write(tmp_path / "out", figures=False)
     assert (tmp_path / "out" / "result.json").read_bytes() == before

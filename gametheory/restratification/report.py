@@ -10,8 +10,6 @@ renamed), so an interrupted write never leaves a half-written file.
 from __future__ import annotations
 
 import json
-import os
-import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -19,6 +17,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from ..fileio import atomic_write_bytes
 from .model import (
     AllocationAnalysis,
     ConcessionAnalysis,
@@ -32,22 +31,6 @@ from .model import (
 from .region import Region
 
 __all__ = ["RestratificationResult", "run", "atomic_write_bytes"]
-
-
-def atomic_write_bytes(path: Path, data: bytes) -> None:
-    """Write *data* to *path* atomically (temporary file in the same folder, then rename)."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-        raise
 
 
 @dataclass(frozen=True)

@@ -250,8 +250,9 @@ class TUGame:
             self._set_values(self._dense_values())
         return self._values
 
-    def _dense_values(self) -> np.ndarray:  # overridden by structured games
-        raise NotImplementedError
+    def _dense_values(self) -> np.ndarray:
+        """The dense worths; structured subclasses build them from their parameters."""
+        return np.array(self._values, dtype=float)
 
     @property
     def has_dense(self) -> bool:
