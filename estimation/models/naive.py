@@ -16,7 +16,7 @@ from gametheory.restratification.model import ALPHA_NAMES
 from ..data import AllocationData, StructuralArrays
 from ..simulate import THETA_FREE
 from .priors import resolve_priors
-from .structural import as_arrays
+from .structural import as_arrays, population_parameters
 
 __all__ = ["naive_structural_model"]
 
@@ -30,14 +30,7 @@ def naive_structural_model(data: AllocationData | StructuralArrays,
     a = as_arrays(data)
     pr = resolve_priors(priors)
     with pm.Model(coords={"theta_free": list(THETA_FREE), "capital": list(ALPHA_NAMES)}) as m:
-        lam = pr["lam"].build("lam")
-        theta = pr["theta"].build("theta", dims="theta_free")
-        beta = pr["beta"].build("beta")
-        alpha = pr["alpha"].build("alpha", dims="capital")
-        mu = pr["mu"].build("mu")
-        eta = pr["eta"].build("eta")
-        gamma0 = pr["gamma0"].build("gamma0")
-        gamma = pr["gamma"].build("gamma")
+        lam, theta, beta, alpha, mu, eta, gamma0, gamma = population_parameters(pr)
         theta_full = pt.concatenate([pt.ones(1), theta])
         w = pt.concatenate([alpha, pt.stack([mu, eta])])
         for g in range(a.n_regions):

@@ -136,6 +136,23 @@ def _likelihood(a: StructuralArrays, lam: Any, theta_r: Any, beta: Any, w_s: Any
                    observed=a.con_count, dims="hospital")
 
 
+def population_parameters(pr: Mapping[str, Any]) -> tuple[Any, ...]:
+    """Build the structural parameters' priors in the current pymc model.
+
+    Returns ``(lam, theta, beta, alpha, mu, eta, gamma0, gamma)``; shared by
+    every structural variant so that they name and shape them alike.
+    """
+    lam = pr["lam"].build("lam")
+    theta = pr["theta"].build("theta", dims="theta_free")
+    beta = pr["beta"].build("beta")
+    alpha = pr["alpha"].build("alpha", dims="capital")
+    mu = pr["mu"].build("mu")
+    eta = pr["eta"].build("eta")
+    gamma0 = pr["gamma0"].build("gamma0")
+    gamma = pr["gamma"].build("gamma")
+    return lam, theta, beta, alpha, mu, eta, gamma0, gamma
+
+
 def structural_model(data: AllocationData | StructuralArrays,
                      priors: Mapping[str, Any] | None = None) -> Any:
     """The pooled structural model (see the module docstring).
@@ -159,14 +176,7 @@ def structural_model(data: AllocationData | StructuralArrays,
     a = as_arrays(data)
     pr = resolve_priors(priors)
     with pm.Model(coords=_coords(a)) as model:
-        lam = pr["lam"].build("lam")
-        theta = pr["theta"].build("theta", dims="theta_free")
-        beta = pr["beta"].build("beta")
-        alpha = pr["alpha"].build("alpha", dims="capital")
-        mu = pr["mu"].build("mu")
-        eta = pr["eta"].build("eta")
-        gamma0 = pr["gamma0"].build("gamma0")
-        gamma = pr["gamma"].build("gamma")
+        lam, theta, beta, alpha, mu, eta, gamma0, gamma = population_parameters(pr)
         theta_full = pt.concatenate([pt.ones(1), theta])
         w = pt.concatenate([alpha, pt.stack([mu, eta])])
         _likelihood(a, lam, theta_full, beta, w, gamma0, gamma)
@@ -208,14 +218,7 @@ def hierarchical_model(data: AllocationData | StructuralArrays,
     coords = _coords(a)
     coords["group"] = levels
     with pm.Model(coords=coords) as model:
-        lam = pr["lam"].build("lam")
-        theta = pr["theta"].build("theta", dims="theta_free")
-        beta = pr["beta"].build("beta")
-        alpha = pr["alpha"].build("alpha", dims="capital")
-        mu = pr["mu"].build("mu")
-        eta = pr["eta"].build("eta")
-        gamma0 = pr["gamma0"].build("gamma0")
-        gamma = pr["gamma"].build("gamma")
+        lam, theta, beta, alpha, mu, eta, gamma0, gamma = population_parameters(pr)
         s_th = pr["sigma_theta"].build("sigma_theta")
         s_al = pr["sigma_alpha"].build("sigma_alpha")
         s_g0 = pr["sigma_gamma0"].build("sigma_gamma0")
