@@ -68,6 +68,13 @@ _LAZY = {
     "nucleolus": "gametheory.tu.nucleolus",
     "prenucleolus": "gametheory.tu.nucleolus",
     "kohlberg_criterion": "gametheory.tu.nucleolus",
+    # coalition structures
+    "CoalitionStructure": "gametheory.coalitions",
+    "owen_value": "gametheory.tu.unions",
+    "banzhaf_owen_value": "gametheory.tu.unions",
+    "aumann_dreze_value": "gametheory.tu.unions",
+    "symmetric_coalitional_banzhaf_value": "gametheory.tu.unions",
+    "quotient_game": "gametheory.tu.unions",
     # voting
     "WeightedVotingGame": "gametheory.voting",
     "MultiWeightedVotingGame": "gametheory.voting",

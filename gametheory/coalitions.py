@@ -35,7 +35,7 @@ Examples
 
 from __future__ import annotations
 
-from collections.abc import Hashable, Iterable, Sequence
+from collections.abc import Hashable, Iterable, Iterator, Mapping, Sequence
 from math import comb
 from typing import Any
 
@@ -61,6 +61,12 @@ __all__ = [
     "singleton_masks",
     "submasks",
     "require_dense",
+    "bell_number",
+    "all_partitions",
+    "partition_block_masks",
+    "CoalitionStructure",
+    "as_structure",
+    "MAX_PARTITION_PLAYERS",
 ]
 
 #: Largest number of players for which a dense array of ``2**n`` floats is
@@ -304,3 +310,315 @@ def require_dense(n: int, method: str, alternative: str | None = None,
             f"{method} needs 2**{n} coalitions (limit n <= {limit})",
             f"Use {alt} instead",
         )
+
+
+# ---------------------------------------------------------------------------
+# partitions of the players: coalition structures
+# ---------------------------------------------------------------------------
+
+def bell_number(n: int) -> int:
+    """Number of partitions of an ``n``-set (the Bell number :math:`B_n`).
+
+    >>> [bell_number(k) for k in range(7)]
+    [1, 1, 2, 5, 15, 52, 203]
+    """
+    row = [1]
+    for _ in range(n):
+        nxt = [row[-1]]
+        for x in row:
+            nxt.append(nxt[-1] + x)
+        row = nxt
+    return row[0]
+
+
+#: Largest number of players whose partitions :func:`all_partitions` lists
+#: (:math:`B_{12} = 4{,}213{,}597`).
+MAX_PARTITION_PLAYERS = 12
+
+
+def all_partitions(n: int) -> np.ndarray:
+    """Every partition of ``n`` players as restricted-growth strings.
+
+    Row ``r`` gives each player's block number: player 0 is in block 0 and
+    player ``i`` is in a block numbered at most one more than the largest
+    number among players ``0..i-1``. This labels every partition exactly
+    once; there are :func:`bell_number` ``(n)`` rows. Built level by level
+    with ``np.repeat``, no Python loop over partitions.
+
+    Examples
+    --------
+    >>> all_partitions(3).tolist()
+    [[0, 0, 0], [0, 0, 1], [0, 1, 0], [0, 1, 1], [0, 1, 2]]
+    """
+    if isinstance(n, bool) or not isinstance(n, int | np.integer) or n < 1:
+        raise InvalidArgumentError("n", n, "must be a positive integer",
+                                   "Pass the number of players")
+    if n > MAX_PARTITION_PLAYERS:
+        raise GameTooLargeError("n", n,
+                                f"{bell_number(int(n))} partitions is too many to list "
+                                f"(limit n <= {MAX_PARTITION_PLAYERS})",
+                                "Use a local search (e.g. the formation module's dynamics)")
+    rgs = np.zeros((1, 1), dtype=np.int8)
+    top = np.zeros(1, dtype=np.int8)          # largest block number so far, per row
+    for _ in range(1, int(n)):
+        choices = top.astype(np.int64) + 2    # blocks 0..top and a new one
+        rows = np.repeat(np.arange(rgs.shape[0]), choices)
+        starts = np.cumsum(choices) - choices
+        new = (np.arange(rows.size) - np.repeat(starts, choices)).astype(np.int8)
+        rgs = np.hstack([rgs[rows], new[:, None]])
+        top = np.maximum(top[rows], new)
+    return rgs
+
+
+def partition_block_masks(rgs: np.ndarray) -> np.ndarray:
+    """For restricted-growth strings ``rgs`` (rows), the bitmask of each player's block.
+
+    Returns an ``int64`` array of the same shape: ``out[r, i]`` is the
+    coalition of player ``i`` in partition ``r``.
+    """
+    rgs = np.asarray(rgs)
+    rows, n = rgs.shape
+    blocks = np.zeros((rows, n), dtype=np.int64)
+    r = np.arange(rows)
+    for i in range(n):
+        blocks[r, rgs[:, i]] |= np.int64(1) << i
+    return np.take_along_axis(blocks, rgs.astype(np.int64), axis=1)
+
+
+def _canonical_blocks(masks: Iterable[int]) -> tuple[int, ...]:
+    """Blocks ordered by their lowest member."""
+    return tuple(sorted((int(m) for m in masks), key=lambda m: m & -m))
+
+
+class CoalitionStructure:
+    r"""A partition of the players into blocks: a priori unions, blocs, a coalition structure.
+
+    A coalition structure :math:`\mathcal{P} = \{P_1, \dots, P_m\}` is a
+    family of non-empty, pairwise disjoint coalitions whose union is
+    :math:`N`. Blocks are stored as bitmasks, ordered by their lowest
+    member, each with a name (its position unless names are given).
+
+    Parameters
+    ----------
+    blocks : iterable of coalitions, or mapping name -> coalition
+        The blocks, each an iterable of player labels or indices, or a
+        bitmask. A mapping names the blocks.
+    players : sequence of labels
+        The players being partitioned (a game's ``players``).
+    name : str
+        Argument name used in error messages (``"unions"``, ``"partition"``).
+
+    Raises
+    ------
+    InvalidArgumentError
+        A block is empty, a player is in two blocks, or some player is in
+        none: the message names the players concerned.
+
+    Examples
+    --------
+    >>> from gametheory.coalitions import CoalitionStructure
+    >>> cs = CoalitionStructure([["A", "C"], ["B"]], players=["A", "B", "C"])
+    >>> cs.blocks, cs.masks, cs.block_of.tolist()
+    ((('A', 'C'), ('B',)), (5, 2), [0, 1, 0])
+    >>> CoalitionStructure({"left": ["A"], "right": ["B", "C"]}, ["A", "B", "C"]).names
+    ('left', 'right')
+    """
+
+    __slots__ = ("_players", "_masks", "_names", "_block_of")
+
+    def __init__(self, blocks: Any, players: Sequence[Hashable], *,
+                 name: str = "unions") -> None:
+        labels = validate_players(players)
+        n = len(labels)
+        if isinstance(blocks, CoalitionStructure):
+            if blocks.players != labels:
+                raise InvalidArgumentError(name, blocks,
+                                           "the structure is over different players",
+                                           f"Build it over {labels!r}")
+            items = list(zip(blocks.names, blocks.masks, strict=True))
+        elif isinstance(blocks, Mapping):
+            items = [(k, to_mask(b, labels, name=f"{name}[{k!r}]")) for k, b in blocks.items()]
+        else:
+            if isinstance(blocks, str | bytes) or not isinstance(blocks, Iterable):
+                raise InvalidTypeError(name, blocks, "not an iterable of coalitions",
+                                       "Pass e.g. [['A', 'B'], ['C']]")
+            items = [(None, to_mask(b, labels, name=name)) for b in blocks]
+        if not items:
+            raise InvalidArgumentError(name, blocks, "no blocks", "Give at least one block")
+        seen = 0
+        for key, m in items:
+            if m == 0:
+                raise InvalidArgumentError(name, blocks,
+                                           f"block {key!r} is empty" if key is not None
+                                           else "a block is empty",
+                                           "Every block needs at least one player")
+            both = seen & m
+            if both:
+                raise InvalidArgumentError(
+                    name, blocks,
+                    f"the blocks overlap: {mask_to_labels(both, labels)!r} in more than one",
+                    "Put every player in exactly one block")
+            seen |= m
+        missing = grand_mask(n) & ~seen
+        if missing:
+            raise InvalidArgumentError(
+                name, blocks,
+                f"the blocks do not cover the players: {mask_to_labels(missing, labels)!r} "
+                "in no block",
+                "Put every player in exactly one block (a singleton block is fine)")
+        items.sort(key=lambda kv: kv[1] & -kv[1])
+        masks = tuple(m for _, m in items)
+        if all(k is None for k, _ in items):
+            names: tuple[Hashable, ...] = tuple(range(len(items)))
+        else:
+            names = tuple(k for k, _ in items)
+            if len(set(names)) != len(names):  # pragma: no cover - mapping keys are unique
+                raise InvalidArgumentError(name, blocks, "duplicate block names",
+                                           "Name every block differently")
+        owner = np.empty(n, dtype=np.int64)
+        for b, m in enumerate(masks):
+            owner[list(mask_to_indices(m))] = b
+        owner.flags.writeable = False
+        object.__setattr__(self, "_players", labels)
+        object.__setattr__(self, "_masks", masks)
+        object.__setattr__(self, "_names", names)
+        object.__setattr__(self, "_block_of", owner)
+
+    # -- named constructors ---------------------------------------------------
+    @classmethod
+    def singletons(cls, players: Sequence[Hashable]) -> CoalitionStructure:
+        """Every player alone."""
+        labels = validate_players(players)
+        return cls([[p] for p in labels], labels)
+
+    @classmethod
+    def grand(cls, players: Sequence[Hashable]) -> CoalitionStructure:
+        """One block holding every player."""
+        labels = validate_players(players)
+        return cls([labels], labels)
+
+    @classmethod
+    def from_labels(cls, block_of: Mapping[Hashable, Hashable] | Sequence[Hashable],
+                    players: Sequence[Hashable]) -> CoalitionStructure:
+        """From each player's block name: a mapping player -> name, or a list in player order.
+
+        >>> cs = CoalitionStructure.from_labels({"A": "x", "B": "y", "C": "x"}, ["A", "B", "C"])
+        >>> cs.names, cs.blocks
+        (('x', 'y'), (('A', 'C'), ('B',)))
+        """
+        labels = validate_players(players)
+        if isinstance(block_of, Mapping):
+            unknown = [p for p in block_of if p not in labels]
+            if unknown:
+                raise InvalidArgumentError("block_of", block_of,
+                                           f"unknown players {unknown!r}",
+                                           f"Use the players {labels!r}")
+            absent = [p for p in labels if p not in block_of]
+            if absent:
+                raise InvalidArgumentError("block_of", block_of,
+                                           f"the blocks do not cover the players: {absent!r} "
+                                           "have no block", "Give every player a block")
+            tags = [block_of[p] for p in labels]
+        else:
+            tags = list(block_of)
+            if len(tags) != len(labels):
+                raise InvalidArgumentError("block_of", block_of,
+                                           f"{len(tags)} block names for {len(labels)} players",
+                                           "Give one block name per player, in player order")
+        groups: dict[Hashable, list[Hashable]] = {}
+        for p, t in zip(labels, tags, strict=True):
+            groups.setdefault(t, []).append(p)
+        return cls(groups, labels)
+
+    @classmethod
+    def from_rgs(cls, rgs: Sequence[int], players: Sequence[Hashable]) -> CoalitionStructure:
+        """From a restricted-growth string (a row of :func:`all_partitions`)."""
+        return cls.from_labels([int(x) for x in rgs], players)
+
+    # -- accessors ------------------------------------------------------------
+    def __setattr__(self, name: str, value: Any) -> None:
+        raise AttributeError("CoalitionStructure is immutable")
+
+    @property
+    def players(self) -> tuple[Hashable, ...]:
+        """The players being partitioned."""
+        return self._players
+
+    @property
+    def n(self) -> int:
+        """Number of players."""
+        return len(self._players)
+
+    @property
+    def m(self) -> int:
+        """Number of blocks."""
+        return len(self._masks)
+
+    @property
+    def masks(self) -> tuple[int, ...]:
+        """Bitmask of each block, ordered by lowest member."""
+        return self._masks
+
+    @property
+    def names(self) -> tuple[Hashable, ...]:
+        """Name of each block (its position unless names were given)."""
+        return self._names
+
+    @property
+    def blocks(self) -> tuple[tuple[Hashable, ...], ...]:
+        """Each block's player labels, in game order."""
+        return tuple(mask_to_labels(m, self._players) for m in self._masks)
+
+    @property
+    def block_of(self) -> np.ndarray:
+        """Block index of every player (read-only ``int64`` array)."""
+        return self._block_of
+
+    @property
+    def sizes(self) -> np.ndarray:
+        """Number of players in each block."""
+        return np.array([int(m).bit_count() for m in self._masks], dtype=np.int64)
+
+    def block_containing(self, player: Hashable) -> tuple[Hashable, ...]:
+        """Labels of the block of *player*."""
+        i = _index_of(player, self._players, {p: k for k, p in enumerate(self._players)},
+                      "player")
+        return mask_to_labels(self._masks[int(self._block_of[i])], self._players)
+
+    def is_trivial(self) -> bool:
+        """Whether the structure is all singletons or the grand coalition alone."""
+        return self.m in (1, self.n)
+
+    def is_finer_than(self, other: CoalitionStructure) -> bool:
+        """Whether every block lies inside a block of *other* (same players)."""
+        if not isinstance(other, CoalitionStructure) or other.players != self._players:
+            raise InvalidArgumentError("other", other, "not a structure over the same players",
+                                       "Compare structures over the same players")
+        return all(any((m & o) == m for o in other.masks) for m in self._masks)
+
+    def __len__(self) -> int:
+        return len(self._masks)
+
+    def __iter__(self) -> Iterator[tuple[Hashable, ...]]:
+        return iter(self.blocks)
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, CoalitionStructure):
+            return NotImplemented
+        return self._players == other._players and self._masks == other._masks
+
+    def __hash__(self) -> int:
+        return hash((self._players, self._masks))
+
+    def __repr__(self) -> str:
+        parts = ", ".join(f"{nm!r}: {b!r}" if not isinstance(nm, int) else repr(b)
+                          for nm, b in zip(self._names, self.blocks, strict=True))
+        return f"CoalitionStructure({parts})"
+
+
+def as_structure(blocks: Any, players: Sequence[Hashable],
+                 name: str = "unions") -> CoalitionStructure:
+    """*blocks* as a :class:`CoalitionStructure` over *players* (validated)."""
+    if isinstance(blocks, CoalitionStructure) and blocks.players == tuple(players):
+        return blocks
+    return CoalitionStructure(blocks, players, name=name)

@@ -15,11 +15,19 @@ from .core import (
 )
 from .game import TUGame
 from .nucleolus import KohlbergCheck, kohlberg_criterion, nucleolus, prenucleolus
+from .unions import (
+    aumann_dreze_value,
+    banzhaf_owen_value,
+    owen_value,
+    quotient_game,
+    symmetric_coalitional_banzhaf_value,
+)
 from .values import banzhaf_value, gately_point, shapley_value, tau_value
 
 __all__ = [
     "TUGame", "shapley_value", "banzhaf_value", "tau_value", "gately_point", "excesses",
     "core_contains", "core_is_empty", "blocking_coalitions", "BlockingCoalition",
     "least_core", "stabilizing_payments", "nucleolus", "prenucleolus", "kohlberg_criterion",
-    "KohlbergCheck",
+    "KohlbergCheck", "owen_value", "banzhaf_owen_value", "aumann_dreze_value", "quotient_game",
+    "symmetric_coalitional_banzhaf_value",
 ]
