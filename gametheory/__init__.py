@@ -75,6 +75,11 @@ _LAZY = {
     "aumann_dreze_value": "gametheory.tu.unions",
     "symmetric_coalitional_banzhaf_value": "gametheory.tu.unions",
     "quotient_game": "gametheory.tu.unions",
+    # communication graphs
+    "CommunicationGraph": "gametheory.tu.graphs",
+    "graph_restricted_game": "gametheory.tu.graphs",
+    "myerson_value": "gametheory.tu.graphs",
+    "position_value": "gametheory.tu.graphs",
     # voting
     "WeightedVotingGame": "gametheory.voting",
     "MultiWeightedVotingGame": "gametheory.voting",

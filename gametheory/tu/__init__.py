@@ -14,6 +14,7 @@ from .core import (
     stabilizing_payments,
 )
 from .game import TUGame
+from .graphs import CommunicationGraph, graph_restricted_game, myerson_value, position_value
 from .nucleolus import KohlbergCheck, kohlberg_criterion, nucleolus, prenucleolus
 from .unions import (
     aumann_dreze_value,
@@ -29,5 +30,6 @@ __all__ = [
     "core_contains", "core_is_empty", "blocking_coalitions", "BlockingCoalition",
     "least_core", "stabilizing_payments", "nucleolus", "prenucleolus", "kohlberg_criterion",
     "KohlbergCheck", "owen_value", "banzhaf_owen_value", "aumann_dreze_value", "quotient_game",
-    "symmetric_coalitional_banzhaf_value",
+    "symmetric_coalitional_banzhaf_value", "CommunicationGraph", "graph_restricted_game",
+    "myerson_value", "position_value",
 ]
