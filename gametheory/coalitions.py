@@ -319,6 +319,8 @@ def require_dense(n: int, method: str, alternative: str | None = None,
 def bell_number(n: int) -> int:
     """Number of partitions of an ``n``-set (the Bell number :math:`B_n`).
 
+    Examples
+    --------
     >>> [bell_number(k) for k in range(7)]
     [1, 1, 2, 5, 15, 52, 203]
     """
@@ -502,6 +504,8 @@ class CoalitionStructure:
                     players: Sequence[Hashable]) -> CoalitionStructure:
         """From each player's block name: a mapping player -> name, or a list in player order.
 
+        Examples
+        --------
         >>> cs = CoalitionStructure.from_labels({"A": "x", "B": "y", "C": "x"}, ["A", "B", "C"])
         >>> cs.names, cs.blocks
         (('x', 'y'), (('A', 'C'), ('B',)))
