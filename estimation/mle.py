@@ -65,13 +65,17 @@ __all__ = ["fit_mle", "MLEResults", "clogit_loglik", "fit_clogit", "fit_poisson"
 
 
 def clogit_loglik(b: np.ndarray, x: np.ndarray, mask: np.ndarray, chosen: np.ndarray,
-                  derivatives: bool = True) -> tuple[float, np.ndarray, np.ndarray] | float:
+                  derivatives: bool = True, offset: np.ndarray | None = None
+                  ) -> tuple[float, np.ndarray, np.ndarray] | float:
     """Conditional-logit log-likelihood, and (optionally) its gradient and Hessian.
 
     Parameters
     ----------
     b : (K,) coefficients
     x : (S, J, K) covariates; mask : (S, J) bool; chosen : (S,) int
+    offset : (S, J) float, optional
+        A known term added to every utility (coefficient one), e.g. the
+        correction for sampled alternatives (:mod:`estimation.alternatives`).
 
     Examples
     --------
@@ -81,6 +85,8 @@ def clogit_loglik(b: np.ndarray, x: np.ndarray, mask: np.ndarray, chosen: np.nda
     (-0.693147, [0.5], [[-0.25]])
     """
     u = np.einsum("sjk,k->sj", x, b)
+    if offset is not None:
+        u = u + offset
     u = np.where(mask, u, -np.inf)
     m = u.max(axis=1, keepdims=True)
     e = np.exp(u - m)
@@ -144,14 +150,19 @@ def _table(est: np.ndarray, cov: np.ndarray, names: list[str]) -> pd.DataFrame:
                          "upper": est + q * se}, index=pd.Index(names, name="parameter"))
 
 
-def fit_clogit(cs: ChoiceSets, start: np.ndarray | None = None, gtol: float = 1e-8
-               ) -> MLEResults:
-    """Conditional-logit MLE of one set of choice situations (see the module docstring)."""
+def fit_clogit(cs: ChoiceSets, start: np.ndarray | None = None, gtol: float = 1e-8,
+               offset: np.ndarray | None = None) -> MLEResults:
+    """Conditional-logit MLE of one set of choice situations (see the module docstring).
+
+    ``offset`` (S, J) is a known term added to the utilities (see :func:`clogit_loglik`).
+    """
     t0 = time.perf_counter()
     x, mask, chosen = cs.x, cs.mask, cs.chosen
     K = x.shape[2]
     keep = mask.sum(axis=1) > 1     # one-alternative situations carry no information
     x, mask, chosen = x[keep], mask[keep], chosen[keep]
+    if offset is not None:
+        offset = np.where(mask, np.asarray(offset, float)[keep], 0.0)
     if not keep.any():
         raise EstimationError("data", cs.role, "no choice situation has two alternatives",
                               "Give data where some choices are between several candidates")
@@ -161,7 +172,8 @@ def fit_clogit(cs: ChoiceSets, start: np.ndarray | None = None, gtol: float = 1e
         key = b.tobytes()
         if key not in cache:
             cache.clear()
-            cache[key] = clogit_loglik(b, x, mask, chosen)  # type: ignore[assignment]
+            cache[key] = clogit_loglik(b, x, mask, chosen,  # type: ignore[assignment]
+                                       offset=offset)
         return cache[key]
 
     b0 = np.zeros(K) if start is None else np.asarray(start, float)

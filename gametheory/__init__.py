@@ -16,6 +16,8 @@ bargaining
     Axiomatic and sequential bargaining.
 strategic
     Two-player normal-form games (on nashpy) and logit QRE.
+government
+    Parliaments and the covariates of potential cabinets (government formation).
 
 Importing :mod:`gametheory` is cheap: subpackages load on first use, and
 nothing here imports pymc.
@@ -49,7 +51,7 @@ __version__ = "0.1.0"
 
 _SUBMODULES = {
     "coalitions", "tu", "games", "bankruptcy", "voting", "power", "bargaining",
-    "strategic", "errors", "results", "restratification",
+    "strategic", "errors", "results", "restratification", "government",
 }
 
 _LAZY = {
@@ -94,7 +96,7 @@ __all__ = [  # noqa: RUF022 - grouped by family
     "AllocationResult", "LeastCoreResult",
     # subpackages
     "coalitions", "tu", "games", "bankruptcy", "voting", "power", "bargaining", "strategic",
-    "errors", "results", "restratification",
+    "errors", "results", "restratification", "government",
     # lazily imported names
     *_LAZY,
 ]

@@ -91,12 +91,26 @@ def _fit(args: argparse.Namespace) -> int:
     from estimation.fit import cli_fit
     from gametheory.errors import RestratError
 
+    if args.data == "parlgov":
+        return _fit_parlgov(args)
     try:
-        print(cli_fit(args.data, args.model, sampler=args.sampler, chains=args.chains,
-                      draws=args.draws, tune=args.tune, seed=args.seed, role=args.role,
-                      out=args.out, mle=not args.no_mle))
+        print(cli_fit(args.data, args.model or "structural", sampler=args.sampler,
+                      chains=args.chains, draws=args.draws, tune=args.tune, seed=args.seed,
+                      role=args.role, out=args.out, mle=not args.no_mle))
     except RestratError as exc:
         print(f"restrat fit: {exc}", file=sys.stderr)
+        return 2
+    return 0
+
+
+def _fit_parlgov(args: argparse.Namespace) -> int:
+    from estimation.government import cli_fit_parlgov
+    from gametheory.errors import RestratError
+
+    try:
+        print(cli_fit_parlgov(model=args.model or "clogit", cv=args.cv, seed=args.seed))
+    except RestratError as exc:
+        print(f"restrat fit parlgov: {exc}", file=sys.stderr)
         return 2
     return 0
 
@@ -148,10 +162,17 @@ def build_parser() -> argparse.ArgumentParser:
                        help="afterwards, fit the structural model to the bundled synthetic "
                        "data and print the recovery table")
     p_fit = sub.add_parser("fit", help="fit the model to observed allocations (a data folder, "
-                           "a `restrat run --out` folder, or the bundled synthetic data)")
-    p_fit.add_argument("data", nargs="?", default=None, help="data folder (default: bundled)")
-    p_fit.add_argument("--model", default="structural",
-                       help="structural, hierarchical or clogit (default structural)")
+                           "a `restrat run --out` folder, or the bundled synthetic data), or "
+                           "the government-formation model to the bundled ParlGov cabinets "
+                           "(`restrat fit parlgov`)")
+    p_fit.add_argument("data", nargs="?", default=None,
+                       help="data folder (default: bundled), or `parlgov`")
+    p_fit.add_argument("--model", default=None,
+                       help="structural, hierarchical or clogit (default structural; "
+                       "for parlgov: clogit)")
+    p_fit.add_argument("--cv", default="time", choices=["time", "country", "none"],
+                       help="parlgov: out-of-sample accuracy by a time split (fit before "
+                       "2000, predict after) or leaving one country out (default time)")
     p_fit.add_argument("--sampler", default="auto", help="auto, nutpie or pymc")
     p_fit.add_argument("--chains", type=int, default=4)
     p_fit.add_argument("--draws", type=int, default=1000)
