@@ -82,6 +82,20 @@ _LAZY = {
     "graph_restricted_game": "gametheory.tu.graphs",
     "myerson_value": "gametheory.tu.graphs",
     "position_value": "gametheory.tu.graphs",
+    # kernel
+    "prekernel": "gametheory.tu.kernel",
+    "kernel": "gametheory.tu.kernel",
+    "prekernel_contains": "gametheory.tu.kernel",
+    "kernel_contains": "gametheory.tu.kernel",
+    "surplus_matrix": "gametheory.tu.kernel",
+    # vertices
+    "core_vertices": "gametheory.tu.vertices",
+    "weber_set": "gametheory.tu.vertices",
+    "marginal_vectors": "gametheory.tu.vertices",
+    "PointSetResult": "gametheory.results",
+    # nucleolus variants
+    "per_capita_nucleolus": "gametheory.tu.nucleoli",
+    "modiclus": "gametheory.tu.nucleoli",
     # voting
     "WeightedVotingGame": "gametheory.voting",
     "MultiWeightedVotingGame": "gametheory.voting",

@@ -21,7 +21,7 @@ from .coalitions import MAX_DENSE_PLAYERS, popcount_table, require_dense, valida
 from .errors import InvalidArgumentError
 from .tu.game import TUGame, _additive_values
 
-__all__ = ["glove", "majority", "unanimity", "airport", "bankruptcy", "threshold",
+__all__ = ["glove", "majority", "unanimity", "assignment", "airport", "bankruptcy", "threshold",
            "AirportGame", "BankruptcyGame", "ThresholdGame"]
 
 
@@ -59,6 +59,82 @@ def glove(left: Sequence[Hashable], right: Sequence[Hashable]) -> TUGame:
     cl = np.bitwise_count(masks & lmask)
     cr = np.bitwise_count(masks & ~lmask)
     return TUGame(np.minimum(cl, cr).astype(float), labels)
+
+
+def assignment(values: Any, sellers: Sequence[Hashable] | None = None,
+               buyers: Sequence[Hashable] | None = None) -> TUGame:
+    r"""Assignment game (Shapley and Shubik 1971): the best matching within a coalition.
+
+    Seller :math:`i` and buyer :math:`j` together produce :math:`a_{ij} \ge 0`;
+    a coalition is worth its best one-to-one matching of its sellers with
+    its buyers,
+
+    .. math:: v(S) = \max_{\mu} \sum_{(i, j) \in \mu,\ i, j \in S} a_{ij}.
+
+    Players are the sellers followed by the buyers. The core is never empty
+    (it is the set of optimal dual solutions of the assignment LP).
+
+    Parameters
+    ----------
+    values : array_like, shape (m, k)
+        :math:`a_{ij}`, non-negative and finite.
+    sellers, buyers : sequences of labels, optional
+        Defaults ``S0..`` and ``B0..``.
+
+    References
+    ----------
+    Shapley, L. S. and Shubik, M. (1971). The assignment game I: the core.
+    *International Journal of Game Theory* 1, 111-130.
+
+    Examples
+    --------
+    >>> g = assignment([[3, 1], [2, 2]])
+    >>> g.players, g.v(["S0", "S1", "B0", "B1"])
+    (('S0', 'S1', 'B0', 'B1'), 5.0)
+    """
+    try:
+        a = np.array(values, dtype=float)
+    except (TypeError, ValueError):
+        raise InvalidArgumentError("values", values, "not a matrix of numbers",
+                                   "Pass an m x k array of match values") from None
+    if a.ndim != 2 or a.size == 0:
+        raise InvalidArgumentError("values", values, f"expected an m x k matrix, got shape "
+                                   f"{a.shape}", "Pass one row per seller, one column per buyer")
+    if not np.all(np.isfinite(a)) or np.any(a < 0):
+        raise InvalidArgumentError("values", values, "entries must be finite and >= 0",
+                                   "Replace negative match values by 0 (they never match)")
+    m, k = a.shape
+    sl = [f"S{i}" for i in range(m)] if sellers is None else list(sellers)
+    bl = [f"B{j}" for j in range(k)] if buyers is None else list(buyers)
+    labels = validate_players(sl + bl)
+    if len(sl) != m or len(bl) != k:
+        raise InvalidArgumentError("sellers/buyers", (sellers, buyers),
+                                   f"{len(sl)} sellers and {len(bl)} buyers for a {m} x {k} matrix",
+                                   "Give one label per row and per column")
+    n = m + k
+    require_dense(n, "the assignment game", limit=22)
+    # v(S) by recursion on the lowest seller in S: unmatched, or matched to a buyer in S
+    v = np.zeros(1 << n)
+    masks = np.arange(1 << n, dtype=np.int64)
+    smask = (1 << m) - 1
+    order = np.argsort(np.bitwise_count(masks), kind="stable")
+    for S in order.tolist():
+        sel = S & smask
+        if sel == 0 or S == sel:
+            continue
+        low = sel & -sel
+        i = low.bit_length() - 1
+        best = v[S ^ low]
+        rest = S >> m
+        while rest:
+            bj = rest & -rest
+            j = bj.bit_length() - 1
+            cand = a[i, j] + v[S ^ low ^ (bj << m)]
+            if cand > best:
+                best = cand
+            rest ^= bj
+        v[S] = best
+    return TUGame(v, labels)
 
 
 def majority(n: int, quota: int | None = None,

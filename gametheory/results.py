@@ -29,7 +29,7 @@ from .errors import InvalidArgumentError
 if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
 
-__all__ = ["AllocationResult", "LeastCoreResult", "frozen_array"]
+__all__ = ["AllocationResult", "LeastCoreResult", "PointSetResult", "frozen_array"]
 
 
 def frozen_array(x: Any, dtype: Any = float) -> np.ndarray:
@@ -177,6 +177,9 @@ class LeastCoreResult:
         The algorithm used.
     exact : bool
         Always ``True`` for the LP methods.
+    convention : str
+        ``"preimputations"`` (efficiency only) or ``"imputations"`` (also
+        individual rationality): the set the least core is taken over.
     """
 
     epsilon: float
@@ -184,9 +187,100 @@ class LeastCoreResult:
     method: str
     exact: bool = True
     params: Mapping[str, Any] = field(default_factory=dict)
+    convention: str = "preimputations"
 
     def __iter__(self) -> Iterator[Any]:
         return iter((self.epsilon, self.allocation))
 
     def __repr__(self) -> str:
-        return f"LeastCoreResult(epsilon={self.epsilon:.6g}, allocation={self.allocation!r})"
+        return (f"LeastCoreResult(epsilon={self.epsilon:.6g}, over {self.convention}, "
+                f"allocation={self.allocation!r})")
+
+
+@dataclass(frozen=True, eq=False, repr=False)
+class PointSetResult:
+    """A finite set of allocations: the vertices of a core, the Weber set's marginal vectors.
+
+    Attributes
+    ----------
+    points : ndarray, shape (k, n)
+        One allocation per row, in the order of :attr:`players` (read-only).
+    players : tuple
+        Player labels.
+    concept : str
+        What the points are, e.g. ``"core_vertices"`` or ``"weber_set"``.
+    method : str
+        The algorithm used.
+    exact : bool
+        Whether the points are exact up to floating point.
+    multiplicity : ndarray or None
+        For points that are marginal vectors: how many orders of the
+        players give each point (they sum to ``n!``).
+    info : mapping
+        Diagnostics (dimension of the set, shortcuts taken, ...).
+    """
+
+    points: np.ndarray
+    players: tuple[Hashable, ...]
+    concept: str
+    method: str
+    exact: bool = True
+    multiplicity: np.ndarray | None = None
+    info: Mapping[str, Any] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        pts = np.asarray(self.points)
+        if not (pts.dtype == float and pts.ndim == 2 and not pts.flags.writeable):
+            # anything but a read-only float matrix (which solvers hand over) is copied
+            pts = frozen_array(np.asarray(self.points, dtype=float).reshape(
+                -1, len(self.players)) + 0.0)
+        if pts.shape[1] != len(self.players):
+            raise InvalidArgumentError("points", self.points,
+                                       f"{pts.shape[1]} columns for {len(self.players)} players",
+                                       "Give one column per player")
+        if not np.all(np.isfinite(pts)):
+            raise InvalidArgumentError("points", self.points, "non-finite entries",
+                                       "This is a solver bug; please report it")
+        object.__setattr__(self, "points", pts)
+        object.__setattr__(self, "players", tuple(self.players))
+        object.__setattr__(self, "info", MappingProxyType(dict(self.info)))
+        if self.multiplicity is not None:
+            object.__setattr__(self, "multiplicity",
+                               frozen_array(self.multiplicity, dtype=np.int64))
+
+    def __len__(self) -> int:
+        return int(self.points.shape[0])
+
+    def __array__(self, dtype: Any = None, copy: bool | None = None) -> np.ndarray:
+        return self.points if dtype is None else self.points.astype(dtype)
+
+    def __repr__(self) -> str:
+        return (f"PointSetResult({self.concept}, method={self.method!r}, {len(self)} points, "
+                f"players={self.players!r})")
+
+    def barycentre(self, weighted: bool = False) -> np.ndarray:
+        """Mean of the points; ``weighted=True`` weighs each by its multiplicity.
+
+        The multiplicity-weighted barycentre of the marginal vectors is the
+        Shapley value.
+        """
+        if len(self) == 0:
+            raise InvalidArgumentError("points", self.points, "the set is empty",
+                                       "There is no barycentre of an empty set")
+        if weighted:
+            if self.multiplicity is None:
+                raise InvalidArgumentError("weighted", weighted,
+                                           "these points carry no multiplicities",
+                                           "Use weighted=False")
+            w = self.multiplicity.astype(float)
+            return (w @ self.points) / w.sum()
+        return self.points.mean(axis=0)
+
+    def to_frame(self) -> pd.DataFrame:
+        """One row per point, one column per player (plus ``multiplicity`` when known)."""
+        import pandas as pd
+
+        df = pd.DataFrame(self.points, columns=pd.Index(self.players, name="player"))
+        if self.multiplicity is not None:
+            df["multiplicity"] = self.multiplicity
+        return df

@@ -15,6 +15,15 @@ from .core import (
 )
 from .game import TUGame
 from .graphs import CommunicationGraph, graph_restricted_game, myerson_value, position_value
+from .kernel import (
+    is_zero_monotonic,
+    kernel,
+    kernel_contains,
+    prekernel,
+    prekernel_contains,
+    surplus_matrix,
+)
+from .nucleoli import modiclus, per_capita_nucleolus
 from .nucleolus import KohlbergCheck, kohlberg_criterion, nucleolus, prenucleolus
 from .unions import (
     aumann_dreze_value,
@@ -24,6 +33,7 @@ from .unions import (
     symmetric_coalitional_banzhaf_value,
 )
 from .values import banzhaf_value, gately_point, shapley_value, tau_value
+from .vertices import core_vertices, marginal_vectors, weber_set
 
 __all__ = [
     "TUGame", "shapley_value", "banzhaf_value", "tau_value", "gately_point", "excesses",
@@ -31,5 +41,7 @@ __all__ = [
     "least_core", "stabilizing_payments", "nucleolus", "prenucleolus", "kohlberg_criterion",
     "KohlbergCheck", "owen_value", "banzhaf_owen_value", "aumann_dreze_value", "quotient_game",
     "symmetric_coalitional_banzhaf_value", "CommunicationGraph", "graph_restricted_game",
-    "myerson_value", "position_value",
+    "myerson_value", "position_value", "prekernel", "kernel", "prekernel_contains",
+    "kernel_contains", "surplus_matrix", "is_zero_monotonic", "core_vertices",
+    "marginal_vectors", "weber_set", "per_capita_nucleolus", "modiclus",
 ]

@@ -165,7 +165,7 @@ def _least_core_lp(v: np.ndarray, n: int, *, method: str, tol: float,
 
 
 def least_core(game: TUGame, method: str = "constraint-generation",
-               tol: float = 1e-9) -> LeastCoreResult:
+               tol: float = 1e-9, *, over: str = "preimputations") -> LeastCoreResult:
     r"""The least core value :math:`\varepsilon^*` and an allocation in the least core.
 
     .. math::
@@ -173,6 +173,14 @@ def least_core(game: TUGame, method: str = "constraint-generation",
                          x(S) \ge v(S) - \varepsilon\ \ \forall S \ne \emptyset, N\}
 
     The core is non-empty exactly when :math:`\varepsilon^* \le 0`.
+
+    Two conventions are in use and the result names the one taken
+    (``result.convention``): over *pre-imputations* (only efficiency, as in
+    Maschler, Peleg and Shapley 1979; the default) or over *imputations*
+    (also :math:`x_i \ge v(\{i\})`, as in Peleg and Sudhölter 2007, Def.
+    3.3.1, and several software packages). They agree whenever the least
+    core over pre-imputations contains an imputation, for instance when the
+    core is non-empty; otherwise the imputation version can be larger.
 
     Parameters
     ----------
@@ -182,14 +190,18 @@ def least_core(game: TUGame, method: str = "constraint-generation",
         (n <= 20); the default adds only violated coalitions.
     tol : float
         Violation tolerance, relative to the largest worth.
+    over : {"preimputations", "imputations"}
+        The set minimised over (see above).
 
     Returns
     -------
     LeastCoreResult
-        Unpacks as ``epsilon, allocation``.
+        Unpacks as ``epsilon, allocation``; ``convention`` is *over*.
 
     References
     ----------
+    Peleg, B. and Sudhölter, P. (2007). *Introduction to the Theory of
+    Cooperative Games*, 2nd ed., Section 3.3.
     Maschler, M., Peleg, B. and Shapley, L. S. (1979). Geometric properties
     of the kernel, nucleolus, and related solution concepts. *Mathematics of
     Operations Research* 4(4), 303-338.
@@ -205,19 +217,28 @@ def least_core(game: TUGame, method: str = "constraint-generation",
     if method not in ("constraint-generation", "enumeration"):
         raise InvalidArgumentError("method", method, "unknown least-core method",
                                    "Use 'constraint-generation' or 'enumeration'")
+    if over not in ("preimputations", "imputations"):
+        raise InvalidArgumentError("over", over, "unknown least-core convention",
+                                   "Use over='preimputations' or over='imputations'")
     n = game.n
     require_dense(n, "the least core", limit=24)
     v = game.profit_values()
+    lower = v[1 << np.arange(n)] if over == "imputations" else None
+    if lower is not None and lower.sum() > v[-1] + tol * max(1.0, float(np.abs(v).max())):
+        raise InvalidArgumentError("over", over,
+                                   "the imputation set is empty (v(N) < sum of v(i))",
+                                   "Use over='preimputations'")
     if n == 1:
         x = np.array([v[1]])
         eps = 0.0
         info: dict = {"lp_rounds": 0, "constraints": 0}
     else:
-        eps, x, info = _least_core_lp(v, n, method=method, tol=tol)
+        eps, x, info = _least_core_lp(v, n, method=method, tol=tol, x_lower=lower)
     sign = -1.0 if game.is_cost_game else 1.0
+    params = {"tol": tol, "over": over}
     alloc = AllocationResult(sign * x, game.players, "least_core", method, True,
-                             {"tol": tol}, info={**info, "epsilon": eps}, game=game)
-    return LeastCoreResult(eps, alloc, method, True, {"tol": tol})
+                             params, info={**info, "epsilon": eps}, game=game)
+    return LeastCoreResult(eps, alloc, method, True, params, convention=over)
 
 
 def _min_cover(game: TUGame, tol: float) -> tuple[np.ndarray, float, int]:
