@@ -51,7 +51,7 @@ __version__ = "0.1.0"
 
 _SUBMODULES = {
     "coalitions", "tu", "games", "bankruptcy", "voting", "power", "bargaining",
-    "strategic", "errors", "results", "restratification", "government",
+    "strategic", "errors", "results", "restratification", "government", "blocs",
 }
 
 _LAZY = {
@@ -96,6 +96,9 @@ _LAZY = {
     # nucleolus variants
     "per_capita_nucleolus": "gametheory.tu.nucleoli",
     "modiclus": "gametheory.tu.nucleoli",
+    # coalition formation
+    "HedonicGame": "gametheory.blocs",
+    "PartitionFunctionGame": "gametheory.blocs",
     # voting
     "WeightedVotingGame": "gametheory.voting",
     "MultiWeightedVotingGame": "gametheory.voting",
@@ -110,7 +113,7 @@ __all__ = [  # noqa: RUF022 - grouped by family
     "AllocationResult", "LeastCoreResult",
     # subpackages
     "coalitions", "tu", "games", "bankruptcy", "voting", "power", "bargaining", "strategic",
-    "errors", "results", "restratification", "government",
+    "errors", "results", "restratification", "government", "blocs",
     # lazily imported names
     *_LAZY,
 ]
