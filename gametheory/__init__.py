@@ -47,6 +47,7 @@ from .errors import (
 )
 from .results import AllocationResult, LeastCoreResult
 
+#: the one source of the package version (pyproject.toml reads it from here)
 __version__ = "0.1.0"
 
 _SUBMODULES = {

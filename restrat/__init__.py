@@ -4,4 +4,6 @@ The command line (``restrat``) is a thin face over :mod:`gametheory` and
 :mod:`estimation`; it holds no logic of its own.
 """
 
-__version__ = "0.1.0"
+from gametheory import __version__
+
+__all__ = ["__version__"]

@@ -3,7 +3,6 @@ results object (summary, PPC, LOO, plots, save/load, predict), determinism, bad 
 
 from __future__ import annotations
 
-import importlib.util
 import warnings
 
 import numpy as np
@@ -36,20 +35,40 @@ def test_recovery_true_values_inside_95_intervals(small_fit):
     assert (rec["r_hat"] < 1.05).all()
 
 
-def test_posterior_mean_agrees_with_mle_on_large_data():
+def _pick(ds, name):
+    """One reported parameter (``theta[centre_super]`` style) of an xarray Dataset."""
+    var, _, coord = name.partition("[")
+    da = ds[var]
+    return da.sel({da.dims[-1]: coord.rstrip("]")}) if coord else da
+
+
+def test_posterior_agrees_with_mle_on_large_data():
+    # Bernstein-von Mises: with 600 regions the posterior of the parameters that enter
+    # the likelihood linearly (appointments, concessions) is centred on the MLE with the
+    # MLE's standard errors. The bound is a quarter posterior sd of asymptotic slack plus
+    # four Monte Carlo standard errors of the posterior mean (the sampler's own error,
+    # so the verdict does not depend on which sampler ran or for how long).
+    import arviz as az
+
     p = ModelParameters(lam=2.0)
     data = est.simulate(n_regions=600, params=p, seed=17)
     res = est.fit(data, draws=300, tune=300, seed=2, **FAST)
     s = res.summary(warn=False)
     mle = est.fit_mle(data, model="structural")
-    z = (s["mean"] - mle.params[s.index]).abs() / s["sd"]
-    # appointment and concession parameters enter linearly: posterior mean = MLE within a
-    # quarter posterior sd. lam, theta and beta are ratios of the logit's coefficients
-    # (normalisation theta0 = 1), whose prior's Jacobian still shows at 600 regions
+    mcse = az.mcse(res.idata, method="mean")
+    mcse_of = pd.Series({n: float(_pick(mcse, n)) for n in s.index})
+    # lam, theta and beta are ratios of the logit's coefficients (normalisation
+    # theta0 = 1): their posterior still carries the prior at 600 regions, so for them
+    # the claim is only that the MLE lies inside the posterior's central 90% interval
     config = ["lam", "beta"] + [i for i in s.index if i.startswith("theta")]
-    assert (z.drop(config) < 0.25).all(), z
-    assert (z[config] < 0.75).all(), z
-    assert np.allclose(s["sd"].drop(config), mle.se[s.index].drop(config), rtol=0.2)
+    linear = [i for i in s.index if i not in config]
+    gap = (s["mean"] - mle.params[s.index]).abs()
+    bound = 0.25 * s["sd"] + 4 * mcse_of
+    assert (gap[linear] < bound[linear]).all(), pd.DataFrame({"gap": gap, "bound": bound})
+    assert np.allclose(s.loc[linear, "sd"], mle.se[linear], rtol=0.2)
+    q = pd.Series({n: float((_pick(res.idata.posterior, n) < mle.params[n]).mean())
+                   for n in config})
+    assert q.between(0.05, 0.95).all(), q
 
 
 def test_summary_columns_and_warning(small_fit, small):
@@ -119,7 +138,6 @@ def test_conditional_logit_and_hierarchical_fit(small):
     assert len(cmp) == 2
 
 
-@pytest.mark.skipif(importlib.util.find_spec("nutpie") is None, reason="nutpie not installed")
 def test_nutpie_sampler(small):
     sub = small.subset(small.regions["region"][:20])
     r = est.fit(sub, sampler="nutpie", chains=2, draws=100, tune=100, seed=3,

@@ -3,8 +3,6 @@ the naive loop model, the hierarchical model at zero effects, JAX compilation.""
 
 from __future__ import annotations
 
-import importlib.util
-
 import numpy as np
 import pytest
 from scipy.special import logsumexp
@@ -124,7 +122,6 @@ def test_priors_overridable_and_validated(data):
         structural_model("not data")
 
 
-@pytest.mark.skipif(importlib.util.find_spec("jax") is None, reason="jax not installed")
 def test_structural_model_compiles_to_jax(data):
     from pymc.sampling.jax import get_jaxified_logp
 

@@ -292,7 +292,7 @@ def test_cli_run_and_list(tmp_path, capsys):
 
 
 def test_yaml_scenario_file(tmp_path):
-    yaml = pytest.importorskip("yaml")
+    import yaml
     region = scenarios.load("one-teaching-hospital")
     p = tmp_path / "one.yaml"
     p.write_text(yaml.safe_dump(region.to_dict()))

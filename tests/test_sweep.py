@@ -422,7 +422,6 @@ def test_random_region_seed_comes_from_point_stream():
 
 # ------------------------------------------------------------------ the calibration kind
 def test_calibration_kind_runs_sbc_replicate(tmp_path):
-    pytest.importorskip("pymc")
     fn = sweep.point_function("calibration", "random-region",
                               sweep.parse_options(["n_regions=4", "draws=20", "tune=20",
                                                    "chains=1", "n_posterior=10",
@@ -480,7 +479,7 @@ def test_sweep_reports_progress_to_stream(tmp_path):
 # ------------------------------------------------------------------ Dask on loopback
 @pytest.fixture(scope="module")
 def dask_cluster():
-    distributed = pytest.importorskip("distributed")
+    import distributed
     with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
                                   host="127.0.0.1", dashboard_address=None,
                                   protocol="tcp") as cluster:
@@ -619,7 +618,6 @@ def _free_port() -> int:
 
 
 def test_unreachable_scheduler_fails_fast(tmp_path, capsys):
-    pytest.importorskip("distributed")
     address = f"tcp://127.0.0.1:{_free_port()}"
     t0 = time.monotonic()
     with pytest.raises(sweep.SchedulerError, match="unreachable") as info:
