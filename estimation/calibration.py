@@ -161,29 +161,42 @@ class SBCResult:
         t["coverage_95"] = self.coverage(0.95)
         return t
 
-    def plot(self, bins: int | None = None) -> Any:
-        """Rank histograms with the 99% band of counts expected under uniformity."""
-        import matplotlib
+    def plot(self, bins: int | None = None, *, ax: Any = None) -> Any:
+        """Rank histograms with the 99% band of counts expected under uniformity.
 
-        matplotlib.use("Agg", force=False)
-        import matplotlib.pyplot as plt
+        One panel per parameter, on the Axes in *ax* (a sequence with at least one
+        Axes per parameter) when given, otherwise on a new
+        :class:`matplotlib.figure.Figure` (the user's pyplot state and backend are
+        left untouched). Returns the Figure.
+        """
+        from matplotlib.figure import Figure
 
         h = self.histogram(bins)
         k = len(h.columns)
-        ncol = min(4, k)
-        nrow = int(np.ceil(k / ncol))
-        fig, axes = plt.subplots(nrow, ncol, figsize=(3 * ncol, 2.2 * nrow), squeeze=False)
+        if ax is None:
+            ncol = min(4, k)
+            nrow = int(np.ceil(k / ncol))
+            fig = Figure(figsize=(3 * ncol, 2.2 * nrow))
+            axes = list(fig.subplots(nrow, ncol, squeeze=False).ravel())
+        else:
+            axes = list(np.ravel(np.asarray(ax, dtype=object)))
+            if len(axes) < k:
+                raise EstimationError("ax", f"{len(axes)} Axes", f"{k} parameters to draw",
+                                      f"Give at least {k} Axes, or ax=None")
+            fig = axes[0].figure
         exp = self.n_sims / len(h)
         lo, hi = stats.binom.ppf([0.005, 0.995], self.n_sims, 1 / len(h))
-        for ax, c in zip(axes.ravel(), h.columns, strict=False):
-            ax.bar(h.index, h[c], width=1.0, color="C0", edgecolor="white")
-            ax.axhspan(lo, hi, color="grey", alpha=0.25)
-            ax.axhline(exp, color="k", lw=0.6)
-            ax.set_title(c, fontsize=8)
-        for ax in axes.ravel()[k:]:
-            ax.axis("off")
-        fig.suptitle(f"SBC rank histograms ({self.n_sims} simulations, L={self.n_posterior})")
-        fig.tight_layout()
+        for a, c in zip(axes, h.columns, strict=False):
+            a.bar(h.index, h[c], width=1.0, color="C0", edgecolor="white")
+            a.axhspan(lo, hi, color="grey", alpha=0.25)
+            a.axhline(exp, color="k", lw=0.6)
+            a.set_title(c, fontsize=8)
+        if ax is None:
+            for a in axes[k:]:
+                a.axis("off")
+            fig.suptitle(f"SBC rank histograms ({self.n_sims} simulations, "
+                         f"L={self.n_posterior})")
+            fig.tight_layout()
         return fig
 
 

@@ -425,31 +425,39 @@ class AllocationData:
         return cls(*(frames[f] for f in FRAMES), source=str(p))
 
     def to_csv(self, path: str | Path) -> list[Path]:
-        """Write the five tables as CSV files into a folder (each written atomically)."""
-        from gametheory.fileio import atomic_write_bytes
-
-        out = Path(path)
-        written = []
-        for f in FRAMES:
-            atomic_write_bytes(out / f"{f}.csv",
-                               getattr(self, f).to_csv(index=False, float_format="%.6g").encode())
-            written.append(out / f"{f}.csv")
-        return written
+        """Write the five tables as CSV files into a folder (each written atomically),
+        with a ``provenance.json`` sidecar (:mod:`gametheory.provenance`)."""
+        return self._write_tables(path, "csv")
 
     def to_parquet(self, path: str | Path) -> list[Path]:
-        """Write the five tables as Parquet files (needs pyarrow)."""
+        """Write the five tables as Parquet files (needs pyarrow), with a
+        ``provenance.json`` sidecar (:mod:`gametheory.provenance`)."""
+        _need_pyarrow("AllocationData.to_parquet")
+        return self._write_tables(path, "parquet")
+
+    def _write_tables(self, path: str | Path, fmt: str) -> list[Path]:
+        import hashlib
         import io
 
         from gametheory.fileio import atomic_write_bytes
+        from gametheory.provenance import provenance, write_sidecar
 
-        _need_pyarrow("AllocationData.to_parquet")
         out = Path(path)
         written = []
+        digest = hashlib.sha256()
         for f in FRAMES:
-            buf = io.BytesIO()
-            getattr(self, f).to_parquet(buf, index=False)
-            atomic_write_bytes(out / f"{f}.parquet", buf.getvalue())
-            written.append(out / f"{f}.parquet")
+            if fmt == "csv":
+                data = getattr(self, f).to_csv(index=False, float_format="%.6g").encode()
+            else:
+                buf = io.BytesIO()
+                getattr(self, f).to_parquet(buf, index=False)
+                data = buf.getvalue()
+            digest.update(data)
+            atomic_write_bytes(out / f"{f}.{fmt}", data)
+            written.append(out / f"{f}.{fmt}")
+        record = provenance(parameters=self.truth or None, source=self.source,
+                            data_hash=digest.hexdigest()[:16])
+        write_sidecar(out, record, written)
         return written
 
     @classmethod

@@ -492,19 +492,25 @@ class FitResults:
         return {v: np.asarray(pp.posterior_predictive[v])[0] for v in obs}
 
     # ----------------------------------------------------------- plots
-    def plot(self, var_names: Sequence[str] | None = None, kind: str = "forest") -> Any:
+    def plot(self, var_names: Sequence[str] | None = None, kind: str = "forest", *,
+             ax: Any = None) -> Any:
         """Parameter plot: ``forest`` (intervals, truth marked if known), ``trace`` or
-        ``posterior``. Returns the matplotlib Figure."""
-        import arviz as az
-        import matplotlib
+        ``posterior``. Returns the matplotlib Figure.
 
-        matplotlib.use("Agg", force=False)
-        import matplotlib.pyplot as plt
+        Draws on *ax* (a matplotlib Axes for ``forest`` and ``posterior``, an array of
+        Axes for ``trace``, as arviz takes them) when given; otherwise on a new
+        :class:`matplotlib.figure.Figure`. The user's pyplot state and backend are
+        left untouched.
+        """
+        import arviz as az
 
         vn = list(var_names or ESTIMANDS[self.model_name])
         if kind == "forest":
+            from matplotlib.figure import Figure
+
             s = self.summary(var_names=vn, warn=False)
-            fig, ax = plt.subplots(figsize=(6, 0.35 * len(s) + 1.2))
+            if ax is None:
+                ax = Figure(figsize=(6, 0.35 * len(s) + 1.2)).subplots()
             y = np.arange(len(s))[::-1]
             ax.hlines(y, s.iloc[:, 2], s.iloc[:, 3], color="C0")
             ax.plot(s["mean"], y, "o", color="C0", label="posterior mean, 95% interval")
@@ -515,12 +521,12 @@ class FitResults:
             ax.axvline(0, color="grey", lw=0.5)
             ax.legend(fontsize=8)
             ax.set_title(f"{self.model_name} ({self.sampler})")
-            fig.tight_layout()
-            return fig
+            ax.figure.tight_layout()
+            return ax.figure
         if kind == "trace":
-            axes = az.plot_trace(self.idata, var_names=vn)
+            axes = az.plot_trace(self.idata, var_names=vn, axes=ax)
         elif kind == "posterior":
-            axes = az.plot_posterior(self.idata, var_names=vn)
+            axes = az.plot_posterior(self.idata, var_names=vn, ax=ax)
         else:
             raise EstimationError("kind", kind, "unknown plot kind",
                                   "Use 'forest', 'trace' or 'posterior'")
@@ -545,6 +551,21 @@ class FitResults:
         groups["constant_data"] = _source_to_dataset(self.source)
         idata = az.InferenceData(**groups)
         idata.posterior.attrs["restrat_fit"] = json.dumps(meta, default=str)
+        # provenance as plain NetCDF attributes, readable without restrat
+        # (xarray.open_dataset(path, group="posterior").attrs)
+        import hashlib
+
+        from gametheory.provenance import provenance
+
+        digest = hashlib.sha256()
+        for name, var in sorted(groups["constant_data"].data_vars.items()):
+            digest.update(str(name).encode() + np.ascontiguousarray(var.values).tobytes())
+        rec = provenance(parameters=self.settings, seed=self.settings.get("seed"),
+                         scenario_name=type(self.source).__name__,
+                         data_hash=digest.hexdigest()[:16])
+        idata.posterior.attrs.update({f"restrat_{k}": json.dumps(v, default=str)
+                                      if isinstance(v, dict | list) else
+                                      ("" if v is None else v) for k, v in rec.items()})
         fd, tmp = tempfile.mkstemp(prefix=f".{p.name}.", suffix=".nc", dir=p.parent)
         os.close(fd)
         try:

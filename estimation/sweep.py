@@ -76,6 +76,7 @@ import pandas as pd
 
 from gametheory.errors import InvalidArgumentError, RestratError, SolverError
 from gametheory.fileio import atomic_write_bytes
+from gametheory.provenance import provenance
 
 __all__ = [
     "SweepError",
@@ -1144,6 +1145,17 @@ def _chunks(todo: list[tuple[int, dict[str, Any]]], size: int
         yield todo[i:i + size]
 
 
+def _require_parquet() -> None:
+    """Refuse before computing anything when no Parquet engine is installed."""
+    import importlib.util
+
+    if importlib.util.find_spec("pyarrow") is None:
+        raise SweepError("pyarrow", "not installed",
+                         "the sweep writes its results as Parquet, which needs pyarrow",
+                         "pip install 'restrat[sweep]' (or 'restrat[distributed]' for a "
+                         "Dask cluster)")
+
+
 def run_sweep(fn: Callable[[dict[str, Any], np.random.Generator], Mapping[str, Any]],
               design: pd.DataFrame | Sequence[Mapping[str, Any]],
               out: str | Path,
@@ -1212,6 +1224,7 @@ def run_sweep(fn: Callable[[dict[str, Any], np.random.Generator], Mapping[str, A
         A local worker process died; every finished point is saved first.
     """
     t_start = time.monotonic()
+    _require_parquet()
     out = Path(out)
     design = _as_design(design)
     for name, val, lo in (("batch_size", batch_size, 1), ("workers", workers, 1),
@@ -1280,7 +1293,11 @@ def run_sweep(fn: Callable[[dict[str, Any], np.random.Generator], Mapping[str, A
                  "workers": workers, "scheduler": scheduler})
     new_manifest = {"format": _FORMAT, "seed": seed, "n_points": len(points),
                     "design_hash": design_hash, "params": list(design.columns),
-                    "function": described, "runs": runs}
+                    "function": described, "runs": runs,
+                    "provenance": provenance(parameters={"design": list(design.columns)},
+                                             seed=seed, scenario=described,
+                                             scenario_name=described.get("scenario"),
+                                             design_hash=design_hash)}
     atomic_write_bytes(out / MANIFEST, json.dumps(new_manifest, indent=2).encode())
 
     done_keys = _done_keys(out) if manifest is not None else set()

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import sys
 from collections.abc import Sequence
+from dataclasses import replace
 from pathlib import Path
 
 from . import __version__
@@ -49,6 +50,8 @@ def _run(args: argparse.Namespace) -> int:
         region = scenarios.load(args.scenario, **kwargs)
         params = ModelParameters.from_dict(_parse_params(args.param))
         result = run(region, params)
+        if args.seed is not None:
+            result = replace(result, meta={**result.meta, "seed": args.seed})
     except RestratError as exc:
         print(f"restrat run: {exc}", file=sys.stderr)
         return 2

@@ -3,6 +3,7 @@ results object (summary, PPC, LOO, plots, save/load, predict), determinism, bad 
 
 from __future__ import annotations
 
+import json
 import warnings
 
 import numpy as np
@@ -104,6 +105,14 @@ def test_ppc_loo_plot(small_fit, small):
 def test_save_load_roundtrip(small_fit, tmp_path):
     path = small_fit.save(tmp_path / "sub" / "fit.nc")
     assert path.is_file() and not [p for p in path.parent.iterdir() if p.name.startswith(".")]
+    import xarray as xr
+
+    from gametheory import __version__
+
+    attrs = xr.open_dataset(path, group="posterior", engine="h5netcdf").attrs
+    assert attrs["restrat_version"] == __version__ and attrs["restrat_seed"] == 1
+    assert json.loads(attrs["restrat_parameters"])["draws"] == 400
+    assert len(attrs["restrat_data_hash"]) == 16
     r2 = est.FitResults.load(path)
     assert r2.sampler == small_fit.sampler and r2.truth == small_fit.truth
     pd.testing.assert_frame_equal(r2.summary(warn=False), small_fit.summary(warn=False))
@@ -171,3 +180,28 @@ def test_bad_input(small, kwargs, match):
 def test_not_data():
     with pytest.raises(TypeError, match="AllocationData"):
         est.fit({"regions": 1})
+
+
+def test_library_calls_leave_the_backend_alone_and_draw_on_given_axes(small_fit, tmp_path):
+    import matplotlib
+    from matplotlib.figure import Figure
+
+    from estimation.calibration import SBCResult
+    from gametheory.restratification import run
+
+    before = matplotlib.get_backend()
+    matplotlib.use("template")      # a backend no library call would choose by itself
+    try:
+        run(scenarios.load("case-region")).write(tmp_path / "out")
+        small_fit.plot()
+        sbc = SBCResult(pd.DataFrame({"a": np.arange(40) % 20, "b": np.arange(40) % 7}), 19)
+        sbc.plot()
+        assert matplotlib.get_backend() == "template"
+    finally:
+        matplotlib.use(before)
+    ax = Figure().subplots()
+    assert small_fit.plot(ax=ax) is ax.figure and len(ax.lines) >= 1
+    axes = Figure().subplots(1, 2)
+    assert sbc.plot(ax=axes) is axes[0].figure and len(axes[1].patches) > 0
+    with pytest.raises(est.EstimationError, match="Axes"):
+        sbc.plot(ax=axes[:1])

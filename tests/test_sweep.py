@@ -722,3 +722,17 @@ def test_cli_options_errors(tmp_path, capsys):
     assert sweep.main(["case-region", "--kind", "nonsense"]) == 2
     with pytest.raises(RestratError):
         sweep.ScenarioPoint("case-region", {"seed": 1})
+
+
+def test_sweep_without_pyarrow_refuses_before_computing(tmp_path, monkeypatch, capsys):
+    import importlib.util
+
+    real = importlib.util.find_spec
+    monkeypatch.setattr(importlib.util, "find_spec",
+                        lambda name, *a: None if name == "pyarrow" else real(name, *a))
+    out = tmp_path / "r"
+    code = sweep.main(["case-region", "--param", "beta=0:1:3", "--out", str(out),
+                       "--workers", "1"])
+    assert code == 2
+    assert "restrat[sweep]" in capsys.readouterr().err
+    assert not out.exists()          # nothing computed, not even a manifest

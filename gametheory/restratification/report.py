@@ -18,6 +18,7 @@ import numpy as np
 import pandas as pd
 
 from ..fileio import atomic_write_bytes
+from ..provenance import provenance, write_sidecar
 from .model import (
     AllocationAnalysis,
     ConcessionAnalysis,
@@ -144,7 +145,10 @@ class RestratificationResult:
             atomic_write_bytes(out / name, data)
             written.append(out / name)
 
-        put("result.json", json.dumps(self.to_dict(), indent=2, default=str).encode())
+        record = self.provenance()
+        doc = self.to_dict()
+        doc["meta"] = record
+        put("result.json", json.dumps(doc, indent=2, default=str).encode())
         put("report.txt", self.report().encode())
         tables = {
             "configurations.csv": self.allocation.table,
@@ -161,26 +165,36 @@ class RestratificationResult:
         if figures:
             for name, data in self._figures().items():
                 put(name, data)
+        tables_written = [p for p in written if p.suffix == ".csv"]
+        written.append(write_sidecar(out, record, tables_written))
         return written
+
+    def provenance(self) -> dict[str, Any]:
+        """Provenance of this result (:func:`gametheory.provenance.provenance`): version,
+        parameters, seed (from ``meta["seed"]`` when the region was drawn at random),
+        scenario name and hash, date; ``meta``'s other entries are added as they are."""
+        extra = {k: v for k, v in self.meta.items() if k != "seed"}
+        return provenance(parameters=self.params.to_dict(), seed=self.meta.get("seed"),
+                          scenario=self.region.to_dict(), scenario_name=self.region.name,
+                          **extra)
 
     def _figures(self) -> dict[str, bytes]:
         import io
 
-        import matplotlib
-
-        matplotlib.use("Agg", force=False)
-        import matplotlib.pyplot as plt
+        # figures are drawn on matplotlib.figure.Figure objects, never through pyplot, so
+        # writing files leaves the user's backend and open figures alone
+        from matplotlib.figure import Figure
 
         out: dict[str, bytes] = {}
 
         def save(fig: Any, name: str) -> None:
             buf = io.BytesIO()
             fig.savefig(buf, format="png", dpi=110, bbox_inches="tight")
-            plt.close(fig)
             out[name] = buf.getvalue()
 
         pw = self.allocation.power
-        fig, ax = plt.subplots(figsize=(8, 0.4 * len(pw) + 1.5))
+        fig = Figure(figsize=(8, 0.4 * len(pw) + 1.5))
+        ax = fig.subplots()
         y = np.arange(len(pw))
         ax.barh(y - 0.2, pw["shapley_shubik"], 0.4, label="Shapley-Shubik")
         ax.barh(y + 0.2, pw["banzhaf"], 0.4, label="Banzhaf (normalised)")
@@ -192,7 +206,8 @@ class RestratificationResult:
         save(fig, "power_indices.png")
 
         ct = self.concessions.table
-        fig, ax = plt.subplots(figsize=(6, 4))
+        fig = Figure(figsize=(6, 4))
+        ax = fig.subplots()
         if not ct.empty:
             for col, mk in (("package_value", "o"), ("stabilizing", "s"), ("shapley", "^"),
                             ("nucleolus", "v")):
@@ -209,7 +224,8 @@ class RestratificationResult:
 
         hi = self.hierarchy
         widest = int(hi.groupby("level").size().max()) if not hi.empty else 1
-        fig, ax = plt.subplots(figsize=(max(10.0, 2.0 * widest), 6))
+        fig = Figure(figsize=(max(10.0, 2.0 * widest), 6))
+        ax = fig.subplots()
         pos: dict[int, tuple[float, float]] = {}
         colours = {1: "#f4d35e", 2: "#9fd8cb", 3: "#e5e5e5"}
         for level, grp in hi.groupby("level"):
