@@ -136,6 +136,84 @@ class MLEResults:
     def se(self) -> pd.Series:
         return self.table["se"]
 
+    # ---- the statsmodels vocabulary
+    @property
+    def bse(self) -> pd.Series:
+        """Standard errors (statsmodels' name for :attr:`se`)."""
+        return self.table["se"]
+
+    @property
+    def tvalues(self) -> pd.Series:
+        """Wald z statistics, estimate / se."""
+        return self.table["z"]
+
+    @property
+    def pvalues(self) -> pd.Series:
+        """Two-sided p values of the z statistics, :math:`2\\Phi(-|z|)`."""
+        return pd.Series(2.0 * stats.norm.sf(np.abs(self.table["z"].to_numpy())),
+                         index=self.table.index, name="pvalues")
+
+    @property
+    def llf(self) -> float:
+        """Log-likelihood at the estimate."""
+        return float(self.loglik)
+
+    @property
+    def nobs(self) -> int:
+        return int(self.n)
+
+    @property
+    def df_model(self) -> int:
+        """Number of estimated parameters, :math:`k`."""
+        return len(self.table)
+
+    @property
+    def aic(self) -> float:
+        """Akaike information criterion, :math:`-2\\ell + 2k`."""
+        return -2.0 * self.llf + 2.0 * self.df_model
+
+    @property
+    def bic(self) -> float:
+        """Bayesian information criterion, :math:`-2\\ell + k \\log n`."""
+        return -2.0 * self.llf + self.df_model * float(np.log(self.nobs))
+
+    def conf_int(self, alpha: float = 0.05) -> pd.DataFrame:
+        """Wald confidence intervals at level :math:`1 - \\alpha` (columns 0 and 1, as
+        statsmodels' ``conf_int`` returns them for pandas input)."""
+        if not (isinstance(alpha, float | int) and 0 < alpha < 1):
+            raise EstimationError("alpha", alpha, "not in (0, 1)", "Give e.g. alpha=0.05")
+        q = stats.norm.ppf(1 - alpha / 2)
+        est, se = self.params.to_numpy(), self.bse.to_numpy()
+        return pd.DataFrame({0: est - q * se, 1: est + q * se}, index=self.table.index)
+
+    def summary(self, alpha: float = 0.05) -> pd.DataFrame:
+        """Coefficient table with statsmodels' column names.
+
+        Columns ``coef``, ``std err``, ``z``, ``P>|z|`` and the interval bounds
+        (``[0.025``, ``0.975]`` at ``alpha=0.05``); ``attrs`` holds ``llf``,
+        ``aic``, ``bic``, ``nobs``, ``df_model`` and ``converged``.
+
+        Examples
+        --------
+        >>> import numpy as np
+        >>> from estimation.mle import fit_poisson
+        >>> rng = np.random.default_rng(0)
+        >>> L = rng.uniform(0, 2, 300)
+        >>> s = fit_poisson(rng.poisson(np.exp(-0.5 + 0.7 * L)), L).summary()
+        >>> list(s.columns)
+        ['coef', 'std err', 'z', 'P>|z|', '[0.025', '0.975]']
+        >>> sorted(s.attrs)[:3]
+        ['aic', 'bic', 'converged']
+        """
+        ci = self.conf_int(alpha)
+        lo, hi = f"[{alpha / 2:g}", f"{1 - alpha / 2:g}]"
+        out = pd.DataFrame({"coef": self.params, "std err": self.bse, "z": self.tvalues,
+                            "P>|z|": self.pvalues, lo: ci[0], hi: ci[1]})
+        out.attrs.update(llf=self.llf, aic=self.aic, bic=self.bic, nobs=self.nobs,
+                         df_model=self.df_model, converged=bool(self.converged),
+                         model=self.what)
+        return out
+
     def __repr__(self) -> str:
         return (f"MLEResults({self.what}: {len(self.table)} parameters, n={self.n}, "
                 f"loglik={self.loglik:.3f}, converged={self.converged})")

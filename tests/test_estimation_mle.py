@@ -86,3 +86,47 @@ def test_bad_input(big):
         est.fit_mle(big, model="probit")
     with pytest.raises(TypeError, match="data"):
         est.fit_mle([1, 2, 3])
+
+
+def test_summary_speaks_statsmodels_and_agrees_with_it(big):
+    import statsmodels.api as sm
+    from statsmodels.discrete.conditional_models import ConditionalLogit
+
+    from estimation.data import ChoiceSets
+
+    # Poisson regression of the concessions: statsmodels' discrete Poisson has the same
+    # likelihood, parameter count and observation count, so every statistic must match
+    rng = np.random.default_rng(5)
+    L = rng.uniform(0, 2, 400)
+    y = rng.poisson(np.exp(-0.4 + 0.8 * L))
+    mine = fit_poisson(y, L)
+    theirs = sm.Poisson(y, sm.add_constant(L)).fit(disp=0)
+    s = mine.summary(alpha=0.1)
+    assert list(s.columns) == ["coef", "std err", "z", "P>|z|", "[0.05", "0.95]"]
+    np.testing.assert_allclose(s["coef"], theirs.params, rtol=1e-7)
+    np.testing.assert_allclose(s["std err"], theirs.bse, rtol=1e-6)
+    np.testing.assert_allclose(s["z"], theirs.tvalues, rtol=1e-6)
+    np.testing.assert_allclose(s["P>|z|"], theirs.pvalues, rtol=1e-5, atol=1e-300)
+    np.testing.assert_allclose(s[["[0.05", "0.95]"]], theirs.conf_int(alpha=0.1), rtol=1e-6)
+    for k in ("llf", "aic", "bic"):
+        assert s.attrs[k] == pytest.approx(getattr(theirs, k), rel=1e-9), k
+    assert (mine.llf, mine.aic, mine.bic) == (s.attrs["llf"], s.attrs["aic"], s.attrs["bic"])
+    # the conditional logit of the directors against statsmodels' ConditionalLogit
+    cs = big.choice_sets("directors")
+    keep = cs.mask.sum(axis=1) > 1
+    sub = ChoiceSets(cs.role, cs.x[keep], cs.mask[keep], cs.chosen[keep], cs.names,
+                     cs.alternatives[keep], cs.situation_region[keep])
+    long = sub.to_long()
+    cl = ConditionalLogit(long["chosen"].to_numpy(), long[list(cs.names)].to_numpy(),
+                          groups=long["situation"].to_numpy()).fit(disp=0)
+    m = est.fit_mle(big, role="directors")
+    # statsmodels stops its optimiser earlier (estimates ~1e-3 apart, ours at least as
+    # likely): agreement to a small fraction of a standard error
+    se = m.bse.to_numpy()
+    assert np.all(np.abs(m.params - cl.params) < 0.05 * se)
+    np.testing.assert_allclose(m.bse, cl.bse, rtol=1e-2)
+    np.testing.assert_allclose(m.tvalues, cl.tvalues, atol=0.1)
+    assert np.all(np.abs(m.conf_int().to_numpy() - cl.conf_int()) < 0.1 * se[:, None])
+    assert cl.llf - 1e-8 <= m.llf < cl.llf + 1e-3
+    with pytest.raises(est.EstimationError, match="alpha"):
+        m.conf_int(alpha=1.5)
