@@ -10,6 +10,9 @@ from pathlib import Path
 
 from . import __version__
 
+#: the models `restrat fit` accepts (estimation.fit.cli_fit)
+FIT_MODELS = ("structural", "hierarchical", "conditional_logit")
+
 
 def _parse_params(items: Sequence[str] | None) -> dict[str, float | str]:
     out: dict[str, float | str] = {}
@@ -64,24 +67,39 @@ def _run(args: argparse.Namespace) -> int:
     return 0
 
 
-def _benchmarks_dir() -> Path:
+def repository_url() -> str:
+    """The source repository's address (the ``Source`` Project-URL of the installed package)."""
+    from importlib import metadata
+
+    try:
+        for entry in metadata.metadata("restrat").get_all("Project-URL") or []:
+            label, _, url = entry.partition(",")
+            if label.strip().lower() == "source":
+                return url.strip()
+    except metadata.PackageNotFoundError:
+        pass
+    return "the restrat source repository"
+
+
+def _benchmarks_dir() -> Path | None:
     here = Path(__file__).resolve().parents[1] / "benchmarks"
-    if not (here / "registry.py").is_file():
-        raise SystemExit("restrat bench: the benchmarks/ folder of a source checkout is needed "
-                         f"(looked in {here}); clone the repository and pip install -e .")
-    return here
+    return here if (here / "run_all.py").is_file() else None
 
 
 def _bench(args: argparse.Namespace) -> int:
     import subprocess
 
-    bdir = _benchmarks_dir()
     if args.what == "scenarios":
-        sys.path.insert(0, str(bdir))
-        import registry  # type: ignore[import-not-found]
+        from . import registry
 
-        return int(registry.run_all(args.names or None,
-                                    args.json or str(bdir / "results" / "scenarios.json")))
+        return int(registry.run_all(args.names or None, args.json))
+    bdir = _benchmarks_dir()
+    if bdir is None:
+        print("restrat bench speed: the speed comparisons with peer packages are long runs "
+              "kept in the benchmarks/ folder of the source repository, not in the installed "
+              f"package; clone {repository_url()} and run `make bench` there "
+              "(`restrat bench scenarios` runs from any install)", file=sys.stderr)
+        return 2
     cmd = [sys.executable, str(bdir / "run_all.py")]
     if args.quick:
         cmd.append("--quick")
@@ -96,6 +114,11 @@ def _fit(args: argparse.Namespace) -> int:
 
     if args.data == "parlgov":
         return _fit_parlgov(args)
+    if args.model is not None and args.model not in FIT_MODELS:
+        print(f"restrat fit: --model {args.model!r} does not fit allocation data; use one of "
+              f"{', '.join(FIT_MODELS)} (clogit is the model of `restrat fit parlgov`)",
+              file=sys.stderr)
+        return 2
     try:
         print(cli_fit(args.data, args.model or "structural", sampler=args.sampler,
                       chains=args.chains, draws=args.draws, tune=args.tune, seed=args.seed,
@@ -171,8 +194,8 @@ def build_parser() -> argparse.ArgumentParser:
     p_fit.add_argument("data", nargs="?", default=None,
                        help="data folder (default: bundled), or `parlgov`")
     p_fit.add_argument("--model", default=None,
-                       help="structural, hierarchical or clogit (default structural; "
-                       "for parlgov: clogit)")
+                       help=f"{', '.join(FIT_MODELS)} (default structural); for parlgov: "
+                       "clogit")
     p_fit.add_argument("--cv", default="time", choices=["time", "country", "none"],
                        help="parlgov: out-of-sample accuracy by a time split (fit before "
                        "2000, predict after) or leaving one country out (default time)")
@@ -181,7 +204,8 @@ def build_parser() -> argparse.ArgumentParser:
     p_fit.add_argument("--draws", type=int, default=1000)
     p_fit.add_argument("--tune", type=int, default=1000)
     p_fit.add_argument("--seed", type=int, default=0)
-    p_fit.add_argument("--role", default=None, help="role for the reduced-form clogit")
+    p_fit.add_argument("--role", default=None,
+                       help="role for the reduced-form conditional_logit")
     p_fit.add_argument("--out", default=None, help="save the fit as NetCDF here")
     p_fit.add_argument("--no-mle", action="store_true", help="skip the MLE comparison")
     p_fit.set_defaults(func=_fit)
@@ -200,11 +224,18 @@ def build_parser() -> argparse.ArgumentParser:
     p_cal.set_defaults(func=_calibrate)
     p_list = sub.add_parser("list", help="list the built-in scenarios")
     p_list.set_defaults(func=_list)
-    p_bench = sub.add_parser("bench", help="benchmark scenarios (outcomes vs expectations) "
-                             "or speed comparisons with peer packages")
+    p_bench = sub.add_parser(
+        "bench", help="benchmark scenarios (outcomes vs expectations) or speed comparisons "
+        "with peer packages",
+        description="`restrat bench scenarios` runs the scenario registry shipped with the "
+        "package (observed outcomes against expectations computed independently). "
+        "`restrat bench speed` runs the long speed comparisons with peer packages, which "
+        f"live in the benchmarks/ folder of the source repository ({repository_url()}); "
+        "it needs a clone of it.")
     p_bench.add_argument("what", choices=["scenarios", "speed"])
     p_bench.add_argument("names", nargs="*", help="only these scenarios / benchmarks")
-    p_bench.add_argument("--json", help="where to write the JSON record (scenarios)")
+    p_bench.add_argument("--json", help="also write the JSON record (with provenance) here "
+                         "(scenarios)")
     p_bench.add_argument("--quick", action="store_true", help="short speed runs")
     p_bench.set_defaults(func=_bench)
     sub.add_parser("sweep", help="run a scenario or calibration over a grid or design of "

@@ -1,6 +1,8 @@
 import subprocess
 import sys
 
+import pytest
+
 from restrat import __version__
 from restrat.cli import main
 
@@ -46,17 +48,30 @@ def test_bench_scenarios_subset(tmp_path, capsys):
     text = capsys.readouterr().out
     assert "2 of 2 scenarios meet every expectation" in text
     rec = json.loads(out.read_text())
-    assert rec["machine"]["cpus"] and {s["name"] for s in rec["scenarios"]} == {
-        "case-region", "random-10"}
+    assert rec["meta"]["cpus"] and rec["meta"]["version"]
+    assert {s["name"] for s in rec["scenarios"]} == {"case-region", "random-10"}
 
 
-def test_fit_and_calibrate_commands_are_wired(capsys):
-    from restrat.cli import build_parser
+def test_bench_speed_outside_a_checkout_names_the_repository(monkeypatch, capsys):
+    from restrat import cli
 
-    p = build_parser()
-    a = p.parse_args(["fit", "--draws", "10", "--chains", "2"])
-    assert a.func.__name__ == "_fit" and a.draws == 10 and a.data is None
-    b = p.parse_args(["calibrate", "--sims", "3", "--regions", "5"])
-    assert b.func.__name__ == "_calibrate" and b.sims == 3
-    assert main(["fit", "/nonexistent/folder", "--draws", "10"]) == 2
-    assert "restrat fit" in capsys.readouterr().err
+    monkeypatch.setattr(cli, "_benchmarks_dir", lambda: None)
+    assert main(["bench", "speed"]) == 2
+    err = capsys.readouterr().err
+    assert cli.repository_url() in err and "benchmarks/" in err
+
+
+def test_fit_help_offers_only_models_it_fits(capsys):
+    from estimation.models import MODELS
+    from restrat.cli import FIT_MODELS
+
+    assert set(FIT_MODELS) <= set(MODELS)
+    with pytest.raises(SystemExit):
+        main(["fit", "--help"])
+    help_text = " ".join(capsys.readouterr().out.split())
+    assert all(m in help_text for m in FIT_MODELS)
+    # clogit is offered only for the ParlGov data, and refused for allocation data
+    assert help_text.replace("conditional_logit", "").count("clogit") == 1
+    assert "for parlgov: clogit" in help_text
+    assert main(["fit", "--model", "clogit", "--draws", "5"]) == 2
+    assert "conditional_logit" in capsys.readouterr().err

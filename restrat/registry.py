@@ -1,7 +1,10 @@
 """Named benchmark scenarios: what each represents, its inputs and its expected outcomes.
 
 ``restrat bench scenarios`` runs every entry and prints observed outcomes
-against expectations; ``python benchmarks/registry.py`` does the same. Each
+against expectations (``python -m restrat.registry`` does the same). The
+registry ships with the package, so it runs from an installed wheel; the
+long speed comparisons with peer packages live in the repository's
+``benchmarks/`` folder. Each
 entry's ``run()`` returns a mapping of observed outcomes (the keys of
 ``expected``, plus ``seconds``); an outcome passes when it equals its
 expectation, or, for an expectation written as ``(">=", x)``, when it is at
@@ -21,14 +24,15 @@ Entries:
 
 from __future__ import annotations
 
+import json
+import os
+import platform
 import sys
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
-
-HERE = Path(__file__).resolve().parent
 
 
 @dataclass(frozen=True)
@@ -138,6 +142,24 @@ def registry() -> list[BenchScenario]:
     return out
 
 
+def _markdown_table(headers: list[str], rows: list[list[Any]]) -> str:
+    lines = ["| " + " | ".join(headers) + " |", "|" + "---|" * len(headers)]
+    lines += ["| " + " | ".join(str(c) for c in r) + " |" for r in rows]
+    return "\n".join(lines)
+
+
+def _versions(*names: str) -> dict[str, str | None]:
+    from importlib import metadata
+
+    out: dict[str, str | None] = {}
+    for n in names:
+        try:
+            out[n] = metadata.version(n)
+        except metadata.PackageNotFoundError:
+            out[n] = None
+    return out
+
+
 def check(expected: dict[str, Any], observed: dict[str, Any]) -> dict[str, bool]:
     """Outcome-by-outcome pass/fail."""
     res = {}
@@ -153,8 +175,8 @@ def check(expected: dict[str, Any], observed: dict[str, Any]) -> dict[str, bool]
 def run_all(names: list[str] | None = None, json_path: str | None = None,
             out: Any = sys.stdout) -> int:
     """Run the registry, print a table of outcomes against expectations, write JSON."""
-    sys.path.insert(0, str(HERE))
-    from _common import machine, markdown_table, versions, write_json
+    from gametheory.fileio import atomic_write_bytes
+    from gametheory.provenance import provenance
 
     rows = []
     records = []
@@ -177,12 +199,15 @@ def run_all(names: list[str] | None = None, json_path: str | None = None,
         records.append({"name": sc.name, "group": sc.group, "description": sc.description,
                         "inputs": sc.inputs, "expected": sc.expected, "observed": obs,
                         "passed": passed, "error": err})
-    print(markdown_table(["scenario", "outcome", "expected", "observed", ""], rows), file=out)
+    print(_markdown_table(["scenario", "outcome", "expected", "observed", ""], rows), file=out)
     print(f"\n{len(records) - failures} of {len(records)} scenarios meet every expectation",
           file=out)
-    write_json(json_path, {"benchmark": "scenarios", "machine": machine(),
-                           "versions": versions("restrat", "numpy", "scipy", "pymc"),
-                           "scenarios": records})
+    if json_path:
+        doc = {"benchmark": "scenarios", "meta": provenance(platform=platform.platform(),
+                                                            cpus=os.cpu_count()),
+               "versions": _versions("numpy", "scipy", "pandas", "pymc"),
+               "scenarios": records}
+        atomic_write_bytes(Path(json_path), json.dumps(doc, indent=2, default=str).encode())
     return 1 if failures else 0
 
 
