@@ -35,6 +35,7 @@ True
 
 from __future__ import annotations
 
+import sys
 import time
 import warnings
 from collections.abc import Mapping
@@ -241,7 +242,7 @@ def _loop(n_sims: int, n_regions: int, seed: Any, draws: int, tune: int, chains:
         post.append(_flat_draws(res, draws * chains))
         if progress:
             print(f"  simulation {i + 1}/{n_sims} ({time.perf_counter() - t0:.0f} s)",
-                  flush=True)
+                  file=sys.stderr, flush=True)
     info = {"n_sims": n_sims, "n_regions": n_regions, "draws": draws, "tune": tune,
             "chains": chains, "sampler": res.sampler, "seconds": time.perf_counter() - t0}
     return truths, post, info

@@ -35,6 +35,7 @@ Examples
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import sys
@@ -159,8 +160,11 @@ def sample_model(pm_model: Any, sampler: str, backend: str | None, *, chains: in
     level = log.level
     if not progressbar:
         log.setLevel(logging.WARNING)
+    # pymc draws its progress bar on stdout: send it to stderr with the other messages
+    bar_to_stderr = contextlib.redirect_stdout(sys.stderr) if progressbar else \
+        contextlib.nullcontext()
     try:
-        with pm_model, warnings.catch_warnings():
+        with pm_model, warnings.catch_warnings(), bar_to_stderr:
             warnings.simplefilter("ignore", FutureWarning)
             # compile once up front so compile and sampling times are reported apart
             pm_model.compile_logp()
@@ -925,9 +929,21 @@ def demo_fit(draws: int = 300, tune: int = 300, chains: int = 2, seed: int = 0,
     from .mle import fit_mle
 
     data = load_synthetic()
+    name, backend = _choose_sampler(sampler)
+    print(f"[restrat] compiling the model and sampling {chains} chains x ({tune} tuning + "
+          f"{draws} draws) with {name}{'-' + backend if backend else ''} ...",
+          file=sys.stderr, flush=True)
     res = fit(data, "structural", sampler=sampler, chains=chains, draws=draws, tune=tune,
-              seed=seed, progressbar=False)
+              seed=seed, progressbar=True)
+    print(f"[restrat] sampled in {res.timing['total']:.0f} s; maximum likelihood ...",
+          file=sys.stderr, flush=True)
     rec = res.recovery()
-    rec["mle"] = fit_mle(data, model="structural").params.reindex(rec.index)
-    rec.attrs.update(sampler=res.sampler, seconds=res.timing["total"])
+    m = fit_mle(data, model="structural")
+    rec["mle"] = m.params.reindex(rec.index)
+    # the estimator's own diagnostics: its standard error and how many of them the
+    # estimate lies from the truth (|z| < 2: the gap is within the MLE's uncertainty)
+    rec["mle_se"] = m.se.reindex(rec.index)
+    rec["mle_z"] = (rec["mle"] - rec["truth"]) / rec["mle_se"]
+    rec.attrs.update(sampler=res.sampler, seconds=res.timing["total"],
+                     mle_converged=bool(m.converged), n_regions=data.n_regions)
     return rec

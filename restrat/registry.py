@@ -8,18 +8,23 @@ long speed comparisons with peer packages live in the repository's
 entry's ``run()`` returns a mapping of observed outcomes (the keys of
 ``expected``, plus ``seconds``); an outcome passes when it equals its
 expectation, or, for an expectation written as ``(">=", x)``, when it is at
-least ``x``.
+least ``x``, or for ``("between", lo, hi)``, when it lies in ``[lo, hi]``.
 
 Entries:
 
 * the case region and its counterfactuals (the findings of the case study);
 * random regions of 10, 100 and 1,000 organisations (bids, blocs and
-  committees scale with them): the model runs, its choice probabilities sum
-  to one, the chosen configuration is unblocked and the concessions stabilise
-  the losers;
+  committees scale with them);
+* on every model scenario, outcomes checked against independent computations:
+  the choice probabilities against the logit formula recomputed from the raw
+  covariates, blocking against the members' weights and the quota, the
+  chosen configuration against the best unblocked one, package values
+  against the roles handed out, and the stability flag against an
+  enumeration of every coalition of losers;
 * estimation: recovery of the structural model's parameters by maximum
-  likelihood on simulated data at 50, 200 and 2,000 regions (share of true
-  values inside 95% intervals).
+  likelihood on repeated simulated data at 50, 200 and 2,000 regions: the
+  shares of true values inside the 95% and 50% Wald intervals must lie in the
+  99% binomial range around the nominal levels.
 """
 
 from __future__ import annotations
@@ -47,6 +52,57 @@ class BenchScenario:
     group: str = "model"
 
 
+def _independent_probabilities(region: Any, params: Any, pi: float) -> dict[tuple, float]:
+    """Logit choice probabilities recomputed from the region's raw covariates.
+
+    Written from the model's documented formula, not from its code:
+    :math:`U_c = \\theta\\cdot x(c) - \\beta\\,\\pi\\,k(c)` with
+    :math:`x = ` (host track record, host performance, centre breadth, centre
+    super-specialist services), :math:`k = 1` for one organisation holding both roles,
+    ``tier_concentration`` for two teaching hospitals, 0 otherwise;
+    :math:`p_c \\propto e^{\\lambda U_c}`.
+    """
+    import numpy as np
+
+    org = {o.name: o for o in region.organisations}
+    hosts = [b.organisation for b in region.bids if b.role == "host"]
+    centres = [b.organisation for b in region.bids if b.role == "centre"]
+    util = {}
+    for h in dict.fromkeys(hosts):
+        for c in dict.fromkeys(centres):
+            x = [org[h].track_record, org[h].performance, org[c].specialist_breadth,
+                 float(org[c].n_super_specialist)]
+            k = 1.0 if h == c else (params.tier_concentration
+                                    if org[h].kind == org[c].kind == "teaching" else 0.0)
+            util[(h, c)] = float(np.dot(params.theta, x)) - params.beta * pi * k
+    top = max(util.values())
+    w = {c: np.exp(params.lam * (u - top)) for c, u in util.items()}
+    tot = sum(w.values())
+    return {c: v / tot for c, v in w.items()}
+
+
+def _stable_by_enumeration(values: Any, losses: Any, quota_share: float, partial: float
+                           ) -> bool | None:
+    """Whether every coalition S of losers gets at least v(S) (all 2^n coalitions).
+
+    :math:`v(S) = L(S)` when :math:`L(S) \\ge` ``quota_share`` :math:`\\cdot L(N)`,
+    else ``partial`` :math:`\\cdot L(S)` (the participation game). ``None`` above 16
+    losers.
+    """
+    import numpy as np
+
+    x = np.asarray(values, dtype=float)
+    L = np.asarray(losses, dtype=float)
+    n = len(L)
+    if n > 16:
+        return None
+    masks = np.arange(1, 2**n)
+    member = ((masks[:, None] >> np.arange(n)) & 1).astype(float)
+    ls = member @ L
+    v = np.where(ls >= quota_share * L.sum() - 1e-12, ls, partial * ls)
+    return bool(np.all(member @ x >= v - 1e-7))
+
+
 def _model_outcomes(region: Any) -> dict[str, Any]:
     import numpy as np
 
@@ -55,6 +111,7 @@ def _model_outcomes(region: Any) -> dict[str, Any]:
     t0 = time.perf_counter()
     res = run(region)
     secs = time.perf_counter() - t0
+    params = res.params
     t = res.allocation.table
     conc = t[t["host"] == t["centre"]]
     a = res.appointments[res.appointments["appointed"]]
@@ -66,29 +123,64 @@ def _model_outcomes(region: Any) -> dict[str, Any]:
         rises = bool(np.all(np.diff((s["package_value"] + s["shortfall"]).to_numpy())
                             >= -1e-9))
     pk = res.concessions.packages
-    seats = set(pk[pk["kind"] == "seat"]["organisation"]) if not pk.empty else set()
-    districts = {o.name for o in region.organisations if o.kind == "district"}
-    chosen_row = t[(t["host"] == res.chosen[0]) & (t["centre"] == res.chosen[1])]
+    # the choice probabilities against the formula, recomputed from raw covariates
+    ref = _independent_probabilities(region, params, res.allocation.bloc_power)
+    got = {(h, c): p for h, c, p in zip(t["host"], t["centre"], t["probability"],
+                                        strict=True)}
+    probs_ok = set(ref) == set(got) and max(abs(ref[k] - got[k]) for k in ref) < 1e-9
+    # blocking from the members' weights and the quota; the choice is the best unblocked
+    weight = {m.name: m.weight for m in region.management_group}
+    total = sum(weight.values())
+    blocked = [total - sum(weight[m] for m in opp) < region.quota for opp in t["opponents"]]
+    open_rows = t[~np.asarray(blocked)] if not all(blocked) else t
+    best = open_rows.loc[open_rows["U"].idxmax()]
+    # concessions: package values are the sum of the roles handed out, and the roles
+    # (with any shortfall) give every coalition of losers at least its worth
+    if ct.empty:
+        sums_ok, stable_enum, roles_enum = True, True, True
+    else:
+        per_org = pk.groupby("organisation")["value"].sum() if not pk.empty else {}
+        sums_ok = bool(all(abs(float(per_org.get(o, 0.0)) - v) < 1e-9
+                           for o, v in ct["package_value"].items()))
+        stable_enum = _stable_by_enumeration(ct["package_value"] + ct["shortfall"],
+                                             ct["loss"], params.credible_share,
+                                             params.partial_hold)
+        roles_enum = _stable_by_enumeration(ct["package_value"], ct["loss"],
+                                            params.credible_share, params.partial_hold)
     return {
         "host": res.chosen[0],
         "centre": res.chosen[1],
         "concentrated_blocked_by_bloc": bool(conc["blocked"].any()) if len(conc) else None,
         "directors_multiplex": bool(all(docs[n].multiplex for n in a["doctor"])),
-        "every_district_has_seat": districts <= seats,
         "concessions_rise_with_loss": rises,
-        "probabilities_sum_to_one": bool(abs(t["probability"].sum() - 1) < 1e-9),
-        "chosen_unblocked": bool(not chosen_row["blocked"].item()) or res.allocation.all_blocked,
-        "concessions_stable": res.concessions.stable,
+        "probabilities_match_logit_formula": probs_ok,
+        "blocking_matches_weights": bool(list(t["blocked"]) == blocked),
+        "chosen_is_best_unblocked": (str(best["host"]), str(best["centre"])) == res.chosen,
+        "package_values_add_up": sums_ok,
+        "stable_flag_matches_enumeration": (stable_enum is None
+                                            or stable_enum == res.concessions.stable),
+        "roles_alone_stabilise": roles_enum,
         "configurations": len(t),
         "seconds": secs,
     }
+
+
+#: outcomes every model scenario is checked on, each against an independent computation
+MODEL_CHECKS: dict[str, Any] = {
+    "probabilities_match_logit_formula": True, "blocking_matches_weights": True,
+    "chosen_is_best_unblocked": True, "package_values_add_up": True,
+    "stable_flag_matches_enumeration": True,
+}
 
 
 def _region_entry(name: str) -> BenchScenario:
     from gametheory.restratification import scenarios
 
     region = scenarios.load(name)
-    exp = dict(region.expectations)
+    exp = {k: v for k, v in region.expectations.items()
+           if k not in ("every_district_has_seat", "probabilities_sum_to_one",
+                        "chosen_unblocked", "concessions_stable")}
+    exp.update(MODEL_CHECKS)
     return BenchScenario(name, region.description, {"scenario": name}, exp,
                          lambda: _model_outcomes(scenarios.load(name)))
 
@@ -104,32 +196,51 @@ def _random_entry(n: int, seed: int = 2026) -> BenchScenario:
         f"random-{n}", f"A random region of {n} organisations (one teaching hospital per 20, "
         "the rest district hospitals, one neutral provider and an ambulance service).",
         {"n_organisations": n, "seed": seed},
-        {"probabilities_sum_to_one": True, "chosen_unblocked": True,
-         "concessions_stable": True},
-        go)
+        dict(MODEL_CHECKS), go)
 
 
-def _recovery_entry(n_regions: int, seed: int = 7) -> BenchScenario:
+def _binomial_band(n: int, p: float, level: float = 0.99) -> tuple[float, float]:
+    """Central *level* range of the share of successes in n Binomial(n, p) trials."""
+    from scipy import stats
+
+    lo, hi = stats.binom.ppf([(1 - level) / 2, (1 + level) / 2], n, p)
+    return float(lo) / n, float(hi) / n
+
+
+def _recovery_entry(n_regions: int, reps: int, seed: int = 7) -> BenchScenario:
+    n_par = 12                        # lam, theta x3, beta, alpha x3, mu, eta, gamma0, gamma
+
     def go() -> dict[str, Any]:
         import estimation as est
 
         t0 = time.perf_counter()
-        data = est.simulate(n_regions=n_regions, seed=seed)
-        fit = est.fit_mle(data, model="structural")
-        secs = time.perf_counter() - t0
-        tab = fit.table
-        truth = data.truth
-        inside = [float(tab.at[k, "lower"]) <= float(v) <= float(tab.at[k, "upper"])
-                  for k, v in truth.items() if k in tab.index]
-        return {"coverage_95": sum(inside) / len(inside), "parameters": len(inside),
-                "seconds": secs}
+        in50, in95, n = 0, 0, 0
+        for r in range(reps):
+            data = est.simulate(n_regions=n_regions, seed=seed + r)
+            fit = est.fit_mle(data, model="structural")
+            ci50 = fit.conf_int(alpha=0.5)
+            for k, v in data.truth.items():
+                if k in fit.table.index:
+                    n += 1
+                    in95 += bool(fit.table.at[k, "lower"] <= v <= fit.table.at[k, "upper"])
+                    in50 += bool(ci50.at[k, 0] <= v <= ci50.at[k, 1])
+        return {"coverage_95": in95 / n, "coverage_50": in50 / n, "intervals": n,
+                "seconds": time.perf_counter() - t0}
 
+    n = reps * n_par
+    lo95, hi95 = _binomial_band(n, 0.95)
+    lo50, hi50 = _binomial_band(n, 0.50)
     return BenchScenario(
         f"recovery-mle-{n_regions}",
-        f"Simulate {n_regions} random regions at the default parameters and recover the "
-        "structural model's parameters by maximum likelihood.",
-        {"n_regions": n_regions, "seed": seed, "model": "structural", "method": "mle"},
-        {"coverage_95": (">=", 0.75)}, go, group="estimation")
+        f"Simulate {reps} data sets of {n_regions} random regions at the default parameters "
+        "and recover the structural model's parameters by maximum likelihood: the share of "
+        "Wald intervals covering the truth must lie in the 99% binomial range around the "
+        "nominal 95% and 50% (Wald intervals are asymptotic, so small data may miss).",
+        {"n_regions": n_regions, "reps": reps, "seed": seed, "model": "structural",
+         "method": "mle"},
+        {"coverage_95": ("between", round(lo95, 4), round(hi95, 4)),
+         "coverage_50": ("between", round(lo50, 4), round(hi50, 4)),
+         "intervals": n}, go, group="estimation")
 
 
 def registry() -> list[BenchScenario]:
@@ -138,7 +249,7 @@ def registry() -> list[BenchScenario]:
 
     out = [_region_entry(n) for n in scenarios.names() if n != "random-region"]
     out += [_random_entry(n) for n in (10, 100, 1000)]
-    out += [_recovery_entry(n) for n in (50, 200, 2000)]
+    out += [_recovery_entry(n, reps) for n, reps in ((50, 10), (200, 5), (2000, 2))]
     return out
 
 
@@ -167,6 +278,8 @@ def check(expected: dict[str, Any], observed: dict[str, Any]) -> dict[str, bool]
         got = observed.get(k)
         if isinstance(want, tuple | list) and len(want) == 2 and want[0] == ">=":
             res[k] = got is not None and got >= want[1]
+        elif isinstance(want, tuple | list) and len(want) == 3 and want[0] == "between":
+            res[k] = got is not None and want[1] <= got <= want[2]
         else:
             res[k] = got == want
     return res

@@ -77,14 +77,20 @@ def test_ks_polygon_closed_form():
 
 
 def test_ks_differs_from_nash_known_example():
-    # S = conv{(0,0),(1,0),(0,1),(0.75,0.75)}... use triangle (0,0),(2,0),(0,1)
-    # ideal (2, 1); KS on u1/2 + u2 = 1 along (2t, t): t = 1/2 -> (1, 0.5) (= Nash here)
-    res = kalai_smorodinsky([[0, 0], [2, 0], [0, 1]])
-    np.testing.assert_allclose(res.values, [1.0, 0.5], atol=1e-10)
-    # Kalai–Smorodinsky's own example: S = conv{(0,0),(1,0),(0.75,0.75),(0,1)} vs
-    # with (1, 0.7) replaced; ideal stays (1, 1) so KS moves along the diagonal
-    r1 = kalai_smorodinsky([[0, 0], [1, 0], [0.75, 0.75], [0, 1]])
-    np.testing.assert_allclose(r1.values, [0.75, 0.75], atol=1e-10)
+    # Kalai and Smorodinsky (1975), "Other solutions to Nash's bargaining problem",
+    # Econometrica 43(3), 513-518: S = conv{(0,0),(1,0),(0.75,0.75),(0,1)} and
+    # T = conv{(0,0),(1,0),(1,0.7),(0,1)}. T gives player 2 more at every u1, yet Nash
+    # gives player 2 less in T than in S (monotonicity fails); KS does not.
+    S = [[0, 0], [1, 0], [0.75, 0.75], [0, 1]]
+    T = [[0, 0], [1, 0], [1, 0.7], [0, 1]]
+    # by hand: on T's edge u2 = 1 - 0.3 u1 the product u1 u2 rises up to u1 = 1, so the
+    # Nash point is the vertex (1, 0.7); KS meets u2 = u1 at 1 - 0.3 u = u, u = 10/13
+    np.testing.assert_allclose(nash(T).values, [1.0, 0.7], atol=1e-8)
+    np.testing.assert_allclose(kalai_smorodinsky(T).values, [10 / 13, 10 / 13], atol=1e-10)
+    np.testing.assert_allclose(nash(S).values, [0.75, 0.75], atol=1e-8)
+    np.testing.assert_allclose(kalai_smorodinsky(S).values, [0.75, 0.75], atol=1e-10)
+    assert nash(T).values[1] < nash(S).values[1]
+    assert kalai_smorodinsky(T).values[1] >= kalai_smorodinsky(S).values[1]
 
 
 def test_ks_frontier():
