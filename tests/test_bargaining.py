@@ -151,6 +151,62 @@ def test_nash_maximises_product_property(V, w1):
     assert ks[0] >= eg[0] - 1e-9 or ks[1] >= eg[1] - 1e-9
 
 
+def _lp_ray(V, d, direction):
+    """max t with d + t dir <= V^T lam, lam in the simplex (an LP, independent of the
+    closed form, which works on the Pareto chain)."""
+    from scipy.optimize import linprog
+
+    m = V.shape[0]
+    c = np.zeros(m + 1)
+    c[-1] = -1.0
+    res = linprog(c, A_ub=np.hstack([-V.T, direction.reshape(-1, 1)]), b_ub=-d,
+                  A_eq=np.append(np.ones(m), 0.0).reshape(1, -1), b_eq=[1.0],
+                  bounds=[(0, None)] * m + [(None, None)], method="highs")
+    return res.x[-1]
+
+
+@given(polygons(), st.floats(0.2, 5.0), st.floats(0.0, 0.4), st.floats(0.0, 0.4))
+def test_polygon_closed_forms_match_independent_algorithms(V, w1, f1, f2):
+    # closed-form polygon solutions vs independent algorithms on the same vertices: LPs
+    # over the convex weights, and the general Nash path (SLSQP + face Newton, certified)
+    from gametheory.bargaining.axiomatic import _nash_vertices
+
+    d = np.array([f1, f2]) * V.max(axis=0)
+    eg_lp = _lp_ray(V, d, np.ones(2))
+    if eg_lp <= 1e-6:
+        return
+    w = np.array([w1, 1.0]) / (w1 + 1.0)
+    res = nash(V, d, weights=[w1, 1.0])
+    assert res.method == "closed-form"
+    u, gap, _, _ = _nash_vertices(V, d, w, d + eg_lp)
+    np.testing.assert_allclose(res.values, u, atol=1e-7)
+    eg = egalitarian(V, d)
+    np.testing.assert_allclose(eg.info["gain"], eg_lp, atol=1e-9)
+    # ideal point by LPs, then KS by the LP ray toward it
+    a = np.array([_lp_ray(V, d, np.array([1.0, 0.0])) + d[0],
+                  _lp_ray(V, d, np.array([0.0, 1.0])) + d[1]])
+    ks = kalai_smorodinsky(V, d)
+    np.testing.assert_allclose(ks.info["ideal"], a, atol=1e-9)
+    np.testing.assert_allclose(ks.values, d + _lp_ray(V, d, a - d) * (a - d), atol=1e-9)
+
+
+def test_polygon_20001_vertices_exact():
+    # 20,001 collinear points on u1/2 + u2 = 1 plus the origin: Nash (1, 1/2) exactly,
+    # egalitarian 2/3 each, KS (1, 1/2) (ideal (2, 1))
+    t = np.linspace(0.0, 1.0, 20_001)
+    V = np.vstack([np.column_stack([2 * t, 1 - t]), [0.0, 0.0]])
+    np.testing.assert_allclose(nash(V).values, [1.0, 0.5], rtol=0, atol=1e-12)
+    np.testing.assert_allclose(egalitarian(V).values, [2 / 3, 2 / 3], rtol=0, atol=1e-12)
+    np.testing.assert_allclose(kalai_smorodinsky(V).values, [1.0, 0.5], rtol=0, atol=1e-12)
+    # 20,001 vertices on the quarter ellipse u1^2/4 + u2^2 = 1: the polygon's Nash point
+    # is within the chord error of the ellipse's, (sqrt 2, 1/sqrt 2)
+    th = np.linspace(0.0, np.pi / 2, 20_001)
+    E = np.vstack([np.column_stack([2 * np.cos(th), np.sin(th)]), [0.0, 0.0]])
+    res = nash(E)
+    np.testing.assert_allclose(res.values, [np.sqrt(2), 1 / np.sqrt(2)], atol=1e-8)
+    assert res.info["certificate_gap"] <= 1e-12
+
+
 @given(polygons())
 def test_zeuthen_converges_to_nash(V):
     nb = nash(V).values
