@@ -18,6 +18,8 @@ strategic
     Two-player normal-form games (on nashpy) and logit QRE.
 government
     Parliaments and the covariates of potential cabinets (government formation).
+formation
+    Generic proposal-and-vote formation (proposer's logit, stochastic weighted votes).
 
 Importing :mod:`gametheory` is cheap: subpackages load on first use, and
 nothing here imports pymc.
@@ -52,7 +54,7 @@ __version__ = "0.1.0"
 
 _SUBMODULES = {
     "coalitions", "tu", "games", "bankruptcy", "voting", "power", "bargaining",
-    "strategic", "errors", "results", "restratification", "government", "blocs",
+    "strategic", "errors", "results", "restratification", "government", "blocs", "formation",
 }
 
 _LAZY = {
@@ -114,7 +116,7 @@ __all__ = [  # noqa: RUF022 - grouped by family
     "AllocationResult", "LeastCoreResult",
     # subpackages
     "coalitions", "tu", "games", "bankruptcy", "voting", "power", "bargaining", "strategic",
-    "errors", "results", "restratification", "government", "blocs",
+    "errors", "results", "restratification", "government", "blocs", "formation",
     # lazily imported names
     *_LAZY,
 ]

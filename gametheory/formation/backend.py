@@ -1,0 +1,210 @@
+r"""Array namespaces: the numerical code of a model is written once against one of these.
+
+A backend is a small object exposing the array operations the formation core
+and the model specifications need (``exp``, ``log``, ``sigmoid``,
+``log_sigmoid``, ``logsumexp``, ``where``, ``sum``, ``take_along_axis``...).
+The same function then runs on numpy arrays (simulation, reports, predictions,
+maximum likelihood) and on pytensor tensors (the pymc model, which compiles to
+C, numba or JAX).
+
+* :data:`NUMPY` is always available.
+* :func:`pytensor_backend` imports pytensor only when called (pytensor is a
+  dependency of pymc; :mod:`gametheory` never imports pymc).
+
+Conventions that keep the pytensor graphs compilable to JAX: every index or
+mask array is built in numpy before the graph (:func:`as_constant` passes numpy
+arrays through unchanged), shapes are static, and no loop bound is symbolic.
+
+Examples
+--------
+>>> import numpy as np
+>>> xp = NUMPY
+>>> round(float(xp.logsumexp(np.log(np.array([0.25, 0.75])), axis=0)), 12)
+0.0
+>>> xp.sigmoid(np.array([0.0])).tolist(), round(float(xp.log_sigmoid(np.array(-800.0))), 1)
+([0.5], -800.0)
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from functools import cache
+from typing import Any
+
+import numpy as np
+from scipy import special
+
+__all__ = ["ArrayBackend", "NUMPY", "pytensor_backend", "get_backend"]
+
+
+@dataclass(frozen=True)
+class ArrayBackend:
+    """A namespace of array operations (see the module docstring).
+
+    Attributes
+    ----------
+    name : str
+        ``"numpy"`` or ``"pytensor"``.
+    """
+
+    name: str
+    _m: Any
+
+    # elementwise ---------------------------------------------------------
+    def exp(self, x: Any) -> Any:
+        return self._m.exp(x)
+
+    def log(self, x: Any) -> Any:
+        return self._m.log(x)
+
+    def log1p(self, x: Any) -> Any:
+        return self._m.log1p(x)
+
+    def sigmoid(self, x: Any) -> Any:
+        r""":math:`1 / (1 + e^{-x})`."""
+        return self._m.sigmoid(x)
+
+    def log_sigmoid(self, x: Any) -> Any:
+        r""":math:`\log \sigma(x) = -\log(1 + e^{-x})`, accurate for large :math:`|x|`."""
+        return self._m.log_sigmoid(x)
+
+    def where(self, cond: Any, a: Any, b: Any) -> Any:
+        return self._m.where(cond, a, b)
+
+    def maximum(self, a: Any, b: Any) -> Any:
+        return self._m.maximum(a, b)
+
+    # reductions and shapes -----------------------------------------------
+    def sum(self, x: Any, axis: int | None = None, keepdims: bool = False) -> Any:
+        return self._m.sum(x, axis=axis, keepdims=keepdims)
+
+    def logsumexp(self, x: Any, axis: int = -1, keepdims: bool = False) -> Any:
+        r""":math:`\log\sum e^{x}` along *axis*; ``-inf`` entries contribute nothing."""
+        return self._m.logsumexp(x, axis, keepdims)
+
+    def stack(self, xs: Sequence[Any], axis: int = 0) -> Any:
+        return self._m.stack(list(xs), axis=axis)
+
+    def concatenate(self, xs: Sequence[Any], axis: int = 0) -> Any:
+        return self._m.concatenate(list(xs), axis=axis)
+
+    def take_along_axis(self, x: Any, idx: np.ndarray, axis: int) -> Any:
+        """Gather along *axis* with a numpy index array that broadcasts against *x*."""
+        idx = np.asarray(idx)
+        ndim = int(x.ndim)
+        if idx.ndim < ndim:
+            idx = idx.reshape((1,) * (ndim - idx.ndim) + idx.shape)
+        if isinstance(x, np.ndarray):
+            # a constant (e.g. a start vector): gather in numpy, so pytensor keeps its
+            # static shape (a symbolic gather would forget it and break broadcasting)
+            return np.take_along_axis(x, idx, axis)
+        return self._m.take_along_axis(x, idx, axis)
+
+    def asarray(self, x: Any) -> Any:
+        return self._m.asarray(x)
+
+    def ndim(self, x: Any) -> int:
+        return int(np.ndim(x)) if self.name == "numpy" else int(x.ndim)
+
+
+class _NumpyOps:
+    exp = staticmethod(np.exp)
+    log1p = staticmethod(np.log1p)
+    where = staticmethod(np.where)
+    maximum = staticmethod(np.maximum)
+    sum = staticmethod(np.sum)
+    stack = staticmethod(np.stack)
+    concatenate = staticmethod(np.concatenate)
+    take_along_axis = staticmethod(np.take_along_axis)
+
+    @staticmethod
+    def asarray(x: Any) -> np.ndarray:
+        return np.asarray(x, dtype=float)
+
+    @staticmethod
+    def log(x: Any) -> Any:
+        with np.errstate(divide="ignore"):     # log(0) = -inf is meant
+            return np.log(x)
+
+    @staticmethod
+    def sigmoid(x: Any) -> Any:
+        return special.expit(x)
+
+    @staticmethod
+    def log_sigmoid(x: Any) -> Any:
+        return -np.logaddexp(0.0, -np.asarray(x, dtype=float))
+
+    @staticmethod
+    def logsumexp(x: Any, axis: int, keepdims: bool) -> Any:
+        x = np.asarray(x, dtype=float)
+        m = np.max(x, axis=axis, keepdims=True)
+        m = np.where(np.isfinite(m), m, 0.0)
+        with np.errstate(divide="ignore"):
+            out = np.log(np.sum(np.exp(x - m), axis=axis, keepdims=True)) + m
+        return out if keepdims else np.squeeze(out, axis=axis)
+
+
+#: The numpy backend.
+NUMPY = ArrayBackend("numpy", _NumpyOps())
+
+
+class _PytensorOps:
+    def __init__(self) -> None:
+        import pytensor.tensor as pt
+
+        self.pt = pt
+        self.exp, self.log, self.log1p = pt.exp, pt.log, pt.log1p
+        self.where, self.maximum, self.sigmoid = pt.where, pt.maximum, pt.sigmoid
+
+    def sum(self, x: Any, axis: int | None = None, keepdims: bool = False) -> Any:
+        return self.pt.sum(x, axis=axis, keepdims=keepdims)
+
+    def stack(self, xs: list[Any], axis: int = 0) -> Any:
+        return self.pt.stack(xs, axis=axis)
+
+    def concatenate(self, xs: list[Any], axis: int = 0) -> Any:
+        return self.pt.concatenate(xs, axis=axis)
+
+    def take_along_axis(self, x: Any, idx: np.ndarray, axis: int) -> Any:
+        return self.pt.take_along_axis(x, idx, axis=axis)
+
+    def asarray(self, x: Any) -> Any:
+        return self.pt.as_tensor_variable(x)
+
+    def log_sigmoid(self, x: Any) -> Any:
+        return -self.pt.softplus(-x)
+
+    def logsumexp(self, x: Any, axis: int, keepdims: bool) -> Any:
+        pt = self.pt
+        m = pt.max(x, axis=axis, keepdims=True)
+        m = pt.switch(pt.isinf(m), 0.0, m)
+        out = pt.log(pt.sum(pt.exp(x - m), axis=axis, keepdims=True)) + m
+        return out if keepdims else pt.squeeze(out, axis=axis)
+
+
+@cache
+def pytensor_backend() -> ArrayBackend:
+    """The pytensor backend (imports pytensor on first call).
+
+    Examples
+    --------
+    >>> xp = pytensor_backend()
+    >>> xp.name
+    'pytensor'
+    """
+    return ArrayBackend("pytensor", _PytensorOps())
+
+
+def get_backend(name_or_backend: str | ArrayBackend = "numpy") -> ArrayBackend:
+    """A backend by name (``"numpy"`` or ``"pytensor"``), or the backend given."""
+    from ..errors import InvalidArgumentError
+
+    if isinstance(name_or_backend, ArrayBackend):
+        return name_or_backend
+    if name_or_backend == "numpy":
+        return NUMPY
+    if name_or_backend == "pytensor":
+        return pytensor_backend()
+    raise InvalidArgumentError("backend", name_or_backend, "unknown array backend",
+                               "Use 'numpy' or 'pytensor'")
