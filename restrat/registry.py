@@ -286,8 +286,12 @@ def check(expected: dict[str, Any], observed: dict[str, Any]) -> dict[str, bool]
 
 
 def run_all(names: list[str] | None = None, json_path: str | None = None,
-            out: Any = sys.stdout) -> int:
-    """Run the registry, print a table of outcomes against expectations, write JSON."""
+            out: Any = None) -> int:
+    """Run the registry, print a table of outcomes against expectations, write JSON.
+
+    *out* is the text stream for the table (default: ``sys.stdout`` at call time).
+    """
+    out = out if out is not None else sys.stdout
     from gametheory.fileio import atomic_write_bytes
     from gametheory.provenance import provenance
 
