@@ -154,32 +154,29 @@ def _scale(v: np.ndarray) -> float:
     return max(1.0, float(np.abs(v).max()))
 
 
-def _h(v: np.ndarray, x: np.ndarray, n: int) -> tuple[float, float, np.ndarray]:
+def _h(v: np.ndarray, x: np.ndarray, n: int) -> tuple[float, float, np.ndarray, np.ndarray]:
     s, arg = _surpluses(v - coalition_sums(x), n)
     iu = np.triu_indices(n, 1)
     d = s[iu] - s.T[iu]
-    return float(d @ d), float(np.abs(d).max()) if d.size else 0.0, arg
+    return float(d @ d), float(np.abs(d).max()) if d.size else 0.0, arg, s
 
 
 def _prekernel_lsq(v: np.ndarray, n: int, x0: np.ndarray, tol: float,
                    max_iter: int) -> tuple[np.ndarray, dict[str, Any]]:
     full = (1 << n) - 1
     iu, ju = np.triu_indices(n, 1)
-    bits = (np.arange(1 << n)[:, None] >> np.arange(n)) & 1 if n <= 12 else None
+    bit = np.arange(n)
     # parametrise x = x0 + Z z with sum(Z z) = 0
     Z = np.linalg.svd(np.ones((1, n)))[2][1:].T                    # n x (n-1)
     x = x0.copy()
     x += (v[full] - x.sum()) / n
-    h, worst, arg = _h(v, x, n)
+    h, worst, arg, s = _h(v, x, n)
     atol = tol * _scale(v)
     it = 0
     while worst > atol and it < max_iter:
         it += 1
         Sij, Sji = arg[iu, ju], arg[ju, iu]
-        if bits is not None:
-            A = bits[Sji] - bits[Sij]                              # d = v(Sij)-v(Sji) + A x
-        else:
-            A = (((Sji[:, None] >> np.arange(n)) & 1) - ((Sij[:, None] >> np.arange(n)) & 1))
+        A = ((Sji[:, None] >> bit) & 1) - ((Sij[:, None] >> bit) & 1)   # d = b + A x
         b = v[Sij] - v[Sji]
         r = A @ x + b
         z, *_ = np.linalg.lstsq(A @ Z, -r, rcond=None)
@@ -187,14 +184,15 @@ def _prekernel_lsq(v: np.ndarray, n: int, x0: np.ndarray, tol: float,
         t = 1.0
         while True:
             y = x + t * step
-            hy, wy, argy = _h(v, y, n)
+            hy, wy, argy, sy = _h(v, y, n)
             if hy < h or t < 1e-10:
                 break
             t *= 0.5
         if hy >= h:
             break
-        x, h, worst, arg = y, hy, wy, argy
-    return x, {"iterations": it, "max_imbalance": worst, "converged": worst <= atol}
+        x, h, worst, arg, s = y, hy, wy, argy, sy
+    return x, {"iterations": it, "max_imbalance": worst, "converged": worst <= atol,
+               "surpluses": s}
 
 
 def _start_point(game: TUGame, v: np.ndarray, start: Any) -> np.ndarray:
@@ -342,11 +340,14 @@ def _kernel_common(game: TUGame, method: str, start: Any, tol: float, max_iter: 
             info["fallback"] = True
             how = nuc_name
             x = None
+    s = info.pop("surpluses", None)
     if x is None:
         ref = (nucleolus if imputations else prenucleolus)(game)
         x = sign * ref.values
         info.setdefault("iterations", 0)
-    s, _ = _surpluses(v - coalition_sums(x), n)
+        s = None
+    if s is None:
+        s, _ = _surpluses(v - coalition_sums(x), n)
     iu = np.triu_indices(n, 1)
     info["max_imbalance"] = float(np.abs(s[iu] - s.T[iu]).max()) if n > 1 else 0.0
     if imputations:

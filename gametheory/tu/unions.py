@@ -48,6 +48,7 @@ structures. *International Journal of Game Theory* 3(4), 217-237.
 
 from __future__ import annotations
 
+from functools import lru_cache
 from typing import Any
 
 import numpy as np
@@ -74,7 +75,31 @@ def _local_masks(mask: int) -> np.ndarray:
     return _union_sums([1 << i for i in mask_to_indices(mask)])
 
 
-def _banzhaf_dense(u: np.ndarray, p: int) -> np.ndarray:
+@lru_cache(maxsize=64)
+def _value_matrix(p: int, kind: str) -> np.ndarray:
+    r"""``C[T, i]`` with ``value_i(u) = sum_T u(T) C[T, i]`` (Shapley or Banzhaf, p players).
+
+    Shapley: :math:`w(|T|-1)` when :math:`i \in T`, else :math:`-w(|T|)`; Banzhaf:
+    :math:`\pm 2^{-(p-1)}`. Built once per size (for unions of at most 12).
+    """
+    masks = np.arange(1 << p)
+    member = ((masks[:, None] >> np.arange(p)) & 1).astype(bool)
+    if kind == "banzhaf":
+        C = np.where(member, 1.0, -1.0) / 2.0 ** (p - 1)
+    else:
+        w = np.zeros(p + 1)
+        w[:p] = shapley_weights(p)
+        size = member.sum(axis=1)
+        C = np.where(member, w[np.maximum(size - 1, 0)][:, None], -w[size][:, None])
+    C.flags.writeable = False
+    return C
+
+
+def _within(u: np.ndarray, p: int, kind: str) -> np.ndarray:
+    if p <= 12:
+        return u @ _value_matrix(p, kind)
+    if kind == "shapley":
+        return _shapley_dense(u, p)
     tot = u.sum()
     return np.array([2.0 * u.reshape(-1, 2, 1 << i)[:, 1, :].sum() - tot
                      for i in range(p)]) / 2.0 ** (p - 1)
@@ -105,7 +130,7 @@ def _coalitional(game: TUGame, cs: CoalitionStructure, between: str,
         G = v[q[:, None] | local[None, :]]             # (2**(m-1), 2**p_k)
         u = lam @ (G - G[:, :1])
         p = len(mask_to_indices(mk))
-        vals = _shapley_dense(u, p) if within == "shapley" else _banzhaf_dense(u, p)
+        vals = _within(u, p, within)
         out[list(mask_to_indices(mk))] = vals
     return out
 
@@ -270,7 +295,7 @@ def aumann_dreze_value(game: TUGame, unions: Any) -> AllocationResult:
     out = np.empty(game.n)
     for mk in cs.masks:
         idx = list(mask_to_indices(mk))
-        out[idx] = _shapley_dense(game.values[_local_masks(mk)], len(idx))
+        out[idx] = _within(game.values[_local_masks(mk)], len(idx), "shapley")
     return _result(game, cs, out, "aumann_dreze", "exact-bitmask")
 
 

@@ -61,6 +61,27 @@ MAX_MARGINAL_PLAYERS = 10
 MAX_POLYTOPE_PLAYERS = 9
 
 
+def _expand(v: np.ndarray, n: int, masks: np.ndarray, X: np.ndarray, free: np.ndarray,
+            orders: np.ndarray | None) -> tuple[np.ndarray, np.ndarray | None]:
+    """Complete ordered prefixes (bitmasks *masks*, payoffs *X*, remaining *free*)."""
+    rows = np.arange(factorial(free.shape[1]))
+    for r in range(free.shape[1], 0, -1):               # children per prefix
+        player = free.reshape(-1)                       # children, in player order
+        parent = np.repeat(masks, r)
+        child = parent | np.left_shift(1, player, dtype=np.int32)
+        d = v[child]
+        d -= v[parent]
+        if r > 1:
+            X = np.repeat(X, r, axis=0)
+            free = np.stack([np.delete(free, c, axis=1) for c in range(r)],
+                            axis=1).reshape(-1, r - 1)
+        X[rows[: X.shape[0]], player] = d
+        if orders is not None:
+            orders = np.hstack([np.repeat(orders, r, axis=0), player.astype(np.int8)[:, None]])
+        masks = child
+    return X, orders
+
+
 def _marginals(v: np.ndarray, n: int, with_orders: bool = False
                ) -> tuple[np.ndarray, np.ndarray | None]:
     """All ``n!`` marginal vectors (lexicographic order of the orders), level by level.
@@ -68,28 +89,24 @@ def _marginals(v: np.ndarray, n: int, with_orders: bool = False
     Level ``k`` holds every ordered prefix of ``k`` players as a bitmask and
     the payoffs fixed so far; each prefix is repeated once per remaining
     player and the new player's marginal contribution is added, so every
-    worth difference is computed once per prefix and the only full-size
-    work is the final repeat.
+    worth difference is computed once per prefix. The orders starting with
+    each player are built separately into one preallocated array, which
+    keeps the temporaries to a tenth of the output.
     """
-    masks = np.zeros(1, dtype=np.int64)
-    X = np.zeros((1, n))
-    free = np.arange(n, dtype=np.int64)[None, :]        # each prefix's remaining players
-    orders = np.zeros((1, 0), dtype=np.int8) if with_orders else None
-    for k in range(n):
-        r = n - k                                       # children per prefix
-        player = free.reshape(-1)                       # children, in player order
-        parent = np.repeat(masks, r)
-        child = parent | (np.int64(1) << player)
-        d = v[child] - v[parent]
-        if r > 1:
-            X = np.repeat(X, r, axis=0)
-            cols = [np.delete(free, c, axis=1) for c in range(r)]
-            free = np.stack(cols, axis=1).reshape(-1, r - 1)
-        X[np.arange(X.shape[0]), player] = d
+    total = factorial(n)
+    out = np.empty((total, n))
+    orders = np.empty((total, n), dtype=np.int8) if with_orders else None
+    block = total // n
+    for f in range(n):
+        X = np.zeros((1, n))
+        X[0, f] = v[1 << f]
+        rest = np.array([[j for j in range(n) if j != f]], dtype=np.int8).reshape(1, n - 1)
+        o = np.full((1, 1), f, dtype=np.int8) if with_orders else None
+        Xf, of = _expand(v, n, np.array([1 << f], dtype=np.int32), X, rest, o)
+        out[f * block:(f + 1) * block] = Xf
         if orders is not None:
-            orders = np.hstack([np.repeat(orders, r, axis=0), player.astype(np.int8)[:, None]])
-        masks = child
-    return X, orders
+            orders[f * block:(f + 1) * block] = of
+    return out, orders
 
 
 def _unique_rows(x: np.ndarray, scale: float) -> tuple[np.ndarray, np.ndarray]:
