@@ -53,7 +53,7 @@ def _run(args: argparse.Namespace) -> int:
             raise SystemExit("restrat run: --seed applies only to random-region")
         region = scenarios.load(args.scenario, **kwargs)
         params = ModelParameters.from_dict(_parse_params(args.param))
-        result = run(region, params)
+        result = run(region, params, blocs=args.blocs)
         if args.seed is not None:
             result = replace(result, meta={**result.meta, "seed": args.seed})
     except RestratError as exc:
@@ -207,6 +207,9 @@ def build_parser() -> argparse.ArgumentParser:
                        help="set a model parameter, e.g. --param beta=1.5 (repeatable)")
     p_run.add_argument("--seed", type=int, default=None, help="seed for random-region")
     p_run.add_argument("--no-figures", action="store_true", help="skip the PNG figures")
+    p_run.add_argument("--blocs", choices=["declared", "endogenous"], default="declared",
+                       help="declared: the scenario's district bloc; endogenous: the bloc "
+                       "that forms from the organisations' stakes (a hedonic game)")
     p_run.set_defaults(func=_run)
     p_run.add_argument("--fit-demo", action="store_true",
                        help="afterwards, fit the structural model to the bundled synthetic "

@@ -422,6 +422,11 @@ def concessions(region: Region, chosen: tuple[str, str], params: ModelParameters
     n = len(losers)
     game = participation_game(losers["loss"], params)
     exact = n <= MAX_EXACT_LOSERS
+    if exact and region.cooperation is not None:
+        # losers hold out together only along the declared cooperation graph
+        from .blocs import restrict_game
+
+        game = restrict_game(region, TUGame(game.values, game.players))
     if exact:
         stab_x = stabilizing_payments(game).values
         sh = shapley_value(game)
@@ -531,8 +536,13 @@ def _committee_bargaining(region: Region, losers: list[str], chosen: tuple[str, 
     quota = n // 2 + 1
     res = baron_ferejohn(np.ones(n), quota, rec, 0.9)
     payoff = np.asarray(getattr(res, "expected_payoffs", getattr(res, "values", res)))
-    return pd.DataFrame({"recognition": rec, "expected_share": payoff},
-                        index=pd.Index(members, name="committee member"))
+    cols = {"recognition": rec, "expected_share": payoff}
+    from .blocs import committee_myerson
+
+    myerson = committee_myerson(region, members, [chosen[0], *seats])
+    if myerson is not None:
+        cols["myerson_share"] = myerson      # the committee on the cooperation graph
+    return pd.DataFrame(cols, index=pd.Index(members, name="committee member"))
 
 
 # ------------------------------------------------------------- hierarchy

@@ -54,6 +54,11 @@ class Region:
     population : float
     expectations : mapping
         What the scenario is expected to show (used by benchmark scenarios and tests).
+    cooperation : tuple of (str, str) pairs, or None
+        Which organisations can cooperate directly (geography, referral routes):
+        the links of a communication graph. None (the default) means everybody
+        can cooperate with everybody. Coalitions of losers then hold out only
+        along the graph (see :mod:`gametheory.restratification.blocs`).
     """
 
     name: str
@@ -66,6 +71,7 @@ class Region:
     description: str = ""
     population: float = 0.0
     expectations: Mapping[str, Any] = field(default_factory=dict)
+    cooperation: tuple[tuple[str, str], ...] | None = None
 
     def __post_init__(self) -> None:
         for f in ("organisations", "doctors", "bids", "management_group"):
@@ -124,6 +130,28 @@ class Region:
                 problems.append(ScenarioError(f"management_group[{m.name!r}].organisation",
                                               m.organisation, "unknown organisation",
                                               f"Use one of {sorted(known)} or null"))
+        if self.cooperation is not None:
+            links: list[tuple[str, str]] = []
+            for i, link in enumerate(self.cooperation):
+                try:
+                    a, b = link
+                except (TypeError, ValueError):
+                    problems.append(ScenarioError(f"cooperation[{i}]", link,
+                                                  "a link is not a pair of organisations",
+                                                  "Give each link as [organisation, "
+                                                  "organisation]"))
+                    continue
+                for x in (a, b):
+                    if x not in known:
+                        problems.append(ScenarioError(f"cooperation[{i}]", x,
+                                                      "unknown organisation",
+                                                      f"Use one of {sorted(known)}"))
+                if a == b:
+                    problems.append(ScenarioError(f"cooperation[{i}]", link,
+                                                  "links an organisation to itself",
+                                                  "Drop the self-link"))
+                links.append((str(a), str(b)))
+            object.__setattr__(self, "cooperation", tuple(links))
         if not problems and self.management_group:
             try:
                 self.voting_game()
@@ -206,6 +234,8 @@ class Region:
                             for m in self.management_group],
             },
             "expectations": dict(self.expectations),
+            **({"cooperation": [list(x) for x in self.cooperation]}
+               if self.cooperation is not None else {}),
         }
 
     @classmethod
@@ -215,7 +245,8 @@ class Region:
         Required fields: ``name``, ``organisations``, ``doctors``, ``bids``,
         ``management_group`` (with ``quota`` and ``members``). Optional:
         ``description``, ``population``, ``network`` (trauma, stroke, cancer)
-        or a full ``roles`` table, ``expectations``.
+        or a full ``roles`` table, ``expectations``, ``cooperation`` (a list
+        of organisation pairs that can cooperate directly).
         """
         if not isinstance(data, Mapping):
             raise ScenarioError(source, type(data).__name__, "not a table/mapping",
@@ -228,7 +259,8 @@ class Region:
                                 "Add them; see restrat's scenario documentation "
                                 "(Region.from_dict)")
         known_top = {"name", "organisations", "doctors", "bids", "management_group",
-                     "description", "population", "network", "roles", "expectations"}
+                     "description", "population", "network", "roles", "expectations",
+                     "cooperation"}
         unknown = sorted(set(data) - known_top)
         if unknown:
             raise ScenarioError(f"{source}: {', '.join(unknown)}", None, "unknown field(s)",
@@ -278,12 +310,22 @@ class Region:
             quota=mg["quota"],
             roles=roles,
             expectations=data.get("expectations", {}),
+            cooperation=(None if data.get("cooperation") is None
+                         else _links(data["cooperation"])),
         )
 
     @classmethod
     def from_file(cls, path: str | Path) -> Region:
         """Read a scenario file (``.toml``, ``.json``, ``.yaml``/``.yml``)."""
         return cls.from_dict(load_scenario_file(path), source=str(path))
+
+
+def _links(items: Any) -> tuple[Any, ...]:
+    if isinstance(items, str | bytes) or not isinstance(items, Sequence):
+        raise ScenarioError("cooperation", items, "not a list of links",
+                            "Give cooperation = [[organisation, organisation], ...]")
+    return tuple(tuple(x) if isinstance(x, Sequence) and not isinstance(x, str | bytes)
+                 else x for x in items)
 
 
 def load_scenario_file(path: str | Path) -> dict[str, Any]:

@@ -17,6 +17,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from ..errors import InvalidArgumentError
 from ..fileio import atomic_write_bytes
 from ..provenance import provenance, write_sidecar
 from .model import (
@@ -64,6 +65,12 @@ class RestratificationResult:
         lines = [f"restrat: {r.name} ({roles.network} network)", "=" * 60]
         if r.description:
             lines += [r.description, ""]
+        blocs = self.meta.get("endogenous_blocs")
+        if blocs is not None:
+            lines.append("0. Which blocs form (hedonic game from the stakes; the model is "
+                         "played with the bloc that forms)")
+            lines.append(f"   {blocs['summary']}")
+            lines.append("")
         t = self.allocation.table
         lines.append(f"1. Configurations ({roles.host}, {roles.centre}) and who blocks them")
         show = t[["host", "centre", "V", "concentration", "U", "probability",
@@ -78,6 +85,12 @@ class RestratificationResult:
         lines.append(self.allocation.power.to_string(float_format=lambda x: f"{x:.4f}"))
         lines.append(f"   district bloc as one player: {self.params.power_index} power "
                      f"{self.allocation.bloc_power:.4f}")
+        readings = self.bloc_readings
+        if readings is not None:
+            lines.append(f"   district bloc as an a priori union ({readings.index}): "
+                         f"{readings.union:.4f}; its members voting separately: "
+                         f"{readings.separate:.4f}")
+            lines.append(f"   {readings.explanation}")
         lines.append("")
         h, m = self.chosen
         lines.append(f"3. Chosen: {roles.host} = {h}; {roles.centre} = {m}"
@@ -109,6 +122,13 @@ class RestratificationResult:
         lines.append(self.hierarchy.to_string(index=False))
         return "\n".join(lines)
 
+    @property
+    def bloc_readings(self) -> Any:
+        """The bloc's power as a merged player, an a priori union and separate members."""
+        from .blocs import bloc_power_readings
+
+        return bloc_power_readings(self.region, self.params.power_index)
+
     # ------------------------------------------------------------ files
     def to_dict(self) -> dict[str, Any]:
         def frame(df: pd.DataFrame | None) -> Any:
@@ -123,6 +143,8 @@ class RestratificationResult:
             "chosen": {"host": self.chosen[0], "centre": self.chosen[1]},
             "all_blocked": self.allocation.all_blocked,
             "bloc_power": self.allocation.bloc_power,
+            "bloc_power_readings": (None if self.bloc_readings is None
+                                    else self.bloc_readings.to_dict()),
             "configurations": frame(self.allocation.table),
             "power": frame(self.allocation.power),
             "appointments": frame(self.appointments),
@@ -262,8 +284,14 @@ class RestratificationResult:
         return out
 
 
-def run(region: Region, params: ModelParameters | None = None) -> RestratificationResult:
+def run(region: Region, params: ModelParameters | None = None, *,
+        blocs: str = "declared") -> RestratificationResult:
     """Apply the model to *region*.
+
+    ``blocs="endogenous"`` first finds which blocs form from the organisations'
+    stakes (:func:`gametheory.restratification.blocs.endogenous_blocs`) and
+    plays the model with the bloc that forms instead of the declared one; the
+    formation analysis is in ``meta["endogenous_blocs"]``.
 
     Examples
     --------
@@ -273,9 +301,18 @@ def run(region: Region, params: ModelParameters | None = None) -> Restratificati
     ('Riverside Care Trust', 'Northgate Teaching Hospital')
     """
     params = params or ModelParameters()
+    if blocs not in ("declared", "endogenous"):
+        raise InvalidArgumentError("blocs", blocs, "unknown bloc mode",
+                                   "Use blocs='declared' or blocs='endogenous'")
+    meta: dict[str, Any] = {"blocs": blocs}
+    if blocs == "endogenous":
+        from .blocs import with_endogenous_bloc
+
+        region, formed = with_endogenous_bloc(region)
+        meta["endogenous_blocs"] = formed.to_dict()
     alloc = allocation_analysis(region, params)
     appt = appointments(region, alloc.chosen, params)
     des = designations_and_losses(region, alloc.chosen)
     conc = concessions(region, alloc.chosen, params)
     hier = hierarchy(region, appt, conc.packages)
-    return RestratificationResult(region, params, alloc, appt, des, conc, hier)
+    return RestratificationResult(region, params, alloc, appt, des, conc, hier, meta)
