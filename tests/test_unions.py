@@ -209,8 +209,9 @@ def test_aumann_dreze_is_shapley_of_each_union(gu):
 
 
 def test_aumann_dreze_glove_market():
-    # Aumann and Drèze (1974), Section 3: with structure {{L, R1}, {R2}} the pair {L, R1}
-    # splits its worth 1 equally and R2 gets v(R2) = 0, whatever the outside option of L.
+    # Derived by hand from the definitions (no published table was available to check):
+    # Aumann-Dreze (1974) with structure {{L, R1}, {R2}}: the pair shares its own worth 1 by
+    # the Shapley value of its subgame, equally, and R2 gets v(R2) = 0.
     g = gt.games.glove(["L"], ["R1", "R2"])
     np.testing.assert_allclose(gt.aumann_dreze_value(g, [["L", "R1"], ["R2"]]).values,
                                [0.5, 0.5, 0.0])
