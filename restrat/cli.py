@@ -176,10 +176,12 @@ def demo_footnote(table: Any) -> str:
              f"{'converged' if table.attrs.get('mle_converged') else 'did NOT converge'})."]
     if wide:
         lines.append("Weakly identified here (standard error at least half the true value): "
-                     + ", ".join(wide) + ". lam, theta and beta are ratios of the "
-                     "configuration logit's coefficients (the host track record's weight is "
-                     "fixed at 1), so with this many regions their MLE can sit far from the "
-                     "truth and the posterior leans on the prior.")
+                     + ", ".join(wide) + ".")
+        if any(k.split("[")[0] in ("lam", "theta", "beta") for k in wide):
+            lines.append("lam, theta and beta are ratios of the configuration logit's "
+                         "coefficients (the host track record's weight is fixed at 1), so "
+                         "with this many regions their MLE can sit far from the truth and "
+                         "the posterior leans on the prior.")
     if far:
         lines.append("Outside the MLE's own 95% interval (|mle_z| >= 2): " + ", ".join(far)
                      + ". That is more than sampling noise; see the model's identification "

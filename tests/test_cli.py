@@ -75,3 +75,23 @@ def test_fit_help_offers_only_models_it_fits(capsys):
     assert "for parlgov: clogit" in help_text
     assert main(["fit", "--model", "clogit", "--draws", "5"]) == 2
     assert "conditional_logit" in capsys.readouterr().err
+
+
+def test_demo_footnote_follows_the_numbers():
+    import pandas as pd
+
+    from restrat.cli import demo_footnote
+
+    t = pd.DataFrame({"truth": [2.0, 1.0], "mle": [2.1, 1.0], "mle_se": [0.1, 0.01]},
+                     index=["lam", "gamma"])
+    t["mle_z"] = (t["mle"] - t["truth"]) / t["mle_se"]
+    t.attrs.update(n_regions=50, mle_converged=True)
+    note = demo_footnote(t)
+    assert "50 regions" in note and "within two of its standard errors" in note
+    assert "Weakly identified" not in note
+    far = t.assign(mle=[9.0, 1.0], mle_se=[3.0, 0.01])
+    far["mle_z"] = (far["mle"] - far["truth"]) / far["mle_se"]
+    note = demo_footnote(far)
+    assert "Outside the MLE's own 95% interval (|mle_z| >= 2): lam" in note
+    assert "Weakly identified here (standard error at least half the true value): lam." in note
+    assert "ratios" in note
