@@ -317,8 +317,19 @@ def calibrate(model: str = "structural", n_sims: int = 100, n_regions: int = 50,
 
 def cli_calibrate(n_sims: int = 100, n_regions: int = 50, *, method: str = "sbc",
                   seed: int | None = 0, draws: int = 200, tune: int = 300, chains: int = 2,
-                  sampler: str = "auto", plot: str | None = None, progress: bool = True) -> str:
-    """What ``restrat calibrate --sims N`` prints (optionally saving rank histograms)."""
+                  sampler: str = "auto", plot: str | None = None, progress: bool = True,
+                  overwrite: bool = False) -> str:
+    """What ``restrat calibrate --sims N`` prints (optionally saving rank histograms).
+
+    The *plot* target is checked before any simulation runs; the PNG is
+    written atomically.
+    """
+    import io
+
+    from gametheory.fileio import atomic_write_bytes, check_output_target
+
+    if plot:
+        check_output_target(plot, name="plot", kind="file", overwrite=overwrite)
     res = calibrate("structural", n_sims, n_regions, method=method, seed=seed, draws=draws,
                     tune=tune, chains=chains, sampler=sampler, progress=progress)
     info = res.info
@@ -327,6 +338,12 @@ def cli_calibrate(n_sims: int = 100, n_regions: int = 50, *, method: str = "sbc"
             f"({info['sampler']}), {info['seconds']:.0f} s")
     lines = [head, res.table().to_string(float_format=lambda x: f"{x:.3f}")]
     if plot and isinstance(res, SBCResult):
-        res.plot().savefig(plot, dpi=110)
+        import matplotlib.pyplot as plt
+
+        fig = res.plot()
+        buf = io.BytesIO()
+        fig.savefig(buf, format="png", dpi=110)
+        plt.close(fig)
+        atomic_write_bytes(plot, buf.getvalue())
         lines.append(f"rank histograms written to {plot}")
     return "\n".join(lines)

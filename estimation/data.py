@@ -242,6 +242,55 @@ class ChoiceSets:
 
 
 # -------------------------------------------------------------- helpers
+#: Largest data table read (bytes).
+MAX_TABLE_BYTES = 2**30
+_IDS = {"region": str, "organisation": str, "doctor": str, "holder": str}
+
+
+def _read_table(path: Path, frame: str, fmt: str, problems: list[Problem]
+                ) -> pd.DataFrame | None:
+    """One table of a data folder, or None with a problem (unreadable, empty, binary, not UTF-8,
+    not CSV/Parquet): never a raw parser error."""
+    import io
+
+    from gametheory.errors import InvalidArgumentError
+    from gametheory.fileio import decode_text, read_input_bytes
+
+    where = f"{frame}.{fmt}"
+    try:
+        raw = read_input_bytes(path, name=where, max_bytes=MAX_TABLE_BYTES,
+                               what=f"{fmt.upper()} table")
+        if fmt == "parquet":
+            return pd.read_parquet(io.BytesIO(raw))
+        text = decode_text(raw, path=path, name=where, what="CSV table")
+        if not text.strip():
+            problems.append(Problem(where, None, None, str(path), "is empty",
+                                    f"Write a header row ({', '.join(SCHEMA[frame])}) and one "
+                                    "row per record"))
+            return None
+        df = pd.read_csv(io.StringIO(text), dtype=_IDS, keep_default_na=True)
+        if df.empty:
+            problems.append(Problem(where, None, None, str(path), "has a header but no rows",
+                                    "Add one row per record"))
+            return None
+        return df
+    except InvalidArgumentError as exc:
+        problems.append(Problem(where, None, None, str(path), exc.problem, exc.fix))
+    except pd.errors.EmptyDataError:
+        problems.append(Problem(where, None, None, str(path), "has no header row",
+                                f"Write a header row ({', '.join(SCHEMA[frame])})"))
+    except (pd.errors.ParserError, ValueError, UnicodeError) as exc:
+        first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        problems.append(Problem(where, None, None, str(path),
+                                f"is not a valid {fmt.upper()} table ({first})",
+                                "Fix the file (one header row, comma-separated values)"
+                                if fmt == "csv" else "Write it again with pandas.to_parquet"))
+    except Exception as exc:   # pyarrow's own errors for damaged Parquet files
+        problems.append(Problem(where, None, None, str(path), f"cannot be read "
+                                f"({type(exc).__name__}: {exc})", "Write it again"))
+    return None
+
+
 def _is_missing(v: Any) -> bool:
     return v is None or (isinstance(v, float) and np.isnan(v)) or v is pd.NA or (
         isinstance(v, str) and v.strip() == "")
@@ -415,13 +464,13 @@ class AllocationData:
                     for f in FRAMES if not (p / f"{f}.{fmt}").is_file()]
         if problems:
             raise DataValidationError("path", problems, str(p))
-        ids = {"region": str, "organisation": str, "doctor": str, "holder": str}
         frames = {}
         for f in FRAMES:
-            if fmt == "csv":
-                frames[f] = pd.read_csv(p / f"{f}.csv", dtype=ids, keep_default_na=True)
-            else:
-                frames[f] = pd.read_parquet(p / f"{f}.parquet")
+            got = _read_table(p / f"{f}.{fmt}", f, fmt, problems)
+            if got is not None:
+                frames[f] = got
+        if problems:
+            raise DataValidationError("path", problems, str(p))
         return cls(*(frames[f] for f in FRAMES), source=str(p))
 
     def to_csv(self, path: str | Path) -> list[Path]:

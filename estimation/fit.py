@@ -56,6 +56,11 @@ from .data import AllocationData, ChoiceSets, StructuralArrays
 from .errors import EstimationError, MissingDependencyError, SamplingWarning
 from .models.priors import Prior, resolve_priors
 
+#: Largest saved fit :meth:`FitResults.load` reads (bytes on disk).
+MAX_FIT_FILE_BYTES = 2 * 2**30
+#: Most bytes the arrays of a saved fit may hold once decompressed.
+MAX_FIT_DATA_BYTES = 4 * 2**30
+
 __all__ = ["fit", "FitResults", "cli_fit", "demo_fit", "available_samplers", "compare",
            "prior_predictive_check",
            "Prediction", "ESTIMANDS"]
@@ -545,7 +550,9 @@ class FitResults:
         """
         import arviz as az
 
-        p = Path(path)
+        from gametheory.fileio import check_output_target
+
+        p = check_output_target(path, name="path", kind="file", overwrite=True)
         p.parent.mkdir(parents=True, exist_ok=True)
         groups = {g: getattr(self.idata, g) for g in self.idata.groups()}
         groups.pop("constant_data", None)
@@ -582,22 +589,59 @@ class FitResults:
         return p
 
     @classmethod
-    def load(cls, path: str | Path) -> FitResults:
-        """Read a file written by :meth:`save`."""
+    def load(cls, path: str | Path, *, max_bytes: int = MAX_FIT_FILE_BYTES,
+             max_data_bytes: int = MAX_FIT_DATA_BYTES) -> FitResults:
+        """Read a file written by :meth:`save`, within bounds and with its contents checked.
+
+        The file must be a NetCDF-4 (HDF5) file of at most *max_bytes*; the
+        arrays it declares must hold at most *max_data_bytes* once
+        decompressed (checked from the file's headers, before anything is
+        decompressed); its metadata must be a restrat fit's (known format,
+        model settings, priors naming only :data:`~estimation.models.priors.ALLOWED_DISTS`
+        with numeric parameters, the data arrays the model needs). A missing,
+        truncated, damaged or foreign file raises :class:`EstimationError`.
+        """
         import arviz as az
 
         p = Path(path)
-        if not p.is_file():
-            raise EstimationError("path", str(p), "no such file",
-                                  "Give the path of a file written by FitResults.save")
-        idata = az.from_netcdf(p, engine="h5netcdf")
-        idata.load() if hasattr(idata, "load") else None
+        fix = "Give a file written by FitResults.save (restrat fit --out)"
         try:
-            meta = json.loads(idata.posterior.attrs["restrat_fit"])
-        except KeyError:
-            raise EstimationError("path", str(p), "not a restrat fit (no metadata)",
-                                  "Give a file written by FitResults.save") from None
-        source = _source_from_dataset(idata.constant_data, meta["source_kind"])
+            st = os.stat(p)
+        except OSError as exc:
+            raise EstimationError("path", str(p), "no such file" if isinstance(
+                exc, FileNotFoundError) else f"cannot be read ({exc.strerror})", fix) from None
+        import stat as _stat
+
+        if not _stat.S_ISREG(st.st_mode):
+            raise EstimationError("path", str(p), "is not a regular file", fix)
+        if st.st_size > max_bytes:
+            raise EstimationError("path", str(p), f"is {st.st_size:,} bytes, over the limit of "
+                                  f"{max_bytes:,}", "Pass max_bytes= to read a larger fit")
+        try:
+            with open(p, "rb") as fh:
+                head = fh.read(8)
+        except OSError as exc:
+            raise EstimationError("path", str(p), f"cannot be read ({exc.strerror})",
+                                  fix) from None
+        if head != b"\x89HDF\r\n\x1a\n":
+            raise EstimationError("path", str(p), "is not a NetCDF-4 file", fix)
+        total = _declared_bytes(p)
+        if total > max_data_bytes:
+            raise EstimationError("path", str(p), f"declares {total:,} bytes of arrays once "
+                                  f"decompressed, over the limit of {max_data_bytes:,}",
+                                  "Pass max_data_bytes= to read a larger fit you trust")
+        try:
+            idata = az.from_netcdf(p, engine="h5netcdf")
+            idata.load() if hasattr(idata, "load") else None
+        except Exception as exc:  # h5py/xarray raise many kinds on a damaged file
+            raise EstimationError("path", str(p), f"cannot be read as a fit (truncated or "
+                                  f"damaged: {type(exc).__name__})", fix) from None
+        meta = _fit_metadata(idata, p)
+        try:
+            source = _source_from_dataset(idata.constant_data, meta["source_kind"])
+        except (AttributeError, KeyError, TypeError, ValueError) as exc:
+            raise EstimationError("path", str(p), f"lacks the model's data arrays ({exc})",
+                                  fix) from None
         priors = {k: Prior(d, prm) for k, (d, prm) in meta["priors"].items()}
         groups = {g: getattr(idata, g) for g in idata.groups() if g != "constant_data"}
         idata2 = az.InferenceData(**groups)
@@ -731,6 +775,53 @@ class Prediction:
 
 
 # ------------------------------------------------------------ helpers
+def _declared_bytes(p: Path) -> int:
+    """Bytes the arrays of an HDF5 file hold once decompressed (from headers only)."""
+    import h5py
+
+    total = 0
+
+    def add(name: str, obj: Any) -> None:
+        nonlocal total
+        if isinstance(obj, h5py.Dataset):
+            size = int(np.prod(obj.shape, dtype=object)) if obj.shape else 1
+            total += size * max(int(obj.dtype.itemsize), 1)
+
+    try:
+        with h5py.File(p, "r") as f:
+            f.visititems(add)
+    except Exception as exc:  # truncated or not HDF5
+        raise EstimationError("path", str(p), f"cannot be read (truncated or damaged: "
+                              f"{type(exc).__name__})", "Give a file written by "
+                              "FitResults.save (restrat fit --out)") from None
+    return total
+
+
+def _fit_metadata(idata: Any, p: Path) -> dict[str, Any]:
+    """The checked ``restrat_fit`` metadata of a saved fit."""
+    fix = "Give a file written by FitResults.save (restrat fit --out)"
+    try:
+        raw = idata.posterior.attrs["restrat_fit"]
+    except (AttributeError, KeyError):
+        raise EstimationError("path", str(p), "not a restrat fit (no metadata)", fix) from None
+    try:
+        meta = json.loads(raw) if isinstance(raw, str) else None
+    except (json.JSONDecodeError, RecursionError):
+        meta = None
+    ok = (isinstance(meta, dict) and meta.get("format") == 1
+          and isinstance(meta.get("settings"), dict) and "model" in meta["settings"]
+          and "sampler" in meta["settings"]
+          and meta.get("source_kind") in ("StructuralArrays", "ChoiceSets")
+          and isinstance(meta.get("priors"), dict)
+          and all(isinstance(v, list) and len(v) == 2 for v in meta["priors"].values())
+          and isinstance(meta.get("timing") or {}, dict)
+          and isinstance(meta.get("truth") or {}, dict))
+    if not ok:
+        raise EstimationError("path", str(p), "has malformed restrat metadata", fix)
+    assert isinstance(meta, dict)
+    return meta
+
+
 def _parse_label(label: str) -> tuple[str, str]:
     """``"theta[centre_super]"`` -> ``("theta", "centre_super")``."""
     if "[" not in label:
@@ -870,8 +961,12 @@ def compare(results: Mapping[str, FitResults]) -> pd.DataFrame:
 # ------------------------------------------------------------ CLI helpers
 def cli_fit(path: str | None = None, model: str = "structural", *, sampler: str = "auto",
             chains: int = 4, draws: int = 1000, tune: int = 1000, seed: int | None = 0,
-            role: str | None = None, out: str | None = None, mle: bool = True) -> str:
+            role: str | None = None, out: str | None = None, mle: bool = True,
+            progress: bool | None = None, overwrite: bool = False) -> str:
     """What ``restrat fit`` prints: fit a data folder (or the bundled synthetic data).
+
+    Poor convergence diagnostics are issued as :class:`SamplingWarning`
+    (the command line prints them on standard error), not in the text.
 
     Parameters
     ----------
@@ -879,15 +974,23 @@ def cli_fit(path: str | None = None, model: str = "structural", *, sampler: str 
         A folder of CSV tables, a ``restrat run --out`` folder, or ``None`` for
         the bundled synthetic data set.
     out : str, optional
-        Save the fit as NetCDF here.
+        Save the fit as NetCDF here; the target is checked before fitting.
     mle : bool
         Add the maximum-likelihood estimates beside the posterior (structural model).
+    progress : bool, optional
+        The sampler's progress bar (default: when standard error is a terminal).
+    overwrite : bool
+        Replace an existing *out* file.
     """
+    from gametheory.fileio import check_output_target
+
     from .datasets import load_synthetic
 
+    if out:
+        check_output_target(out, name="out", kind="file", overwrite=overwrite)
     data = load_synthetic() if path is None else AllocationData.from_csv(path)
     res = fit(data, model, sampler=sampler, chains=chains, draws=draws, tune=tune, seed=seed,
-              role=role)
+              role=role, progressbar=progress)
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always", SamplingWarning)
         s = res.summary()
@@ -912,7 +1015,7 @@ def cli_fit(path: str | None = None, model: str = "structural", *, sampler: str 
     lines.append(f"\nmax R-hat {d['max_r_hat']:.3f}, min bulk ESS {d['min_ess_bulk']:.0f}, "
                  f"divergences {d['divergences']}")
     for w in caught:
-        lines.append(f"WARNING: {w.message}")
+        warnings.warn_explicit(w.message, w.category, w.filename, w.lineno)
     if out:
         lines.append(f"saved {res.save(out)}")
     return "\n".join(lines)

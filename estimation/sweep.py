@@ -60,6 +60,7 @@ import itertools
 import json
 import math
 import os
+import re
 import sys
 import time
 import traceback
@@ -69,7 +70,7 @@ from concurrent.futures import wait as _futures_wait
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, Any, ClassVar
 
 import numpy as np
 import pandas as pd
@@ -80,6 +81,7 @@ from gametheory.provenance import provenance
 
 __all__ = [
     "SweepError",
+    "SweepWarning",
     "DesignError",
     "UnknownParameterError",
     "SchedulerError",
@@ -109,12 +111,26 @@ __all__ = [
     "main",
     "RESERVED_COLUMNS",
     "MANIFEST",
+    "MAX_POINTS",
+    "LOCK",
+    "CONFIRM_POINTS",
+    "execute",
 ]
 
 #: Columns every results row carries besides the parameters and the outputs.
 RESERVED_COLUMNS = ("index", "key", "elapsed_s")
 #: Name of the manifest file inside a results folder.
 MANIFEST = "_manifest.json"
+#: Name of the lock file a running sweep holds inside its results folder.
+LOCK = ".lock"
+#: Most points a design may hold (the design, keys and rows are kept in memory).
+MAX_POINTS = 1_000_000
+#: Most points ``restrat sweep`` runs without ``--yes``.
+CONFIRM_POINTS = 10_000
+#: Most local worker processes.
+MAX_WORKERS = 256
+#: Largest design file read (bytes).
+MAX_DESIGN_BYTES = 256 * 2**20
 _FORMAT = 1
 _DESIGN_TAG = 0x73776565  # "swee": separates the random-design stream from point streams
 _PART_PREFIX = "part-"
@@ -272,6 +288,11 @@ Write START:STOP:NUM with START < STOP, e.g. beta=0:2:5
         if num_f != int(num_f):
             raise SweepError("--param", spec, f"number of points {parts[2].strip()!r} is not "
                              "an integer", f"Write e.g. {name}={lo:g}:{hi:g}:21")
+        if num_f > MAX_POINTS:
+            raise DesignError("--param", spec, f"asks for {num_f:,.0f} points, more than a "
+                              f"sweep holds ({MAX_POINTS:,})",
+                              f"Ask for fewer points, e.g. {name}={lo:g}:{hi:g}:21, or draw "
+                              "a random design from a LOW:HIGH range (--random N)")
         num = int(num_f)
         if num < 1:
             raise SweepError("--param", spec, f"empty range: {num} points",
@@ -287,6 +308,11 @@ Write START:STOP:NUM with START < STOP, e.g. beta=0:2:5
         raise SweepError("--param", spec, "an empty item in the list",
                          f"Separate values with single commas, e.g. {name}=0.5,1,2")
     vals_l = [_scalar(s) for s in items]
+    nonfinite = [s for s, v in zip(items, vals_l, strict=True)
+                 if isinstance(v, float) and not math.isfinite(v)]
+    if nonfinite:
+        raise SweepError("--param", spec, f"{nonfinite[0]!r} is not a finite number",
+                         "Give finite numbers")
     kinds = {type(v) for v in vals_l}
     if len(kinds) > 1:
         raise SweepError("--param", spec, "the list mixes numbers and words",
@@ -332,6 +358,13 @@ def grid(specs: Sequence[ParamSpec | str]) -> pd.DataFrame:
             raise DesignError("--param", s.text, "a LOW:HIGH range has no grid points",
                               f"Add a number of points ({s.name}={lo:g}:{hi:g}:11) or use "
                               "a random design (--random N)")
+    size = math.prod(len(s.values) for s in specs_)
+    if size > MAX_POINTS:
+        sizes = " x ".join(f"{len(s.values)} ({s.name})" for s in specs_)
+        raise DesignError("--param", [s.text for s in specs_], f"the grid has {size:,} points "
+                          f"({sizes}), more than a sweep holds ({MAX_POINTS:,})",
+                          "Use fewer values per parameter, or a random design "
+                          "(--random N) over LOW:HIGH ranges")
     rows = list(itertools.product(*(s.values for s in specs_)))
     return pd.DataFrame(rows, columns=[s.name for s in specs_], index=range(len(rows)))
 
@@ -371,6 +404,9 @@ def random_design(specs: Sequence[ParamSpec | str], n: int, seed: int) -> pd.Dat
     if isinstance(n, bool) or not isinstance(n, (int, np.integer)) or n < 1:
         raise DesignError("n", n, "a random design needs a positive number of points",
                           "Give e.g. --random 100")
+    if n > MAX_POINTS:
+        raise DesignError("--random", n, f"more points than a sweep holds ({MAX_POINTS:,})",
+                          "Draw fewer points, or split the study into several sweeps")
     if seed is None:
         raise DesignError("seed", seed, "a random design needs a seed",
                           "Pass seed=... (--seed) so the design can be drawn again on resume")
@@ -418,19 +454,25 @@ def read_design(path: str | Path, required: Iterable[str] = ()) -> pd.DataFrame:
     estimation.sweep.DesignError: design=...: missing column(s) ['mu'] (has ['beta', 'lambda']). \
 Add a column per parameter, one row per point
     """
+    from gametheory.fileio import decode_text, read_input_bytes
+
     p = Path(path)
-    if not p.is_file():
-        raise DesignError("design", str(p), "no such file", "Give the path of a CSV or Parquet "
-                          "file with one column per parameter")
     suffix = p.suffix.lower()
+    if suffix not in (".parquet", ".pq", ".csv", ".txt", ".tsv"):
+        raise DesignError("design", str(p), f"unknown file type {suffix!r}",
+                          "Use a .csv or .parquet file")
+    raw = read_input_bytes(p, name="design", max_bytes=MAX_DESIGN_BYTES,
+                           what="CSV or Parquet design file", error=DesignError)
     try:
         if suffix in (".parquet", ".pq"):
-            df = pd.read_parquet(p)
+            import io
+
+            df = pd.read_parquet(io.BytesIO(raw))
         elif suffix in (".csv", ".txt", ".tsv"):
             import csv
 
-            with p.open(newline="") as fh:
-                text = fh.read()
+            text = decode_text(raw, path=p, name="design", what="CSV design file",
+                               error=DesignError)
             if not text.strip():
                 raise DesignError("design", str(p), "the file is empty",
                                   "Write a header row of parameter names, then one row per point")
@@ -441,6 +483,9 @@ Add a column per parameter, one row per point
             if any(not h for h in header) or len(set(header)) != len(header):
                 raise DesignError("design", str(p), f"empty or repeated column names in "
                                   f"{header}", "Name each parameter once in the header row")
+            if len(rows) - 1 > MAX_POINTS:
+                raise DesignError("design", str(p), f"has {len(rows) - 1:,} rows, more than a "
+                                  f"sweep holds ({MAX_POINTS:,})", "Split the design")
             for k, r in enumerate(rows[1:], start=2):
                 if len(r) != len(header):
                     raise DesignError("design", str(p), f"line {k} has {len(r)} field(s), the "
@@ -449,11 +494,21 @@ Add a column per parameter, one row per point
             df = pd.DataFrame([[_scalar(c.strip()) if c.strip() else np.nan for c in r]
                                for r in rows[1:]], columns=header)
             for c in df.columns:
-                if not df[c].map(lambda v: isinstance(v, str)).any():
+                words = df[c].map(lambda v: isinstance(v, str))
+                if not words.any():
                     df[c] = df[c].astype(float)
-        else:
-            raise DesignError("design", str(p), f"unknown file type {suffix!r}",
-                              "Use a .csv or .parquet file")
+                elif not words.all():
+                    where = [(int(i) + 2, df[c].iloc[i]) for i in np.flatnonzero(words)][:5]
+                    raise DesignError("design", str(p), f"column {c!r} mixes numbers and "
+                                      f"words (line, value) {where}",
+                                      "Give only numbers (or only words) in a column")
+                else:
+                    nonfinite = [v for v in df[c] if str(v).lower().lstrip("+-")
+                                 in ("nan", "inf", "infinity")]
+                    if nonfinite:
+                        raise DesignError("design", str(p), f"column {c!r} holds "
+                                          f"{nonfinite[:3]}, not finite numbers",
+                                          "Give finite numbers")
     except DesignError:
         raise
     except Exception as exc:  # pyarrow / OS errors: report as bad input
@@ -476,6 +531,16 @@ Add a column per parameter, one row per point
                           "Add a column per parameter, one row per point")
     if len(df) == 0:
         raise DesignError("design", str(p), "no rows", "Add one row per point")
+    if len(df) > MAX_POINTS:
+        raise DesignError("design", str(p), f"has {len(df):,} rows, more than a sweep holds "
+                          f"({MAX_POINTS:,})", "Split the design")
+    for c in df.columns:
+        if df[c].dtype.kind == "f" and not np.isfinite(df[c].to_numpy()).all():
+            bad_rows = [int(r) + 1 for r in np.flatnonzero(~np.isfinite(df[c].to_numpy())
+                                                            & ~df[c].isna().to_numpy())]
+            if bad_rows:
+                raise DesignError("design", str(p), f"column {c!r} holds infinite values "
+                                  f"(rows {bad_rows[:5]})", "Give finite numbers")
     blank = df.isna()
     if blank.to_numpy().any():
         where = [(int(r) + 1, c) for c in df.columns for r in np.flatnonzero(blank[c])][:5]
@@ -494,6 +559,12 @@ def cross(outer: pd.DataFrame, inner: pd.DataFrame) -> pd.DataFrame:
     {'a': [1, 1, 2, 2], 'b': [0, 1, 0, 1]}
     """
     both = set(outer.columns) & set(inner.columns)
+    size = max(len(outer), 1) * max(len(inner), 1)
+    if size > MAX_POINTS:
+        raise DesignError("design", f"{len(outer):,} x {len(inner):,} points",
+                          f"the design file crossed with the --param grid has {size:,} points, "
+                          f"more than a sweep holds ({MAX_POINTS:,})",
+                          "Put fewer points in the file or the grid")
     if both:
         raise DesignError("--param", sorted(both), "given both in the design file and as --param",
                           "Give each parameter in one place")
@@ -621,12 +692,29 @@ def _check_model_params(design: pd.DataFrame) -> None:
     if "lam" in design.columns and "lambda" in design.columns:
         raise SweepError("--param", ["lam", "lambda"], "two names for one parameter",
                          "Give lambda (or lam) once")
-    for i, row in enumerate(design.drop_duplicates().to_dict("records")):
+    # each column's distinct values on their own (cheap for big designs), then the first
+    # point whole (conflicts between columns: a vector and one of its entries)
+    problems: list[str] = []
+    for col in design.columns:
+        values = pd.unique(design[col].to_numpy(dtype=object))
+        for v in values:
+            try:
+                ModelParameters.from_dict({col: v})
+            except InvalidArgumentError as exc:
+                first = int(np.flatnonzero((design[col] == v).to_numpy())[0]) if not (
+                    isinstance(v, float) and math.isnan(v)) else 0
+                problems.append(f"point {first} (and any other with this value): {exc}")
+                if len(problems) >= 10:
+                    break
+    if not problems and len(design):
         try:
-            ModelParameters.from_dict(row)
+            ModelParameters.from_dict(design.iloc[0].to_dict())
         except InvalidArgumentError as exc:
-            raise SweepError("design", row, f"point {i} gives invalid parameters ({exc})",
-                             "Keep every value within the parameter's range") from exc
+            problems.append(f"point 0: {exc}")
+    if problems:
+        raise SweepError("design", f"{len(design):,} points", "invalid model parameters:\n  - "
+                         + "\n  - ".join(problems) + "\n",
+                         "Keep every value within the parameter's range (ModelParameters)")
 
 
 @dataclass(frozen=True)
@@ -773,12 +861,20 @@ class CalibrationPoint:
     sampler: str = "auto"
     prior: bool = True
 
+    #: valid range of each integer option
+    LIMITS: ClassVar[dict[str, tuple[int, int]]] = {
+        "n_regions": (1, 100_000), "draws": (1, 1_000_000), "tune": (1, 1_000_000),
+        "chains": (1, 64), "n_posterior": (1, 1_000_000)}
+
     def __post_init__(self) -> None:
-        for name in ("n_regions", "draws", "tune", "chains", "n_posterior"):
+        for name, (lo, hi) in self.LIMITS.items():
             v = getattr(self, name)
-            if isinstance(v, bool) or not isinstance(v, (int, np.integer)) or v < 1:
-                raise SweepError(name, v, "must be an integer >= 1",
+            if isinstance(v, bool) or not isinstance(v, (int, np.integer)) or not lo <= v <= hi:
+                raise SweepError(name, v, f"must be an integer in [{lo:,}, {hi:,}]",
                                  f"Give e.g. --option {name}=10")
+        if not isinstance(self.sampler, str) or not self.sampler.strip():
+            raise SweepError("sampler", self.sampler, "must be a sampler name",
+                             "Give --option sampler=auto (or pymc, nutpie...)")
         if not isinstance(self.prior, bool):
             raise SweepError("prior", self.prior, "must be true or false",
                              "Give --option prior=true (SBC) or prior=false (recovery)")
@@ -969,14 +1065,37 @@ def read_manifest(out: str | Path) -> dict[str, Any] | None:
                          "Start again in a new folder (or pass overwrite=True)") from exc
 
 
+class SweepWarning(UserWarning):
+    """A results folder needed attention (repeated rows were dropped when reading)."""
+
+
+def _read_part(p: Path, columns: list[str] | None = None) -> pd.DataFrame | None:
+    """A part file's rows, or None when it cannot be read (truncated, not Parquet)."""
+    try:
+        df = pd.read_parquet(p, columns=columns)
+    except Exception:   # pyarrow raises several kinds for a damaged file
+        return None
+    if not set(columns or ["index", "key"]) <= set(df.columns):
+        return None
+    return df
+
+
 def read_results(out: str | Path) -> pd.DataFrame:
     """All rows of a results folder, sorted by point index.
+
+    A row stored twice (a part file copied, or written by two runs) is read
+    once, with a :class:`SweepWarning`; ``--resume`` (``resume=True``)
+    repairs the folder for good without losing a row.
 
     Raises
     ------
     SweepError
-        If the folder holds no results, or a point appears twice.
+        If the folder holds no sweep, a part file cannot be read (resume sets
+        it aside and recomputes its points), or one point index carries two
+        different sets of parameters (the folder mixes two sweeps).
     """
+    import warnings
+
     out = Path(out)
     if not out.is_dir() or read_manifest(out) is None:
         raise SweepError("out", str(out), "is not a sweep results folder",
@@ -984,14 +1103,169 @@ def read_results(out: str | Path) -> pd.DataFrame:
     parts = _part_files(out)
     if not parts:
         return pd.DataFrame(columns=list(RESERVED_COLUMNS))
-    df = pd.concat([pd.read_parquet(p) for p in parts], ignore_index=True)
+    frames = [(p, _read_part(p)) for p in parts]
+    bad = [p.name for p, df in frames if df is None]
+    if bad:
+        raise SweepError("out", str(out), f"part file(s) {bad[:5]} cannot be read (truncated "
+                         "or not Parquet)", "Run the sweep again with --resume (resume=True): "
+                         "it sets them aside and recomputes their points; other rows are kept")
+    df = pd.concat([d for _, d in frames if d is not None], ignore_index=True)
+    twice = df["key"].duplicated(keep="first")
+    if twice.any():
+        warnings.warn(f"{int(twice.sum())} rows of {out} are stored more than once (a copied "
+                      "part file?); each is read once. Resume the sweep (--resume) to repair "
+                      "the folder", SweepWarning, stacklevel=2)
+        df = df[~twice]
     dup = df["index"][df["index"].duplicated()]
     if len(dup):
         raise SweepError("out", str(out), f"points {sorted(set(dup.tolist()))[:10]} appear "
-                         "more than once", "The folder mixes sweeps; rerun with overwrite=True")
+                         "with different parameters", "The folder mixes two sweeps: keep "
+                         "the part files of one (part-*.parquet), or start again in a new "
+                         "folder")
     df = df.sort_values("index", kind="stable").reset_index(drop=True)
     lead = ["index", "key"]
     return df[lead + [c for c in df.columns if c not in lead]]
+
+
+def _repair_parts(out: Path, run_no: int) -> list[str]:
+    """Set unreadable part files aside and rewrite parts holding repeated rows (keeps one).
+
+    Nothing is lost: the merged part is written (atomically) before the parts
+    it replaces are removed. Returns notes for the user.
+    """
+    notes: list[str] = []
+    keys: dict[Path, list[str]] = {}
+    for p in _part_files(out):
+        df = _read_part(p, columns=["key"])
+        if df is None:
+            aside = out / f"corrupt-{p.name}"
+            os.replace(p, aside)
+            notes.append(f"{p.name} cannot be read; set aside as {aside.name}, its points "
+                         "are recomputed")
+            continue
+        keys[p] = df["key"].tolist()
+    seen: dict[str, int] = {}
+    for ks in keys.values():
+        for k in ks:
+            seen[k] = seen.get(k, 0) + 1
+    repeated = {k for k, c in seen.items() if c > 1}
+    if repeated:
+        involved = [p for p, ks in keys.items() if repeated.intersection(ks)]
+        rows = pd.concat([pd.read_parquet(p) for p in involved], ignore_index=True)
+        merged = rows.drop_duplicates("key", keep="first").sort_values("index", kind="stable")
+        import io
+
+        buf = io.BytesIO()
+        merged.to_parquet(buf, index=False)
+        name = f"{_PART_PREFIX}{run_no:03d}-repaired.parquet"
+        atomic_write_bytes(out / name, buf.getvalue())
+        for p in involved:
+            if p.name != name:
+                p.unlink(missing_ok=True)
+        notes.append(f"{len(rows) - len(merged)} repeated rows in {len(involved)} part "
+                     f"file(s) merged into {name} (no row lost)")
+    return notes
+
+
+def _check_out(out: Path) -> None:
+    from gametheory.errors import OutputPathError
+    from gametheory.fileio import check_output_target
+
+    try:
+        check_output_target(out, name="out", kind="folder", allow_nonempty=True)
+    except OutputPathError as exc:
+        raise SweepError(exc.name, exc.value, exc.problem,
+                         exc.fix + " (results are a Parquet dataset folder)") from None
+
+
+class _FolderLock:
+    """An exclusive lock on a results folder while a sweep writes it (``fcntl.flock``).
+
+    Released when the sweep ends or its process dies (even by ``kill -9``);
+    a second sweep on the same folder is refused at once, naming the first.
+    Where ``fcntl`` is missing (Windows) there is no lock.
+    """
+
+    def __init__(self, out: Path) -> None:
+        self.path = out / LOCK
+        self.fd: int | None = None
+
+    def __enter__(self) -> _FolderLock:
+        try:
+            import fcntl
+        except ImportError:  # pragma: no cover - Windows
+            return self
+        fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o644)
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError:
+            try:
+                holder = os.read(fd, 4096).decode(errors="replace").strip()
+            finally:
+                os.close(fd)
+            raise SweepError("out", str(self.path.parent), "is being written by another sweep "
+                             f"({holder or 'unknown process'})",
+                             "Wait for that sweep to finish (or stop it), then run again "
+                             "with --resume") from None
+        os.ftruncate(fd, 0)
+        os.write(fd, json.dumps({"pid": os.getpid(), "host": os.uname().nodename
+                                 if hasattr(os, "uname") else "",
+                                 "since": datetime.now(UTC).isoformat(timespec="seconds")}
+                                ).encode())
+        self.fd = fd
+        return self
+
+    def __exit__(self, *exc: Any) -> None:
+        if self.fd is not None:
+            import fcntl
+
+            fcntl.flock(self.fd, fcntl.LOCK_UN)
+            os.close(self.fd)
+            self.fd = None
+
+
+_PR_SET_PDEATHSIG = 1
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except OSError:
+        return True
+    return True
+
+
+def _worker_init(parent: int) -> None:
+    """Make a local worker die with the sweep that started it.
+
+    On Linux the kernel kills the worker when its parent dies
+    (``prctl(PR_SET_PDEATHSIG, SIGKILL)``); everywhere a watchdog thread
+    ends it within a second of being orphaned (its parent process changes).
+    """
+    import signal
+    import threading
+
+    if sys.platform.startswith("linux"):
+        try:
+            import ctypes
+
+            libc = ctypes.CDLL(None, use_errno=True)
+            libc.prctl(_PR_SET_PDEATHSIG, int(signal.SIGKILL), 0, 0, 0)
+        except (OSError, AttributeError):  # pragma: no cover - no prctl
+            pass
+    start = os.getppid()   # the sweep (or, under forkserver, the server that dies with it)
+    if start == 1 or not _alive(parent):
+        os._exit(1)            # orphaned before the checks were in place
+
+    def watch() -> None:
+        while True:
+            time.sleep(0.5)
+            if os.getppid() != start:
+                os._exit(1)
+
+    threading.Thread(target=watch, name="restrat-orphan-watch", daemon=True).start()
 
 
 def _done_keys(out: Path) -> set[str]:
@@ -1232,9 +1506,15 @@ def run_sweep(fn: Callable[[dict[str, Any], np.random.Generator], Mapping[str, A
         if val is not None and (isinstance(val, bool) or not isinstance(val, (int, np.integer))
                                 or val < lo):
             raise SweepError(name, val, f"must be an integer >= {lo}", f"Give {name}={lo} or more")
-    if not (isinstance(connect_timeout, (int, float)) and connect_timeout > 0):
-        raise SweepError("connect_timeout", connect_timeout, "must be a positive number",
-                         "Give seconds, e.g. 5")
+    if workers is not None and workers > MAX_WORKERS:
+        raise SweepError("workers", workers, f"more than {MAX_WORKERS} local processes",
+                         f"Give at most {MAX_WORKERS} (this machine has {os.cpu_count()} CPUs), "
+                         "or use a Dask cluster (--scheduler)")
+    if not (isinstance(connect_timeout, (int, float)) and not isinstance(connect_timeout, bool)
+            and 0 < connect_timeout <= 3600):
+        raise SweepError("connect_timeout", connect_timeout, "must be a number of seconds in "
+                         "(0, 3600]", "Give seconds, e.g. 5")
+    _check_out(out)
     if scheduler is not None:
         _check_scheduler(scheduler)
     if resume and overwrite:
@@ -1246,7 +1526,26 @@ def run_sweep(fn: Callable[[dict[str, Any], np.random.Generator], Mapping[str, A
     keys = [point_key(i, p) for i, p in enumerate(points)]
     design_hash = hashlib.sha256("".join(keys).encode()).hexdigest()[:16]
     described = _describe_fn(fn)
+    if out.is_dir() and read_manifest(out) is None and any(
+            q.name != LOCK for q in out.iterdir()):
+        raise SweepError("out", str(out), "is a non-empty folder that holds no sweep",
+                         "Choose a new or empty folder")
+    out.mkdir(parents=True, exist_ok=True)
+    with _FolderLock(out):
+        return _sweep_into(out, fn, points, keys, design, design_hash, described, t_start,
+                           seed=seed, workers=workers, scheduler=scheduler, resume=resume,
+                           overwrite=overwrite, batch_size=batch_size, chunk_size=chunk_size,
+                           flush_seconds=flush_seconds, progress=progress,
+                           connect_timeout=connect_timeout, mp_context=mp_context)
 
+
+def _sweep_into(out: Path, fn: Any, points: list[dict[str, Any]], keys: list[str],
+                design: pd.DataFrame, design_hash: str, described: dict[str, Any],
+                t_start: float, *, seed: int | None, workers: int | None,
+                scheduler: str | None, resume: bool, overwrite: bool, batch_size: int,
+                chunk_size: int | None, flush_seconds: float, progress: bool | IO[str],
+                connect_timeout: float, mp_context: Any) -> SweepRun:
+    """The part of :func:`run_sweep` that runs with the results folder locked."""
     # ---- the output folder
     manifest: dict[str, Any] | None = None
     if out.exists() and not out.is_dir():
@@ -1254,7 +1553,7 @@ def run_sweep(fn: Callable[[dict[str, Any], np.random.Generator], Mapping[str, A
                          "Give a folder name (results are a Parquet dataset folder)")
     if out.is_dir():
         manifest = read_manifest(out)
-        if manifest is None and any(out.iterdir()):
+        if manifest is None and any(q.name != LOCK for q in out.iterdir()):
             raise SweepError("out", str(out), "is a non-empty folder that holds no sweep",
                              "Choose a new or empty folder")
         if manifest is not None and overwrite:
@@ -1300,6 +1599,9 @@ def run_sweep(fn: Callable[[dict[str, Any], np.random.Generator], Mapping[str, A
                                              design_hash=design_hash)}
     atomic_write_bytes(out / MANIFEST, json.dumps(new_manifest, indent=2).encode())
 
+    if manifest is not None:
+        for note in _repair_parts(out, run_no):
+            print(f"restrat sweep: {note}", file=sys.stderr)
     done_keys = _done_keys(out) if manifest is not None else set()
     stray = done_keys - set(keys)
     if stray:
@@ -1350,7 +1652,9 @@ def run_sweep(fn: Callable[[dict[str, Any], np.random.Generator], Mapping[str, A
             else:
                 from concurrent.futures.process import BrokenProcessPool
 
-                with ProcessPoolExecutor(n_workers, mp_context=mp_context) as pool:
+                with ProcessPoolExecutor(n_workers, mp_context=mp_context,
+                                         initializer=_worker_init,
+                                         initargs=(os.getpid(),)) as pool:
                     try:
                         _drive(lambda ch: pool.submit(_run_chunk, fn, seed, ch),
                                lambda fs: _futures_wait(fs, return_when=FIRST_COMPLETED),
@@ -1445,24 +1749,39 @@ def _drive_dask(client: Any, fn: Any, seed: int, chunks: Iterator[Any], n_worker
 KINDS = ("scenario", "calibration")
 
 
-def _option_value(text: str) -> Any:
-    low = text.strip().lower()
-    if low in ("true", "yes"):
-        return True
-    if low in ("false", "no"):
-        return False
-    try:
-        return int(text)
-    except ValueError:
-        pass
-    try:
-        return float(text)
-    except ValueError:
-        return text.strip()
+_INTEGER = re.compile(r"[+-]?\d+")
+_DECIMAL = re.compile(r"[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?")
+
+
+def _option_value(item: str, text: str) -> Any:
+    t = text.strip()
+    low = t.lower()
+    if not t:
+        raise SweepError("--option", item, "has an empty value", "Write e.g. n_regions=20")
+    if low in ("true", "false"):
+        return low == "true"
+    if low.lstrip("+-") in ("nan", "inf", "infinity"):
+        raise SweepError("--option", item, f"{t!r} is not a finite number",
+                         "Give a finite number")
+    if _INTEGER.fullmatch(t):
+        if len(t.lstrip("+-")) > 30:
+            raise SweepError("--option", item, "the number is too large",
+                             "Give a number of reasonable size")
+        return int(t)
+    if _DECIMAL.fullmatch(t):
+        x = float(t)
+        if not math.isfinite(x):
+            raise SweepError("--option", item, f"{t!r} is too large", "Give a finite number")
+        return x
+    return t
 
 
 def parse_options(items: Sequence[str]) -> dict[str, Any]:
     """``KEY=VALUE`` items (``--option``) to a dict; numbers and true/false are converted.
+
+    Integers are written in decimal digits, other numbers as decimals
+    (``NaN`` and ``inf`` are refused), ``true``/``false`` become booleans,
+    anything else stays text; an empty value or a key given twice is refused.
 
     Examples
     --------
@@ -1474,7 +1793,11 @@ def parse_options(items: Sequence[str]) -> dict[str, Any]:
         if "=" not in it or not it.split("=", 1)[0].strip():
             raise SweepError("--option", it, "expected KEY=VALUE", "Write e.g. n_regions=20")
         k, v = it.split("=", 1)
-        out[k.strip()] = _option_value(v)
+        k = k.strip()
+        if k in out:
+            raise SweepError("--option", it, f"option {k!r} is given twice",
+                             "Give each option once")
+        out[k] = _option_value(it, v)
     return out
 
 
@@ -1508,6 +1831,10 @@ def point_function(kind: str, scenario: str, options: Mapping[str, Any] | None =
         if "seed" in options and region_seed is None:
             raise SweepError("--option", "seed", "the region seed has its own option",
                              "Use --region-seed S")
+        if options and scenario != "random-region":
+            raise SweepError("--option", sorted(options), f"scenario {scenario!r} takes no "
+                             "options", "Drop --option (only random-region takes options: "
+                             "n_districts, n_teaching, n_organisations, neutral_bidder)")
         return ScenarioPoint(scenario, options)
     if kind == "calibration":
         if region_seed is not None:
@@ -1557,6 +1884,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> argparse.ArgumentParser:
     parser.add_argument("--connect-timeout", type=float, default=5.0,
                         help="seconds to wait for the scheduler (default 5)")
     parser.add_argument("--no-progress", action="store_true", help="no progress bar")
+    parser.add_argument("--yes", action="store_true",
+                        help=f"run a design of more than {CONFIRM_POINTS:,} points (at most "
+                        f"{MAX_POINTS:,})")
     return parser
 
 
@@ -1576,24 +1906,56 @@ def _design_from_args(args: argparse.Namespace, seed: int | None) -> tuple[pd.Da
     return g, seed
 
 
-def run_args(args: argparse.Namespace) -> int:
-    """Run ``restrat sweep`` from parsed arguments (see :func:`add_arguments`)."""
+def execute(args: argparse.Namespace) -> SweepRun:
+    """Run ``restrat sweep`` from parsed arguments (see :func:`add_arguments`); raise on errors.
+
+    Checks everything before any point runs: the output folder, the point
+    function and its options, the design and its size: a design of more than
+    :data:`CONFIRM_POINTS` points needs ``--yes`` (``args.yes``), and no
+    design may exceed :data:`MAX_POINTS`. The number of points is stated on
+    standard error before the sweep starts.
+    """
+    _check_out(Path(args.out))
+    seed = args.seed
+    if args.resume and seed is None:
+        m = read_manifest(args.out) if Path(args.out).is_dir() else None
+        seed = int(m["seed"]) if m else None
+    fn = point_function(args.kind, args.scenario, parse_options(args.option),
+                        args.region_seed)
+    design, seed = _design_from_args(args, seed)
+    n = len(design)
+    if n > CONFIRM_POINTS and not getattr(args, "yes", False):
+        raise SweepError("design", f"{n:,} points", f"is larger than {CONFIRM_POINTS:,} points "
+                         "(a long computation)", "Pass --yes to run it, or use fewer points")
+    if hasattr(fn, "validate"):
+        fn.validate(_as_design(design))
+    if not args.no_progress:
+        print(f"restrat sweep: {n:,} point{'s' if n != 1 else ''} over "
+              f"{list(design.columns) or 'no parameters'}", file=sys.stderr)
     try:
-        seed = args.seed
-        if args.resume and seed is None:
-            m = read_manifest(args.out) if Path(args.out).is_dir() else None
-            seed = int(m["seed"]) if m else None
-        fn = point_function(args.kind, args.scenario, parse_options(args.option),
-                            args.region_seed)
-        design, seed = _design_from_args(args, seed)
-        done = run_sweep(fn, design, args.out, seed=seed, workers=args.workers,
+        return run_sweep(fn, design, args.out, seed=seed, workers=args.workers,
                          scheduler=args.scheduler, resume=args.resume,
                          overwrite=args.overwrite, batch_size=args.batch_size,
                          progress=not args.no_progress, connect_timeout=args.connect_timeout)
     except KeyboardInterrupt:
         print(f"\nrestrat sweep: interrupted; finished points are in {args.out}. Continue with "
               "the same command plus --resume", file=sys.stderr)
+        raise
+
+
+def run_args(args: argparse.Namespace) -> int:
+    """Run ``restrat sweep`` from parsed arguments; returns the exit code.
+
+    Exit codes: 0 done, 2 bad input, 1 a failed point, a lost worker or an
+    unreachable scheduler, 130 interrupted (rerun with ``--resume``).
+    """
+    try:
+        done = execute(args)
+    except KeyboardInterrupt:
         return 130
+    except SolverError as exc:
+        print(f"restrat sweep: {exc}", file=sys.stderr)
+        return 1
     except RestratError as exc:
         print(f"restrat sweep: {exc}", file=sys.stderr)
         return 2
@@ -1605,8 +1967,8 @@ def run_args(args: argparse.Namespace) -> int:
 def main(argv: Sequence[str] | None = None) -> int:
     """``restrat sweep SCENARIO --param ... [options]``; returns the exit code.
 
-    Exit codes: 0 done, 2 bad input or a failed point/scheduler, 130
-    interrupted (rerun with ``--resume``).
+    Exit codes: 0 done, 2 bad input, 1 a failed point, a lost worker or an
+    unreachable scheduler, 130 interrupted (rerun with ``--resume``).
     """
     parser = add_arguments(argparse.ArgumentParser(
         prog="restrat sweep",

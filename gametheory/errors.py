@@ -19,6 +19,8 @@ __all__ = [
     "GameTooLargeError",
     "SolverError",
     "ConvergenceError",
+    "InputFileError",
+    "OutputPathError",
     "describe_value",
 ]
 
@@ -104,3 +106,13 @@ class SolverError(RestratError, ValueError):
 
 class ConvergenceError(SolverError):
     """An iterative method did not converge within its budget."""
+
+
+class InputFileError(InvalidArgumentError):
+    """An input file is missing, unreadable, too large, binary or not UTF-8 text."""
+
+
+class OutputPathError(InvalidArgumentError):
+    """An output target cannot be written (a file where a folder is needed, a path inside a
+    file, a device such as ``/dev/null``, a folder without write permission, or existing
+    results that would be overwritten without ``overwrite``)."""

@@ -1,38 +1,87 @@
-"""The ``restrat`` command line: a thin face over :mod:`gametheory` and :mod:`estimation`."""
+"""The ``restrat`` command line: a thin face over :mod:`gametheory` and :mod:`estimation`.
+
+One boundary (:func:`main`) runs every subcommand and sets one exit-code policy:
+
+* ``0``: done;
+* ``2``: a usage or input problem (a bad option, scenario file, data folder,
+  parameter or output target). The message names the input, the value and the
+  fix; nothing is written and nothing long has started (inputs and output
+  targets are checked first);
+* ``1``: a failure that is not the input's fault: a solver or sampler failed, a
+  sweep point raised, a worker died, or an unexpected internal error. For the
+  last, one line is printed with the path of a saved crash report (the
+  traceback is shown with ``--debug``);
+* ``130``: interrupted (Ctrl-C).
+
+Warnings go to standard error as ``restrat: warning: ...``; ``--quiet`` prints
+nothing but errors (results go to ``--out`` files and the exit code).
+"""
 
 from __future__ import annotations
 
 import argparse
+import contextlib
+import io
+import os
+import platform
+import re
 import sys
-from collections.abc import Sequence
+import tempfile
+import traceback
+import warnings
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import replace
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 from . import __version__
 
+__all__ = ["main", "build_parser", "EXIT_OK", "EXIT_FAILURE", "EXIT_USAGE", "EXIT_INTERRUPTED"]
+
 #: the models `restrat fit` accepts (estimation.fit.cli_fit)
 FIT_MODELS = ("structural", "hierarchical", "conditional_logit")
 
+EXIT_OK = 0
+EXIT_FAILURE = 1
+EXIT_USAGE = 2
+EXIT_INTERRUPTED = 130
 
-def _parse_params(items: Sequence[str] | None) -> dict[str, float | str]:
-    out: dict[str, float | str] = {}
-    for it in items or []:
-        if "=" not in it:
-            raise SystemExit(f"restrat: --param {it!r}: expected NAME=VALUE, e.g. beta=1.5")
-        k, v = it.split("=", 1)
-        try:
-            out[k.strip()] = float(v)
-        except ValueError:
-            out[k.strip()] = v.strip()
-    return out
+#: Seeds accepted on the command line: 0 <= seed < 2**63.
+MAX_SEED = 2**63 - 1
 
 
+# ------------------------------------------------------------------ option types
+def _int_in(lo: int, hi: int, what: str = "an integer") -> Callable[[str], int]:
+    """An argparse type: an integer in ``[lo, hi]`` written in decimal."""
+
+    def parse(text: str) -> int:
+        t = text.strip()
+        if not re.fullmatch(r"[+-]?[0-9]+", t):
+            raise argparse.ArgumentTypeError(f"{text!r} is not {what} (write digits, e.g. {lo})")
+        v = int(t)
+        if not lo <= v <= hi:
+            raise argparse.ArgumentTypeError(f"{v} is outside [{lo}, {hi}]")
+        return v
+
+    parse.__name__ = what
+    return parse
+
+
+_SEED = _int_in(0, MAX_SEED, "a seed")
+_CHAINS = _int_in(1, 64, "a number of chains")
+_DRAWS = _int_in(1, 1_000_000, "a number of draws")
+_TUNE = _int_in(0, 1_000_000, "a number of tuning steps")
+_SIMS = _int_in(1, 100_000, "a number of simulations")
+_REGIONS = _int_in(1, 1_000_000, "a number of regions")
+
+
+# ------------------------------------------------------------------ commands
 def _demo(args: argparse.Namespace) -> int:
     from . import demo
 
     demo.run(out=sys.stdout)
-    return 0
+    return EXIT_OK
 
 
 def _list(args: argparse.Namespace) -> int:
@@ -40,32 +89,38 @@ def _list(args: argparse.Namespace) -> int:
 
     for name, desc in scenarios.describe():
         print(f"{name:<24} {desc}")
-    return 0
+    return EXIT_OK
+
+
+def _usage(name: str, value: Any, problem: str, fix: str) -> Exception:
+    from gametheory.errors import InvalidArgumentError
+
+    return InvalidArgumentError(name, value, problem, fix)
 
 
 def _run(args: argparse.Namespace) -> int:
-    from gametheory.errors import RestratError
+    from gametheory.fileio import check_output_target
     from gametheory.restratification import ModelParameters, run, scenarios
 
-    try:
-        kwargs = {"seed": args.seed} if args.scenario == "random-region" else {}
-        if args.seed is not None and args.scenario != "random-region":
-            raise SystemExit("restrat run: --seed applies only to random-region")
-        region = scenarios.load(args.scenario, **kwargs)
-        params = ModelParameters.from_dict(_parse_params(args.param))
-        result = run(region, params, blocs=args.blocs)
-        if args.seed is not None:
-            result = replace(result, meta={**result.meta, "seed": args.seed})
-    except RestratError as exc:
-        print(f"restrat run: {exc}", file=sys.stderr)
-        return 2
+    if args.seed is not None and args.scenario != "random-region":
+        raise _usage("--seed", args.seed, "applies only to random-region",
+                     "Drop --seed, or run random-region")
+    params = ModelParameters.from_strings(args.param or [])
+    if args.out:
+        check_output_target(args.out, name="--out", kind="folder", overwrite=args.overwrite)
+    kwargs = {"seed": args.seed if args.seed is not None else 0} if (
+        args.scenario == "random-region") else {}
+    region = scenarios.load(args.scenario, **kwargs)
+    result = run(region, params, blocs=args.blocs)
+    if args.scenario == "random-region":
+        result = replace(result, meta={**result.meta, "seed": kwargs["seed"]})
     print(result.report())
     if args.out:
-        files = result.write(args.out, figures=not args.no_figures)
+        files = result.write(args.out, figures=not args.no_figures, overwrite=args.overwrite)
         print(f"\nwrote {len(files)} files to {args.out}")
     if args.fit_demo:
         _demo_fit()
-    return 0
+    return EXIT_OK
 
 
 def repository_url() -> str:
@@ -93,68 +148,78 @@ def _bench(args: argparse.Namespace) -> int:
     if args.what == "scenarios":
         from . import registry
 
-        return int(registry.run_all(args.names or None, args.json))
+        if args.json:
+            from gametheory.fileio import check_output_target
+
+            check_output_target(args.json, name="--json", kind="file", overwrite=True)
+        return EXIT_OK if int(registry.run_all(args.names or None, args.json)) == 0 \
+            else EXIT_FAILURE
     bdir = _benchmarks_dir()
     if bdir is None:
-        print("restrat bench speed: the speed comparisons with peer packages are long runs "
-              "kept in the benchmarks/ folder of the source repository, not in the installed "
-              f"package; clone {repository_url()} and run `make bench` there "
-              "(`restrat bench scenarios` runs from any install)", file=sys.stderr)
-        return 2
+        raise _usage("bench speed", "speed", "the speed comparisons with peer packages are "
+                     "long runs kept in the benchmarks/ folder of the source repository, not "
+                     "in the installed package", f"Clone {repository_url()} and run `make "
+                     "bench` there (`restrat bench scenarios` runs from any install)")
     cmd = [sys.executable, str(bdir / "run_all.py")]
     if args.quick:
         cmd.append("--quick")
     if args.names:
         cmd += ["--only", ",".join(args.names)]
-    return subprocess.call(cmd)
+    return EXIT_OK if subprocess.call(cmd) == 0 else EXIT_FAILURE
 
 
 def _fit(args: argparse.Namespace) -> int:
     from estimation.fit import cli_fit
-    from gametheory.errors import RestratError
+    from gametheory.fileio import check_output_target
 
     if args.data == "parlgov":
         return _fit_parlgov(args)
     if args.model is not None and args.model not in FIT_MODELS:
-        print(f"restrat fit: --model {args.model!r} does not fit allocation data; use one of "
-              f"{', '.join(FIT_MODELS)} (clogit is the model of `restrat fit parlgov`)",
-              file=sys.stderr)
-        return 2
-    try:
-        print(cli_fit(args.data, args.model or "structural", sampler=args.sampler,
-                      chains=args.chains, draws=args.draws, tune=args.tune, seed=args.seed,
-                      role=args.role, out=args.out, mle=not args.no_mle))
-    except RestratError as exc:
-        print(f"restrat fit: {exc}", file=sys.stderr)
-        return 2
-    return 0
+        raise _usage("--model", args.model, "does not fit allocation data",
+                     f"Use one of {', '.join(FIT_MODELS)} (clogit is the model of "
+                     "`restrat fit parlgov`)")
+    if args.out:
+        check_output_target(args.out, name="--out", kind="file", overwrite=args.overwrite)
+    print(cli_fit(args.data, args.model or "structural", sampler=args.sampler,
+                  chains=args.chains, draws=args.draws, tune=args.tune, seed=args.seed,
+                  role=args.role, out=args.out, mle=not args.no_mle, progress=not args.quiet,
+                  overwrite=args.overwrite))
+    return EXIT_OK
 
 
 def _fit_parlgov(args: argparse.Namespace) -> int:
     from estimation.government import cli_fit_parlgov
-    from gametheory.errors import RestratError
 
-    try:
-        print(cli_fit_parlgov(model=args.model or "clogit", cv=args.cv, seed=args.seed))
-    except RestratError as exc:
-        print(f"restrat fit parlgov: {exc}", file=sys.stderr)
-        return 2
-    return 0
+    print(cli_fit_parlgov(model=args.model or "clogit", cv=args.cv, seed=args.seed))
+    return EXIT_OK
 
 
 def _calibrate(args: argparse.Namespace) -> int:
     from estimation.calibration import cli_calibrate
-    from gametheory.errors import RestratError
+    from gametheory.fileio import check_output_target
 
-    try:
-        print(cli_calibrate(args.sims, args.regions, method=args.method, seed=args.seed,
-                            draws=args.draws, tune=args.tune, chains=args.chains,
-                            sampler=args.sampler, plot=args.plot,
-                            progress=not args.no_progress))
-    except RestratError as exc:
-        print(f"restrat calibrate: {exc}", file=sys.stderr)
-        return 2
-    return 0
+    if args.plot:
+        if args.method != "sbc":
+            raise _usage("--plot", args.plot, "rank histograms exist for --method sbc only",
+                         "Drop --plot, or use --method sbc")
+        check_output_target(args.plot, name="--plot", kind="file", overwrite=args.overwrite)
+    print(cli_calibrate(args.sims, args.regions, method=args.method, seed=args.seed,
+                        draws=args.draws, tune=args.tune, chains=args.chains,
+                        sampler=args.sampler, plot=args.plot,
+                        progress=not (args.no_progress or args.quiet),
+                        overwrite=args.overwrite))
+    return EXIT_OK
+
+
+def _sweep(args: argparse.Namespace) -> int:
+    from estimation.sweep import execute
+
+    if args.quiet:
+        args.no_progress = True
+    done = execute(args)
+    print(f"restrat sweep: {done.n_points} points in {done.path} (computed {done.n_computed}, "
+          f"kept {done.n_reused}; seed {done.seed}; {done.seconds:.1f} s)")
+    return EXIT_OK
 
 
 def _demo_fit() -> None:
@@ -191,23 +256,46 @@ def demo_footnote(table: Any) -> str:
     return "\n".join(lines)
 
 
-def build_parser() -> argparse.ArgumentParser:
+# ------------------------------------------------------------------ parser
+def _common() -> argparse.ArgumentParser:
+    """Options every subcommand accepts (also before the subcommand)."""
+    p = argparse.ArgumentParser(add_help=False)
+    p.add_argument("--debug", action="store_true", default=argparse.SUPPRESS,
+                   help="show the full traceback of an internal error")
+    p.add_argument("--quiet", "-q", action="store_true", default=argparse.SUPPRESS,
+                   help="print nothing but errors (no report, progress or warnings)")
+    return p
+
+
+def build_parser(with_sweep: bool = False) -> argparse.ArgumentParser:
+    """The ``restrat`` argument parser (the sweep's options are added when *with_sweep*)."""
+    common = _common()
     parser = argparse.ArgumentParser(
         prog="restrat",
         description=(
             "Model and measure how care networks re-stratify hospitals and doctors: "
             "cooperative games, voting power, bargaining and Bayesian estimation."
         ),
+        epilog="Exit codes: 0 done, 2 usage or input error, 1 failure (a solver, a sweep "
+               "point or an internal error), 130 interrupted.",
+        parents=[common],
     )
     parser.add_argument("--version", action="version", version=f"restrat {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
-    p_run = sub.add_parser("run", help="run a scenario (a built-in name or a scenario file)")
+    p_run = sub.add_parser("run", parents=[common],
+                           help="run a scenario (a built-in name or a scenario file)")
     p_run.add_argument("scenario", help="scenario name (see `restrat list`) or a "
                        ".toml/.json/.yaml file")
-    p_run.add_argument("--out", help="folder for JSON, CSV and PNG outputs")
+    p_run.add_argument("--out", help="folder for JSON, CSV and PNG outputs (written whole: a "
+                       "new folder swapped into place, with a _complete.json marker)")
+    p_run.add_argument("--overwrite", action="store_true",
+                       help="replace a non-empty --out folder")
     p_run.add_argument("--param", action="append", metavar="NAME=VALUE",
-                       help="set a model parameter, e.g. --param beta=1.5 (repeatable)")
-    p_run.add_argument("--seed", type=int, default=None, help="seed for random-region")
+                       help="set a model parameter, e.g. --param beta=1.5 or "
+                       "--param theta=1,1,1,1.5 (repeatable; see ModelParameters for the "
+                       "valid ranges)")
+    p_run.add_argument("--seed", type=_SEED, default=None,
+                       help="seed for random-region (0 <= seed < 2**63; default 0)")
     p_run.add_argument("--no-figures", action="store_true", help="skip the PNG figures")
     p_run.add_argument("--blocs", choices=["declared", "endogenous"], default="declared",
                        help="declared: the scenario's district bloc; endogenous: the bloc "
@@ -216,7 +304,8 @@ def build_parser() -> argparse.ArgumentParser:
     p_run.add_argument("--fit-demo", action="store_true",
                        help="afterwards, fit the structural model to the bundled synthetic "
                        "data and print the recovery table")
-    p_fit = sub.add_parser("fit", help="fit the model to observed allocations (a data folder, "
+    p_fit = sub.add_parser("fit", parents=[common],
+                           help="fit the model to observed allocations (a data folder, "
                            "a `restrat run --out` folder, or the bundled synthetic data), or "
                            "the government-formation model to the bundled ParlGov cabinets "
                            "(`restrat fit parlgov`)")
@@ -229,32 +318,40 @@ def build_parser() -> argparse.ArgumentParser:
                        help="parlgov: out-of-sample accuracy by a time split (fit before "
                        "2000, predict after) or leaving one country out (default time)")
     p_fit.add_argument("--sampler", default="auto", help="auto, nutpie or pymc")
-    p_fit.add_argument("--chains", type=int, default=4)
-    p_fit.add_argument("--draws", type=int, default=1000)
-    p_fit.add_argument("--tune", type=int, default=1000)
-    p_fit.add_argument("--seed", type=int, default=0)
+    p_fit.add_argument("--chains", type=_CHAINS, default=4, help="1-64 (default 4)")
+    p_fit.add_argument("--draws", type=_DRAWS, default=1000, help="1-1000000 (default 1000)")
+    p_fit.add_argument("--tune", type=_TUNE, default=1000, help="0-1000000 (default 1000)")
+    p_fit.add_argument("--seed", type=_SEED, default=0, help="0 <= seed < 2**63 (default 0)")
     p_fit.add_argument("--role", default=None,
                        help="role for the reduced-form conditional_logit")
-    p_fit.add_argument("--out", default=None, help="save the fit as NetCDF here")
+    p_fit.add_argument("--out", default=None, help="save the fit as NetCDF here (checked "
+                       "before fitting)")
+    p_fit.add_argument("--overwrite", action="store_true", help="replace an existing --out")
     p_fit.add_argument("--no-mle", action="store_true", help="skip the MLE comparison")
     p_fit.set_defaults(func=_fit)
-    p_cal = sub.add_parser("calibrate", help="simulation-based calibration (Talts et al. "
+    p_cal = sub.add_parser("calibrate", parents=[common],
+                           help="simulation-based calibration (Talts et al. "
                            "2018) or a recovery study of the structural model")
-    p_cal.add_argument("--sims", type=int, default=100, help="number of simulations")
-    p_cal.add_argument("--regions", type=int, default=50, help="regions per simulation")
+    p_cal.add_argument("--sims", type=_SIMS, default=100,
+                       help="number of simulations (1-100000)")
+    p_cal.add_argument("--regions", type=_REGIONS, default=50,
+                       help="regions per simulation (1-1000000)")
     p_cal.add_argument("--method", choices=["sbc", "recovery"], default="sbc")
-    p_cal.add_argument("--seed", type=int, default=0)
-    p_cal.add_argument("--draws", type=int, default=200)
-    p_cal.add_argument("--tune", type=int, default=300)
-    p_cal.add_argument("--chains", type=int, default=2)
+    p_cal.add_argument("--seed", type=_SEED, default=0)
+    p_cal.add_argument("--draws", type=_DRAWS, default=200)
+    p_cal.add_argument("--tune", type=_TUNE, default=300)
+    p_cal.add_argument("--chains", type=_CHAINS, default=2)
     p_cal.add_argument("--sampler", default="auto")
-    p_cal.add_argument("--plot", default=None, help="save rank histograms to this PNG")
+    p_cal.add_argument("--plot", default=None, help="save rank histograms to this PNG "
+                       "(checked before any simulation)")
+    p_cal.add_argument("--overwrite", action="store_true", help="replace an existing --plot")
     p_cal.add_argument("--no-progress", action="store_true")
     p_cal.set_defaults(func=_calibrate)
-    p_list = sub.add_parser("list", help="list the built-in scenarios")
+    p_list = sub.add_parser("list", parents=[common], help="list the built-in scenarios")
     p_list.set_defaults(func=_list)
     p_bench = sub.add_parser(
-        "bench", help="benchmark scenarios (outcomes vs expectations) or speed comparisons "
+        "bench", parents=[common],
+        help="benchmark scenarios (outcomes vs expectations) or speed comparisons "
         "with peer packages",
         description="`restrat bench scenarios` runs the scenario registry shipped with the "
         "package (observed outcomes against expectations computed independently). "
@@ -267,27 +364,156 @@ def build_parser() -> argparse.ArgumentParser:
                          "(scenarios)")
     p_bench.add_argument("--quick", action="store_true", help="short speed runs")
     p_bench.set_defaults(func=_bench)
-    sub.add_parser("sweep", help="run a scenario or calibration over a grid or design of "
-                   "parameters, locally or on a Dask cluster (restrat sweep --help)",
-                   add_help=False)
-    p_demo = sub.add_parser("demo", help="demonstrate the TU-game solvers on classic games")
+    sweep_help = ("run a scenario or calibration over a grid or design of parameters, "
+                  "locally or on a Dask cluster (restrat sweep --help)")
+    if with_sweep:
+        from estimation.sweep import add_arguments
+
+        p_sweep = sub.add_parser("sweep", parents=[common], help=sweep_help,
+                                 description="Run a scenario over a grid, random design or "
+                                 "design file of parameters, on local processes or a Dask "
+                                 "cluster.")
+        add_arguments(p_sweep)
+        p_sweep.set_defaults(func=_sweep)
+    else:
+        sub.add_parser("sweep", help=sweep_help, add_help=False)
+    p_demo = sub.add_parser("demo", parents=[common],
+                            help="demonstrate the TU-game solvers on classic games")
     p_demo.set_defaults(func=_demo)
     return parser
 
 
-def main(argv: Sequence[str] | None = None) -> int:
-    argv = list(sys.argv[1:] if argv is None else argv)
-    if argv and argv[0] == "sweep":
-        # the sweep has its own parser (estimation.sweep.main); the face only forwards
-        from estimation.sweep import main as sweep_main
+def _command_of(argv: Sequence[str]) -> str | None:
+    for a in argv:
+        if not a.startswith("-"):
+            return a
+    return None
 
-        return int(sweep_main(argv[1:]))
-    parser = build_parser()
-    args = parser.parse_args(argv)
+
+# ------------------------------------------------------------------ the boundary
+@contextlib.contextmanager
+def _warnings_to_stderr(quiet: bool) -> Iterator[None]:
+    """Warnings as one ``restrat: warning: ...`` line on stderr (none with --quiet)."""
+    def show(message: Any, category: Any, filename: str, lineno: int, file: Any = None,
+             line: Any = None) -> None:
+        text = " ".join(str(message).split())
+        print(f"restrat: warning: {text}", file=sys.stderr)
+
+    with warnings.catch_warnings():
+        if quiet:
+            warnings.simplefilter("ignore")
+        else:
+            warnings.simplefilter("default")
+            warnings.showwarning = show
+        yield
+
+
+def _crash_report(exc: BaseException, argv: Sequence[str]) -> Path | None:
+    """Save the traceback and context of an internal error; return the file (None on failure)."""
+    try:
+        fd, name = tempfile.mkstemp(prefix="restrat-crash-", suffix=".txt")
+        with os.fdopen(fd, "w", encoding="utf-8") as fh:
+            fh.write(f"restrat {__version__} internal error, "
+                     f"{datetime.now(UTC).isoformat(timespec='seconds')}\n")
+            fh.write(f"command: restrat {' '.join(argv)}\n")
+            fh.write(f"python {sys.version.split()[0]} on {platform.platform()}\n\n")
+            fh.write("".join(traceback.format_exception(type(exc), exc, exc.__traceback__)))
+            extra = getattr(exc, "worker_traceback", None)
+            if extra:
+                fh.write("\ntraceback in the worker process:\n" + str(extra))
+        return Path(name)
+    except OSError:
+        return None
+
+
+def _one_line(exc: BaseException) -> str:
+    text = " ".join(str(exc).split())
+    return text if len(text) <= 300 else text[:297] + "..."
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the command line; returns the exit code (see the module docstring).
+
+    Examples
+    --------
+    >>> main(["run", "case-region", "--param", "beta=abc", "--quiet"])
+    2
+    """
+    from gametheory.errors import RestratError, SolverError
+
+    argv = list(sys.argv[1:] if argv is None else argv)
+    command = _command_of(argv)
+    try:
+        parser = build_parser(with_sweep=command == "sweep")
+    except Exception as exc:  # pragma: no cover - the parser itself failed to build
+        print(f"restrat: internal error building the command line: {_one_line(exc)}",
+              file=sys.stderr)
+        return EXIT_FAILURE
+    try:
+        args = parser.parse_args(argv)
+    except SystemExit as exc:   # argparse: 0 after --help/--version, 2 on a usage error
+        return exc.code if isinstance(exc.code, int) else EXIT_USAGE
+    debug = bool(getattr(args, "debug", False))
+    quiet = bool(getattr(args, "quiet", False))
+    args.debug, args.quiet = debug, quiet
     if not getattr(args, "func", None):
         parser.print_help()
-        return 0
-    return int(args.func(args))
+        return EXIT_OK
+    label = f"restrat {args.command}"
+    out = io.StringIO() if quiet and args.command != "list" else None
+    try:
+        with _warnings_to_stderr(quiet), (contextlib.redirect_stdout(out) if out is not None
+                                          else contextlib.nullcontext()):
+            return int(args.func(args))
+    except KeyboardInterrupt:
+        print(f"\n{label}: interrupted", file=sys.stderr)
+        return EXIT_INTERRUPTED
+    except BrokenPipeError:
+        # the reader of our output went away (restrat list | head): say nothing more
+        with contextlib.suppress(OSError):
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return EXIT_FAILURE
+    except SolverError as exc:
+        if debug:
+            traceback.print_exc()
+        print(f"{label}: {exc}", file=sys.stderr)
+        extra = getattr(exc, "worker_traceback", None)
+        if extra and not debug:
+            report = _crash_report(exc, argv)
+            if report is not None:
+                print(f"{label}: the point's traceback is saved in {report}", file=sys.stderr)
+        return EXIT_FAILURE
+    except RestratError as exc:
+        if debug:
+            traceback.print_exc()
+        print(f"{label}: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    except SystemExit as exc:
+        if isinstance(exc.code, int) or exc.code is None:
+            return int(exc.code or 0)
+        print(str(exc.code), file=sys.stderr)
+        return EXIT_FAILURE
+    except OSError as exc:      # the disk, not the code: full, read-only, removed under us
+        if debug:
+            traceback.print_exc()
+        where = f" ({exc.filename})" if getattr(exc, "filename", None) else ""
+        print(f"{label}: could not read or write a file{where}: {exc.strerror or exc}. "
+              "Check the disk space and permissions, then run again", file=sys.stderr)
+        return EXIT_FAILURE
+    except MemoryError:
+        print(f"{label}: out of memory. Use a smaller input (fewer points, regions or draws)",
+              file=sys.stderr)
+        return EXIT_FAILURE
+    except Exception as exc:
+        if debug:
+            traceback.print_exc()
+            return EXIT_FAILURE
+        report = _crash_report(exc, argv)
+        where = (f"details saved in {report}" if report is not None
+                 else "the details could not be saved")
+        print(f"{label}: internal error ({type(exc).__name__}: {_one_line(exc)}); {where}. "
+              "Please report it with that file; --debug shows the traceback.", file=sys.stderr)
+        return EXIT_FAILURE
 
 
 if __name__ == "__main__":  # pragma: no cover

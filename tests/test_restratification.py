@@ -233,14 +233,14 @@ def test_unknown_organisation_named():
 def test_bid_for_undefined_role_named():
     d = _case_dict()
     d["bids"].append({"organisation": TH1, "role": "helipad"})
-    with pytest.raises(ScenarioError, match="undefined role"):
+    with pytest.raises(ScenarioError, match=r"bids\[5\]\.role.*not a defined role"):
         Region.from_dict(d)
 
 
 def test_negative_capital_named():
     d = _case_dict()
     d["doctors"][0]["social"] = -0.2
-    with pytest.raises(ScenarioError, match="capital cannot be negative"):
+    with pytest.raises(ScenarioError, match=r"doctors\[0\]\.social.*below the minimum 0"):
         Region.from_dict(d)
 
 
@@ -258,8 +258,9 @@ def test_infeasible_settings_named():
 def test_several_problems_reported_at_once():
     d = _case_dict()
     d["bids"].append({"organisation": "Nowhere", "role": "helipad"})
-    with pytest.raises(ScenarioError, match="2 problems"):
+    with pytest.raises(ScenarioError, match="2 problems") as err:
         Region.from_dict(d)
+    assert {p.path for p in err.value.problems} == {"bids[5].organisation", "bids[5].role"}
 
 
 def test_unknown_scenario_and_parameter():
@@ -290,9 +291,10 @@ def test_write_outputs_atomically(tmp_path, case, monkeypatch):
 
     monkeypatch.setattr(fio.os, "fsync", boom)
     with pytest.raises(OSError):
-        case.write(tmp_path / "out", figures=False)
+        case.write(tmp_path / "out", figures=False, overwrite=True)
     assert (tmp_path / "out" / "result.json").read_bytes() == before
     assert not [p for p in (tmp_path / "out").iterdir() if p.name.startswith(".")]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["out"]    # no partial folder left
 
 
 def test_cli_run_and_list(tmp_path, capsys):

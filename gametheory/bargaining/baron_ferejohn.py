@@ -104,13 +104,16 @@ import numpy as np
 from scipy import optimize
 
 from ..coalitions import to_mask, validate_players
-from ..errors import ConvergenceError, InvalidArgumentError, InvalidTypeError
+from ..errors import ConvergenceError, GameTooLargeError, InvalidArgumentError, InvalidTypeError
 from ..results import AllocationResult, frozen_array
 from ._checks import as_finite_array, check_discount
 
-__all__ = ["BaronFerejohnResult", "baron_ferejohn"]
+__all__ = ["BaronFerejohnResult", "baron_ferejohn", "MAX_TYPES"]
 
 _MAX_WEIGHT_STATES = 2_000_000
+#: Most distinct member types :func:`baron_ferejohn` takes (its time grows roughly with the
+#: fourth power of the number of types: about a second at 50, tens of seconds at 100).
+MAX_TYPES = 80
 
 
 def _single_thread_blas() -> AbstractContextManager[Any]:
@@ -447,6 +450,13 @@ def baron_ferejohn(weights: Any = None, quota: Any = None, recognition: Any = No
         type_of = np.arange(n, dtype=np.int64)
         T = n
         rule = _MWCRule(masks, n)
+    if T > MAX_TYPES:
+        raise GameTooLargeError(
+            "members", n, f"{T} distinct member types (members with equal weight, "
+            f"recognition probability and discount factor form one type); the solver's work "
+            f"grows steeply with the number of types and is limited to {MAX_TYPES}",
+            "Group members into fewer types (common recognition probabilities or discount "
+            "factors), or model blocs as single members")
     first = np.zeros(T, dtype=np.int64)
     first[type_of[::-1]] = np.arange(n)[::-1]
     mult = np.bincount(type_of, minlength=T).astype(float)

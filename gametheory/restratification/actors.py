@@ -18,18 +18,24 @@ without a formal role. A doctor active in two or more domains is a
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
-from typing import Any
+import difflib
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import MISSING, dataclass, field, fields
+from typing import Any, ClassVar
 
 import numpy as np
 
-from ..errors import InvalidArgumentError
+from ..errors import InvalidArgumentError, describe_value
 
 __all__ = [
     "KINDS",
     "DOMAINS",
     "ScenarioError",
+    "ScenarioProblem",
+    "Rule",
+    "check_value",
+    "field_rules",
+    "entry_problems",
     "Organisation",
     "Doctor",
     "Bid",
@@ -44,24 +50,327 @@ KINDS = ("teaching", "district", "non_teaching", "ambulance")
 DOMAINS = ("practice", "research_education", "policy")
 
 
+#: problems shown in one error message (all are kept in ``ScenarioError.problems``)
+MAX_LISTED_PROBLEMS = 50
+
+
+@dataclass(frozen=True)
+class ScenarioProblem:
+    """One problem in a region or scenario file: where, the value, what is wrong, the fix.
+
+    ``path`` locates the value inside the scenario (``bids[3].organisation``,
+    ``management_group.members[2].bloc``).
+    """
+
+    path: str
+    value: Any
+    problem: str
+    fix: str
+
+    def __str__(self) -> str:
+        return f"{self.path}: {describe_value(self.value, 60)} {self.problem}; {self.fix}"
+
+
 class ScenarioError(InvalidArgumentError):
-    """A region or scenario description is invalid (names the field and the fix)."""
+    """A region or scenario description is invalid (names the field and the fix).
+
+    :attr:`problems` lists every problem found (one for a single error), each
+    a :class:`ScenarioProblem` with its path inside the scenario.
+    """
+
+    def __init__(self, name: str, value: Any, problem: str, fix: str,
+                 problems: Sequence[ScenarioProblem] | None = None) -> None:
+        super().__init__(name, value, problem, fix)
+        self.problems: list[ScenarioProblem] = (list(problems) if problems is not None
+                                                else [ScenarioProblem(name, value, problem,
+                                                                      fix)])
+
+    @classmethod
+    def collect(cls, problems: Sequence[ScenarioProblem], source: str = "scenario"
+                ) -> ScenarioError:
+        """One error listing every problem (the single problem itself when there is one)."""
+        problems = list(problems)
+        if len(problems) == 1:
+            p = problems[0]
+            return cls(p.path, p.value, p.problem, p.fix, problems)
+        shown = [str(p) for p in problems[:MAX_LISTED_PROBLEMS]]
+        if len(problems) > MAX_LISTED_PROBLEMS:
+            shown.append(f"... and {len(problems) - MAX_LISTED_PROBLEMS} more (see the "
+                         "error's .problems)")
+        body = "\n  - ".join(shown)
+        return cls(source, f"<{len(problems)} problems>",
+                   f"{len(problems)} problems:\n  - {body}\n",
+                   "Fix each field listed above", problems)
 
 
-def _num(value: Any, field_name: str, *, lo: float | None = 0.0, hi: float | None = None) -> float:
+@dataclass(frozen=True)
+class Rule:
+    """What a field of a scenario accepts (checked in one place, :func:`check_value`).
+
+    Attributes
+    ----------
+    kind : str
+        ``"text"`` (a non-empty string), ``"optional_text"`` (a string or
+        null), ``"number"`` (a finite real number, never a boolean or a
+        string), ``"boolean"`` (true or false only: the text ``"false"`` is
+        refused, never read as true), ``"choice"`` (one of *choices*),
+        ``"names"`` (a list of distinct non-empty strings, or one string),
+        ``"number_table"`` (a table of name -> number).
+    lo, hi : float, optional
+        Closed range of a number (or of every number of a table).
+    choices : tuple of str
+        Allowed values of a choice, or of each of a list of names.
+    noun : str
+        What a choice names (``"role"``, ``"kind"``), for messages.
+    """
+
+    kind: str
+    lo: float | None = None
+    hi: float | None = None
+    choices: tuple[str, ...] = ()
+    noun: str = "value"
+
+    def describe(self) -> str:
+        """The rule in words (used in fixes)."""
+        if self.kind == "number" or self.kind == "number_table":
+            lo = "-inf" if self.lo is None else format_number(self.lo)
+            hi = "inf" if self.hi is None else format_number(self.hi)
+            what = "a number" if self.kind == "number" else "a table of numbers, each"
+            return f"{what} in [{lo}, {hi}]"
+        if self.kind == "boolean":
+            return "true or false (not text such as \"false\" or \"no\", not 0/1)"
+        if self.kind == "choice":
+            return f"one of {list(self.choices)}"
+        if self.kind == "names":
+            return ("a list of distinct names" + (f" from {list(self.choices)}"
+                                                 if self.choices else ""))
+        if self.kind == "optional_text":
+            return "a string or null"
+        return "a non-empty string"
+
+
+def format_number(x: float) -> str:
+    """A limit as people write it: ``1e6`` rather than ``1e+06``.
+
+    Examples
+    --------
+    >>> format_number(1e6), format_number(0.5), format_number(-1e-7)
+    ('1e6', '0.5', '-1e-7')
+    """
+    return f"{x:g}".replace("e+0", "e").replace("e+", "e").replace("e-0", "e-")
+
+
+def _type_name(value: Any) -> str:
+    if isinstance(value, bool | np.bool_):
+        return "a boolean"
+    if isinstance(value, str):
+        return "text"
+    if isinstance(value, Mapping):
+        return "a table"
+    if isinstance(value, list | tuple | set | frozenset):
+        return "a list"
+    if value is None:
+        return "null"
+    if isinstance(value, int | float | np.number):
+        return "a number"
+    return f"a {type(value).__name__}"
+
+
+def _number(value: Any, rule: Rule, path: str, out: list[ScenarioProblem]) -> float | None:
+    fix = f"Give {rule.describe()}"
+    if isinstance(value, bool | np.bool_) or not isinstance(value, int | float | np.integer
+                                                             | np.floating):
+        out.append(ScenarioProblem(path, value, f"is {_type_name(value)}, not a number", fix))
+        return None
     try:
         x = float(value)
-    except (TypeError, ValueError):
-        raise ScenarioError(field_name, value, "not a number", "Give a finite number") from None
+    except OverflowError:
+        out.append(ScenarioProblem(path, value, "is too large", fix))
+        return None
     if not np.isfinite(x):
-        raise ScenarioError(field_name, value, "not finite", "Give a finite number")
-    if lo is not None and x < lo:
-        raise ScenarioError(field_name, value, f"must be >= {lo:g}",
-                            f"Give a value of at least {lo:g}")
-    if hi is not None and x > hi:
-        raise ScenarioError(field_name, value, f"must be <= {hi:g}",
-                            f"Give a value of at most {hi:g}")
+        out.append(ScenarioProblem(path, value, "is not finite", fix))
+        return None
+    if rule.lo is not None and x < rule.lo:
+        out.append(ScenarioProblem(path, value, f"is below the minimum {format_number(rule.lo)}",
+                                   fix))
+        return None
+    if rule.hi is not None and x > rule.hi:
+        out.append(ScenarioProblem(path, value, f"is above the maximum {format_number(rule.hi)}",
+                                   fix))
+        return None
     return x
+
+
+def check_value(value: Any, rule: Rule, path: str, out: list[ScenarioProblem]) -> Any:
+    """Check *value* against *rule*; append problems to *out*; return the normalised value.
+
+    Numbers become floats, booleans ``bool``, names a ``frozenset``, tables a
+    ``dict``. Returns None (and appends a problem) when the value is refused.
+
+    Examples
+    --------
+    >>> probs = []
+    >>> check_value("false", Rule("boolean"), "doctors[0].opinion_leader", probs) is None
+    True
+    >>> print(probs[0])  # doctest: +ELLIPSIS
+    doctors[0].opinion_leader: 'false' is text, not true/false; Give true or false ...
+    """
+    k = rule.kind
+    if k == "number":
+        return _number(value, rule, path, out)
+    if k == "boolean":
+        if isinstance(value, bool | np.bool_):
+            return bool(value)
+        out.append(ScenarioProblem(path, value, f"is {_type_name(value)}, not true/false",
+                                   f"Give {rule.describe()}"))
+        return None
+    if k in ("text", "choice", "optional_text"):
+        if value is None and k == "optional_text":
+            return None
+        if not isinstance(value, str):
+            out.append(ScenarioProblem(path, value, f"is {_type_name(value)}, not text",
+                                       f"Give {rule.describe()}"))
+            return None
+        if k == "choice" and value not in rule.choices:
+            out.append(ScenarioProblem(path, value, f"is not a defined {rule.noun}",
+                                       f"Give {rule.describe()}"))
+            return None
+        if not value.strip():
+            out.append(ScenarioProblem(path, value, "is empty", f"Give {rule.describe()}"))
+            return None
+        return value
+    if k == "names":
+        items = (value,) if isinstance(value, str) else value
+        if not isinstance(items, list | tuple | set | frozenset):
+            out.append(ScenarioProblem(path, value, f"is {_type_name(value)}, not a list of "
+                                       "names", f"Give {rule.describe()}"))
+            return None
+        n_before = len(out)
+        seen: list[str] = []
+        for j, it in enumerate(items):
+            if not isinstance(it, str) or not it.strip():
+                out.append(ScenarioProblem(f"{path}[{j}]", it, f"is {_type_name(it)}, not a "
+                                           "name", f"Give {rule.describe()}"))
+            elif rule.choices and it not in rule.choices:
+                out.append(ScenarioProblem(f"{path}[{j}]", it, "is not a known name",
+                                           f"Use names from {list(rule.choices)}"))
+            elif it in seen:
+                out.append(ScenarioProblem(f"{path}[{j}]", it, "is listed twice",
+                                           "List each name once"))
+            else:
+                seen.append(it)
+        return frozenset(seen) if len(out) == n_before else None
+    if k == "number_table":
+        if not isinstance(value, Mapping):
+            out.append(ScenarioProblem(path, value, f"is {_type_name(value)}, not a table",
+                                       f"Give {rule.describe()}"))
+            return None
+        n_before = len(out)
+        table: dict[str, float] = {}
+        for key, v in value.items():
+            if not isinstance(key, str) or not key.strip():
+                out.append(ScenarioProblem(path, key, "has a key that is not a name",
+                                           "Use names as keys"))
+                continue
+            x = _number(v, Rule("number", rule.lo, rule.hi), f"{path}[{key!r}]", out)
+            if x is not None:
+                table[key] = x
+        return table if len(out) == n_before else None
+    raise ValueError(f"unknown rule kind {k!r}")  # pragma: no cover - programming error
+
+
+def _rule_from_annotation(tp: Any) -> Rule | None:
+    """A default rule for a field that has none in its class's ``RULES`` (from its type)."""
+    import types
+    import typing
+
+    if tp is bool:
+        return Rule("boolean")
+    if tp is float or tp is int:
+        return Rule("number")
+    if tp is str:
+        return Rule("text")
+    origin = typing.get_origin(tp)
+    args = typing.get_args(tp)
+    if origin in (typing.Union, types.UnionType) and set(args) == {str, type(None)}:
+        return Rule("optional_text")
+    if origin in (frozenset, set, tuple, list) and args and args[0] is str:
+        return Rule("names")
+    if origin is not None and str(origin).endswith("Mapping'>"):
+        return Rule("number_table")
+    return None
+
+
+def field_rules(cls: type) -> dict[str, Rule]:
+    """The rule of every field of a scenario dataclass (its ``RULES``, else from the type)."""
+    import typing
+
+    own: dict[str, Rule] = dict(getattr(cls, "RULES", {}))
+    hints = typing.get_type_hints(cls)
+    out: dict[str, Rule] = {}
+    for f in fields(cls):
+        rule = own.get(f.name) or _rule_from_annotation(hints.get(f.name))
+        if rule is not None:
+            out[f.name] = rule
+    return out
+
+
+def entry_problems(cls: type, entry: Any, path: str) -> tuple[dict[str, Any], list[
+        ScenarioProblem]]:
+    """Check one table of a scenario file against *cls*'s fields (every problem at once).
+
+    Returns the normalised keyword arguments and the problems (unknown or
+    missing fields, wrong types, values out of range).
+    """
+    probs: list[ScenarioProblem] = []
+    if not isinstance(entry, Mapping):
+        probs.append(ScenarioProblem(path, entry, f"is {_type_name(entry)}, not a table",
+                                     f"Give a table with fields {[f.name for f in fields(cls)]}"))
+        return {}, probs
+    allowed = [f.name for f in fields(cls)]
+    required = [f.name for f in fields(cls) if f.default is MISSING
+                and f.default_factory is MISSING]
+    for key in entry:
+        if key not in allowed:
+            hint = difflib.get_close_matches(str(key), allowed, n=1)
+            probs.append(ScenarioProblem(f"{path}.{key}", entry[key], "is not a known field",
+                                         (f"Did you mean {hint[0]!r}? " if hint else "")
+                                         + f"Use only {allowed}"))
+    for key in required:
+        if key not in entry:
+            probs.append(ScenarioProblem(f"{path}.{key}", None, "is missing",
+                                         f"Add {key} ({field_rules(cls)[key].describe()})"
+                                         if key in field_rules(cls) else f"Add {key}"))
+    kwargs: dict[str, Any] = {}
+    rules = field_rules(cls)
+    for key, val in entry.items():
+        if key not in allowed:
+            continue
+        if key in rules:
+            n0 = len(probs)
+            norm = check_value(val, rules[key], f"{path}.{key}", probs)
+            if len(probs) == n0:
+                kwargs[key] = norm
+        else:
+            kwargs[key] = val
+    return kwargs, probs
+
+
+def _check_fields(obj: Any, prefix: str) -> None:
+    """Validate and normalise every field of *obj* by its rule; raise listing every problem."""
+    probs: list[ScenarioProblem] = []
+    for name, rule in field_rules(type(obj)).items():
+        n0 = len(probs)
+        norm = check_value(getattr(obj, name), rule, f"{prefix}.{name}", probs)
+        if len(probs) == n0:
+            object.__setattr__(obj, name, norm)
+    if probs:
+        raise ScenarioError.collect(probs, prefix)
+
+
+def _label(obj: Any, kind: str) -> str:
+    name = getattr(obj, "name", None)
+    return f"{kind}[{name!r}]" if isinstance(name, str) else kind
 
 
 @dataclass(frozen=True)
@@ -99,24 +408,21 @@ class Organisation:
     trauma_volume: float = 0.0
     can_be_trauma_unit: bool = True
 
+    #: what each field accepts (see :class:`Rule`); sizes and volumes up to 1e9
+    RULES: ClassVar[dict[str, Rule]] = {
+        "name": Rule("text"),
+        "kind": Rule("choice", choices=KINDS, noun="kind of organisation"),
+        "track_record": Rule("number", 0.0, 1.0),
+        "performance": Rule("number", 0.0, 1.0),
+        "specialist_breadth": Rule("number", 0.0, 1.0),
+        "super_specialist": Rule("names"),
+        "size": Rule("number", 0.0, 1e9),
+        "trauma_volume": Rule("number", 0.0, 1e9),
+        "can_be_trauma_unit": Rule("boolean"),
+    }
+
     def __post_init__(self) -> None:
-        where = f"organisations[{self.name!r}]"
-        if not isinstance(self.name, str) or not self.name:
-            raise ScenarioError("organisations.name", self.name, "missing or not a string",
-                                "Give every organisation a non-empty name")
-        if self.kind not in KINDS:
-            raise ScenarioError(f"{where}.kind", self.kind, f"unknown kind; known: {KINDS}",
-                                "Use one of the known kinds")
-        for attr in ("track_record", "performance", "specialist_breadth"):
-            object.__setattr__(self, attr, _num(getattr(self, attr), f"{where}.{attr}",
-                                                lo=0.0, hi=1.0))
-        for attr in ("size", "trauma_volume"):
-            object.__setattr__(self, attr, _num(getattr(self, attr), f"{where}.{attr}"))
-        ss = self.super_specialist
-        if isinstance(ss, str):
-            ss = (ss,)
-        object.__setattr__(self, "super_specialist", frozenset(ss))
-        object.__setattr__(self, "can_be_trauma_unit", bool(self.can_be_trauma_unit))
+        _check_fields(self, _label(self, "organisations"))
 
     @property
     def n_super_specialist(self) -> int:
@@ -152,32 +458,20 @@ class Doctor:
     opinion_leader: bool = False
     endorsed: bool = False
 
+    #: what each field accepts (see :class:`Rule`); capital is non-negative, up to 1e6
+    RULES: ClassVar[dict[str, Rule]] = {
+        "name": Rule("text"),
+        "employer": Rule("text"),
+        "cultural": Rule("number", 0.0, 1e6),
+        "social": Rule("number", 0.0, 1e6),
+        "symbolic": Rule("number", 0.0, 1e6),
+        "domains": Rule("names", choices=DOMAINS),
+        "opinion_leader": Rule("boolean"),
+        "endorsed": Rule("boolean"),
+    }
+
     def __post_init__(self) -> None:
-        where = f"doctors[{self.name!r}]"
-        if not isinstance(self.name, str) or not self.name:
-            raise ScenarioError("doctors.name", self.name, "missing or not a string",
-                                "Give every doctor a non-empty name")
-        for attr in ("cultural", "social", "symbolic"):
-            val = getattr(self, attr)
-            try:
-                neg = float(val) < 0
-            except (TypeError, ValueError):
-                neg = False
-            if neg:
-                raise ScenarioError(f"{where}.{attr}", val, "capital cannot be negative",
-                                    "Give capital on a non-negative scale (e.g. 0-1)")
-            object.__setattr__(self, attr, _num(val, f"{where}.{attr}"))
-        doms = self.domains
-        if isinstance(doms, str):
-            doms = (doms,)
-        doms = frozenset(doms)
-        bad = doms - set(DOMAINS)
-        if bad:
-            raise ScenarioError(f"{where}.domains", sorted(bad), f"unknown domains; known: "
-                                f"{DOMAINS}", "Use the known domain names")
-        object.__setattr__(self, "domains", doms)
-        object.__setattr__(self, "opinion_leader", bool(self.opinion_leader))
-        object.__setattr__(self, "endorsed", bool(self.endorsed))
+        _check_fields(self, _label(self, "doctors"))
 
     @property
     def capital(self) -> np.ndarray:
@@ -202,6 +496,14 @@ class Bid:
     organisation: str
     role: str
 
+    RULES: ClassVar[dict[str, Rule]] = {
+        "organisation": Rule("text"),
+        "role": Rule("choice", choices=("host", "centre"), noun="role"),
+    }
+
+    def __post_init__(self) -> None:
+        _check_fields(self, "bid")
+
 
 @dataclass(frozen=True)
 class Member:
@@ -223,9 +525,16 @@ class Member:
     organisation: str | None = None
     bloc: bool = False
 
+    #: what each field accepts (see :class:`Rule`); weights up to 1e12
+    RULES: ClassVar[dict[str, Rule]] = {
+        "name": Rule("text"),
+        "weight": Rule("number", 0.0, 1e12),
+        "organisation": Rule("optional_text"),
+        "bloc": Rule("boolean"),
+    }
+
     def __post_init__(self) -> None:
-        object.__setattr__(self, "weight", _num(self.weight,
-                                                f"management_group[{self.name!r}].weight"))
+        _check_fields(self, _label(self, "management_group"))
 
 
 @dataclass(frozen=True)
@@ -267,16 +576,19 @@ class RoleSet:
     unit_retained: float = 0.4
     lower_retained: float = 0.1
 
+    #: what each field accepts (see :class:`Rule`); values up to 1e6
+    RULES: ClassVar[dict[str, Rule]] = {
+        **{k: Rule("text") for k in ("network", "host", "centre", "unit", "lower_unit",
+                                     "network_director", "centre_director")},
+        "portfolios": Rule("number_table", 0.0, 1e6),
+        "seat_value": Rule("number", 0.0, 1e6),
+        "rotation_value": Rule("number", 0.0, 1e6),
+        "unit_retained": Rule("number", 0.0, 1.0),
+        "lower_retained": Rule("number", 0.0, 1.0),
+    }
+
     def __post_init__(self) -> None:
-        ports = dict(self.portfolios)
-        for k, v in ports.items():
-            ports[k] = _num(v, f"roles.portfolios[{k!r}]")
-        object.__setattr__(self, "portfolios", ports)
-        for attr in ("seat_value", "rotation_value"):
-            object.__setattr__(self, attr, _num(getattr(self, attr), f"roles.{attr}"))
-        for attr in ("unit_retained", "lower_retained"):
-            object.__setattr__(self, attr, _num(getattr(self, attr), f"roles.{attr}",
-                                                lo=0.0, hi=1.0))
+        _check_fields(self, "roles")
 
     def organisational_roles(self) -> tuple[str, str]:
         return ("host", "centre")

@@ -48,6 +48,9 @@ coalitional games. *SAGT 2009*, LNCS 5814, 122-134.
 
 from __future__ import annotations
 
+import difflib
+import re
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, fields, replace
 from typing import Any
 
@@ -55,17 +58,22 @@ import numpy as np
 import pandas as pd
 
 from .. import power as _power
-from ..errors import InvalidArgumentError
+from ..errors import InvalidArgumentError, SolverError
 from ..games import ThresholdGame
 from ..tu.core import stabilizing_payments
 from ..tu.game import TUGame
 from ..tu.nucleolus import nucleolus
 from ..tu.values import shapley_value
-from .actors import Doctor, ScenarioError
+from .actors import Doctor, ScenarioError, ScenarioProblem, format_number
 from .region import Region
 
 __all__ = [
     "ModelParameters",
+    "ParameterError",
+    "PARAMETER_RANGES",
+    "PARAMETER_CHOICES",
+    "PARAMETER_VECTORS",
+    "PARAMETER_ALIASES",
     "THETA_NAMES",
     "ALPHA_NAMES",
     "configurations",
@@ -84,9 +92,124 @@ THETA_NAMES = ("host_track_record", "host_performance", "centre_breadth", "centr
 ALPHA_NAMES = ("cultural", "social", "symbolic")
 
 
+#: Valid range of every numeric parameter (a closed interval; for a vector parameter,
+#: the range of each entry). Numeric parameters not listed get :data:`DEFAULT_RANGE`;
+#: every parameter should be listed (the tests check it).
+PARAMETER_RANGES: dict[str, tuple[float, float]] = {
+    "theta": (-1e6, 1e6),
+    "beta": (0.0, 1e6),
+    "lam": (0.0, 1e6),
+    "alpha": (-1e6, 1e6),
+    "mu": (-1e6, 1e6),
+    "eta": (-1e6, 1e6),
+    "gamma0": (-100.0, 100.0),
+    "gamma": (-100.0, 100.0),
+    "tier_concentration": (0.0, 1.0),
+    "credible_share": (0.0, 1.0),
+    "partial_hold": (0.0, 1.0),
+}
+#: Allowed values of every text parameter.
+PARAMETER_CHOICES: dict[str, tuple[str, ...]] = {
+    "power_index": ("banzhaf", "shapley_shubik"),
+}
+#: Entry names of every vector parameter (``theta_<name>`` sets one entry).
+PARAMETER_VECTORS: dict[str, tuple[str, ...]] = {"theta": THETA_NAMES, "alpha": ALPHA_NAMES}
+#: Other names :meth:`ModelParameters.from_dict` accepts, and the parameter they set.
+PARAMETER_ALIASES: dict[str, str] = {"lambda": "lam"}
+#: Range of a numeric parameter missing from :data:`PARAMETER_RANGES`.
+DEFAULT_RANGE = (-1e6, 1e6)
+
+_DECIMAL = re.compile(r"[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?", re.ASCII)
+_NONFINITE = {"nan", "inf", "infinity"}
+
+
+class ParameterError(InvalidArgumentError):
+    """Invalid model parameters; :attr:`problems` lists every problem (name, value, fix)."""
+
+    def __init__(self, problems: list[ScenarioProblem]) -> None:
+        self.problems = list(problems)
+        if len(problems) == 1:
+            p = problems[0]
+            super().__init__(p.path, p.value, p.problem, p.fix)
+        else:
+            body = "\n  - ".join(str(p) for p in problems)
+            super().__init__("params", f"<{len(problems)} problems>",
+                             f"{len(problems)} problems:\n  - {body}\n",
+                             "Fix each parameter listed above")
+
+
+_fmt = format_number
+
+
+def _range_text(name: str) -> str:
+    lo, hi = PARAMETER_RANGES.get(name, DEFAULT_RANGE)
+    return f"[{_fmt(lo)}, {_fmt(hi)}]"
+
+
+def _is_real(value: Any) -> bool:
+    return (isinstance(value, int | float | np.integer | np.floating)
+            and not isinstance(value, bool | np.bool_))
+
+
+def _check_number(name: str, value: Any, lo: float, hi: float,
+                  out: list[ScenarioProblem], label: str | None = None) -> float | None:
+    label = label or name
+    fix = f"Give a number in [{_fmt(lo)}, {_fmt(hi)}]"
+    if not _is_real(value):
+        what = ("a boolean" if isinstance(value, bool | np.bool_) else
+                f"text {value!r}" if isinstance(value, str) else f"a {type(value).__name__}")
+        out.append(ScenarioProblem(label, value, f"is {what}, not a number", fix))
+        return None
+    try:
+        x = float(value)
+    except OverflowError:
+        out.append(ScenarioProblem(label, value, "is too large", fix))
+        return None
+    if not np.isfinite(x):
+        out.append(ScenarioProblem(label, value, "is not finite", fix))
+        return None
+    if not lo <= x <= hi:
+        out.append(ScenarioProblem(label, value, "is outside its valid range", fix))
+        return None
+    return x
+
+
+def _parse_number(name: str, text: str, out: list[ScenarioProblem], canon: str = ""
+                  ) -> float | None:
+    """A decimal number from text (no hex, no NaN/inf, no lists), or None and a problem."""
+    t = text.strip()
+    fix = f"Give a decimal number in {_range_text(canon or name)}"
+    if not t:
+        out.append(ScenarioProblem(name, text, "is empty", fix + f", e.g. {name}=1.5"))
+        return None
+    if t.lower().lstrip("+-") in _NONFINITE:
+        out.append(ScenarioProblem(name, text, "is not finite", fix))
+        return None
+    if not _DECIMAL.fullmatch(t):
+        if "," in t:
+            problem = "is a list, but this parameter takes one number"
+        elif t.lower().lstrip("+-").startswith(("0x", "0o", "0b")):
+            problem = "is not a decimal number (hexadecimal, octal and binary are refused)"
+        else:
+            problem = "is not a number"
+        out.append(ScenarioProblem(name, text, problem, fix))
+        return None
+    x = float(t)
+    if not np.isfinite(x):
+        out.append(ScenarioProblem(name, text, "is not finite (too large)", fix))
+        return None
+    return x
+
+
 @dataclass(frozen=True)
 class ModelParameters:
     r"""Parameters of the restratification model (every one named, with a default).
+
+    Every value is checked on construction (one place: this class): numbers
+    must be real numbers (never booleans or text), finite and within the
+    parameter's valid range (:data:`PARAMETER_RANGES`, listed below), text
+    parameters one of their allowed values; every problem is reported at
+    once in one :class:`ParameterError`.
 
     Attributes
     ----------
@@ -132,64 +255,217 @@ class ModelParameters:
     partial_hold: float = 0.5
 
     def __post_init__(self) -> None:
-        th = tuple(float(x) for x in np.atleast_1d(self.theta))
-        if len(th) != len(THETA_NAMES):
-            raise InvalidArgumentError("theta", self.theta, f"needs {len(THETA_NAMES)} weights "
-                                       f"{THETA_NAMES}", "Give one weight per covariate")
-        al = tuple(float(x) for x in np.atleast_1d(self.alpha))
-        if len(al) != 3:
-            raise InvalidArgumentError("alpha", self.alpha, "needs 3 weights " f"{ALPHA_NAMES}",
-                                       "Give one weight per kind of capital")
-        object.__setattr__(self, "theta", th)
-        object.__setattr__(self, "alpha", al)
-        for f in ("beta", "lam", "mu", "eta", "gamma0", "gamma", "tier_concentration",
-                  "credible_share", "partial_hold"):
-            val = float(getattr(self, f))
-            if not np.isfinite(val):
-                raise InvalidArgumentError(f, val, "not finite", "Give a finite number")
-            object.__setattr__(self, f, val)
-        if self.lam < 0:
-            raise InvalidArgumentError("lam", self.lam, "precision must be >= 0",
-                                       "Give lam >= 0 (0 = uniform choice)")
-        if self.beta < 0:
-            raise InvalidArgumentError("beta", self.beta, "must be >= 0",
-                                       "Give beta >= 0 (a penalty)")
-        if self.power_index not in ("banzhaf", "shapley_shubik"):
-            raise InvalidArgumentError("power_index", self.power_index, "unknown index",
-                                       "Use 'banzhaf' or 'shapley_shubik'")
-        for f in ("tier_concentration", "credible_share", "partial_hold"):
-            if not 0 <= getattr(self, f) <= 1:
-                raise InvalidArgumentError(f, getattr(self, f), "must lie in [0, 1]",
-                                           "Give a share between 0 and 1")
+        probs = _parameter_problems(self)
+        if probs:
+            raise ParameterError(probs)
 
     @classmethod
-    def from_dict(cls, values: dict[str, Any]) -> ModelParameters:
-        """Parameters from a mapping; ``theta_<name>`` / ``alpha_<name>`` set one entry."""
+    def from_dict(cls, values: Mapping[str, Any] | Iterable[tuple[str, Any]]
+                  ) -> ModelParameters:
+        """Parameters from a mapping (or name-value pairs); the others keep their defaults.
+
+        ``theta_<name>`` / ``alpha_<name>`` set one entry of a vector
+        (``theta_centre_super``), ``lambda`` is another name for ``lam``.
+        Values may be numbers or text: text is read as a decimal number
+        (``"1.5"``, ``"2e-3"``; never hexadecimal, ``nan`` or ``inf``), a
+        vector as comma-separated numbers (``theta="1,2,3,4"``). A name given
+        twice (in pairs), two names for one parameter (``lambda`` and
+        ``lam``), or a vector given both whole and by entry, is refused.
+        Every problem is reported at once (:class:`ParameterError`).
+
+        Examples
+        --------
+        >>> ModelParameters.from_dict({"lambda": "2", "theta_centre_super": 3}).theta
+        (1.0, 1.0, 1.0, 3.0)
+        >>> ModelParameters.from_dict([("beta", "abc"), ("lam", 1), ("lambda", 2)])
+        ... # doctest: +ELLIPSIS, +NORMALIZE_WHITESPACE
+        Traceback (most recent call last):
+        ...
+        gametheory.restratification.model.ParameterError: params='<2 problems>': 2 problems:
+          - beta: 'abc' is not a number; ...
+          - lambda: 2 sets the same parameter as lam, given before; ...
+        """
         base = cls()
-        known = {f.name for f in fields(cls)}
+        names = [f.name for f in fields(cls)]
+        if isinstance(values, Mapping):
+            pairs = list(values.items())
+        elif isinstance(values, str | bytes) or not isinstance(values, Iterable):
+            raise InvalidArgumentError("params", values, "is not a mapping of parameters",
+                                       "Give a dict such as {'beta': 1.5}")
+        else:
+            pairs = list(values)
+        probs: list[ScenarioProblem] = []
+        given: dict[str, str] = {}           # parameter (or vector entry) -> name as given
         kw: dict[str, Any] = {}
-        theta = list(base.theta)
-        alpha = list(base.alpha)
-        for k, v in values.items():
-            if k.startswith("theta_") and k[6:] in THETA_NAMES:
-                theta[THETA_NAMES.index(k[6:])] = float(v)
-            elif k.startswith("alpha_") and k[6:] in ALPHA_NAMES:
-                alpha[ALPHA_NAMES.index(k[6:])] = float(v)
-            elif k == "lambda":
-                kw["lam"] = v
-            elif k in known:
-                kw[k] = v
+        entries: dict[str, dict[int, Any]] = {}
+        accepted = sorted({*names, *PARAMETER_ALIASES} | {f"{v}_{e}" for v, es in
+                                                           PARAMETER_VECTORS.items()
+                                                           for e in es})
+        for item in pairs:
+            if not (isinstance(item, tuple | list) and len(item) == 2):
+                probs.append(ScenarioProblem("params", item, "is not a (name, value) pair",
+                                             "Give pairs such as ('beta', 1.5)"))
+                continue
+            key, val = item
+            if not isinstance(key, str) or not key.strip():
+                probs.append(ScenarioProblem("params", key, "is not a parameter name",
+                                             f"Use one of {accepted}"))
+                continue
+            key = key.strip()
+            canon = PARAMETER_ALIASES.get(key, key)
+            entry: int | None = None
+            if canon not in names:
+                vec, _, elem = key.partition("_")
+                if vec in PARAMETER_VECTORS and elem in PARAMETER_VECTORS[vec]:
+                    canon, entry = vec, PARAMETER_VECTORS[vec].index(elem)
+                else:
+                    hint = difflib.get_close_matches(key, accepted, n=1)
+                    fix = ("The seed is not a model parameter: give it with seed= (--seed)"
+                           if key == "seed" else
+                           (f"Did you mean {hint[0]!r}? " if hint else "")
+                           + f"Use one of {accepted}")
+                    probs.append(ScenarioProblem(key, val, "is an unknown parameter", fix))
+                    continue
+            target = canon if entry is None else f"{canon}_{PARAMETER_VECTORS[canon][entry]}"
+            clash = given.get(target)
+            if clash is None and entry is None and canon in entries:
+                clash = next(iter(given[f"{canon}_{PARAMETER_VECTORS[canon][j]}"]
+                                  for j in entries[canon]))
+            if clash is None and entry is not None and canon in given:
+                clash = given[canon]
+            if clash is not None:
+                what = ("is given twice" if clash == key else
+                        f"sets the same parameter as {clash}, given before")
+                probs.append(ScenarioProblem(key, val, what, "Give each parameter once"))
+                continue
+            given[target] = key
+            val = _coerce(canon, key, val, entry is None, probs)
+            if val is _REFUSED:
+                continue
+            if entry is None:
+                kw[canon] = val
             else:
-                raise InvalidArgumentError(
-                    "params", k, "unknown parameter",
-                    f"Use one of {sorted(known | {'lambda'})} or theta_<{'|'.join(THETA_NAMES)}>"
-                    f", alpha_<{'|'.join(ALPHA_NAMES)}>")
-        kw.setdefault("theta", tuple(theta))
-        kw.setdefault("alpha", tuple(alpha))
-        return replace(base, **kw)
+                entries.setdefault(canon, {})[entry] = val
+        for vec, got in entries.items():
+            full = list(getattr(base, vec))
+            for j, v in got.items():
+                full[j] = v
+            kw[vec] = tuple(full)
+        try:
+            out = replace(base, **kw)
+        except ParameterError as exc:
+            # name each problem as the user wrote it (lambda, not lam)
+            probs += [replace(p, path=given.get(p.path, p.path)) for p in exc.problems]
+            out = None
+        if probs:
+            raise ParameterError(probs)
+        assert out is not None
+        return out
+
+    @classmethod
+    def from_strings(cls, items: Iterable[str]) -> ModelParameters:
+        """Parameters from ``NAME=VALUE`` strings (the command line's ``--param``).
+
+        Examples
+        --------
+        >>> ModelParameters.from_strings(["beta=0.5", "theta=1,2,3,4"]).theta
+        (1.0, 2.0, 3.0, 4.0)
+        """
+        pairs: list[tuple[str, Any]] = []
+        probs: list[ScenarioProblem] = []
+        for it in items:
+            if not isinstance(it, str) or "=" not in it:
+                probs.append(ScenarioProblem("--param", it, "is not NAME=VALUE",
+                                             "Write e.g. --param beta=1.5"))
+                continue
+            k, v = it.split("=", 1)
+            if not k.strip():
+                probs.append(ScenarioProblem("--param", it, "has no parameter name",
+                                             "Write e.g. --param beta=1.5"))
+                continue
+            pairs.append((k, v))
+        try:
+            out = cls.from_dict(pairs)
+        except ParameterError as exc:
+            raise ParameterError(probs + exc.problems) from None
+        if probs:
+            raise ParameterError(probs)
+        return out
 
     def to_dict(self) -> dict[str, Any]:
         return {f.name: getattr(self, f.name) for f in fields(self)}
+
+
+_REFUSED = object()
+
+
+def _coerce(canon: str, key: str, val: Any, whole: bool, probs: list[ScenarioProblem]) -> Any:
+    """Text values to numbers (strictly); other values pass to the constructor's checks."""
+    if not isinstance(val, str) or canon in PARAMETER_CHOICES:
+        if isinstance(val, str):
+            return val.strip()
+        return val
+    if whole and canon in PARAMETER_VECTORS:
+        parts = val.split(",")
+        n0 = len(probs)
+        nums = [_parse_number(f"{key}[{j}]", part, probs, canon)
+                for j, part in enumerate(parts)]
+        return _REFUSED if len(probs) > n0 else tuple(nums)
+    n0 = len(probs)
+    x = _parse_number(key, val, probs, canon)
+    return _REFUSED if len(probs) > n0 else x
+
+
+def _parameter_problems(p: ModelParameters) -> list[ScenarioProblem]:
+    """Check every field by its entry in the tables above; normalise the valid ones."""
+    probs: list[ScenarioProblem] = []
+    for f in fields(p):
+        name, val = f.name, getattr(p, f.name)
+        if name in PARAMETER_CHOICES:
+            choices = PARAMETER_CHOICES[name]
+            if not isinstance(val, str) or val not in choices:
+                probs.append(ScenarioProblem(name, val, "is not a known value",
+                                             f"Use one of {list(choices)}"))
+            continue
+        lo, hi = PARAMETER_RANGES.get(name, DEFAULT_RANGE)
+        if isinstance(f.default, tuple):
+            labels = PARAMETER_VECTORS.get(name, tuple(str(j) for j in range(len(f.default))))
+            if isinstance(val, np.ndarray):
+                val = val.tolist() if val.ndim == 1 else val
+            if isinstance(val, str | bytes) or not isinstance(val, Sequence):
+                probs.append(ScenarioProblem(name, val, f"is not a list of {len(labels)} "
+                                             "numbers", f"Give one number per entry {labels}"))
+                continue
+            if len(val) != len(labels):
+                probs.append(ScenarioProblem(name, val, f"has {len(val)} entries, not "
+                                             f"{len(labels)}", f"Give one number per entry "
+                                             f"{labels}"))
+                continue
+            n0 = len(probs)
+            vec = [_check_number(name, v, lo, hi, probs, f"{name}_{lab}")
+                   for v, lab in zip(val, labels, strict=True)]
+            if len(probs) == n0:
+                object.__setattr__(p, name, tuple(float(v) for v in vec if v is not None))
+            continue
+        x = _check_number(name, val, lo, hi, probs)
+        if x is not None:
+            object.__setattr__(p, name, x)
+    return probs
+
+
+def _ranges_doc() -> str:
+    lines = ["", "    Valid ranges", "    ------------"]
+    for f in fields(ModelParameters):
+        if f.name in PARAMETER_CHOICES:
+            lines.append(f"    ``{f.name}``: one of {list(PARAMETER_CHOICES[f.name])}")
+        else:
+            each = " (each entry)" if isinstance(f.default, tuple) else ""
+            lines.append(f"    ``{f.name}``: {_range_text(f.name)}{each}")
+    return "\n".join(lines) + "\n"
+
+
+if ModelParameters.__doc__:  # pragma: no branch - absent under python -OO
+    ModelParameters.__doc__ += _ranges_doc()
 
 
 # ------------------------------------------------------------ allocation
@@ -290,7 +566,13 @@ def allocation_analysis(region: Region, params: ModelParameters | None = None
     table = pd.DataFrame(rows)
     z = params.lam * (table["U"].to_numpy() - table["U"].max())
     p = np.exp(z)
-    table["probability"] = p / p.sum()
+    p = p / p.sum()
+    if not np.all(np.isfinite(table["U"].to_numpy())) or not np.all(np.isfinite(p)):
+        raise SolverError("the configuration logit", "non-finite",
+                          f"utilities {table['U'].tolist()} give probabilities {p.tolist()}",
+                          "Check the region's covariates and the parameters are finite and "
+                          "of moderate size")
+    table["probability"] = p
     unblocked = table[~table["blocked"]]
     all_blocked = unblocked.empty
     pick = (table if all_blocked else unblocked).sort_values("U", ascending=False).iloc[0]
@@ -334,6 +616,11 @@ def appointments(region: Region, chosen: tuple[str, str],
         u = np.array([appointment_utility(d, params) for d in cands])
         p = np.exp(u - u.max())
         p /= p.sum()
+        if not (np.all(np.isfinite(u)) and np.all(np.isfinite(p))):
+            raise SolverError(f"the {role} logit", "non-finite",
+                              f"utilities {u.tolist()} give probabilities {p.tolist()}",
+                              "Check the doctors' capital and the parameters are finite and "
+                              "of moderate size")
         best = int(np.argmax(u))
         for j, d in enumerate(cands):
             rows.append({"role": role, "organisation": org, "doctor": d.name, "utility": u[j],
@@ -471,8 +758,6 @@ def concessions(region: Region, chosen: tuple[str, str], params: ModelParameters
     integrality = np.concatenate([np.ones(n * P), np.ones(n), np.zeros(n)])
     res = milp(c, constraints=cons, integrality=integrality, bounds=Bounds(0, ub))
     if res.status != 0 or res.x is None:
-        from ..errors import SolverError
-
         raise SolverError("concession MILP", res.status, str(res.message),
                           "Check the role values and losses are finite and non-negative")
     x = np.round(res.x, 9)

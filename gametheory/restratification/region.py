@@ -15,8 +15,9 @@ structure back.
 
 from __future__ import annotations
 
+import difflib
 import json
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any
@@ -28,11 +29,16 @@ from .actors import (
     Member,
     Organisation,
     RoleSet,
+    Rule,
     ScenarioError,
+    ScenarioProblem,
+    check_value,
+    entry_problems,
     roles_by_name,
 )
 
-__all__ = ["Region", "load_scenario_file"]
+__all__ = ["Region", "load_scenario_file", "region_problems", "MAX_SCENARIO_BYTES",
+           "MAX_SCENARIO_VALUES"]
 
 
 @dataclass(frozen=True)
@@ -74,96 +80,50 @@ class Region:
     cooperation: tuple[tuple[str, str], ...] | None = None
 
     def __post_init__(self) -> None:
-        for f in ("organisations", "doctors", "bids", "management_group"):
-            object.__setattr__(self, f, tuple(getattr(self, f)))
+        probs: list[ScenarioProblem] = []
+        for f, kind, label in (("organisations", Organisation, "organisations"),
+                               ("doctors", Doctor, "doctors"), ("bids", Bid, "bids"),
+                               ("management_group", Member, "management_group")):
+            items = getattr(self, f)
+            if isinstance(items, str | bytes | Mapping) or not isinstance(items, Iterable):
+                raise ScenarioError(f, items, f"is {type(items).__name__}, not a list",
+                                    f"Give {f} as a list of {kind.__name__} objects")
+            items = tuple(items)
+            object.__setattr__(self, f, items)
+            for i, it in enumerate(items):
+                if not isinstance(it, kind):
+                    probs.append(ScenarioProblem(f"{label}[{i}]", it,
+                                                 f"is a {type(it).__name__}, not a "
+                                                 f"{kind.__name__}",
+                                                 f"Build it with {kind.__name__}(...)"))
+        if not isinstance(self.roles, RoleSet):
+            probs.append(ScenarioProblem("roles", self.roles, "is not a RoleSet",
+                                         "Give a RoleSet (e.g. roles_by_name('trauma'))"))
+        if not isinstance(self.expectations, Mapping):
+            probs.append(ScenarioProblem("expectations", self.expectations, "is not a table",
+                                         "Give a mapping of expected outcomes"))
+        if probs:
+            raise ScenarioError.collect(probs, "region")
         object.__setattr__(self, "expectations", dict(self.expectations))
-        problems: list[ScenarioError] = []
-        names = [o.name for o in self.organisations]
-        if not names:
-            problems.append(ScenarioError("organisations", [], "no organisations",
-                                          "List the region's organisations"))
-        dup = {n for n in names if names.count(n) > 1}
-        if dup:
-            problems.append(ScenarioError("organisations", sorted(dup), "duplicate names",
-                                          "Give every organisation a distinct name"))
-        known = set(names)
-        dnames = [d.name for d in self.doctors]
-        ddup = {n for n in dnames if dnames.count(n) > 1}
-        if ddup:
-            problems.append(ScenarioError("doctors", sorted(ddup), "duplicate names",
-                                          "Give every doctor a distinct name"))
-        for d in self.doctors:
-            if d.employer not in known:
-                problems.append(ScenarioError(f"doctors[{d.name!r}].employer", d.employer,
-                                              "unknown organisation",
-                                              f"Use one of {sorted(known)}"))
-        for i, b in enumerate(self.bids):
-            if b.organisation not in known:
-                problems.append(ScenarioError(f"bids[{i}].organisation", b.organisation,
-                                              "unknown organisation",
-                                              f"Use one of {sorted(known)}"))
-            if b.role not in ("host", "centre"):
-                problems.append(ScenarioError(f"bids[{i}].role", b.role,
-                                              "bid for an undefined role",
-                                              "Bid for 'host' or 'centre'"))
-        for role in ("host", "centre"):
-            if not any(b.role == role for b in self.bids):
-                problems.append(ScenarioError("bids", [(b.organisation, b.role)
-                                                       for b in self.bids],
-                                              f"nobody bids for {role!r}",
-                                              f"Add at least one bid for {role!r}"))
-        bidders = {b.organisation for b in self.bids}
-        for org in sorted(bidders & known):
-            if not any(d.employer == org and not d.opinion_leader for d in self.doctors):
-                problems.append(ScenarioError(
-                    "doctors", org, f"bidder {org!r} has no candidate doctor to lead",
-                    f"Add a doctor employed by {org!r} who is not only an opinion leader"))
-        mnames = [m.name for m in self.management_group]
-        if not mnames:
-            problems.append(ScenarioError("management_group", [], "empty",
-                                          "List the management group's members"))
-        if len(set(mnames)) != len(mnames):
-            problems.append(ScenarioError("management_group", mnames, "duplicate member names",
-                                          "Give every member a distinct name"))
-        for m in self.management_group:
-            if m.organisation is not None and m.organisation not in known:
-                problems.append(ScenarioError(f"management_group[{m.name!r}].organisation",
-                                              m.organisation, "unknown organisation",
-                                              f"Use one of {sorted(known)} or null"))
+        for name, rule in (("name", Rule("text")), ("population", POPULATION_RULE),
+                           ("quota", QUOTA_RULE)):
+            n0 = len(probs)
+            val = check_value(getattr(self, name), rule, name, probs)
+            if len(probs) == n0:
+                object.__setattr__(self, name, val)
+        if not isinstance(self.description, str):
+            probs.append(ScenarioProblem("description", self.description, "is not text",
+                                         "Give a string"))
+        probs += region_problems(
+            list(self.organisations), [o.name for o in self.organisations],
+            list(self.doctors), list(self.bids), list(self.management_group),
+            self.quota if not probs else None, members_path="management_group",
+            cooperation=self.cooperation)
+        if probs:
+            raise ScenarioError.collect(probs, f"region {self.name!r}")
         if self.cooperation is not None:
-            links: list[tuple[str, str]] = []
-            for i, link in enumerate(self.cooperation):
-                try:
-                    a, b = link
-                except (TypeError, ValueError):
-                    problems.append(ScenarioError(f"cooperation[{i}]", link,
-                                                  "a link is not a pair of organisations",
-                                                  "Give each link as [organisation, "
-                                                  "organisation]"))
-                    continue
-                for x in (a, b):
-                    if x not in known:
-                        problems.append(ScenarioError(f"cooperation[{i}]", x,
-                                                      "unknown organisation",
-                                                      f"Use one of {sorted(known)}"))
-                if a == b:
-                    problems.append(ScenarioError(f"cooperation[{i}]", link,
-                                                  "links an organisation to itself",
-                                                  "Drop the self-link"))
-                links.append((str(a), str(b)))
-            object.__setattr__(self, "cooperation", tuple(links))
-        if not problems and self.management_group:
-            try:
-                self.voting_game()
-            except (ValueError, TypeError) as exc:
-                problems.append(ScenarioError("quota", self.quota, str(exc),
-                                              "Give a quota in (0, total weight]"))
-        if problems:
-            if len(problems) == 1:
-                raise problems[0]
-            msg = "; ".join(str(p) for p in problems)
-            raise ScenarioError("region", self.name, f"{len(problems)} problems: {msg}",
-                                "Fix each field named above")
+            object.__setattr__(self, "cooperation",
+                               tuple((str(a), str(b)) for a, b in self.cooperation))
 
     # ----------------------------------------------------------- accessors
     def organisation(self, name: str) -> Organisation:
@@ -247,114 +207,504 @@ class Region:
         ``description``, ``population``, ``network`` (trauma, stroke, cancer)
         or a full ``roles`` table, ``expectations``, ``cooperation`` (a list
         of organisation pairs that can cooperate directly).
+
+        Every value is checked against its field's rule (types as well as
+        values: a boolean must be ``true``/``false``, never the text
+        ``"false"``; numbers finite and in range) and every reference against
+        the region; *all* problems are reported at once in one
+        :class:`ScenarioError` (its ``problems`` list), each with its path
+        inside the data, e.g. ``bids[3].organisation``.
         """
+        probs: list[ScenarioProblem] = []
         if not isinstance(data, Mapping):
-            raise ScenarioError(source, type(data).__name__, "not a table/mapping",
+            raise ScenarioError(source, data, f"is {type(data).__name__}, not a table",
                                 "Write the scenario as a table with named fields")
-        missing = [k for k in ("name", "organisations", "doctors", "bids", "management_group")
-                   if k not in data]
-        if missing:
-            raise ScenarioError(f"{source}: {', '.join(missing)}", None,
-                                "missing required field(s)",
-                                "Add them; see restrat's scenario documentation "
-                                "(Region.from_dict)")
-        known_top = {"name", "organisations", "doctors", "bids", "management_group",
-                     "description", "population", "network", "roles", "expectations",
-                     "cooperation"}
-        unknown = sorted(set(data) - known_top)
-        if unknown:
-            raise ScenarioError(f"{source}: {', '.join(unknown)}", None, "unknown field(s)",
-                                f"Remove them or use one of {sorted(known_top)}")
-
-        def build(kind: type, items: Any, field_name: str) -> tuple[Any, ...]:
-            if not isinstance(items, Sequence) or isinstance(items, str | bytes):
-                raise ScenarioError(field_name, items, "not a list",
-                                    f"Give {field_name} as a list of tables")
-            allowed = {f.name for f in fields(kind)}
-            out = []
-            for i, it in enumerate(items):
-                if not isinstance(it, Mapping):
-                    raise ScenarioError(f"{field_name}[{i}]", it, "not a table",
-                                        "Give each entry as a table of fields")
-                bad = sorted(set(it) - allowed)
-                if bad:
-                    raise ScenarioError(f"{field_name}[{i}]: {', '.join(bad)}", None,
-                                        "unknown field(s)", f"Use only {sorted(allowed)}")
-                try:
-                    out.append(kind(**it))
-                except TypeError as exc:
-                    raise ScenarioError(f"{field_name}[{i}]", dict(it), str(exc),
-                                        f"Give the required fields of {kind.__name__}") from None
-            return tuple(out)
-
-        mg = data["management_group"]
-        if not isinstance(mg, Mapping) or "quota" not in mg or "members" not in mg:
-            raise ScenarioError("management_group", mg, "needs 'quota' and 'members'",
-                                "Give management_group = {quota = ..., members = [...]}")
+        required = ("name", "organisations", "doctors", "bids", "management_group")
+        known_top = (*required, "description", "population", "network", "roles",
+                     "expectations", "cooperation")
+        for key in data:
+            if key not in known_top:
+                hint = difflib.get_close_matches(str(key), known_top, n=1)
+                probs.append(ScenarioProblem(str(key), data[key], "is not a known field",
+                                             (f"Did you mean {hint[0]!r}? " if hint else "")
+                                             + f"Use only {list(known_top)}"))
+        for key in required:
+            if key not in data:
+                probs.append(ScenarioProblem(key, None, "is missing",
+                                             "Add it; see restrat's scenario documentation "
+                                             "(Region.from_dict)"))
+        top: dict[str, Any] = {}
+        for key, rule in (("name", Rule("text")), ("population", POPULATION_RULE)):
+            if key in data:
+                n0 = len(probs)
+                v = check_value(data[key], rule, key, probs)
+                if len(probs) == n0:
+                    top[key] = v
+        if "description" in data:
+            if isinstance(data["description"], str):
+                top["description"] = data["description"]
+            else:
+                probs.append(ScenarioProblem("description", data["description"],
+                                             "is not text", "Give a string"))
+        roles: RoleSet | None = None
         if "roles" in data:
-            rd = dict(data["roles"])
-            try:
-                roles = RoleSet(**rd)
-            except TypeError as exc:
-                raise ScenarioError("roles", rd, str(exc), "Give every RoleSet field") from None
+            kw, pr = entry_problems(RoleSet, data["roles"], "roles")
+            probs += pr
+            if not pr:
+                roles = _build(RoleSet, kw, "roles", probs)
+            if roles is not None and "network" in data and data["network"] != roles.network:
+                probs.append(ScenarioProblem("network", data["network"], "disagrees with "
+                                             f"roles.network ({roles.network!r})",
+                                             "Give the network type once (drop 'network' "
+                                             "when you give 'roles')"))
         else:
-            roles = roles_by_name(data.get("network", "trauma"))
+            net = data.get("network", "trauma")
+            if not isinstance(net, str) or net not in NETWORKS:
+                probs.append(ScenarioProblem("network", net, "is not a known network type",
+                                             f"Use one of {list(NETWORKS)} or give a 'roles' "
+                                             "table"))
+            else:
+                roles = roles_by_name(net)
+
+        def entries(kind: type, items: Any, path: str) -> tuple[list[Any], list[Any], bool]:
+            """Objects of the entries, the fields of each that passed, and whether all did."""
+            if isinstance(items, str | bytes | Mapping) or not isinstance(items, Sequence):
+                probs.append(ScenarioProblem(path, items, f"is {_kind(items)}, not a list",
+                                             f"Give {path} as a list of tables"))
+                return [], [], False
+            objs: list[Any] = []
+            partial: list[Any] = []
+            for i, it in enumerate(items):
+                kw, pr = entry_problems(kind, it, f"{path}[{i}]")
+                probs.extend(pr)
+                obj = None if pr else _build(kind, kw, f"{path}[{i}]", probs)
+                objs.append(obj)
+                partial.append(obj if obj is not None else kw)
+            return objs, partial, all(o is not None for o in objs)
+
+        orgs, p_orgs, c_orgs = entries(Organisation, data.get("organisations", []),
+                                       "organisations")
+        docs, p_docs, c_docs = entries(Doctor, data.get("doctors", []), "doctors")
+        bids, p_bids, c_bids = entries(Bid, data.get("bids", []), "bids")
+        members: list[Any] = []
+        p_mem: list[Any] = []
+        c_mem = False
+        quota: float | None = None
+        mg = data.get("management_group")
+        if mg is not None:
+            if not isinstance(mg, Mapping):
+                probs.append(ScenarioProblem("management_group", mg, f"is {_kind(mg)}, not a "
+                                             "table", "Give management_group = {quota = ..., "
+                                             "members = [...]}"))
+            else:
+                for key in mg:
+                    if key not in ("quota", "members"):
+                        probs.append(ScenarioProblem(f"management_group.{key}", mg[key],
+                                                     "is not a known field",
+                                                     "Use only 'quota' and 'members'"))
+                for key in ("quota", "members"):
+                    if key not in mg:
+                        probs.append(ScenarioProblem(f"management_group.{key}", None,
+                                                     "is missing", "Add it"))
+                if "quota" in mg:
+                    n0 = len(probs)
+                    q = check_value(mg["quota"], QUOTA_RULE, "management_group.quota", probs)
+                    quota = q if len(probs) == n0 else None
+                if "members" in mg:
+                    members, p_mem, c_mem = entries(Member, mg["members"],
+                                                    "management_group.members")
+        exp = data.get("expectations", {})
+        if not isinstance(exp, Mapping):
+            probs.append(ScenarioProblem("expectations", exp, f"is {_kind(exp)}, not a table",
+                                         "Give expected outcomes as a table"))
+        raw = data.get("organisations", [])
+        raw_names = ([it.get("name") if isinstance(it, Mapping) else None for it in raw]
+                     if isinstance(raw, list | tuple) else [])
+        links = data.get("cooperation")
+        probs += region_problems(p_orgs, raw_names, p_docs, p_bids, p_mem, quota,
+                                 members_path="management_group.members",
+                                 complete=(c_orgs, c_docs, c_bids, c_mem), cooperation=links)
+        if probs:
+            raise ScenarioError.collect(probs, source)
         return cls(
-            name=str(data["name"]),
-            description=str(data.get("description", "")),
-            population=float(data.get("population", 0.0)),
-            organisations=build(Organisation, data["organisations"], "organisations"),
-            doctors=build(Doctor, data["doctors"], "doctors"),
-            bids=build(Bid, data["bids"], "bids"),
-            management_group=build(Member, mg["members"], "management_group.members"),
-            quota=mg["quota"],
-            roles=roles,
-            expectations=data.get("expectations", {}),
-            cooperation=(None if data.get("cooperation") is None
-                         else _links(data["cooperation"])),
+            name=top["name"],
+            description=top.get("description", ""),
+            population=top.get("population", 0.0),
+            organisations=orgs, doctors=docs, bids=bids, management_group=members,
+            quota=quota, roles=roles, expectations=exp,
+            cooperation=None if links is None else tuple(tuple(x) for x in links),
         )
 
     @classmethod
     def from_file(cls, path: str | Path) -> Region:
-        """Read a scenario file (``.toml``, ``.json``, ``.yaml``/``.yml``)."""
+        """Read a scenario file (``.toml``, ``.json``, ``.yaml``/``.yml``).
+
+        The file is read by :func:`load_scenario_file` (size, encoding and
+        YAML aliases bounded) and checked by :meth:`from_dict` (every problem
+        reported at once).
+        """
         return cls.from_dict(load_scenario_file(path), source=str(path))
 
 
-def _links(items: Any) -> tuple[Any, ...]:
-    if isinstance(items, str | bytes) or not isinstance(items, Sequence):
-        raise ScenarioError("cooperation", items, "not a list of links",
-                            "Give cooperation = [[organisation, organisation], ...]")
-    return tuple(tuple(x) if isinstance(x, Sequence) and not isinstance(x, str | bytes)
-                 else x for x in items)
+NETWORKS = ("trauma", "stroke", "cancer")
+#: population: a non-negative number up to 1e10
+POPULATION_RULE = Rule("number", 0.0, 1e10)
+#: quota of the management group: a positive number (checked against the weights)
+QUOTA_RULE = Rule("number", 0.0, 1e13)
+#: largest scenario file read (bytes)
+MAX_SCENARIO_BYTES = 10 * 2**20
+#: most values a scenario file may hold once YAML aliases are expanded
+MAX_SCENARIO_VALUES = 1_000_000
+
+
+def _kind(value: Any) -> str:
+    if isinstance(value, Mapping):
+        return "a table"
+    if isinstance(value, str):
+        return "text"
+    if isinstance(value, list | tuple):
+        return "a list"
+    if value is None:
+        return "null"
+    return f"a {type(value).__name__}"
+
+
+def _build(kind: type, kwargs: dict[str, Any], path: str, probs: list[ScenarioProblem]) -> Any:
+    """Construct *kind*; problems its constructor finds are re-pathed under *path*."""
+    try:
+        return kind(**kwargs)
+    except ScenarioError as exc:
+        for p in exc.problems:
+            field_name = p.path.rsplit(".", 1)[-1] if "." in p.path else p.path
+            probs.append(ScenarioProblem(f"{path}.{field_name}", p.value, p.problem, p.fix))
+        return None
+
+
+def _fields_of(x: Any) -> dict[str, Any] | None:
+    if x is None or isinstance(x, Mapping):
+        return None if x is None else dict(x)
+    return {f.name: getattr(x, f.name) for f in fields(x)}
+
+
+def region_problems(orgs: Sequence[Any], org_names: Sequence[Any], docs: Sequence[Any],
+                    bids: Sequence[Any], members: Sequence[Any], quota: float | None, *,
+                    members_path: str = "management_group",
+                    complete: Sequence[bool] = (True, True, True, True),
+                    cooperation: Any = None) -> list[ScenarioProblem]:
+    """Every cross-reference problem of a region, paths by position (``bids[3].organisation``).
+
+    Entries are objects, or tables of the fields that passed their own checks
+    (from a scenario file); ``complete`` says, for doctors, bids and members
+    (and organisations first), whether every entry passed, and checks that
+    need the whole list (every bidder has a candidate, each role has a bid,
+    the voting game) run only then. *cooperation* is the declared list of
+    links (pairs of distinct known organisations, each once), or None.
+    """
+    probs: list[ScenarioProblem] = []
+    c_org, c_doc, c_bid, c_mem = complete
+    names = list(org_names)
+    if not names:
+        probs.append(ScenarioProblem("organisations", [], "is empty",
+                                     "List the region's organisations"))
+    first: dict[str, int] = {}
+    for i, nm in enumerate(names):
+        if not isinstance(nm, str):
+            continue
+        if nm in first:
+            probs.append(ScenarioProblem(f"organisations[{i}].name", nm,
+                                         f"repeats organisations[{first[nm]}].name",
+                                         "Give every organisation a distinct name"))
+        else:
+            first[nm] = i
+    known = set(first)
+    known_list = sorted(known)
+
+    def unknown_fix() -> str:
+        return f"Use one of {known_list[:12]}" + (" ..." if len(known_list) > 12 else "")
+
+    dv = [_fields_of(d) or {} for d in docs]
+    bv = [_fields_of(b) or {} for b in bids]
+    mv = [_fields_of(m) or {} for m in members]
+    dfirst: dict[str, int] = {}
+    for i, d in enumerate(dv):
+        nm, emp = d.get("name"), d.get("employer")
+        if isinstance(nm, str):
+            if nm in dfirst:
+                probs.append(ScenarioProblem(f"doctors[{i}].name", nm,
+                                             f"repeats doctors[{dfirst[nm]}].name",
+                                             "Give every doctor a distinct name"))
+            else:
+                dfirst[nm] = i
+        if isinstance(emp, str) and emp not in known:
+            probs.append(ScenarioProblem(f"doctors[{i}].employer", emp,
+                                         "is not an organisation of the region", unknown_fix()))
+    bfirst: dict[tuple[Any, Any], int] = {}
+    for i, b in enumerate(bv):
+        org, role = b.get("organisation"), b.get("role")
+        if isinstance(org, str) and org not in known:
+            probs.append(ScenarioProblem(f"bids[{i}].organisation", org,
+                                         "is not an organisation of the region", unknown_fix()))
+        if isinstance(org, str) and isinstance(role, str):
+            if (org, role) in bfirst:
+                probs.append(ScenarioProblem(f"bids[{i}]", {"organisation": org, "role": role},
+                                             f"repeats bids[{bfirst[org, role]}]",
+                                             "List each bid once"))
+            else:
+                bfirst[org, role] = i
+    if c_bid:
+        for role in ("host", "centre"):
+            if not any(b.get("role") == role for b in bv):
+                probs.append(ScenarioProblem("bids", [(b.get("organisation"), b.get("role"))
+                                                      for b in bv],
+                                             f"has no bid for {role!r}",
+                                             f"Add at least one bid for {role!r}"))
+    if c_doc:
+        bidders = sorted({b.get("organisation") for b in bv} & known)
+        for org in bidders:
+            if not any(d.get("employer") == org and not d.get("opinion_leader", False)
+                       for d in dv):
+                probs.append(ScenarioProblem(
+                    "doctors", org, f"has no candidate doctor to lead bidder {org!r}",
+                    f"Add a doctor employed by {org!r} who is not only an opinion leader"))
+    if not members:
+        probs.append(ScenarioProblem(members_path, [], "is empty",
+                                     "List the management group's members"))
+    mfirst: dict[str, int] = {}
+    for i, m in enumerate(mv):
+        nm, org = m.get("name"), m.get("organisation")
+        if isinstance(nm, str):
+            if nm in mfirst:
+                probs.append(ScenarioProblem(f"{members_path}[{i}].name", nm,
+                                             f"repeats {members_path}[{mfirst[nm]}].name",
+                                             "Give every member a distinct name"))
+            else:
+                mfirst[nm] = i
+        if isinstance(org, str) and org not in known:
+            probs.append(ScenarioProblem(f"{members_path}[{i}].organisation", org,
+                                         "is not an organisation of the region",
+                                         unknown_fix() + " or null"))
+    if cooperation is not None:
+        probs += _link_problems(cooperation, known, unknown_fix)
+    if not probs and c_mem and quota is not None and mv:
+        try:
+            WeightedVotingGame([m["weight"] for m in mv], quota,
+                               players=[m["name"] for m in mv])
+        except (ValueError, TypeError) as exc:
+            total = sum(m["weight"] for m in mv)
+            probs.append(ScenarioProblem("quota" if members_path == "management_group"
+                                         else "management_group.quota", quota, str(exc),
+                                         f"Give a quota in (0, {total:g}] (the total weight)"))
+    return probs
+
+
+def _link_problems(links: Any, known: set[str], unknown_fix: Any) -> list[ScenarioProblem]:
+    """Problems of a cooperation graph: a list of pairs of distinct known organisations."""
+    if isinstance(links, str | bytes | Mapping) or not isinstance(links, Iterable):
+        return [ScenarioProblem("cooperation", links, f"is {_kind(links)}, not a list of links",
+                                "Give cooperation = [[organisation, organisation], ...]")]
+    probs: list[ScenarioProblem] = []
+    first: dict[frozenset[str], int] = {}
+    for i, link in enumerate(links):
+        if (isinstance(link, str | bytes | Mapping) or not isinstance(link, Sequence)
+                or len(link) != 2):
+            probs.append(ScenarioProblem(f"cooperation[{i}]", link, "a link is not a pair of "
+                                         "organisations", "Give each link as [organisation, "
+                                         "organisation]"))
+            continue
+        ok = True
+        for j, x in enumerate(link):
+            if not isinstance(x, str):
+                probs.append(ScenarioProblem(f"cooperation[{i}][{j}]", x, f"is {_kind(x)}, "
+                                             "not an organisation's name",
+                                             "Give organisations by name"))
+                ok = False
+            elif x not in known:
+                probs.append(ScenarioProblem(f"cooperation[{i}][{j}]", x,
+                                             "is an unknown organisation", unknown_fix()))
+                ok = False
+        if not ok:
+            continue
+        a, b = link
+        if a == b:
+            probs.append(ScenarioProblem(f"cooperation[{i}]", list(link), "links an "
+                                         "organisation to itself", "Drop the self-link"))
+            continue
+        key = frozenset((a, b))
+        if key in first:
+            probs.append(ScenarioProblem(f"cooperation[{i}]", list(link),
+                                         f"repeats cooperation[{first[key]}]",
+                                         "List each link once"))
+        else:
+            first[key] = i
+    return probs
 
 
 def load_scenario_file(path: str | Path) -> dict[str, Any]:
-    """Parse a TOML, JSON or YAML scenario file into plain data."""
-    p = Path(path)
-    if not p.is_file():
-        raise ScenarioError("path", str(p), "no such file",
-                            "Give the path of a .toml, .json or .yaml scenario file")
+    """Parse a TOML, JSON or YAML scenario file into plain data, within bounds.
+
+    The file must be a regular file of at most :data:`MAX_SCENARIO_BYTES`
+    bytes of UTF-8 text (binary data and other encodings are refused, with
+    the position of the first offending byte). JSON refuses ``NaN`` and
+    ``Infinity`` and a key repeated in one table; YAML is read with the
+    safe loader, refuses repeated keys and recursive aliases, and refuses a
+    document whose aliases expand to more than :data:`MAX_SCENARIO_VALUES`
+    values (the "billion laughs" pattern) before building it.
+
+    Raises
+    ------
+    ScenarioError
+        Naming the file, what is wrong (with line and column where the
+        parser gives them) and the fix.
+    """
+    from ..fileio import decode_text, read_input_bytes
+
+    p = Path(path).expanduser()
     suffix = p.suffix.lower()
-    text = p.read_text(encoding="utf-8")
+    if suffix not in (".toml", ".json", ".yaml", ".yml"):
+        raise ScenarioError("scenario", str(p), f"unknown file type {suffix or '(none)'!r}",
+                            "Use a .toml, .json, .yaml or .yml scenario file")
+    what = f"scenario file ({suffix})"
+    data = read_input_bytes(p, name="scenario", max_bytes=MAX_SCENARIO_BYTES, what=what,
+                            error=ScenarioError)
+    text = decode_text(data, path=p, name="scenario", what=what, error=ScenarioError)
     try:
         if suffix == ".toml":
             import tomllib
 
-            return tomllib.loads(text)
-        if suffix == ".json":
-            return json.loads(text)
-        if suffix in (".yaml", ".yml"):
             try:
-                import yaml  # type: ignore[import-untyped]
-            except ImportError:
-                raise ScenarioError("path", str(p), "reading YAML needs PyYAML",
-                                    "pip install pyyaml, or write the scenario as TOML/JSON"
-                                    ) from None
-            return yaml.safe_load(text)
+                out: Any = tomllib.loads(text)
+            except tomllib.TOMLDecodeError as exc:
+                raise ScenarioError("scenario", str(p), f"is not valid TOML: could not parse: "
+                                    f"{exc}", "Fix the file's syntax") from None
+        elif suffix == ".json":
+            try:
+                out = json.loads(text, object_pairs_hook=_json_pairs,
+                                 parse_constant=_json_constant)
+            except json.JSONDecodeError as exc:
+                raise ScenarioError("scenario", str(p), f"is not valid JSON: could not parse: "
+                                    f"{exc.msg} (line {exc.lineno}, column {exc.colno})",
+                                    "Fix the file's syntax") from None
+        else:
+            out = _load_yaml(text, p)
     except ScenarioError:
         raise
-    except Exception as exc:  # parse errors of the three formats
-        raise ScenarioError("path", str(p), f"could not parse: {exc}",
+    except _DuplicateKey as exc:
+        raise ScenarioError("scenario", str(p), f"repeats the key {exc.key!r} in one table"
+                            + (f" (line {exc.line})" if exc.line else ""),
+                            "Give each field once") from None
+    except _NotANumber as exc:
+        raise ScenarioError("scenario", str(p), f"holds {exc.text}, which is not a finite "
+                            "number", "Give finite numbers") from None
+    except RecursionError:
+        raise ScenarioError("scenario", str(p), "is nested too deeply",
+                            "Write a flat scenario (tables of fields, lists of tables)") from None
+    except ValueError as exc:   # e.g. integers longer than Python's digit limit
+        raise ScenarioError("scenario", str(p), f"could not parse: {exc}",
                             "Fix the file's syntax") from None
-    raise ScenarioError("path", str(p), f"unknown file type {suffix!r}",
-                        "Use .toml, .json, .yaml or .yml")
+    if not isinstance(out, dict):
+        raise ScenarioError("scenario", str(p), f"holds {_kind(out)}, not a table of fields",
+                            "Write the scenario as a table (name = ..., organisations = "
+                            "[...], ...)")
+    return out
+
+
+class _DuplicateKey(Exception):
+    def __init__(self, key: Any, line: int | None = None) -> None:
+        self.key = key
+        self.line = line
+
+
+class _NotANumber(Exception):
+    def __init__(self, text: str) -> None:
+        self.text = text
+
+
+def _json_pairs(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for k, v in pairs:
+        if k in out:
+            raise _DuplicateKey(k)
+        out[k] = v
+    return out
+
+
+def _json_constant(text: str) -> Any:
+    raise _NotANumber(text)
+
+
+def _yaml_budget(root: Any, path: Path) -> None:
+    """Refuse recursive aliases and documents whose aliases expand past the limit.
+
+    Counts the values of the document as if every alias were copied out
+    (memoised on the shared nodes, so the count itself is linear in the
+    file's size).
+    """
+    import yaml
+
+    size: dict[int, int] = {}
+    state: dict[int, int] = {}
+    stack: list[tuple[Any, bool]] = [(root, False)]
+    while stack:
+        node, done = stack.pop()
+        key = id(node)
+        if done:
+            if isinstance(node, yaml.MappingNode):
+                kids = [x for kv in node.value for x in kv]
+            elif isinstance(node, yaml.SequenceNode):
+                kids = list(node.value)
+            else:
+                kids = []
+            total = 1 + sum(size[id(k)] for k in kids)
+            if total > MAX_SCENARIO_VALUES:
+                raise ScenarioError("scenario", str(path), f"expands to more than "
+                                    f"{MAX_SCENARIO_VALUES:,} values through YAML aliases "
+                                    "(*name)", "Write the values out, or use fewer "
+                                    "aliases; nested aliases multiply") from None
+            size[key] = total
+            state[key] = 2
+            continue
+        st = state.get(key, 0)
+        if st == 2:
+            continue
+        if st == 1:
+            mark = getattr(node, "start_mark", None)
+            raise ScenarioError("scenario", str(path), "holds a recursive YAML alias (a value "
+                                "that contains itself)" + (f" at line {mark.line + 1}"
+                                                           if mark else ""),
+                                "Remove the alias") from None
+        state[key] = 1
+        stack.append((node, True))
+        if isinstance(node, yaml.MappingNode):
+            stack.extend((x, False) for kv in node.value for x in kv)
+        elif isinstance(node, yaml.SequenceNode):
+            stack.extend((x, False) for x in node.value)
+
+
+def _load_yaml(text: str, path: Path) -> Any:
+    try:
+        import yaml
+    except ImportError:  # pragma: no cover - pyyaml is a core dependency
+        raise ScenarioError("scenario", str(path), "reading YAML needs PyYAML",
+                            "pip install pyyaml, or write the scenario as TOML/JSON") from None
+
+    class _Loader(yaml.SafeLoader):
+        def compose_document(self) -> Any:
+            node = super().compose_document()
+            _yaml_budget(node, path)
+            return node
+
+        def construct_mapping(self, node: Any, deep: bool = False) -> Any:
+            seen: set[Any] = set()
+            for k, _ in node.value:
+                if isinstance(k, yaml.ScalarNode) and k.tag != "tag:yaml.org,2002:merge":
+                    ident = (k.tag, k.value)
+                    if ident in seen:
+                        raise _DuplicateKey(k.value, k.start_mark.line + 1)
+                    seen.add(ident)
+            return super().construct_mapping(node, deep=deep)
+
+    try:
+        return yaml.load(text, Loader=_Loader)  # noqa: S506 - a SafeLoader subclass
+    except yaml.YAMLError as exc:
+        raise ScenarioError("scenario", str(path), f"is not valid YAML: could not parse: "
+                            f"{' '.join(str(exc).split())}", "Fix the file's syntax") from None

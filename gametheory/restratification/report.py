@@ -3,8 +3,9 @@
 :func:`run` applies the four mechanisms of :mod:`.model` and returns a frozen
 :class:`RestratificationResult`; :meth:`RestratificationResult.report` gives
 the readable text and :meth:`RestratificationResult.write` writes JSON, CSV
-and PNG figures, each file atomically (written beside its target, then
-renamed), so an interrupted write never leaves a half-written file.
+and PNG figures into a fresh folder that is swapped into place with a
+completion marker, so an interrupted write never leaves a half-written or
+mixed set of files.
 """
 
 from __future__ import annotations
@@ -158,20 +159,28 @@ class RestratificationResult:
             "meta": self.meta,
         }
 
-    def write(self, out: str | Path, figures: bool = True) -> list[Path]:
-        """Write ``result.json``, one CSV per table and PNG figures to *out*."""
-        out = Path(out)
-        written: list[Path] = []
+    def write(self, out: str | Path, figures: bool = True, *, overwrite: bool = False
+              ) -> list[Path]:
+        """Write ``result.json``, ``report.txt``, one CSV per table and PNG figures to *out*.
 
-        def put(name: str, data: bytes) -> None:
-            atomic_write_bytes(out / name, data)
-            written.append(out / name)
+        The files go into a new folder beside *out*; a completion marker
+        (``_complete.json``, listing the files) is written last and the folder
+        is swapped into place, so *out* always holds one run's complete set
+        (never old figures beside new tables, never a half-written set). An
+        existing non-empty *out* is replaced only with ``overwrite=True``;
+        the target is checked before anything is computed
+        (:func:`gametheory.fileio.check_output_target`).
+        """
+        from ..fileio import check_output_target, fresh_folder
 
+        target = check_output_target(out, name="out", kind="folder", overwrite=overwrite)
         record = self.provenance()
         doc = self.to_dict()
         doc["meta"] = record
-        put("result.json", json.dumps(doc, indent=2, default=str).encode())
-        put("report.txt", self.report().encode())
+        files: dict[str, bytes] = {
+            "result.json": json.dumps(doc, indent=2, default=str).encode(),
+            "report.txt": self.report().encode(),
+        }
         tables = {
             "configurations.csv": self.allocation.table,
             "power.csv": self.allocation.power.reset_index(),
@@ -183,13 +192,16 @@ class RestratificationResult:
             "hierarchy.csv": self.hierarchy,
         }
         for name, df in tables.items():
-            put(name, df.to_csv(index=False).encode())
+            files[name] = df.to_csv(index=False).encode()
         if figures:
-            for name, data in self._figures().items():
-                put(name, data)
-        tables_written = [p for p in written if p.suffix == ".csv"]
-        written.append(write_sidecar(out, record, tables_written))
-        return written
+            files.update(self._figures())
+        with fresh_folder(target, overwrite=overwrite,
+                          meta={"written_by": "RestratificationResult.write",
+                                "provenance": record}) as tmp:
+            for name, data in files.items():
+                atomic_write_bytes(tmp / name, data)
+            sidecar = write_sidecar(tmp, record, [tmp / n for n in files if n.endswith(".csv")])
+        return [target / name for name in files] + [target / sidecar.name]
 
     def provenance(self) -> dict[str, Any]:
         """Provenance of this result (:func:`gametheory.provenance.provenance`): version,

@@ -33,6 +33,7 @@ from .actors import (
     Member,
     Organisation,
     ScenarioError,
+    ScenarioProblem,
 )
 from .region import Region
 
@@ -243,7 +244,10 @@ def random_region(seed: int | np.random.Generator | None = 0, n_districts: int |
         Total size of the region (at least 4): one teaching hospital per 20
         organisations (at least one), a non-teaching provider, an ambulance
         service and district hospitals for the rest. Overrides
-        ``n_teaching`` and ``n_districts``.
+        ``n_teaching`` and ``n_districts``. A region holds at most
+        :data:`MAX_RANDOM_ORGANISATIONS` (1000) organisations; every
+        argument is checked (whole numbers in range, true/false) and every
+        problem reported at once.
 
     Examples
     --------
@@ -251,18 +255,17 @@ def random_region(seed: int | np.random.Generator | None = 0, n_districts: int |
     >>> len(r.organisations), len(r.management_group)
     (40, 41)
     """
+    _random_region_checks(seed, n_districts, n_teaching, neutral_bidder, name, n_organisations)
     rng = seed if isinstance(seed, np.random.Generator) else np.random.default_rng(seed)
     if n_organisations is not None:
-        if n_organisations < 4:
-            raise ScenarioError("n_organisations", n_organisations, "too small",
-                                "Give at least 4 organisations")
         n_teaching = max(1, round(n_organisations / 20))
         n_districts = n_organisations - n_teaching - 2
     nt = int(n_teaching if n_teaching is not None else rng.integers(1, 4))
     nd = int(n_districts if n_districts is not None else rng.integers(3, 9))
-    if nt < 1 or nd < 0:
-        raise ScenarioError("n_teaching/n_districts", (nt, nd), "need >= 1 teaching hospital",
-                            "Give n_teaching >= 1 and n_districts >= 0")
+    if nt + nd + 2 > MAX_RANDOM_ORGANISATIONS:
+        raise ScenarioError("n_teaching + n_districts", nt + nd, f"gives {nt + nd + 2} "
+                            f"organisations, more than {MAX_RANDOM_ORGANISATIONS}",
+                            "Ask for a smaller region")
     neutral = bool(rng.random() < 0.7) if neutral_bidder is None else bool(neutral_bidder)
     services = ["paediatrics", "neurology"]
     orgs: list[Organisation] = []
@@ -317,6 +320,43 @@ def random_region(seed: int | np.random.Generator | None = 0, n_districts: int |
         quota=round(2 * total / 3, 3), population=float(rng.integers(500_000, 4_000_000)))
 
 
+#: Largest random region (organisations); running the model on one takes about 10 s.
+MAX_RANDOM_ORGANISATIONS = 1000
+#: Options of ``random-region`` (the arguments of :func:`random_region`).
+RANDOM_REGION_OPTIONS = ("seed", "n_districts", "n_teaching", "neutral_bidder", "name",
+                         "n_organisations")
+
+
+def _random_region_checks(seed: Any, n_districts: Any, n_teaching: Any, neutral_bidder: Any,
+                          name: Any, n_organisations: Any) -> None:
+    """Every problem with :func:`random_region`'s arguments, at once."""
+    probs: list[ScenarioProblem] = []
+
+    def whole(arg: str, v: Any, lo: int, hi: int) -> None:
+        if v is None:
+            return
+        if isinstance(v, bool | np.bool_) or not isinstance(v, int | np.integer):
+            probs.append(ScenarioProblem(arg, v, "is not a whole number",
+                                         f"Give an integer in [{lo}, {hi}]"))
+        elif not lo <= int(v) <= hi:
+            probs.append(ScenarioProblem(arg, v, f"is outside [{lo}, {hi}]",
+                                         f"Give an integer in [{lo}, {hi}]"))
+
+    if not isinstance(seed, np.random.Generator):
+        whole("seed", seed, 0, 2**128 - 1)
+    whole("n_districts", n_districts, 0, MAX_RANDOM_ORGANISATIONS - 3)
+    whole("n_teaching", n_teaching, 1, MAX_RANDOM_ORGANISATIONS - 2)
+    whole("n_organisations", n_organisations, 4, MAX_RANDOM_ORGANISATIONS)
+    if neutral_bidder is not None and not isinstance(neutral_bidder, bool | np.bool_):
+        probs.append(ScenarioProblem("neutral_bidder", neutral_bidder, "is not true/false",
+                                     "Give true, false or leave it out (drawn)"))
+    if name is not None and (not isinstance(name, str) or not name.strip()):
+        probs.append(ScenarioProblem("name", name, "is not a non-empty string",
+                                     "Give a name or leave it out"))
+    if probs:
+        raise ScenarioError.collect(probs, "random_region")
+
+
 SCENARIOS: dict[str, Callable[[], Region]] = {
     "case-region": case_region,
     "one-teaching-hospital": one_teaching_hospital,
@@ -342,6 +382,10 @@ def load(name_or_path: str | Path, **kwargs: Any) -> Region:
     """A built-in scenario by name (``random-region`` takes ``seed=``) or a scenario file."""
     key = str(name_or_path)
     if key == "random-region":
+        bad = [k for k in kwargs if k not in RANDOM_REGION_OPTIONS]
+        if bad:
+            raise ScenarioError("options", bad, "unknown option(s) of random-region",
+                                f"Use any of {list(RANDOM_REGION_OPTIONS)}")
         return random_region(**kwargs)
     if kwargs:
         raise ScenarioError("kwargs", kwargs, f"scenario {key!r} takes no options",

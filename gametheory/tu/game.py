@@ -120,6 +120,11 @@ class TUGame:
 
     # --- construction helpers -----------------------------------------
     def _init_common(self, n: int, players: Sequence[Hashable] | None, cost: bool) -> None:
+        if n < 1:
+            raise InvalidGameError("n", n, "a game needs at least one player (the values "
+                                   "have length 2**n with n >= 1)",
+                                   "Give 2**n worths for n >= 1 players, e.g. [0, 5] for one "
+                                   "player worth 5")
         if not isinstance(cost, bool | np.bool_):
             raise InvalidTypeError("cost", cost, "must be True or False",
                                    "Pass cost=True for a cost game")

@@ -163,10 +163,20 @@ def _mwc_dfs(weights: Sequence[int], q: int, limit: int) -> list[int]:
         rem[t] = rem[t + 1] + ws[t]
     out: list[int] = []
     stack = [(0, 0, 0)]  # (next position, weight so far, mask)
+    budget = 20 * (limit + L) + 1_000_000   # steps; deep games may need many per coalition
+    steps = 0
     while stack:
         j, cur, mask = stack.pop()
         t = j
         while t < L and cur + rem[t] >= q:
+            steps += 1
+            if steps > budget:
+                raise GameTooLargeError(
+                    "max_coalitions", limit,
+                    f"listing the minimal winning coalitions of this {len(weights)}-member "
+                    f"game stopped after {budget:,} steps ({len(out):,} found so far)",
+                    "Use an index computed by dynamic programming (Banzhaf, Shapley-Shubik, "
+                    "Coleman) or Deegan-Packel, which works on coalition types")
             nw = cur + ws[t]
             bit = 1 << order[t]
             if nw >= q:
@@ -183,6 +193,45 @@ def _mwc_dfs(weights: Sequence[int], q: int, limit: int) -> list[int]:
             t += 1
     out.sort(key=lambda m: (m.bit_count(), m))
     return out
+
+
+#: Largest ``n * quota`` (integer weights) for which the minimal winning coalitions are
+#: counted by dynamic programming before they are listed.
+MAX_COUNT_CELLS = 200_000_000
+
+
+def count_minimal_winning(weights: Sequence[int], q: int, cap: float = 1e30) -> float | None:
+    r"""Number of minimal winning coalitions of ``[q; weights]`` (integers), capped at *cap*.
+
+    Take the players by decreasing weight; a winning coalition is minimal
+    exactly when it loses without its lightest member :math:`j`, so the count
+    is :math:`\sum_j \#\{T \subseteq \text{players before } j : q - w_j \le w(T) < q\}`,
+    computed by dynamic programming over the sums below :math:`q` in
+    :math:`O(n q)` (counts saturate at *cap*). Returns None when :math:`n q`
+    exceeds :data:`MAX_COUNT_CELLS`.
+
+    Examples
+    --------
+    >>> count_minimal_winning([1] * 5, 3)      # 3 of 5: C(5, 3)
+    10.0
+    >>> count_minimal_winning([35, 20, 15, 15, 15], 51)
+    6.0
+    """
+    ws = sorted((int(w) for w in weights if w > 0), reverse=True)
+    if q < 1 or not ws:
+        return 0.0
+    if len(ws) * q > MAX_COUNT_CELLS:
+        return None
+    f = np.zeros(q, dtype=float)   # f[s]: subsets of the players so far with weight s < q
+    f[0] = 1.0
+    total = 0.0
+    for w in ws:
+        total = min(cap, total + float(f[max(0, q - w):].sum()))
+        if total >= cap:
+            return cap
+        if w < q:
+            f[w:] = np.minimum(f[w:] + f[:-w], cap)
+    return total
 
 
 def mwc_types(classes: Sequence[tuple[int, int]], q: int,
@@ -415,6 +464,31 @@ class WeightedVotingGame(SimpleGame):
         cached = self._cache.get("mwc")
         if cached is not None and (len(cached) <= limit):
             return cached
+        count = count_minimal_winning(self._int_weights, self._int_quota, cap=1e300)
+        classes, _ = self._classes()
+        if count is None and len(classes) <= 64:
+            # few distinct weights: count through coalition types (sum of products of
+            # binomials), whatever the size of the weights
+            try:
+                types = mwc_types(classes, self._int_quota, 100_000)
+            except GameTooLargeError:
+                types = None
+            if types is not None:
+                logs = [sum(math.lgamma(classes[h][1] + 1) - math.lgamma(k + 1)
+                            - math.lgamma(classes[h][1] - k + 1) for h, k in t) for t in types]
+                top = max(logs) if logs else 0.0
+                count = (math.exp(top) * sum(math.exp(v - top) for v in logs)
+                         if top < 690 else 1e300)
+        if count is not None and count > limit:
+            size = (f"{count:,.0f}" if count < 1e15 else
+                    "more than 1e300" if count >= 1e300 else f"about {count:.3g}")
+            raise GameTooLargeError(
+                "max_coalitions", limit,
+                f"the {self.n}-member game has {size} minimal winning coalitions (counted "
+                "before listing them)",
+                "Raise max_coalitions= if you can hold that many, or use an index computed "
+                "by dynamic programming (Banzhaf, Shapley-Shubik, Coleman) or Deegan-Packel, "
+                "which works on coalition types")
         out = tuple(_mwc_dfs(self._int_weights, self._int_quota, limit))
         self._cache["mwc"] = out
         return out
