@@ -638,6 +638,10 @@ def _validate(frames: dict[str, pd.DataFrame]) -> tuple[dict[str, pd.DataFrame],
                 for i, v in enumerate(vals):
                     if kind == "count" and _is_missing(v):
                         continue
+                    if isinstance(v, bool | np.bool_):
+                        problems.append(Problem(name, i, col, v, "is true/false, not a number",
+                                                f"give a number for {col}"))
+                        continue
                     if not np.isfinite(num[i]):
                         problems.append(Problem(
                             name, i, col, v, "is not a finite number",

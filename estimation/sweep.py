@@ -211,6 +211,9 @@ class ParamSpec:
 
 def _number(spec: str, part: str) -> float:
     try:
+        if not _DECIMAL.fullmatch(part.strip()) and part.strip().lower().lstrip("+-") not in (
+                "nan", "inf", "infinity"):
+            raise ValueError(part)
         val = float(part)
     except ValueError:
         raise SweepError("--param", spec, f"{part.strip()!r} is not a number",
@@ -222,11 +225,11 @@ def _number(spec: str, part: str) -> float:
 
 
 def _scalar(text: str) -> float | str:
-    try:
-        val = float(text)
-    except ValueError:
-        return text
-    return val
+    """A decimal number (ASCII digits; ``nan``/``inf`` too, refused by the callers), or text."""
+    t = text.strip()
+    if _DECIMAL.fullmatch(t) or t.lower().lstrip("+-") in ("nan", "inf", "infinity"):
+        return float(t)
+    return text
 
 
 def parse_param(spec: str) -> ParamSpec:
@@ -1749,8 +1752,8 @@ def _drive_dask(client: Any, fn: Any, seed: int, chunks: Iterator[Any], n_worker
 KINDS = ("scenario", "calibration")
 
 
-_INTEGER = re.compile(r"[+-]?\d+")
-_DECIMAL = re.compile(r"[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?")
+_INTEGER = re.compile(r"[+-]?\d+", re.ASCII)
+_DECIMAL = re.compile(r"[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?", re.ASCII)
 
 
 def _option_value(item: str, text: str) -> Any:
