@@ -22,7 +22,7 @@ $(STAMP_DEV): pyproject.toml | $(BIN)/python
 	touch $@ $(STAMP_RUN)
 
 demo: $(STAMP_RUN)
-	$(BIN)/restrat run case-region --out results/ --fit-demo
+	$(BIN)/restrat run case-region --out results/ --overwrite --fit-demo
 
 test: $(STAMP_DEV)
 	$(BIN)/python -m pytest -q --durations=20

@@ -122,6 +122,57 @@ def test_save_load_roundtrip(small_fit, tmp_path):
         est.FitResults.load(tmp_path / "missing.nc")
 
 
+def test_load_refuses_damaged_foreign_and_crafted_files(small_fit, tmp_path):
+    import json
+    import shutil
+
+    h5py = pytest.importorskip("h5py")
+    good = small_fit.save(tmp_path / "fit.nc")
+    data = good.read_bytes()
+    cases = {"truncated.nc": data[: len(data) // 2], "text.nc": b"hello" * 20, "empty.nc": b""}
+    for name, raw in cases.items():
+        (tmp_path / name).write_bytes(raw)
+        with pytest.raises(est.EstimationError, match="not a NetCDF-4 file|truncated"):
+            est.FitResults.load(tmp_path / name)
+    # metadata edited: a prior naming something that is not an allowed distribution is
+    # refused before pymc is asked for it; broken or incomplete metadata likewise
+    edits = {
+        "evil_prior.nc": lambda m: m["priors"].__setitem__("beta", ["sample", {}]),
+        "import_prior.nc": lambda m: m["priors"].__setitem__("beta", ["__import__", {}]),
+        "text_param.nc": lambda m: m["priors"].__setitem__("beta", ["Normal", {"mu": "x"}]),
+        "no_kind.nc": lambda m: m.pop("source_kind"),
+        "bad_json.nc": None,
+    }
+    for name, edit in edits.items():
+        shutil.copy(good, tmp_path / name)
+        with h5py.File(tmp_path / name, "r+") as f:
+            meta = json.loads(f["posterior"].attrs["restrat_fit"])
+            if edit is None:
+                f["posterior"].attrs["restrat_fit"] = "{not json"
+            else:
+                edit(meta)
+                f["posterior"].attrs["restrat_fit"] = json.dumps(meta)
+        with pytest.raises(est.EstimationError,
+                           match="allowed prior|malformed|named finite numbers"):
+            est.FitResults.load(tmp_path / name)
+    # a small file declaring a huge array is refused from its headers, before decompressing
+    with h5py.File(tmp_path / "bomb.nc", "w") as f:
+        f.create_dataset("x", shape=(40_000, 40_000), dtype="f8", compression="gzip",
+                         chunks=(4000, 4000), fillvalue=0)
+    assert (tmp_path / "bomb.nc").stat().st_size < 100_000
+    with pytest.raises(est.EstimationError, match="12,800,000,000 bytes"):
+        est.FitResults.load(tmp_path / "bomb.nc")
+    with pytest.raises(est.EstimationError, match="over the limit"):
+        est.FitResults.load(good, max_bytes=100)
+    with pytest.raises(est.EstimationError, match="not a regular file"):
+        est.FitResults.load(tmp_path)
+    # and saving never writes to a folder or a device
+    from gametheory.errors import OutputPathError
+
+    with pytest.raises(OutputPathError, match="is a folder"):
+        small_fit.save(tmp_path)
+
+
 def test_predict_counterfactual(small_fit):
     base = small_fit.predict("case-region", n_draws=100)
     assert base.configurations["probability"].sum() == pytest.approx(1.0)
