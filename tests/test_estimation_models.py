@@ -116,8 +116,12 @@ def test_priors_overridable_and_validated(data):
         structural_model(data, priors={"lam": ("Normal", {"mu": 0, "sigma": 1})})
     with pytest.raises(est.EstimationError, match="unknown parameter"):
         structural_model(data, priors={"kappa": ("Normal", {"mu": 0, "sigma": 1})})
-    with pytest.raises(est.EstimationError, match="unknown pymc distribution"):
+    with pytest.raises(est.EstimationError, match="not an allowed prior distribution"):
         structural_model(data, priors={"mu": ("Gaussian", {"mu": 0})})
+    with pytest.raises(est.EstimationError, match="not an allowed prior distribution"):
+        structural_model(data, priors={"mu": ("sample", {})})     # a pymc function, not a prior
+    with pytest.raises(est.EstimationError, match="named finite numbers"):
+        structural_model(data, priors={"mu": ("Normal", {"sigma": float("nan")})})
     with pytest.raises(TypeError):
         structural_model("not data")
 

@@ -214,8 +214,8 @@ def count_minimal_winning(weights: Sequence[int], q: int, cap: float = 1e30) -> 
     --------
     >>> count_minimal_winning([1] * 5, 3)      # 3 of 5: C(5, 3)
     10.0
-    >>> count_minimal_winning([35, 20, 15, 15, 15], 51)
-    6.0
+    >>> count_minimal_winning([35, 20, 15, 15, 15], 51)   # Holler (1982)
+    5.0
     """
     ws = sorted((int(w) for w in weights if w > 0), reverse=True)
     if q < 1 or not ws:
