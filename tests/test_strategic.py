@@ -6,7 +6,7 @@ from fractions import Fraction
 
 import numpy as np
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from gametheory.errors import InvalidArgumentError
@@ -139,6 +139,119 @@ def test_default_matches_vertex_enumeration_property(game):
         assert is_equilibrium(A, B, x, y, tol=1e-9)
     if not res.degenerate:
         assert _as_set(res) == _as_set(sup)
+
+
+# ------------------------------------- exact (certified) vs independent oracles
+@st.composite
+def integer_games(draw, max_dim=4, max_val=3):
+    m = draw(st.integers(1, max_dim))
+    n = draw(st.integers(1, max_dim))
+    vals = st.integers(0, max_val)
+    A = np.array(draw(st.lists(vals, min_size=m * n, max_size=m * n))).reshape(m, n)
+    B = np.array(draw(st.lists(vals, min_size=m * n, max_size=m * n))).reshape(m, n)
+    return A, B
+
+
+@settings(max_examples=150, deadline=None)
+@given(integer_games())
+def test_exact_equals_exhaustive_on_degenerate_integer_games(game):
+    # the certified float enumeration against the exhaustive rational enumerator (every
+    # choice of tight constraints in Fraction arithmetic): identical rational profiles,
+    # and the same verdict on degeneracy
+    A, B = game
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        fast = equilibria(A, B, method="exact")
+        ref = equilibria(A, B, method="exhaustive")
+    assert fast.rational == ref.rational
+    assert is_degenerate(A, B) == ref.degenerate
+    assert not fast.degenerate or ref.degenerate
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.integers(1, 5), st.integers(1, 5), st.integers(0, 2 ** 32 - 1))
+def test_exact_equals_exhaustive_on_random_real_games(m, n, seed):
+    rng = np.random.default_rng(seed)
+    A, B = rng.normal(size=(m, n)), rng.normal(size=(m, n))
+    fast = equilibria(A, B)
+    ref = equilibria(A, B, method="exhaustive")
+    assert fast.rational == ref.rational
+    assert fast.degenerate == ref.degenerate is False
+
+
+def test_exact_degenerate_10x10_all_31_extreme_equilibria():
+    # integer payoffs 0..9: a degenerate game. Gambit 16.7 enummixed (rational) lists 31
+    # extreme equilibria for it (the exhaustive enumerator takes minutes at this size);
+    # each profile is checked here in exact arithmetic
+    rng = np.random.default_rng(4)
+    A, B = rng.integers(0, 10, (10, 10)), rng.integers(0, 10, (10, 10))
+    with pytest.warns(DegenerateGameWarning):
+        res = equilibria(A, B)
+    assert len(res) == 31 and res.degenerate
+    for x, y in res.rational:
+        Ay = [sum(F(int(A[i][j])) * y[j] for j in range(10)) for i in range(10)]
+        xB = [sum(F(int(B[i][j])) * x[i] for i in range(10)) for j in range(10)]
+        assert sum(xi * a for xi, a in zip(x, Ay, strict=True)) == max(Ay)
+        assert sum(yj * b for yj, b in zip(y, xB, strict=True)) == max(xB)
+
+
+def _gambit_extreme_equilibria(gbt, A, B):
+    g = gbt.Game.from_arrays(np.asarray(A).astype(int).tolist(),
+                             np.asarray(B).astype(int).tolist())
+    p1, p2 = g.players
+    out = set()
+    for prof in gbt.nash.enummixed_solve(g, rational=True).equilibria:
+        out.add((tuple(F(str(prof[s])) for s in p1.strategies),
+                 tuple(F(str(prof[s])) for s in p2.strategies)))
+    return out
+
+
+@pytest.mark.parametrize("seed", range(12))
+def test_exact_equals_gambit_enummixed(seed):
+    # an extra, external oracle (skipped, and reported as skipped, without pygambit;
+    # the exhaustive-enumerator tests above always run)
+    gbt = pytest.importorskip("pygambit")
+    rng = np.random.default_rng(1000 + seed)
+    k = 3 + seed % 4
+    A, B = rng.integers(0, 4, (k, k + seed % 2)), rng.integers(0, 4, (k, k + seed % 2))
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        res = equilibria(A, B)
+    assert set(res.rational) == _gambit_extreme_equilibria(gbt, A, B)
+
+
+def test_float_vertex_enumerations_agree():
+    # qhull facet enumeration of the polar vs breadth-first pivoting: same vertex sets
+    from gametheory.strategic._vertex import (
+        best_response_polytopes,
+        enumerate_vertices,
+        hull_vertices,
+    )
+
+    for seed in range(5):
+        rng = np.random.default_rng(seed)
+        A, B = rng.normal(size=(6, 5)), rng.normal(size=(6, 5))
+        for poly in best_response_polytopes(A, B):
+            h = hull_vertices(poly)["points"]
+            b = enumerate_vertices(poly)["points"]
+            assert h.shape == b.shape
+            key = lambda P: sorted(map(tuple, np.round(P, 8)))  # noqa: E731
+            assert key(h) == key(b)
+
+
+def test_large_games_refused_or_solved_without_hanging():
+    from gametheory.errors import GameTooLargeError
+
+    rng = np.random.default_rng(12)
+    A, B = rng.normal(size=(12, 12)), rng.normal(size=(12, 12))
+    res = equilibria(A, B)
+    assert len(res) % 2 == 1          # non-degenerate game: an odd number of equilibria
+    for x, y in res:
+        assert is_equilibrium(A, B, x, y)
+    A40 = rng.normal(size=(40, 40))
+    for method in ("auto", "exact", "vertex", "support", "exhaustive", "lemke-howson"):
+        with pytest.raises(GameTooLargeError, match="limit"):
+            equilibria(A40, -A40.T, method=method)
 
 
 def test_bad_payoffs():
@@ -276,6 +389,40 @@ def test_lambda_estimate_recovers_true_lambda():
     q = logit_qre(A, B, 2.5)
     est = logit_estimate(A, B, counts=(1e6 * q.x, 1e6 * q.y))
     assert est.lam == pytest.approx(2.5, abs=1e-6)
+
+
+def test_qre_at_huge_lambda_converges_to_nash_without_hanging():
+    # the step grows with lambda, so lam = 1e6 is reached in a few hundred steps; the
+    # profile there is the limiting Nash equilibrium (checked by the exact enumerator)
+    A, B = [[3, 0], [5, 1]], [[3, 5], [0, 1]]       # prisoner's dilemma: (D, D)
+    q = logit_qre(A, B, 1e6)
+    np.testing.assert_allclose(np.concatenate([q.x, q.y]), [0, 1, 0, 1], atol=1e-12)
+    rng = np.random.default_rng(3)
+    A, B = rng.normal(size=(6, 6)), rng.normal(size=(6, 6))
+    q = logit_qre(A, B, 1e6)
+    assert any(np.allclose(q.x, x, atol=1e-6) and np.allclose(q.y, y, atol=1e-6)
+               for x, y in equilibria(A, B, method="exhaustive"))
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_lambda_estimate_matches_gambit(seed):
+    # an extra, external oracle (reported as skipped without pygambit); the
+    # independent-likelihood tests above always run
+    gbt = pytest.importorskip("pygambit")
+    rng = np.random.default_rng(seed)
+    k = 3 + 2 * seed
+    A, B = rng.normal(size=(k, k)), rng.normal(size=(k, k))
+    c1, c2 = rng.integers(0, 20, k), rng.integers(0, 20, k)
+    g = gbt.Game.from_arrays(A, B)
+    prof = g.mixed_strategy_profile()
+    p1, p2 = g.players
+    for st_, c in zip(p1.strategies, c1, strict=True):
+        prof[st_] = float(c)
+    for st_, c in zip(p2.strategies, c2, strict=True):
+        prof[st_] = float(c)
+    theirs = gbt.qre.logit_estimate(prof)
+    mine = logit_estimate(A, B, counts=(c1, c2))
+    assert mine.lam == pytest.approx(theirs.lam, abs=1e-5)
 
 
 def test_qre_branch_10x10_reaches_lambda_100():

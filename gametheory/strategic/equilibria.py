@@ -12,17 +12,42 @@ for all pure :math:`i, j`.
 
 Methods
 -------
-``"exact"`` (the default for small games)
-    Our own enumeration of the extreme equilibria in exact rational
-    arithmetic: the vertices of the best-response polytopes
-    :math:`P = \{x \ge 0 : B^\top x \le 1\}` and
-    :math:`Q = \{y \ge 0 : A y \le 1\}` (payoffs shifted positive) are found
-    by solving every choice of tight constraints with
-    :class:`fractions.Fraction`, labels are read off exactly, and the
-    completely labelled pairs are the extreme equilibria (Avis, Rosenberg,
-    Savani and von Stengel 2010). Exactness means degenerate games — where
-    nashpy's floating-point support enumeration can miss equilibria — are
-    handled correctly, and degeneracy is detected exactly.
+``"exact"`` (the default)
+    Every extreme equilibrium, certified in exact arithmetic. The vertices
+    of one best-response polytope, :math:`P = \{x \ge 0 : B^\top x \le 1\}`
+    (or :math:`Q = \{y \ge 0 : A y \le 1\}` when the column player has
+    fewer strategies; payoffs mapped into :math:`[1, 2]`), are enumerated in
+    floating point as the facets of the convex hull of the polar polytope
+    (qhull), the way the fast vertex-enumeration codes do. For each vertex
+    :math:`x` with label set :math:`L`, the complementary labels fix the
+    other player's point: :math:`y` solves the :math:`n` tight constraints
+    not in :math:`L` (one batched linear solve for all vertices). Every
+    candidate pair is then **certified exactly**: payoffs are scaled exactly
+    to integers, both points are recomputed from their tight constraints by
+    fraction-free (Bareiss) elimination in Python integers, their labels are
+    recomputed exactly, and the pair is kept only if together they carry
+    every label. **Degeneracy is decided exactly**: vertices with extra or
+    nearly tight constraints get their labels from the exact computation;
+    when a vertex of :math:`P` has more than :math:`m` labels, or the
+    complementary system is singular (decided exactly), the complementary
+    points form a face of :math:`Q`, whose vertices are all enumerated and
+    certified, so no extreme equilibrium of a degenerate game is missed.
+    Floating-point vertex enumeration that pairs triangulated facets by
+    their label sets misses equilibria of degenerate games: on the
+    ``10 x 10`` game with payoffs ``default_rng(4).integers(0, 10, (10, 10))``
+    (``A`` then ``B``) quantecon's ``vertex_enumeration`` returns 7 of the 31
+    extreme equilibria; this method returns all 31, the same rational
+    profiles as Gambit's ``enummixed`` (rational). Games whose enumerated
+    polytope may have more than :data:`VERTEX_LIMIT` vertices (by the upper
+    bound theorem; about 17 x 17 and larger) are refused with
+    :class:`~gametheory.errors.GameTooLargeError` before any work starts.
+``"exhaustive"``
+    The reference enumerator: every choice of tight constraints of both
+    polytopes is solved in :class:`fractions.Fraction` arithmetic, labels are
+    read off exactly, and the completely labelled pairs are the extreme
+    equilibria (Avis, Rosenberg, Savani and von Stengel 2010). Slow
+    (combinatorial in :math:`m + n`; limited by :data:`EXACT_LIMIT`), kept
+    as an independent check of ``"exact"``.
 ``"vertex"``
     nashpy's vertex enumeration (floating point).
 ``"support"``
@@ -30,20 +55,37 @@ Methods
     of degenerate games).
 ``"lemke-howson"``
     nashpy's Lemke–Howson from every initial label (finds some, not all,
-    equilibria).
+    equilibria); run only up to :data:`LEMKE_HOWSON_LIMIT` strategies in all,
+    since it has no iteration limit.
+
+Every method checks the game's size before any work and refuses a game it
+could not finish in reasonable time with
+:class:`~gametheory.errors.GameTooLargeError`, naming the size and the
+limit; for one approximate equilibrium of a large game,
+:func:`~gametheory.strategic.logit_qre` at a large precision follows the
+logit QRE branch to its limit in a few hundred steps.
 
 A game is *degenerate* when some mixed strategy with support of size
 :math:`k` has more than :math:`k` pure best responses; equivalently a
 best-response polytope has a vertex with more tight constraints than its
-dimension. :func:`equilibria` warns (:class:`DegenerateGameWarning`) when a
-game is degenerate, since the equilibrium set may then contain continua of
-which only the extreme points are listed.
+dimension. :func:`is_degenerate` decides this exactly for the whole game.
+The ``degenerate`` flag of an ``"exact"`` result reports degeneracy where
+it matters for the equilibria — at a vertex of the enumerated polytope or at
+a point complementary to one — which is where continua of equilibria and
+extra extreme equilibria come from; :func:`equilibria` then warns
+(:class:`DegenerateGameWarning`), since only the extreme points of such
+continua are listed.
 
 References
 ----------
 Avis, D., Rosenberg, G. D., Savani, R. and von Stengel, B. (2010).
 Enumeration of Nash equilibria for two-player games. *Economic Theory* 42,
 9–37.
+Bareiss, E. H. (1968). Sylvester's identity and multistep integer-preserving
+Gaussian elimination. *Mathematics of Computation* 22, 565–578.
+Barber, C. B., Dobkin, D. P. and Huhdanpaa, H. (1996). The Quickhull
+algorithm for convex hulls. *ACM Transactions on Mathematical Software* 22,
+469–483.
 von Stengel, B. (2002). Computing equilibria for two-person games. In
 *Handbook of Game Theory* vol. 3, ch. 45.
 Knight, V. and Campbell, J. (2018). Nashpy: a Python library for the
@@ -65,6 +107,14 @@ import numpy as np
 from ..errors import GameTooLargeError, InvalidArgumentError, SolverError
 from ..results import frozen_array
 from ._payoffs import bimatrix
+from ._vertex import (
+    best_response_polytopes,
+    enumerate_vertices,
+    exact_vertex,
+    hull_vertices,
+    integer_matrix,
+    q_rows_independent,
+)
 
 __all__ = [
     "DegenerateGameWarning",
@@ -75,10 +125,19 @@ __all__ = [
     "METHODS",
 ]
 
-METHODS = ("exact", "vertex", "support", "lemke-howson")
+METHODS = ("exact", "exhaustive", "vertex", "support", "lemke-howson")
 
-#: Largest number of tight-constraint choices the exact method will try.
+#: Largest number of tight-constraint choices the exhaustive method will try.
 EXACT_LIMIT = 200_000
+#: Largest upper-bound-theorem vertex count of the enumerated best-response polytope
+#: (16x16 games pass, 17x17 and larger are refused with a message).
+VERTEX_LIMIT = 1_000_000
+#: Largest number of support pairs nashpy's support enumeration may try.
+SUPPORT_LIMIT = 1_000_000
+#: Largest m + n for nashpy's Lemke-Howson (it has no iteration limit).
+LEMKE_HOWSON_LIMIT = 24
+#: Largest number of constraint choices when completing one degenerate face.
+FACE_LIMIT = 200_000
 
 
 class DegenerateGameWarning(UserWarning):
@@ -99,11 +158,15 @@ class EquilibriaResult:
     method : str
         The method used.
     degenerate : bool or None
-        Whether the game is degenerate (``None`` when not checked).
+        ``"exact"``: whether the game is degenerate at a vertex of the
+        enumerated best-response polytope or at a point complementary to one
+        (the degeneracy that creates continua of equilibria); ``"exhaustive"``:
+        whether the game is degenerate anywhere (as :func:`is_degenerate`);
+        ``None`` for the nashpy methods.
     exact : bool
         Whether the profiles were computed in exact arithmetic.
     rational : tuple or None
-        For the exact method, the profiles as tuples of
+        For ``"exact"`` and ``"exhaustive"``, the profiles as tuples of
         :class:`fractions.Fraction`.
     params : dict
     info : dict
@@ -200,12 +263,7 @@ def _polytope_vertices(M: list[list[Fraction]], nvar: int, ncon: int, var_label0
 
 def _exact_equilibria(A: np.ndarray, B: np.ndarray) -> tuple[list[Any], bool]:
     m, n = A.shape
-    work = comb(m + n, m) * 2
-    if work > EXACT_LIMIT:
-        raise GameTooLargeError("A", f"{m}x{n} game",
-                                f"exact enumeration would try about {work} constraint sets "
-                                f"(limit {EXACT_LIMIT})",
-                                "Use method='vertex' (floating point) or 'lemke-howson'")
+    _check_size(m, n, "exhaustive")
     # shift payoffs to be positive (equilibria are unchanged)
     Af = _fractions(A)
     Bf = _fractions(B)
@@ -234,13 +292,240 @@ def _exact_equilibria(A: np.ndarray, B: np.ndarray) -> tuple[list[Any], bool]:
     return eqs, degenerate
 
 
+# ------------------------------------------------------- fast exact (certified)
+def _vertex_bound(d: int, N: int) -> int:
+    """Upper bound theorem: most vertices a d-polytope with N facets can have."""
+    if N <= d:
+        return 1
+    h, c = d // 2, (d + 1) // 2
+    return comb(N - c, h) + comb(N - h - 1, c - 1)
+
+
+_LARGE_FIX = ("For one approximate equilibrium of a large game use "
+              "gametheory.strategic.logit_qre(A, B, lam=1e6) (the limit of the logit QRE "
+              "branch), or reduce the game (e.g. remove dominated strategies)")
+
+
+def _check_size(m: int, n: int, method: str) -> None:
+    if method == "lemke-howson":
+        if m + n > LEMKE_HOWSON_LIMIT:
+            raise GameTooLargeError(
+                "A", f"{m}x{n} game",
+                f"nashpy's Lemke-Howson has no iteration limit and can cycle; it is run "
+                f"only for m + n <= {LEMKE_HOWSON_LIMIT} (here {m + n})", _LARGE_FIX)
+        return
+    if method in ("exact", "vertex"):
+        bound = _vertex_bound(min(m, n), m + n)
+        if method == "vertex":
+            bound = max(bound, _vertex_bound(max(m, n), m + n))
+        if bound > VERTEX_LIMIT:
+            raise GameTooLargeError(
+                "A", f"{m}x{n} game",
+                f"its best-response polytope may have up to {bound:,} vertices (upper bound "
+                f"theorem; limit {VERTEX_LIMIT:,}), so enumerating every equilibrium could "
+                "run for hours", _LARGE_FIX)
+    elif method == "support":
+        pairs = sum(comb(m, k) * comb(n, k) for k in range(1, min(m, n) + 1))
+        if pairs > SUPPORT_LIMIT:
+            raise GameTooLargeError(
+                "A", f"{m}x{n} game",
+                f"support enumeration would try {pairs:,} support pairs (limit "
+                f"{SUPPORT_LIMIT:,})", "Use method='exact' or method='lemke-howson'")
+    elif method == "exhaustive":
+        work = comb(m + n, m) * 2
+        if work > EXACT_LIMIT:
+            raise GameTooLargeError("A", f"{m}x{n} game",
+                                    f"exhaustive enumeration would try about {work:,} "
+                                    f"constraint sets (limit {EXACT_LIMIT:,})",
+                                    "Use method='exact' (same result, much faster)")
+
+
+def _tight_order(slack: np.ndarray, loose: float = 1e-6) -> list[int]:
+    """Constraints with slack below *loose*, most tight first."""
+    idx = np.flatnonzero(slack <= loose)
+    return [int(k) for k in idx[np.argsort(slack[idx], kind="stable")]]
+
+
+def _row_polytope_vertices(Am: np.ndarray, Bm: np.ndarray) -> dict[str, np.ndarray]:
+    from scipy.spatial import QhullError
+
+    P, _ = best_response_polytopes(Am, Bm)
+    if P.d < 2:
+        return enumerate_vertices(P)
+    try:
+        return hull_vertices(P)
+    except (QhullError, np.linalg.LinAlgError):  # pragma: no cover - qhull precision trouble
+        return enumerate_vertices(P)
+
+
+def _face_points(Q: Any, C: np.ndarray, loose: float) -> list[np.ndarray]:
+    """Vertices of the face of Q where the constraints *C* are tight (float)."""
+    n = Q.d
+    DC = Q.D[C]
+    U, sv, Vt = np.linalg.svd(DC) if DC.size else (None, np.zeros(0), np.eye(n))
+    rank = int(np.sum(sv > 1e-10 * max(1.0, sv[0]))) if sv.size else 0
+    # rows spanning C, then every choice of n - rank further constraints
+    basis_rows: list[int] = []
+    for k in range(DC.shape[0]):
+        trial = basis_rows + [k]
+        if np.linalg.matrix_rank(DC[trial], tol=1e-10) == len(trial):
+            basis_rows = trial
+        if len(basis_rows) == rank:
+            break
+    base = [int(C[k]) for k in basis_rows]
+    others = [k for k in range(Q.N) if k not in set(int(c) for c in C)]
+    need = n - rank
+    if comb(len(others), need) > FACE_LIMIT:
+        raise GameTooLargeError(
+            "A", "degenerate game",
+            f"a degenerate face needs {comb(len(others), need):,} constraint choices "
+            f"(limit {FACE_LIMIT:,})", "Use method='exhaustive' for small games, or "
+            "perturb the payoffs slightly")
+    out = []
+    if need == 0:
+        sets = [base]
+    else:
+        sets = [base + list(S) for S in itertools.combinations(others, need)]
+    idx = np.array(sets, dtype=np.int64)
+    M = Q.D[idx]
+    ok = np.abs(np.linalg.det(M)) > 1e-12
+    if not np.any(ok):
+        return out
+    ys = np.linalg.solve(M[ok], Q.b[idx[ok]][..., None])[..., 0]
+    sl = Q.b - ys @ Q.D.T
+    feas = np.all(sl >= -loose, axis=1) & np.all(np.abs(sl[:, C]) <= loose, axis=1)
+    return list(ys[feas])
+
+
+def _batched_inverse(M: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Inverses of a stack of square matrices; ``ok`` marks those LAPACK could invert."""
+    try:
+        return np.linalg.inv(M), np.ones(M.shape[0], dtype=bool)
+    except np.linalg.LinAlgError:
+        inv = np.zeros_like(M)
+        ok = np.zeros(M.shape[0], dtype=bool)
+        for t in range(M.shape[0]):
+            try:
+                inv[t] = np.linalg.inv(M[t])
+                ok[t] = True
+            except np.linalg.LinAlgError:
+                pass
+        return inv, ok
+
+
+def _certified_equilibria(Am: np.ndarray, Bm: np.ndarray, tol: float = 1e-9
+                          ) -> tuple[list[Any], bool, dict[str, Any]]:
+    """Extreme equilibria: float vertex enumeration, then exact certification."""
+    m0, n0 = Am.shape
+    swap = n0 < m0
+    A2, B2 = (Bm.T, Am.T) if swap else (Am, Bm)
+    m, n = A2.shape
+    N = m + n
+    loose = 1e-6
+    V = _row_polytope_vertices(A2, B2)
+    _, Q = best_response_polytopes(A2, B2)
+    Aint, Bint = integer_matrix(A2), integer_matrix(B2)
+    full = frozenset(range(N))
+    xcache: dict[int, Any] = {}
+
+    def exact_x(a: int) -> Any:
+        if a not in xcache:
+            xcache[a] = exact_vertex(Bint, "P", _tight_order(V["slack"][a], loose), m, n)
+        return xcache[a]
+
+    pts, slack = V["points"], V["slack"]
+    nonzero = np.any(pts > loose, axis=1)
+    L = slack <= tol
+    degenerate = False
+    # vertices with extra or ambiguous labels: exact labels decide
+    ambiguous = np.any((slack > tol) & (slack <= loose), axis=1) | (L.sum(axis=1) > m)
+    for a in np.flatnonzero(ambiguous & nonzero):
+        ex = exact_x(int(a))
+        if ex is not None:
+            L[a] = False
+            L[a, sorted(ex[1])] = True
+            degenerate |= len(ex[1]) > m
+    cands: list[tuple[int, np.ndarray]] = []
+    C_all = ~L
+    simple = nonzero & (C_all.sum(axis=1) == n)
+    idx = np.flatnonzero(simple)
+    face_vertices = list(np.flatnonzero(nonzero & (C_all.sum(axis=1) < n)))
+    if idx.size:
+        Cidx = np.nonzero(C_all[idx])[1].reshape(idx.size, n)
+        M = Q.D[Cidx]
+        rhs = Q.b[Cidx]
+        # 1-norm condition numbers from the inverses; (nearly) singular systems are
+        # decided exactly (singular: a degenerate face, completed below)
+        inv, ok = _batched_inverse(M)
+        cond = np.full(M.shape[0], np.inf)        # ||M||_1 <= 2n: entries in [-1, 2]
+        cond[ok] = 2 * n * np.abs(inv[ok]).sum(axis=1).max(axis=1)
+        good = cond < 1e12
+        for t in np.flatnonzero(~good):
+            good[t] = q_rows_independent(Aint, [int(k) for k in Cidx[t]], m, n)
+        face_vertices += list(idx[~good])
+        if np.any(good):
+            # a singular-in-float system decided independent exactly has no inverse here
+            solved = good & ok
+            ys = np.einsum("fij,fj->fi", inv[solved], rhs[solved])
+            if np.any(good & ~ok):
+                face_vertices += list(idx[good & ~ok])
+            good = solved
+            sl = Q.b - ys @ Q.D.T
+            feas = np.all(sl >= -loose, axis=1)
+            for a, y in zip(idx[good][feas], ys[feas], strict=True):
+                cands.append((int(a), y))
+    for a in face_vertices:
+        C = np.flatnonzero(C_all[a])
+        for y in _face_points(Q, C, loose):
+            cands.append((int(a), y))
+    found: set[Any] = set()
+    rejected = 0
+    for a, y in cands:
+        ex = exact_x(a)
+        sl = np.maximum(Q.b - Q.D @ y, 0.0)
+        ey = exact_vertex(Aint, "Q", _tight_order(sl, loose), m, n)
+        if ex is None or ey is None or (ex[1] | ey[1]) != full:
+            rejected += 1
+            continue
+        degenerate |= len(ey[1]) > n or len(ex[1]) > m
+        found.add((ey[0], ex[0]) if swap else (ex[0], ey[0]))
+    info = {"vertices": int(pts.shape[0]), "candidates": len(cands), "rejected": rejected,
+            "enumerated": "column player's polytope" if swap else "row player's polytope"}
+    return sorted(found), degenerate, info
+
+
+def _full_degeneracy(Am: np.ndarray, Bm: np.ndarray, tol: float = 1e-9) -> bool:
+    """Whether either best-response polytope has a vertex with too many labels (exact)."""
+    for A2, B2 in ((Am, Bm), (Bm.T, Am.T)):
+        m, n = A2.shape
+        if m == 1:
+            # P is a segment [0, 1/max_j B'_1j]: its far end is degenerate iff ties
+            Bi = integer_matrix(B2)[0]
+            if Bi.count(max(Bi)) > 1:
+                return True
+            continue
+        V = _row_polytope_vertices(A2, B2)
+        slack = V["slack"]
+        sus = np.any((slack > tol) & (slack <= 1e-6), axis=1) | ((slack <= tol).sum(1) > m)
+        if not np.any(sus):
+            continue
+        Bint = integer_matrix(B2)
+        for a in np.flatnonzero(sus):
+            ex = exact_vertex(Bint, "P", _tight_order(slack[a]), m, n)
+            if ex is not None and len(ex[1]) > m:
+                return True
+    return False
+
+
 def is_degenerate(A: Any, B: Any = None) -> bool:
     r"""Whether a bimatrix game is degenerate (decided in exact arithmetic).
 
     A game is non-degenerate when no mixed strategy with support of size
     :math:`k` has more than :math:`k` pure best responses (von Stengel
     2002, Def. 3.2); this is checked through the best-response polytopes,
-    which are simple exactly when the game is non-degenerate.
+    which are simple exactly when the game is non-degenerate: both are
+    enumerated in floating point and every vertex with extra or nearly tight
+    constraints has its labels recomputed in exact integer arithmetic.
 
     Parameters
     ----------
@@ -249,6 +534,11 @@ def is_degenerate(A: Any, B: Any = None) -> bool:
     Returns
     -------
     bool
+
+    Raises
+    ------
+    GameTooLargeError
+        When a polytope may have more than :data:`VERTEX_LIMIT` vertices.
 
     References
     ----------
@@ -262,7 +552,8 @@ def is_degenerate(A: Any, B: Any = None) -> bool:
     True
     """
     Am, Bm = bimatrix(A, B)
-    return _exact_equilibria(Am, Bm)[1]
+    _check_size(*Am.shape, "vertex")
+    return _full_degeneracy(Am, Bm)
 
 
 def is_equilibrium(A: Any, B: Any, x: Any, y: Any, tol: float = 1e-9) -> bool:
@@ -306,11 +597,11 @@ def equilibria(A: Any, B: Any = None, method: str = "auto", *, warn: bool = True
         Row player's payoffs.
     B : (m, n) array, optional
         Column player's payoffs (``None``: zero-sum, ``B = -A``).
-    method : {"auto", "exact", "vertex", "support", "lemke-howson"}
-        ``"auto"`` (default) is ``"exact"`` when the game is small enough
-        (see :data:`EXACT_LIMIT`) and ``"vertex"`` otherwise; see the module
-        docstring for each method. Only ``"exact"`` and ``"vertex"`` are
-        guaranteed to return every extreme equilibrium.
+    method : {"auto", "exact", "exhaustive", "vertex", "support", "lemke-howson"}
+        ``"auto"`` (default) is ``"exact"``; see the module docstring for
+        each method. ``"exact"`` and ``"exhaustive"`` return every extreme
+        equilibrium in exact arithmetic; ``"vertex"`` does in floating point
+        for non-degenerate games.
     warn : bool
         Emit :class:`DegenerateGameWarning` for degenerate games.
     tol : float
@@ -324,11 +615,15 @@ def equilibria(A: Any, B: Any = None, method: str = "auto", *, warn: bool = True
     ------
     InvalidArgumentError
         Mismatched shapes, non-finite payoffs, unknown method.
+    GameTooLargeError
+        The game is too large for the method (checked before any work:
+        :data:`VERTEX_LIMIT`, :data:`SUPPORT_LIMIT`, :data:`EXACT_LIMIT`,
+        :data:`LEMKE_HOWSON_LIMIT`).
 
     References
     ----------
-    Avis, Rosenberg, Savani and von Stengel (2010); Knight and Campbell
-    (2018) for the nashpy methods.
+    Avis, Rosenberg, Savani and von Stengel (2010); Bareiss (1968) for the
+    exact elimination; Knight and Campbell (2018) for the nashpy methods.
 
     Examples
     --------
@@ -343,13 +638,17 @@ def equilibria(A: Any, B: Any = None, method: str = "auto", *, warn: bool = True
         raise InvalidArgumentError("method", method, "unknown method",
                                    f"Use one of {('auto',) + METHODS}")
     m, n = Am.shape
-    chosen = method
-    if method == "auto":
-        chosen = "exact" if comb(m + n, m) * 2 <= EXACT_LIMIT else "vertex"
+    chosen = "exact" if method == "auto" else method
+    _check_size(m, n, chosen)
     degenerate: bool | None = None
     rational = None
-    if chosen == "exact":
-        reqs, degenerate = _exact_equilibria(Am, Bm)
+    info: dict[str, Any] = {"shape": (m, n)}
+    if chosen in ("exact", "exhaustive"):
+        if chosen == "exact":
+            reqs, degenerate, more = _certified_equilibria(Am, Bm)
+            info.update(more)
+        else:
+            reqs, degenerate = _exact_equilibria(Am, Bm)
         rational = tuple(reqs)
         eqs = [(frozen_array([float(v) for v in x]), frozen_array([float(v) for v in y]))
                for x, y in reqs]
@@ -371,23 +670,18 @@ def equilibria(A: Any, B: Any = None, method: str = "auto", *, warn: bool = True
                     raw = list(game.lemke_howson_enumeration())
             except Exception as exc:  # nashpy/qhull failures become our SolverError
                 raise SolverError(f"nashpy {chosen} enumeration", type(exc).__name__,
-                                  str(exc), "Use method='exact' for small games") from exc
+                                  str(exc), "Use method='exact'") from exc
         cand = [(np.asarray(x, float), np.asarray(y, float)) for x, y in raw]
         cand = [(x, y) for x, y in cand
                 if np.all(np.isfinite(x)) and np.all(np.isfinite(y))
                 and is_equilibrium(Am, Bm, x, y, tol=1e-7)]
         eqs = [(frozen_array(x), frozen_array(y)) for x, y in _dedupe(cand, tol)]
         exact = False
-        if comb(m + n, m) * 2 <= EXACT_LIMIT:
-            degenerate = _exact_equilibria(Am, Bm)[1]
     if warn and degenerate:
         warnings.warn(
             "the game is degenerate: some mixed strategy has more pure best responses than "
             "its support size; equilibria may form continua, of which only the extreme "
-            "equilibria are listed" + ("" if chosen in ("exact", "vertex") else
-                                       f", and method={chosen!r} may miss some of those"),
-            DegenerateGameWarning, stacklevel=2)
+            "equilibria are listed", DegenerateGameWarning, stacklevel=2)
     return EquilibriaResult(equilibria=tuple(eqs), method=chosen, degenerate=degenerate,
                             exact=exact, rational=rational,
-                            params={"method": method, "tol": tol},
-                            info={"shape": (m, n)})
+                            params={"method": method, "tol": tol}, info=info)

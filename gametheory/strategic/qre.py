@@ -142,48 +142,72 @@ class _System:
         self.A, self.B = A, B
         self.m, self.n = A.shape
         self.N = self.m + self.n
+        m, N = self.m, self.N
+        self.dA = A[1:] - A[0]                    # (m-1, n)
+        self.dBT = B.T[1:] - B.T[0]               # (n-1, m)
+        # the constant part of the Jacobian (the -1 / identity blocks)
+        J0 = np.zeros((N, N + 1))
+        J0[:m - 1, 0] = -1.0
+        J0[np.arange(m - 1), np.arange(1, m)] = 1.0
+        J0[m:N - 1, m] = -1.0
+        J0[np.arange(m, N - 1), np.arange(m + 1, N)] = 1.0
+        self.J0 = J0
 
     def split(self, z: np.ndarray) -> tuple[np.ndarray, np.ndarray, float]:
         return z[:self.m], z[self.m:self.N], float(z[self.N])
 
-    def H(self, z: np.ndarray) -> np.ndarray:
-        u, v, lam = self.split(z)
+    def HJ(self, z: np.ndarray, out: np.ndarray | None = None,
+           want_J: bool = True) -> tuple[np.ndarray, np.ndarray | None]:
+        """Residual and (into *out*, N x (N+1)) Jacobian at *z*."""
+        m, N = self.m, self.N
+        u, v, lam = z[:m], z[m:N], float(z[N])
         x, y = np.exp(u), np.exp(v)
-        ay = self.A @ y
-        bx = self.B.T @ x
-        r = np.empty(self.N)
-        r[:self.m - 1] = u[1:] - u[0] - lam * (ay[1:] - ay[0])
-        r[self.m - 1] = x.sum() - 1.0
-        r[self.m:self.N - 1] = v[1:] - v[0] - lam * (bx[1:] - bx[0])
-        r[self.N - 1] = y.sum() - 1.0
-        return r
+        ay = self.dA @ y
+        bx = self.dBT @ x
+        r = np.empty(N)
+        r[:m - 1] = u[1:] - u[0] - lam * ay
+        r[m - 1] = x.sum() - 1.0
+        r[m:N - 1] = v[1:] - v[0] - lam * bx
+        r[N - 1] = y.sum() - 1.0
+        if not want_J:
+            return r, None
+        Jm = out if out is not None else np.empty((N, N + 1))
+        Jm[:] = self.J0
+        Jm[:m - 1, m:N] = -lam * self.dA * y
+        Jm[:m - 1, N] = -ay
+        Jm[m - 1, :m] = x
+        Jm[m:N - 1, :m] = -lam * self.dBT * x
+        Jm[m:N - 1, N] = -bx
+        Jm[N - 1, m:N] = y
+        return r, Jm
+
+    def H(self, z: np.ndarray) -> np.ndarray:
+        return self.HJ(z, want_J=False)[0]
 
     def J(self, z: np.ndarray) -> np.ndarray:
-        m, n, N = self.m, self.n, self.N
-        u, v, lam = self.split(z)
-        x, y = np.exp(u), np.exp(v)
-        A, B = self.A, self.B
-        J = np.zeros((N, N + 1))
-        # player 1 rows
-        J[:m - 1, 1:m] = np.eye(m - 1)
-        J[:m - 1, 0] = -1.0
-        J[:m - 1, m:N] = -lam * (A[1:] - A[0]) * y
-        ay = A @ y
-        J[:m - 1, N] = -(ay[1:] - ay[0])
-        J[m - 1, :m] = x
-        # player 2 rows
-        r0 = m
-        J[r0:r0 + n - 1, m + 1:N] = np.eye(n - 1)
-        J[r0:r0 + n - 1, m] = -1.0
-        BT = B.T
-        J[r0:r0 + n - 1, :m] = -lam * (BT[1:] - BT[0]) * x
-        bx = BT @ x
-        J[r0:r0 + n - 1, N] = -(bx[1:] - bx[0])
-        J[N - 1, m:N] = y
-        return J
+        Jm = self.HJ(z)[1]
+        assert Jm is not None
+        return Jm
 
 
 def _tangent(J: np.ndarray, prev: np.ndarray | None) -> np.ndarray:
+    """Unit null vector of the N x (N+1) Jacobian, oriented like *prev*.
+
+    With a previous tangent the bordered system ``[J; prev] t = e_{N+1}`` gives the
+    null vector with one LU solve (its solution has ``prev . t = 1 > 0``, so the
+    orientation is kept); the first tangent, or a singular border, uses QR.
+    """
+    if prev is not None:
+        M = np.vstack([J, prev])
+        rhs = np.zeros(M.shape[0])
+        rhs[-1] = 1.0
+        try:
+            t = np.linalg.solve(M, rhs)
+            nrm = np.linalg.norm(t)
+            if np.isfinite(nrm) and nrm > 0:
+                return t / nrm
+        except np.linalg.LinAlgError:
+            pass
     q, _ = np.linalg.qr(J.T, mode="complete")
     t = q[:, -1]
     if prev is None:
@@ -196,21 +220,34 @@ def _tangent(J: np.ndarray, prev: np.ndarray | None) -> np.ndarray:
 
 def _correct(sys: _System, zp: np.ndarray, t: np.ndarray, maxit: int = 10,
              tol: float = 1e-12) -> tuple[np.ndarray, bool, int]:
-    """Newton on H(z) = 0 with t . (z - zp) = 0."""
+    """Newton on H(z) = 0 with t . (z - zp) = 0 (a trial that overflows fails)."""
+    with np.errstate(over="ignore", invalid="ignore"):
+        return _correct_raw(sys, zp, t, maxit, tol)
+
+
+def _correct_raw(sys: _System, zp: np.ndarray, t: np.ndarray, maxit: int,
+                 tol: float) -> tuple[np.ndarray, bool, int]:
+    N = sys.N
     z = zp.copy()
+    if np.max(zp[:N]) > 1.0:          # a log-probability above 1: far off the branch
+        return z, False, 0
+    M = np.empty((N + 1, N + 1))
+    M[N] = t
+    rhs = np.empty(N + 1)
     for k in range(maxit):
-        r = sys.H(z)
-        J = sys.J(z)
-        M = np.vstack([J, t])
-        rhs = -np.append(r, t @ (z - zp))
+        r, _ = sys.HJ(z, out=M[:N])
+        rhs[:N] = -r
+        rhs[N] = -(t @ (z - zp))
+        if not (np.isfinite(M).all() and np.isfinite(rhs).all()):
+            return z, False, k
         try:
             dz = np.linalg.solve(M, rhs)
         except np.linalg.LinAlgError:
             return z, False, k
         z = z + dz
-        if np.max(np.abs(dz)) < tol * max(1.0, float(np.max(np.abs(z)))):
-            return z, bool(np.max(np.abs(sys.H(z))) < 1e-9), k + 1
-    return z, bool(np.max(np.abs(sys.H(z))) < 1e-10), maxit
+        if np.abs(dz).max() < tol * max(1.0, float(np.abs(z).max())):
+            return z, bool(np.abs(sys.H(z)).max() < 1e-9), k + 1
+    return z, bool(np.abs(sys.H(z)).max() < 1e-10), maxit
 
 
 def _at_lambda(sys: _System, z0: np.ndarray, lam: float, tol: float = 1e-14) -> np.ndarray:
@@ -218,24 +255,45 @@ def _at_lambda(sys: _System, z0: np.ndarray, lam: float, tol: float = 1e-14) -> 
     N = sys.N
     z = z0.copy()
     z[N] = lam
-    for _ in range(50):
-        r = sys.H(z)
-        J = sys.J(z)[:, :N]
-        dz = np.linalg.solve(J, -r)
-        z[:N] += dz
-        if np.max(np.abs(dz)) < tol * max(1.0, float(np.max(np.abs(z[:N])))):
-            break
-    if np.max(np.abs(sys.H(z))) > 1e-9:
+    with np.errstate(over="ignore", invalid="ignore"):
+        z = _newton_fixed(sys, z, tol)
+    if not np.all(np.isfinite(z)) or np.max(np.abs(sys.H(z))) > 1e-9:
         raise ConvergenceError("logit QRE at fixed lambda", "newton",
                                f"residual {np.max(np.abs(sys.H(z))):.3g} at lambda={lam}",
                                "Report the game; try a smaller max_step")
     return z
 
 
+def _newton_fixed(sys: _System, z: np.ndarray, tol: float) -> np.ndarray:
+    N = sys.N
+    for _ in range(50):
+        r, Jf = sys.HJ(z)
+        assert Jf is not None
+        try:
+            dz = np.linalg.solve(Jf[:, :N], -r)
+        except np.linalg.LinAlgError:
+            break
+        z[:N] += dz
+        if not np.all(np.isfinite(dz)) or \
+                np.max(np.abs(dz)) < tol * max(1.0, float(np.max(np.abs(z[:N])))):
+            break
+    return z
+
+
 def _trace(sys: _System, lam_max: float, first_step: float, max_step: float,
-           targets: Sequence[float] = (), on_point: Any = None) -> tuple[list[np.ndarray],
-                                                                        dict[float, np.ndarray],
-                                                                        dict[str, Any]]:
+           targets: Sequence[float] = (), on_point: Any = None,
+           max_steps: int = 100_000) -> tuple[list[np.ndarray], dict[float, np.ndarray],
+                                              dict[str, Any]]:
+    r"""Predictor–corrector continuation of the branch from lambda = 0 to *lam_max*.
+
+    The arclength step adapts to the corrector's effort and may grow with
+    :math:`\lambda` (up to ``max(max_step, lambda)``): far out on the branch
+    the log-probabilities of inferior strategies fall linearly in
+    :math:`\lambda`, so steps proportional to :math:`\lambda` keep the number
+    of steps logarithmic in *lam_max* (a trace to :math:`10^6` takes a few
+    hundred steps). *on_point(z, zn, t, tn)* is called after each accepted step
+    with both end points and their tangents.
+    """
     m, n, N = sys.m, sys.n, sys.N
     z = np.concatenate([np.full(m, -np.log(m)), np.full(n, -np.log(n)), [0.0]])
     pts = [z.copy()]
@@ -246,10 +304,13 @@ def _trace(sys: _System, lam_max: float, first_step: float, max_step: float,
             found[lt] = z.copy()
             pending.remove(lt)
     h = first_step
-    t_prev = None
+    t = _tangent(sys.J(z), None)
     steps = rejected = 0
     while z[N] < lam_max:
-        t = _tangent(sys.J(z), t_prev)
+        if steps >= max_steps:
+            raise ConvergenceError("logit QRE continuation", "steps",
+                                   f"{max_steps} steps reached at lambda={z[N]:.6g}",
+                                   "Rescale the payoffs or lower lam")
         while True:
             zp = z + h * t
             zn, ok, its = _correct(sys, zp, t)
@@ -272,11 +333,12 @@ def _trace(sys: _System, lam_max: float, first_step: float, max_step: float,
                 found[lt] = _at_lambda(sys, z + w * (zn - z), lt)
                 pending.remove(lt)
         if on_point is not None:
-            on_point(z, zn, t)
+            on_point(z, zn, t, t_new)
         z = zn
         pts.append(z.copy())
-        t_prev = t_new
-        h = min(max_step, h * (1.5 if its <= 3 else (1.0 if its <= 5 else 0.6)))
+        t = t_new
+        cap = max(max_step, float(z[N]))
+        h = min(cap, h * (2.0 if its <= 3 else (1.0 if its <= 5 else 0.6)))
     return pts, found, {"steps": steps, "rejected": rejected}
 
 
@@ -439,30 +501,38 @@ def logit_estimate(A: Any, B: Any = None, counts: Any = None, *, lam_max: float 
     best["z"] = z0
     maxima: list[np.ndarray] = []
 
-    def on_point(z: np.ndarray, zn: np.ndarray, t: np.ndarray) -> None:
-        tz = _tangent(sys.J(z), t)
-        tn = _tangent(sys.J(zn), t)
-        if dlds(z, tz) > 0 >= dlds(zn, tn):
-            # bisection on the arclength between z and zn
-            lo_z, hi_z = z, zn
+    def on_point(z: np.ndarray, zn: np.ndarray, tz: np.ndarray, tn: np.ndarray) -> None:
+        f_lo, f_hi = dlds(z, tz), dlds(zn, tn)
+        if f_lo > 0 >= f_hi:
+            # root of dL/ds on the step: Illinois (regula falsi) on the chord parameter,
+            # each trial point corrected back to the branch
+            a, b, fa, fb = 0.0, 1.0, f_lo, f_hi
+            zm = zn
+            side = 0
             for _ in range(60):
-                mid = (lo_z + hi_z) / 2.0
-                tm = _tangent(sys.J(mid), t)
-                zm, ok, _ = _correct(sys, mid, tm)
+                w = (a * fb - b * fa) / (fb - fa)
+                zc, ok, _ = _correct(sys, z + w * (zn - z), tz)
                 if not ok:
                     break
-                tmm = _tangent(sys.J(zm), t)
-                if dlds(zm, tmm) > 0:
-                    lo_z = zm
+                zm = zc
+                fm = dlds(zm, _tangent(sys.J(zm), tz))
+                if fm > 0:
+                    a, fa = w, fm
+                    if side == -1:
+                        fb /= 2.0
+                    side = -1
                 else:
-                    hi_z = zm
-                if np.max(np.abs(hi_z - lo_z)) < 1e-13:
+                    b, fb = w, fm
+                    if side == 1:
+                        fa /= 2.0
+                    side = 1
+                if abs(fm) < 1e-13 * max(1.0, float(np.abs(cc).sum())) or b - a < 1e-15:
                     break
-            maxima.append((lo_z + hi_z) / 2.0)
+            maxima.append(zm)
         if loglik(zn) > best["L"]:
             best["L"], best["z"] = loglik(zn), zn
 
-    _trace(sys, lam_max, first_step, max_step, on_point=on_point)
+    _, _, trace_info = _trace(sys, lam_max, first_step, max_step, on_point=on_point)
     cands = [best["z"]] + [_at_lambda(sys, zz, float(zz[N])) for zz in maxima]
     zbest = max(cands, key=loglik)
     at_bound = zbest is best["z"] and not maxima and float(zbest[N]) >= lam_max
@@ -470,5 +540,5 @@ def logit_estimate(A: Any, B: Any = None, counts: Any = None, *, lam_max: float 
     prof = QREProfile(lam, frozen_array(np.exp(u)), frozen_array(np.exp(v)))
     return QREEstimate(lam=lam, profile=prof, log_like=loglik(zbest),
                        counts=(frozen_array(c1), frozen_array(c2)),
-                       info={"local_maxima": [float(zz[N]) for zz in maxima],
+                       info={**trace_info, "local_maxima": [float(zz[N]) for zz in maxima],
                              "at_bound": bool(at_bound), "lam_max": lam_max})
