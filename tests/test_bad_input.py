@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import copy
 import json
+import math
 import os
 from pathlib import Path
 
@@ -322,20 +323,37 @@ def test_every_parameter_has_a_documented_range_enforced_at_both_edges():
                     ModelParameters(**{f.name: bad})
             continue
         assert f.name in PARAMETER_RANGES, f"{f.name} has no valid range"
-        lo, hi = PARAMETER_RANGES[f.name]
-        assert f"``{f.name}``: [" in doc
+        rng = PARAMETER_RANGES[f.name]
+        assert f"``{f.name}``: {rng.text()}" in doc
         n = len(PARAMETER_VECTORS.get(f.name, ())) or None
 
         def make(x, n=n, name=f.name):
             return ModelParameters(**{name: (x,) * n if n else x})
 
-        assert np.all(np.asarray(getattr(make(lo), f.name)) == lo)     # edges are valid
-        assert np.all(np.asarray(getattr(make(hi), f.name)) == hi)
-        for bad in (lo - max(1e-9, abs(lo) * 1e-9), hi + max(1e-9, abs(hi) * 1e-9),
-                    float("nan"), float("inf"), -float("inf"), True, "1.0", None):
+        step_lo, step_hi = max(1e-9, abs(rng.lo) * 1e-9), max(1e-9, abs(rng.hi) * 1e-9)
+        inside_lo = rng.lo + step_lo if rng.open_lo else rng.lo
+        inside_hi = rng.hi - step_hi if rng.open_hi else rng.hi
+        for x in (inside_lo, inside_hi):                           # the edges are valid
+            assert np.all(np.asarray(getattr(make(x), f.name)) == x)
+        bad = [rng.lo if rng.open_lo else rng.lo - step_lo, float("nan"), -float("inf"),
+               True, "1.0", None]
+        bad += [] if rng.infinite else [rng.hi if rng.open_hi else rng.hi + step_hi,
+                                        float("inf")]
+        for value in bad:
             with pytest.raises(ParameterError) as err:
-                make(bad)
+                make(value)
             assert err.value.problems[0].path.startswith(f.name)
+
+
+def test_range_table_semantics():
+    from gametheory.restratification.model import Range
+
+    r = Range(0.0, 1.0, open_lo=True)
+    assert not r.contains(0.0) and r.contains(1e-12) and r.contains(1.0)
+    assert not r.contains(float("nan")) and not r.contains(float("inf"))
+    inf_ok = Range(0.0, math.inf, open_lo=True, infinite=True)
+    assert inf_ok.contains(float("inf")) and inf_ok.text() == "(0, inf]"
+    assert Range(-1e6, 1e6).text() == "[-1e6, 1e6]"
 
 
 def test_non_finite_parameters_never_reach_a_report(capsys):

@@ -49,10 +49,11 @@ coalitional games. *SAGT 2009*, LNCS 5814, 122-134.
 from __future__ import annotations
 
 import difflib
+import math
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, fields, replace
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
 import pandas as pd
@@ -71,6 +72,7 @@ __all__ = [
     "ModelParameters",
     "ParameterError",
     "PARAMETER_RANGES",
+    "Range",
     "PARAMETER_CHOICES",
     "PARAMETER_VECTORS",
     "PARAMETER_ALIASES",
@@ -92,21 +94,56 @@ THETA_NAMES = ("host_track_record", "host_performance", "centre_breadth", "centr
 ALPHA_NAMES = ("cultural", "social", "symbolic")
 
 
-#: Valid range of every numeric parameter (a closed interval; for a vector parameter,
-#: the range of each entry). Numeric parameters not listed get :data:`DEFAULT_RANGE`;
-#: every parameter should be listed (the tests check it).
-PARAMETER_RANGES: dict[str, tuple[float, float]] = {
-    "theta": (-1e6, 1e6),
-    "beta": (0.0, 1e6),
-    "lam": (0.0, 1e6),
-    "alpha": (-1e6, 1e6),
-    "mu": (-1e6, 1e6),
-    "eta": (-1e6, 1e6),
-    "gamma0": (-100.0, 100.0),
-    "gamma": (-100.0, 100.0),
-    "tier_concentration": (0.0, 1.0),
-    "credible_share": (0.0, 1.0),
-    "partial_hold": (0.0, 1.0),
+class Range(NamedTuple):
+    """The valid values of a numeric parameter: an interval, closed unless an end is open.
+
+    ``infinite=True`` also accepts ``+inf`` as the upper end (a limit case with a
+    meaning, e.g. a deterministic choice); NaN is never valid.
+
+    Examples
+    --------
+    >>> Range(0.0, 1e6, open_lo=True).text()
+    '(0, 1e6]'
+    """
+
+    lo: float
+    hi: float
+    open_lo: bool = False
+    open_hi: bool = False
+    infinite: bool = False
+
+    def contains(self, x: float) -> bool:
+        if x != x:  # NaN
+            return False
+        if x == math.inf:
+            return self.infinite
+        if not math.isfinite(x):
+            return False
+        above = x > self.lo if self.open_lo else x >= self.lo
+        below = x < self.hi if self.open_hi else x <= self.hi
+        return above and below
+
+    def text(self) -> str:
+        hi = "inf" if self.infinite else format_number(self.hi)
+        return (f"{'(' if self.open_lo else '['}{format_number(self.lo)}, {hi}"
+                f"{')' if self.open_hi else ']'}")
+
+
+#: Valid range of every numeric parameter (for a vector parameter, the range of each
+#: entry). New numeric parameters join this table; one not listed gets
+#: :data:`DEFAULT_RANGE` (the tests require every parameter to be listed).
+PARAMETER_RANGES: dict[str, Range] = {
+    "theta": Range(-1e6, 1e6),
+    "beta": Range(0.0, 1e6),
+    "lam": Range(0.0, 1e6),
+    "alpha": Range(-1e6, 1e6),
+    "mu": Range(-1e6, 1e6),
+    "eta": Range(-1e6, 1e6),
+    "gamma0": Range(-100.0, 100.0),
+    "gamma": Range(-100.0, 100.0),
+    "tier_concentration": Range(0.0, 1.0),
+    "credible_share": Range(0.0, 1.0),
+    "partial_hold": Range(0.0, 1.0),
 }
 #: Allowed values of every text parameter.
 PARAMETER_CHOICES: dict[str, tuple[str, ...]] = {
@@ -117,7 +154,7 @@ PARAMETER_VECTORS: dict[str, tuple[str, ...]] = {"theta": THETA_NAMES, "alpha": 
 #: Other names :meth:`ModelParameters.from_dict` accepts, and the parameter they set.
 PARAMETER_ALIASES: dict[str, str] = {"lambda": "lam"}
 #: Range of a numeric parameter missing from :data:`PARAMETER_RANGES`.
-DEFAULT_RANGE = (-1e6, 1e6)
+DEFAULT_RANGE = Range(-1e6, 1e6)
 
 _DECIMAL = re.compile(r"[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?", re.ASCII)
 _NONFINITE = {"nan", "inf", "infinity"}
@@ -138,12 +175,10 @@ class ParameterError(InvalidArgumentError):
                              "Fix each parameter listed above")
 
 
-_fmt = format_number
 
 
 def _range_text(name: str) -> str:
-    lo, hi = PARAMETER_RANGES.get(name, DEFAULT_RANGE)
-    return f"[{_fmt(lo)}, {_fmt(hi)}]"
+    return PARAMETER_RANGES.get(name, DEFAULT_RANGE).text()
 
 
 def _is_real(value: Any) -> bool:
@@ -151,10 +186,10 @@ def _is_real(value: Any) -> bool:
             and not isinstance(value, bool | np.bool_))
 
 
-def _check_number(name: str, value: Any, lo: float, hi: float,
-                  out: list[ScenarioProblem], label: str | None = None) -> float | None:
+def _check_number(name: str, value: Any, rng: Range, out: list[ScenarioProblem],
+                  label: str | None = None) -> float | None:
     label = label or name
-    fix = f"Give a number in [{_fmt(lo)}, {_fmt(hi)}]"
+    fix = f"Give a number in {rng.text()}"
     if not _is_real(value):
         what = ("a boolean" if isinstance(value, bool | np.bool_) else
                 f"text {value!r}" if isinstance(value, str) else f"a {type(value).__name__}")
@@ -165,10 +200,10 @@ def _check_number(name: str, value: Any, lo: float, hi: float,
     except OverflowError:
         out.append(ScenarioProblem(label, value, "is too large", fix))
         return None
-    if not np.isfinite(x):
+    if x != x or (not math.isfinite(x) and not (x == math.inf and rng.infinite)):
         out.append(ScenarioProblem(label, value, "is not finite", fix))
         return None
-    if not lo <= x <= hi:
+    if not rng.contains(x):
         out.append(ScenarioProblem(label, value, "is outside its valid range", fix))
         return None
     return x
@@ -183,6 +218,9 @@ def _parse_number(name: str, text: str, out: list[ScenarioProblem], canon: str =
         out.append(ScenarioProblem(name, text, "is empty", fix + f", e.g. {name}=1.5"))
         return None
     if t.lower().lstrip("+-") in _NONFINITE:
+        rng = PARAMETER_RANGES.get(canon or name, DEFAULT_RANGE)
+        if rng.infinite and t.lower().lstrip("+") in ("inf", "infinity"):
+            return math.inf
         out.append(ScenarioProblem(name, text, "is not finite", fix))
         return None
     if not _DECIMAL.fullmatch(t):
@@ -427,7 +465,7 @@ def _parameter_problems(p: ModelParameters) -> list[ScenarioProblem]:
                 probs.append(ScenarioProblem(name, val, "is not a known value",
                                              f"Use one of {list(choices)}"))
             continue
-        lo, hi = PARAMETER_RANGES.get(name, DEFAULT_RANGE)
+        rng = PARAMETER_RANGES.get(name, DEFAULT_RANGE)
         if isinstance(f.default, tuple):
             labels = PARAMETER_VECTORS.get(name, tuple(str(j) for j in range(len(f.default))))
             if isinstance(val, np.ndarray):
@@ -442,12 +480,12 @@ def _parameter_problems(p: ModelParameters) -> list[ScenarioProblem]:
                                              f"{labels}"))
                 continue
             n0 = len(probs)
-            vec = [_check_number(name, v, lo, hi, probs, f"{name}_{lab}")
+            vec = [_check_number(name, v, rng, probs, f"{name}_{lab}")
                    for v, lab in zip(val, labels, strict=True)]
             if len(probs) == n0:
                 object.__setattr__(p, name, tuple(float(v) for v in vec if v is not None))
             continue
-        x = _check_number(name, val, lo, hi, probs)
+        x = _check_number(name, val, rng, probs)
         if x is not None:
             object.__setattr__(p, name, x)
     return probs
