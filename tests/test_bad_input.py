@@ -247,6 +247,27 @@ def test_scenario_paths_that_are_not_files(tmp_path, capsys, monkeypatch):
     assert rc == 2 and "permission denied" in err
 
 
+def test_regions_too_large_to_run_are_refused_with_their_size(tmp_path, capsys):
+    from gametheory.restratification.region import MAX_CONFIGURATIONS, MAX_ORGANISATIONS
+
+    d = scenarios.random_region(3, n_organisations=200).to_dict()
+    for o in d["organisations"]:
+        if o["kind"] == "district":
+            d["bids"] += [{"organisation": o["name"], "role": r} for r in ("host", "centre")]
+            d["doctors"].append({"name": f"{o['name']} lead", "employer": o["name"]})
+    hosts = len({b["organisation"] for b in d["bids"] if b["role"] == "host"})
+    centres = len({b["organisation"] for b in d["bids"] if b["role"] == "centre"})
+    assert hosts * centres > MAX_CONFIGURATIONS
+    f = _write(tmp_path / "big.json", d)
+    rc, _, err = cli(capsys, "run", f)
+    assert rc == 2 and f"{hosts * centres:,} configurations" in err
+    d = scenarios.random_region(3, n_organisations=20).to_dict()
+    extra = [dict(d["organisations"][-1], name=f"Clinic {i}") for i in range(MAX_ORGANISATIONS)]
+    d["organisations"] += extra
+    with pytest.raises(ScenarioError, match=f"more than {MAX_ORGANISATIONS:,} entries"):
+        Region.from_dict(d)
+
+
 def test_random_region_options_checked():
     for kw, words in (({"n_districts": "abc"}, "not a whole number"),
                       ({"n_districts": float("nan")}, "not a whole number"),
@@ -551,3 +572,9 @@ def test_invalid_argument_errors_are_value_errors():
     # the hierarchy callers rely on: every refusal above is also a ValueError
     assert issubclass(ScenarioError, ValueError) and issubclass(ParameterError, ValueError)
     assert issubclass(OutputPathError, InvalidArgumentError)
+
+
+def test_endogenous_blocs_of_a_large_region_refused_not_crashed(tmp_path, capsys):
+    f = _write(tmp_path / "r.json", scenarios.random_region(3, n_organisations=80).to_dict())
+    rc, _, err = cli(capsys, "run", f, "--blocs", "endogenous")
+    assert rc == 2 and "at most 62 players" in err

@@ -75,6 +75,8 @@ CONCEPTS = ("core", "strict_core", "nash", "individual", "contractual")
 MAX_EXACT_PLAYERS = 10
 #: Largest n for which a utility table over all coalitions is stored.
 MAX_DENSE_HEDONIC_PLAYERS = 18
+#: Most players of additively separable and fractional games (coalitions are int64 bitmasks).
+MAX_BITMASK_PLAYERS = 62
 
 _NEG = -1e300  # utility of a coalition that does not contain the player (never reported)
 
@@ -302,7 +304,8 @@ class HedonicGame:
         ----------
         values : array_like, shape (n, n)
             :math:`a_{ij}`, the value of ``j`` to ``i`` (the diagonal is
-            ignored). Works for any number of players with the dynamics.
+            ignored). Works for up to :data:`MAX_BITMASK_PLAYERS` players with
+            the dynamics.
 
         References
         ----------
@@ -736,4 +739,9 @@ def _square(values: Any, name: str) -> np.ndarray:
     if not np.all(np.isfinite(a)):
         raise InvalidArgumentError(name, values, "non-finite entries",
                                    "Replace NaN/inf by finite numbers")
+    if a.shape[0] > MAX_BITMASK_PLAYERS:
+        raise GameTooLargeError(name, f"<{a.shape[0]} players>", f"coalitions are 64-bit "
+                                f"bitmasks, so a game has at most {MAX_BITMASK_PLAYERS} "
+                                "players", "Group the players into fewer (e.g. one per bloc "
+                                "or organisation type)")
     return a

@@ -6,7 +6,10 @@ member's organisation) must name a known organisation, bids must be for the
 defined organisational roles (``"host"`` and ``"centre"``), every bidder must
 have at least one candidate doctor, at least one organisation must bid for
 each role, and the management group must be a proper weighted voting game.
-All problems are reported at once, each naming the field and the fix.
+A region holds at most :data:`MAX_ORGANISATIONS` organisations,
+:data:`MAX_DOCTORS` doctors and :data:`MAX_CONFIGURATIONS` (host, centre)
+configurations, so that running the model takes seconds, not hours. All
+problems are reported at once, each naming the field and the fix.
 
 Regions are built in Python, or read from a scenario file (TOML, JSON or
 YAML) with :meth:`Region.from_file`; :meth:`Region.to_dict` writes the same
@@ -38,7 +41,7 @@ from .actors import (
 )
 
 __all__ = ["Region", "load_scenario_file", "region_problems", "MAX_SCENARIO_BYTES",
-           "MAX_SCENARIO_VALUES"]
+           "MAX_SCENARIO_VALUES", "MAX_ORGANISATIONS", "MAX_CONFIGURATIONS"]
 
 
 @dataclass(frozen=True)
@@ -351,6 +354,15 @@ NETWORKS = ("trauma", "stroke", "cancer")
 POPULATION_RULE = Rule("number", 0.0, 1e10)
 #: quota of the management group: a positive number (checked against the weights)
 QUOTA_RULE = Rule("number", 0.0, 1e13)
+#: Most organisations a region may hold (a run then takes about ten seconds).
+MAX_ORGANISATIONS = 1000
+#: Most management-group members (one per organisation, plus the commissioners).
+MAX_MEMBERS = MAX_ORGANISATIONS + 1
+#: Most doctors a region may hold.
+MAX_DOCTORS = 50_000
+#: Most configurations (host bidders x centre bidders) a region may offer; every one is
+#: valued and checked for blocking against every member.
+MAX_CONFIGURATIONS = 2601
 #: largest scenario file read (bytes)
 MAX_SCENARIO_BYTES = 10 * 2**20
 #: most values a scenario file may hold once YAML aliases are expanded
@@ -403,6 +415,13 @@ def region_problems(orgs: Sequence[Any], org_names: Sequence[Any], docs: Sequenc
     probs: list[ScenarioProblem] = []
     c_org, c_doc, c_bid, c_mem = complete
     names = list(org_names)
+    for what, items, limit in (("organisations", names, MAX_ORGANISATIONS),
+                               ("doctors", docs, MAX_DOCTORS),
+                               (members_path, members, MAX_MEMBERS)):
+        if len(items) > limit:
+            probs.append(ScenarioProblem(what, f"<{len(items):,} entries>",
+                                         f"has more than {limit:,} entries",
+                                         "Model a smaller region (or several)"))
     if not names:
         probs.append(ScenarioProblem("organisations", [], "is empty",
                                      "List the region's organisations"))
@@ -451,6 +470,14 @@ def region_problems(orgs: Sequence[Any], org_names: Sequence[Any], docs: Sequenc
                                              "List each bid once"))
             else:
                 bfirst[org, role] = i
+    hosts = {b.get("organisation") for b in bv if b.get("role") == "host"}
+    centres = {b.get("organisation") for b in bv if b.get("role") == "centre"}
+    if len(hosts) * len(centres) > MAX_CONFIGURATIONS:
+        probs.append(ScenarioProblem("bids", f"<{len(hosts)} host x {len(centres)} centre "
+                                     "bidders>", f"give {len(hosts) * len(centres):,} "
+                                     f"configurations, more than {MAX_CONFIGURATIONS:,}",
+                                     "Keep the bids to the organisations that can take the "
+                                     "roles (at most 51 bidders for each)"))
     if c_bid:
         for role in ("host", "centre"):
             if not any(b.get("role") == role for b in bv):
