@@ -675,12 +675,18 @@ def _run_chunk(fn: Callable[..., Mapping[str, Any]], seed: int,
 
 # ------------------------------------------------------------------ the scenario kind
 def model_parameter_names() -> list[str]:
-    """Names a design may use for the model's parameters (``ModelParameters.from_dict``)."""
-    from gametheory.restratification.model import ALPHA_NAMES, THETA_NAMES
+    """Names a design may use for the model's parameters (``ModelParameters.from_dict``):
+    every field, its aliases (``lambda``) and one entry of a vector (``theta_<name>``)."""
+    from dataclasses import fields
 
-    known = {"beta", "lam", "lambda", "mu", "eta", "gamma", "gamma0", "power_index",
-             "tier_concentration", "credible_share", "partial_hold"}
-    known |= {f"theta_{n}" for n in THETA_NAMES} | {f"alpha_{n}" for n in ALPHA_NAMES}
+    from gametheory.restratification.model import (
+        PARAMETER_ALIASES,
+        PARAMETER_VECTORS,
+        ModelParameters,
+    )
+
+    known = {f.name for f in fields(ModelParameters)} | set(PARAMETER_ALIASES)
+    known |= {f"{v}_{e}" for v, entries in PARAMETER_VECTORS.items() for e in entries}
     return sorted(known)
 
 
@@ -715,7 +721,8 @@ def _check_model_params(design: pd.DataFrame) -> None:
         except InvalidArgumentError as exc:
             problems.append(f"point 0: {exc}")
     if problems:
-        raise SweepError("design", f"{len(design):,} points", "invalid model parameters:\n  - "
+        raise SweepError("design", f"{len(design):,} point{'s' if len(design) != 1 else ''}",
+                         "invalid model parameters:\n  - "
                          + "\n  - ".join(problems) + "\n",
                          "Keep every value within the parameter's range (ModelParameters)")
 
@@ -1447,7 +1454,8 @@ def run_sweep(fn: Callable[[dict[str, Any], np.random.Generator], Mapping[str, A
               flush_seconds: float = 30.0,
               progress: bool | IO[str] = True,
               connect_timeout: float = 5.0,
-              mp_context: Any = None) -> SweepRun:
+              mp_context: Any = None,
+              announce: Callable[[int, int], None] | None = None) -> SweepRun:
     """Run *fn* at every point of *design*, writing rows to the Parquet folder *out*.
 
     Parameters
@@ -1484,6 +1492,10 @@ def run_sweep(fn: Callable[[dict[str, Any], np.random.Generator], Mapping[str, A
         Seconds to wait for the scheduler before :class:`SchedulerError`.
     mp_context : multiprocessing context, optional
         For the local process pool.
+    announce : callable, optional
+        Called as ``announce(n_points, n_to_compute)`` once everything is
+        checked, just before the first point runs (the command line states the
+        size of the sweep there).
 
     Returns
     -------
@@ -1533,13 +1545,26 @@ def run_sweep(fn: Callable[[dict[str, Any], np.random.Generator], Mapping[str, A
             q.name != LOCK for q in out.iterdir()):
         raise SweepError("out", str(out), "is a non-empty folder that holds no sweep",
                          "Choose a new or empty folder")
+    if seed is not None and (isinstance(seed, bool) or not isinstance(seed, (int, np.integer))
+                             or seed < 0):
+        raise SweepError("seed", seed, "must be a non-negative integer", "Give e.g. seed=1")
+    created = not out.exists()
     out.mkdir(parents=True, exist_ok=True)
-    with _FolderLock(out):
-        return _sweep_into(out, fn, points, keys, design, design_hash, described, t_start,
-                           seed=seed, workers=workers, scheduler=scheduler, resume=resume,
-                           overwrite=overwrite, batch_size=batch_size, chunk_size=chunk_size,
-                           flush_seconds=flush_seconds, progress=progress,
-                           connect_timeout=connect_timeout, mp_context=mp_context)
+    try:
+        with _FolderLock(out):
+            return _sweep_into(out, fn, points, keys, design, design_hash, described,
+                               t_start, seed=seed, workers=workers, scheduler=scheduler,
+                               resume=resume, overwrite=overwrite, batch_size=batch_size,
+                               chunk_size=chunk_size, flush_seconds=flush_seconds,
+                               progress=progress, connect_timeout=connect_timeout,
+                               mp_context=mp_context, announce=announce)
+    except BaseException:
+        if created:                 # refused or failed before anything was recorded
+            leftover = {q.name for q in out.iterdir()}
+            if leftover <= {LOCK}:
+                (out / LOCK).unlink(missing_ok=True)
+                out.rmdir()
+        raise
 
 
 def _sweep_into(out: Path, fn: Any, points: list[dict[str, Any]], keys: list[str],
@@ -1547,7 +1572,8 @@ def _sweep_into(out: Path, fn: Any, points: list[dict[str, Any]], keys: list[str
                 t_start: float, *, seed: int | None, workers: int | None,
                 scheduler: str | None, resume: bool, overwrite: bool, batch_size: int,
                 chunk_size: int | None, flush_seconds: float, progress: bool | IO[str],
-                connect_timeout: float, mp_context: Any) -> SweepRun:
+                connect_timeout: float, mp_context: Any,
+                announce: Callable[[int, int], None] | None = None) -> SweepRun:
     """The part of :func:`run_sweep` that runs with the results folder locked."""
     # ---- the output folder
     manifest: dict[str, Any] | None = None
@@ -1591,17 +1617,6 @@ def _sweep_into(out: Path, fn: Any, points: list[dict[str, Any]], keys: list[str
     _clean_temps(out)
     runs = list(manifest.get("runs", [])) if manifest else []
     run_no = len(runs)
-    runs.append({"started": datetime.now(UTC).isoformat(timespec="seconds"),
-                 "workers": workers, "scheduler": scheduler})
-    new_manifest = {"format": _FORMAT, "seed": seed, "n_points": len(points),
-                    "design_hash": design_hash, "params": list(design.columns),
-                    "function": described, "runs": runs,
-                    "provenance": provenance(parameters={"design": list(design.columns)},
-                                             seed=seed, scenario=described,
-                                             scenario_name=described.get("scenario"),
-                                             design_hash=design_hash)}
-    atomic_write_bytes(out / MANIFEST, json.dumps(new_manifest, indent=2).encode())
-
     if manifest is not None:
         for note in _repair_parts(out, run_no):
             print(f"restrat sweep: {note}", file=sys.stderr)
@@ -1613,6 +1628,25 @@ def _sweep_into(out: Path, fn: Any, points: list[dict[str, Any]], keys: list[str
     todo = [(i, p) for i, (p, k) in enumerate(zip(points, keys, strict=True))
             if k not in done_keys]
     n_reused = len(points) - len(todo)
+    # connect before recording the run, so an unreachable scheduler leaves nothing behind
+    client = _connect(scheduler, connect_timeout) if (todo and scheduler is not None) else None
+    runs.append({"started": datetime.now(UTC).isoformat(timespec="seconds"),
+                 "workers": workers, "scheduler": scheduler})
+    new_manifest = {"format": _FORMAT, "seed": seed, "n_points": len(points),
+                    "design_hash": design_hash, "params": list(design.columns),
+                    "function": described, "runs": runs,
+                    "provenance": provenance(parameters={"design": list(design.columns)},
+                                             seed=seed, scenario=described,
+                                             scenario_name=described.get("scenario"),
+                                             design_hash=design_hash)}
+    try:
+        atomic_write_bytes(out / MANIFEST, json.dumps(new_manifest, indent=2).encode())
+    except BaseException:
+        if client is not None:
+            client.close()
+        raise
+    if announce is not None:
+        announce(len(points), len(todo))
 
     stream = progress if not isinstance(progress, bool) else sys.stderr
     bar = Progress(len(points), done=n_reused, stream=stream, enabled=bool(progress))
@@ -1636,9 +1670,7 @@ def _sweep_into(out: Path, fn: Any, points: list[dict[str, Any]], keys: list[str
 
     if todo:
         n_workers = int(workers) if workers is not None else (os.cpu_count() or 1)
-        client = None
-        if scheduler is not None:
-            client = _connect(scheduler, connect_timeout)
+        if client is not None:
             try:
                 n_workers = max(1, sum(w.get("nthreads", 1) for w in
                                        client.scheduler_info().get("workers", {}).values()))
@@ -1930,16 +1962,18 @@ def execute(args: argparse.Namespace) -> SweepRun:
     if n > CONFIRM_POINTS and not getattr(args, "yes", False):
         raise SweepError("design", f"{n:,} points", f"is larger than {CONFIRM_POINTS:,} points "
                          "(a long computation)", "Pass --yes to run it, or use fewer points")
-    if hasattr(fn, "validate"):
-        fn.validate(_as_design(design))
-    if not args.no_progress:
-        print(f"restrat sweep: {n:,} point{'s' if n != 1 else ''} over "
-              f"{list(design.columns) or 'no parameters'}", file=sys.stderr)
+    def announce(n_points: int, n_todo: int) -> None:
+        if not args.no_progress:
+            left = f", {n_todo:,} to compute" if n_todo != n_points else ""
+            print(f"restrat sweep: {n_points:,} point{'s' if n_points != 1 else ''} over "
+                  f"{list(design.columns) or 'no parameters'}{left}", file=sys.stderr)
+
     try:
         return run_sweep(fn, design, args.out, seed=seed, workers=args.workers,
                          scheduler=args.scheduler, resume=args.resume,
                          overwrite=args.overwrite, batch_size=args.batch_size,
-                         progress=not args.no_progress, connect_timeout=args.connect_timeout)
+                         progress=not args.no_progress, connect_timeout=args.connect_timeout,
+                         announce=announce)
     except KeyboardInterrupt:
         print(f"\nrestrat sweep: interrupted; finished points are in {args.out}. Continue with "
               "the same command plus --resume", file=sys.stderr)

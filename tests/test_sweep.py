@@ -631,6 +631,7 @@ def test_unreachable_scheduler_fails_fast(tmp_path, capsys):
                        "--out", str(tmp_path / "c"), "--no-progress"])
     assert code == 1 and time.monotonic() - t0 < 8      # a failure, not a usage error
     assert "unreachable" in capsys.readouterr().err
+    assert not (tmp_path / "s").exists() and not (tmp_path / "c").exists()  # nothing left
     with pytest.raises(sweep.SweepError, match="not a scheduler address"):
         sweep.run_sweep(draws, x_design(3), tmp_path / "a", scheduler="127.0.0.1",
                         progress=False)

@@ -234,6 +234,8 @@ def test_rows_of_two_sweeps_are_refused_not_mixed(tmp_path):
     (["--option", "n_districts=3"], "takes no options"),
     (["--workers", "100000"], "more than 256 local processes"),
     (["--connect-timeout", "nan"], "connect_timeout"),
+    (["--seed", "-5"], "non-negative integer"),
+    (["--batch-size", "0"], "integer >= 1"),
 ])
 def test_sweep_designs_and_options_refused_before_running(tmp_path, capsys, args, words):
     out = tmp_path / "out"
