@@ -40,7 +40,8 @@ from .actors import (
     roles_by_name,
 )
 
-__all__ = ["Region", "load_scenario_file", "region_problems", "MAX_SCENARIO_BYTES",
+__all__ = ["Region", "load_scenario_file", "region_problems", "scenario_schema",
+           "MAX_SCENARIO_BYTES",
            "MAX_SCENARIO_VALUES", "MAX_ORGANISATIONS", "MAX_CONFIGURATIONS"]
 
 
@@ -216,7 +217,8 @@ class Region:
         ``"false"``; numbers finite and in range) and every reference against
         the region; *all* problems are reported at once in one
         :class:`ScenarioError` (its ``problems`` list), each with its path
-        inside the data, e.g. ``bids[3].organisation``.
+        inside the data, e.g. ``bids[3].organisation``. :func:`scenario_schema`
+        lists what every field accepts.
         """
         probs: list[ScenarioProblem] = []
         if not isinstance(data, Mapping):
@@ -367,6 +369,44 @@ MAX_CONFIGURATIONS = 2601
 MAX_SCENARIO_BYTES = 10 * 2**20
 #: most values a scenario file may hold once YAML aliases are expanded
 MAX_SCENARIO_VALUES = 1_000_000
+
+
+def scenario_schema() -> list[tuple[str, str, bool, str]]:
+    """What a scenario file accepts: ``(table, field, required, accepts)`` for every field.
+
+    The same rules :meth:`Region.from_dict` checks (types as well as values),
+    read from the classes' field rules, so the list cannot drift from the checks.
+
+    Examples
+    --------
+    >>> rows = {(t, f): a for t, f, _, a in scenario_schema()}
+    >>> rows["doctors[]", "opinion_leader"]
+    'true or false (not text such as "false" or "no", not 0/1)'
+    >>> rows["organisations[]", "track_record"]
+    'a number in [0, 1]'
+    """
+    from dataclasses import MISSING
+
+    from .actors import field_rules
+
+    out: list[tuple[str, str, bool, str]] = [
+        ("", "name", True, Rule("text").describe()),
+        ("", "description", False, "text"),
+        ("", "population", False, POPULATION_RULE.describe()),
+        ("", "network", False, f"one of {list(NETWORKS)} (or give roles)"),
+        ("", "expectations", False, "a table of expected outcomes"),
+        ("", "cooperation", False, "a list of [organisation, organisation] links"),
+        ("management_group", "quota", True, QUOTA_RULE.describe()),
+    ]
+    for table, cls in (("organisations[]", Organisation), ("doctors[]", Doctor),
+                       ("bids[]", Bid), ("management_group.members[]", Member),
+                       ("roles", RoleSet)):
+        rules = field_rules(cls)
+        for f in fields(cls):
+            required = f.default is MISSING and f.default_factory is MISSING
+            accepts = rules[f.name].describe() if f.name in rules else "any value"
+            out.append((table, f.name, required, accepts))
+    return out
 
 
 def _kind(value: Any) -> str:
