@@ -9,7 +9,11 @@ Sequential models: :func:`rubinstein` (alternating offers, with breakdown
 and outside options) and its frictionless limit :func:`rubinstein_limit`;
 :func:`baron_ferejohn` (closed-rule legislative bargaining under weighted or
 simple voting rules, heterogeneous recognition and discounting); and
-:func:`zeuthen` (the Zeuthen–Harsanyi concession process).
+:func:`zeuthen` (the Zeuthen–Harsanyi concession process). Committee
+bargaining with reservation values (outside options) as array kernels that
+run on numpy and pytensor/JAX: :func:`unanimity_values` (closed form) and
+:func:`quantal_values` (any voting rule, a logit proposer) in
+:mod:`gametheory.bargaining.committee`.
 
 Per-player payoffs come back as :class:`~gametheory.results.AllocationResult`;
 the richer outcomes have their own frozen result types
@@ -28,6 +32,7 @@ from __future__ import annotations
 
 from .axiomatic import FeasibleSet, egalitarian, ideal_point, kalai_smorodinsky, nash
 from .baron_ferejohn import BaronFerejohnResult, baron_ferejohn
+from .committee import StationaryValues, quantal_values, unanimity_values, winning_coalitions
 from .rubinstein import rubinstein, rubinstein_limit
 from .zeuthen import ZeuthenResult, pareto_frontier_2d, zeuthen
 
@@ -41,6 +46,10 @@ __all__ = [
     "rubinstein_limit",
     "baron_ferejohn",
     "BaronFerejohnResult",
+    "unanimity_values",
+    "quantal_values",
+    "winning_coalitions",
+    "StationaryValues",
     "zeuthen",
     "ZeuthenResult",
     "pareto_frontier_2d",
