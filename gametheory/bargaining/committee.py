@@ -41,12 +41,13 @@ pytensor (compiled to C or JAX) and is differentiable in
   :math:`a_j = \delta_j\rho_j/(1-\delta_j)`, a member's price is
   :math:`c_j(s) = \max(a_j s, r_j)` and its value
   :math:`v_j = \rho_j s + c_j(s)`, where :math:`s` is the unique root of the
-  increasing convex piecewise-linear equation
-  :math:`s + \sum_j \max(a_j s, r_j) = 1`. Newton's method from
-  :math:`s = 1 - \sum_j r_j` reaches the root exactly in at most :math:`n`
-  steps (each step lands on the linear piece of the next kink), and the
-  final value is recomputed in closed form on the active set
-  :math:`B = \{j : a_j s \le r_j\}`:
+  increasing piecewise-linear equation
+  :math:`f(s) = s + \sum_j \max(a_j s, r_j) - 1 = 0`. Because :math:`f`
+  increases, member :math:`j`'s reservation binds at the root (the active set
+  :math:`B = \{j : a_j s \le r_j\}`) exactly when :math:`f` is
+  non-negative at its kink :math:`t_j = r_j / a_j`; evaluating :math:`f` at
+  every kink (:math:`n^2` operations, no loop, no tolerance) gives
+  :math:`B` and then the root in closed form,
   :math:`s = (1 - \sum_{j\in B} r_j) / (1 + \sum_{j \notin B} a_j)`.
   Without reservation values, :math:`v_j \propto \rho_j / (1 - \delta_j)`.
 * :func:`quantal_values` — any voting rule, given as the winning coalitions
@@ -150,15 +151,6 @@ def _check_inputs(recognition: Any, delta: Any, reservation: Any) -> None:
                                    "Give reservation values as non-negative pool shares")
 
 
-def _n_members(x: Any) -> int:
-    """Static size of the last axis (numpy array or symbolic tensor)."""
-    shape = x.type.shape if hasattr(x, "type") and hasattr(x.type, "shape") else np.shape(x)
-    if shape[-1] is None:
-        raise InvalidArgumentError("recognition", x, "the number of members is not static",
-                                   "Build the tensor with a known last dimension")
-    return int(shape[-1])
-
-
 def unanimity_values(recognition: Any, delta: Any, reservation: Any,
                      xp: ArrayBackend = NUMPY) -> StationaryValues:
     r"""Stationary values when every member's consent is needed (closed form).
@@ -194,14 +186,17 @@ def unanimity_values(recognition: Any, delta: Any, reservation: Any,
     """
     _check_inputs(recognition, delta, reservation)
     rho, r = recognition, reservation
-    n = _n_members(rho)
     a = delta * rho / (1.0 - delta)
     R = xp.sum(r, axis=-1, keepdims=True)
-    s = 1.0 - R                      # Newton's first step from s = 0
-    for _ in range(n + 1):
-        bind = a * s <= r
-        s = ((1.0 - xp.sum(xp.where(bind, r, 0.0), axis=-1, keepdims=True))
-             / (1.0 + xp.sum(xp.where(bind, 0.0, a), axis=-1, keepdims=True)))
+    # the kinks t_j = r_j / a_j of f(s) = s + sum_i max(a_i s, r_i) - 1; f increases, so
+    # member j's reservation binds at the root (t_j >= s) exactly when f(t_j) >= 0
+    live = a > 0
+    t = xp.where(live, r / xp.where(live, a, 1.0), 0.0)
+    f_kink = (t + xp.sum(xp.maximum(a[..., None, :] * t[..., :, None], r[..., None, :]),
+                         axis=-1) - 1.0)
+    bind = xp.where(live, f_kink >= 0.0, np.True_)
+    s = ((1.0 - xp.sum(xp.where(bind, r, 0.0), axis=-1, keepdims=True))
+         / (1.0 + xp.sum(xp.where(bind, 0.0, a), axis=-1, keepdims=True)))
     price = xp.maximum(a * s, r)
     covered = R < 1.0
     ration = r / xp.maximum(R, 1.0)
