@@ -126,7 +126,7 @@ def test_load_refuses_damaged_foreign_and_crafted_files(small_fit, tmp_path):
     import json
     import shutil
 
-    h5py = pytest.importorskip("h5py")
+    import h5py  # h5netcdf, a core dependency, requires it: never skipped
     good = small_fit.save(tmp_path / "fit.nc")
     data = good.read_bytes()
     cases = {"truncated.nc": data[: len(data) // 2], "text.nc": b"hello" * 20, "empty.nc": b""}
