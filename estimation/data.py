@@ -518,6 +518,7 @@ class AllocationData:
         roles of its concession package (portfolio leads, committee seat,
         rotation places) when it lost work.
         """
+        from gametheory.fileio import decode_text, read_input_bytes
         from gametheory.restratification import Region
 
         items = [paths] if isinstance(paths, str | Path) else list(paths)
@@ -531,7 +532,9 @@ class AllocationData:
                                         "Give a folder written by `restrat run --out DIR`"))
                 continue
             try:
-                res = json.loads(f.read_text(encoding="utf-8"))
+                raw = read_input_bytes(f, name="result.json", max_bytes=MAX_TABLE_BYTES // 4,
+                                       what="restrat run result")
+                res = json.loads(decode_text(raw, path=f, name="result.json"))
                 region = Region.from_dict(res["region"], source=str(f))
                 appointed = {a["role"]: a["doctor"] for a in res.get("appointments", [])
                              if a.get("appointed")}
@@ -549,7 +552,7 @@ class AllocationData:
                     region, chosen, directors, losses, counts,
                     bloc_power=float(res["bloc_power"]),
                     tier_concentration=float(res["params"].get("tier_concentration", 0.5))))
-            except (KeyError, TypeError, ValueError) as exc:
+            except (KeyError, TypeError, ValueError, RecursionError) as exc:
                 problems.append(Problem("path", None, None, str(f),
                                         f"is not a readable restrat run result ({exc})",
                                         "Write it again with `restrat run --out DIR`"))

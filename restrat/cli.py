@@ -8,9 +8,9 @@ One boundary (:func:`main`) runs every subcommand and sets one exit-code policy:
   fix; nothing is written and nothing long has started (inputs and output
   targets are checked first);
 * ``1``: a failure that is not the input's fault: a solver or sampler failed, a
-  sweep point raised, a worker died, or an unexpected internal error. For the
-  last, one line is printed with the path of a saved crash report (the
-  traceback is shown with ``--debug``);
+  sweep point raised, a worker died, the disk filled up, or an unexpected
+  internal error. For the last, one line is printed with the path of a saved
+  crash report (the traceback is shown with ``--debug``);
 * ``130``: interrupted (Ctrl-C).
 
 Warnings go to standard error as ``restrat: warning: ...``; ``--quiet`` prints
@@ -493,13 +493,16 @@ def main(argv: Sequence[str] | None = None) -> int:
             return int(exc.code or 0)
         print(str(exc.code), file=sys.stderr)
         return EXIT_FAILURE
-    except OSError as exc:      # the disk, not the code: full, read-only, removed under us
+    except OSError as exc:      # the file system, not the code
         if debug:
             traceback.print_exc()
         where = f" ({exc.filename})" if getattr(exc, "filename", None) else ""
+        path_problem = isinstance(exc, PermissionError | FileNotFoundError | IsADirectoryError
+                                  | NotADirectoryError | FileExistsError)
         print(f"{label}: could not read or write a file{where}: {exc.strerror or exc}. "
-              "Check the disk space and permissions, then run again", file=sys.stderr)
-        return EXIT_FAILURE
+              + ("Check the path and its permissions" if path_problem else
+                 "Check the disk space and the file system, then run again"), file=sys.stderr)
+        return EXIT_USAGE if path_problem else EXIT_FAILURE
     except MemoryError:
         print(f"{label}: out of memory. Use a smaller input (fewer points, regions or draws)",
               file=sys.stderr)

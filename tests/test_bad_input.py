@@ -578,3 +578,13 @@ def test_endogenous_blocs_of_a_large_region_refused_not_crashed(tmp_path, capsys
     f = _write(tmp_path / "r.json", scenarios.random_region(3, n_organisations=80).to_dict())
     rc, _, err = cli(capsys, "run", f, "--blocs", "endogenous")
     assert rc == 2 and "at most 62 players" in err
+
+
+def test_damaged_run_folder_given_to_fit(tmp_path, capsys):
+    out = tmp_path / "run"
+    assert cli(capsys, "run", "case-region", "--out", out, "--no-figures", "--quiet")[0] == 0
+    text = (out / "result.json").read_text()
+    for broken in (text[: len(text) // 2], "\x00\x01", json.dumps({"region": {}})):
+        (out / "result.json").write_text(broken)
+        rc, _, err = cli(capsys, "fit", out)
+        assert rc == 2 and ("not a readable restrat run result" in err or "binary" in err), err

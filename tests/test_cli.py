@@ -215,3 +215,20 @@ def test_python_m_restrat(tmp_path):
                           "mu=0x10"], capture_output=True, text=True,
                          cwd=Path(cli_mod.__file__).resolve().parents[1])
     assert out.returncode == 2 and "hexadecimal" in out.stderr and "Traceback" not in out.stderr
+
+
+def test_file_system_errors_are_named_not_tracebacks(capsys, monkeypatch):
+    import gametheory.restratification as rs
+
+    def denied(*a, **k):
+        raise PermissionError(13, "Permission denied", "/data/region.json")
+
+    def full(*a, **k):
+        raise OSError(28, "No space left on device", "/results/x.csv")
+
+    monkeypatch.setattr(rs, "run", denied)
+    rc, _, err = _run(capsys, "run", "case-region")
+    assert rc == 2 and "/data/region.json" in err and "permissions" in err
+    monkeypatch.setattr(rs, "run", full)
+    rc, _, err = _run(capsys, "run", "case-region")
+    assert rc == 1 and "No space left" in err and "Traceback" not in err
