@@ -56,19 +56,21 @@ def test_a_locked_folder_is_refused_and_left_alone(tmp_path):
 
 
 _TWO_RUNS = r"""
-import sys, time
+import os, sys, time
 from estimation import sweep
 import pandas as pd, numpy as np
 
-class Slow:
+class Held:
+    # from point 8 on, wait until the test releases the run (so it is surely still running)
     def describe(self):
         return {"kind": "test-two-runs"}
     def __call__(self, point, rng):
-        time.sleep(0.05)
+        while point["x"] >= 8 and not os.path.exists(sys.argv[1] + ".release"):
+            time.sleep(0.02)
         return {"u": float(rng.random())}
 
 try:
-    r = sweep.run_sweep(Slow(), pd.DataFrame({"x": np.arange(240.0)}), sys.argv[1], seed=5,
+    r = sweep.run_sweep(Held(), pd.DataFrame({"x": np.arange(40.0)}), sys.argv[1], seed=5,
                         workers=1, batch_size=4, progress=False, resume=sys.argv[2] == "1")
     print("done", r.n_computed)
 except sweep.SweepError as exc:
@@ -84,12 +86,15 @@ def test_two_concurrent_resumes_do_not_interfere(tmp_path):
     while not list(out.glob("part-*.parquet")):
         assert first.poll() is None and time.monotonic() - t0 < 60
         time.sleep(0.02)
-    second = subprocess.run([sys.executable, "-c", _TWO_RUNS, str(out), "1"],
-                            capture_output=True, text=True, timeout=120)
+    try:
+        second = subprocess.run([sys.executable, "-c", _TWO_RUNS, str(out), "1"],
+                                capture_output=True, text=True, timeout=120)
+    finally:
+        Path(str(out) + ".release").touch()
     assert second.stdout.startswith("refused") and "another sweep" in second.stdout
-    assert first.wait(120) == 0 and first.stdout.read().startswith("done 240")
+    assert first.wait(120) == 0 and first.stdout.read().startswith("done 40")
     res = sweep.read_results(out)
-    assert res["index"].tolist() == list(range(240)) and res["key"].is_unique
+    assert res["index"].tolist() == list(range(40)) and res["key"].is_unique
     assert len(sweep.read_manifest(out)["runs"]) == 1          # the refused run left no record
 
 
