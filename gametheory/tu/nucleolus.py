@@ -29,6 +29,9 @@ The result can be checked with :func:`kohlberg_criterion`.
 
 from __future__ import annotations
 
+import os
+import sys
+import threading
 from dataclasses import dataclass
 from typing import Any
 
@@ -45,6 +48,18 @@ from .values import _check_game
 __all__ = ["nucleolus", "prenucleolus", "kohlberg_criterion", "KohlbergCheck"]
 
 MAX_NUCLEOLUS_PLAYERS = 24
+#: Up to this many players the stage LPs run on one warm-started ``highspy`` model each
+#: (no per-LP set-up); larger games use ``scipy.optimize.linprog``.
+HIGHSPY_MAX_PLAYERS = 24
+
+
+def _has_highspy() -> bool:
+    try:
+        import highspy  # noqa: F401
+    except ImportError:  # pragma: no cover - highspy is a declared dependency
+        return False
+    return True
+
 
 
 def _sequential_lp(v: np.ndarray, n: int, *, imputation: bool, method: str,
@@ -135,6 +150,170 @@ def _sequential_lp(v: np.ndarray, n: int, *, imputation: bool, method: str,
     return x, {"levels": levels, "lp_count": lp_count, "stages": len(levels)}
 
 
+_HIGHS_LOCAL = threading.local()
+
+
+def _new_highs() -> Any:
+    """An empty, silent ``highspy.Highs`` model, one reused per thread.
+
+    Creating and destroying HiGHS instances now and then costs milliseconds (its
+    thread pool), more than a small nucleolus LP; the instance is cleared and reused.
+    The library prints a banner, from C, when the first instance is made: it is sent
+    to the null device.
+    """
+    h = getattr(_HIGHS_LOCAL, "highs", None)
+    if h is None:
+        import highspy
+
+        sys.stdout.flush()
+        saved = os.dup(1)
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        try:
+            os.dup2(devnull, 1)
+            h = highspy.Highs()
+        finally:
+            os.dup2(saved, 1)
+            os.close(saved)
+            os.close(devnull)
+        _HIGHS_LOCAL.highs = h
+    else:
+        h.clearModel()
+    h.setOptionValue("output_flag", False)
+    h.setOptionValue("presolve", "off")      # small LPs: presolve costs more than it saves
+    h.setOptionValue("threads", 1)           # and so does a thread pool
+    return h
+
+
+def _sequential_lp_highs(v: np.ndarray, n: int, *, imputation: bool,
+                         tol: float) -> tuple[np.ndarray, dict[str, Any]]:
+    """The same sequential LPs as :func:`_sequential_lp`, on one ``highspy`` model per
+    stage: violated coalitions are added as rows and the LP is re-solved from the
+    previous basis (warm start) instead of being rebuilt."""
+    import highspy
+
+    inf = highspy.kHighsInf
+    full = (1 << n) - 1
+    scale = max(1.0, float(np.abs(v).max()))
+    atol = tol * scale
+    lower = v[1 << np.arange(n)] if imputation else None
+    if imputation and lower.sum() > v[full] + atol:
+        raise InvalidArgumentError(
+            "game", f"v(N)={v[full]:.6g} < sum v(i)={lower.sum():.6g}",
+            "the imputation set is empty, so the nucleolus is undefined",
+            "Use prenucleolus(game), which is defined for every game")
+    col_lo = np.append(lower if imputation else np.full(n, -inf), -inf)
+    col_hi = np.full(n + 1, inf)
+    eq_rows = [np.ones(n)]
+    eq_rhs = [float(v[full])]
+    basis = np.ones((1, n)) / np.sqrt(n)
+    free = np.ones(1 << n, dtype=bool)
+    free[0] = free[full] = False
+    singles = 1 << np.arange(n, dtype=np.int64)
+    work = np.unique(np.concatenate([singles, full & ~singles]))
+    work = work[(work != 0) & (work != full)]
+    levels: list[float] = []
+    lp_count = 0
+    bits = np.arange(n)
+    ok_status = highspy.HighsModelStatus.kOptimal
+
+    def add_rows(h: Any, masks: np.ndarray) -> None:
+        # rows x(S) + eps >= v(S) in compressed sparse row form, built without a loop
+        M = np.ones((masks.size, n + 1), dtype=bool)
+        M[:, :n] = (masks[:, None] >> bits) & 1
+        rows, cols = np.nonzero(M)
+        starts = np.searchsorted(rows, np.arange(masks.size)).astype(np.int32)
+        h.addRows(masks.size, v[masks].astype(float), np.full(masks.size, inf), cols.size,
+                  starts, cols.astype(np.int32), np.ones(cols.size))
+
+    # one model for every stage: row r of the model holds coalition row_mask[r]; a
+    # coalition fixed at a stage keeps its row with the eps coefficient removed and both
+    # bounds at v(S) - eps_k; a coalition whose excess became constant is relaxed
+    h = _new_highs()
+    h.addVars(n + 1, col_lo, col_hi)
+    h.changeColCost(n, 1.0)
+    allp = np.arange(n, dtype=np.int32)
+    h.addRow(float(v[full]), float(v[full]), n, allp, np.ones(n))
+    row_of: dict[int, int] = {}
+    n_rows = 1
+
+    def add_work(masks: np.ndarray) -> None:
+        nonlocal n_rows
+        add_rows(h, masks)
+        for k, msk in enumerate(masks.tolist()):
+            row_of[msk] = n_rows + k
+        n_rows += masks.size
+
+    add_work(work)
+    while len(eq_rows) < n:
+        while True:
+            lp_count += 1
+            h.run()
+            if h.getModelStatus() != ok_status:
+                raise SolverError(f"nucleolus LP (stage {len(levels) + 1})",
+                                  str(h.getModelStatus()), "HiGHS did not reach an optimum",
+                                  "Rescale the game (g.scaled(a)) or use "
+                                  "method='enumeration'")
+            sol = h.getSolution()
+            z = np.asarray(sol.col_value)
+            x, eps = z[:n], float(z[n])
+            viol = v - coalition_sums(x) - eps
+            viol[~free] = -np.inf
+            viol[work] = -np.inf
+            k = max(2 * n, 16)
+            cand = (np.argpartition(viol, -k)[-k:] if viol.size > k else np.arange(viol.size))
+            cand = cand[viol[cand] > atol].astype(np.int64)
+            if cand.size == 0:
+                break
+            add_work(cand)
+            work = np.concatenate([work, cand])
+        levels.append(eps)
+        rdual = np.abs(np.asarray(sol.row_dual))
+        duals = rdual[[row_of[msk] for msk in work.tolist()]]
+        dmax = float(duals.max()) if duals.size else 0.0
+        tight = work[duals > 1e-9 * max(1.0, dmax)]
+        if tight.size == 0:  # pragma: no cover - HiGHS returned no positive dual
+            slack = v[work] - coalition_sums(x)[work] - eps
+            tight = work[slack >= -atol]
+        added = False
+        for msk in tight:
+            row = rows_of(np.array([msk]), n)[0]
+            resid = row - basis.T @ (basis @ row)
+            if np.linalg.norm(resid) > 1e-8:
+                eq_rows.append(row)
+                eq_rhs.append(float(v[msk] - eps))
+                basis = np.vstack([basis, resid / np.linalg.norm(resid)])
+                added = True
+                if len(eq_rows) == n:
+                    break
+        if not added:  # pragma: no cover - numerical trouble
+            raise SolverError("nucleolus", "no-progress",
+                              f"stage {len(levels)} fixed no new coalition",
+                              "Rescale the game or use method='enumeration'")
+        if len(eq_rows) == n:
+            break
+        q, _ = np.linalg.qr(basis.T, mode="complete")
+        comp = q[:, basis.shape[0]:].T                       # orthonormal complement
+        sums = np.zeros((1 << n,), dtype=bool)
+        for qq in comp:
+            sums |= np.abs(coalition_sums(qq)) > 1e-8
+        newly_out = work[free[work] & ~sums[work]]
+        free &= sums
+        # rows of the working set that left the problem: fix (tight ones) or relax
+        tight_set = set(tight.tolist())
+        for msk in newly_out.tolist():
+            r = row_of[msk]
+            if msk in tight_set:
+                h.changeCoeff(r, n, 0.0)
+                val = float(v[msk] - eps)
+                h.changeRowBounds(r, val, val)
+            else:
+                h.changeRowBounds(r, -inf, inf)
+        work = work[free[work]]
+    x = np.linalg.solve(np.array(eq_rows), np.array(eq_rhs))
+    return x, {"levels": levels, "lp_count": lp_count, "stages": len(levels),
+               "solver": "highspy"}
+
+
 def _nucleolus_common(game: TUGame, imputation: bool, method: str, tol: float,
                       concept: str) -> AllocationResult:
     game = _check_game(game)
@@ -149,6 +328,8 @@ def _nucleolus_common(game: TUGame, imputation: bool, method: str, tol: float,
     v = game.profit_values()
     if n == 1:
         x, info = np.array([v[1]]), {"levels": [], "lp_count": 0, "stages": 0}
+    elif method == "constraint-generation" and n <= HIGHSPY_MAX_PLAYERS and _has_highspy():
+        x, info = _sequential_lp_highs(v, n, imputation=imputation, tol=tol)
     else:
         x, info = _sequential_lp(v, n, imputation=imputation, method=method, tol=tol)
     sign = -1.0 if game.is_cost_game else 1.0

@@ -1,0 +1,257 @@
+"""The speed-gap table: every workload where a peer was faster, timed side by side in one run.
+
+Rows (restrat against the best peer on the same inputs, medians over repeats):
+
+* all Nash equilibria of random 6x6, 10x10 and 14x14 games (normal payoffs) and of a
+  degenerate 10x10 game with integer payoffs 0..9: restrat's ``"exact"`` method against
+  quantecon's ``vertex_enumeration`` (floating point) and, on the degenerate game,
+  pygambit's ``enummixed_solve(rational=True)`` (exact); the number of extreme
+  equilibria each returns is printed, and restrat's set is compared with pygambit's;
+* Nash bargaining solution of a polygon with 21, 101 and 20,001 vertices (no peer;
+  target: milliseconds);
+* nucleolus of a random dense 12-player game against coopgame-py;
+* maximum-likelihood logit QRE precision from counts, 100 random games at each of
+  5x5, 10x10 and 20x20, against pygambit's ``logit_estimate``; the stall count (an
+  error, or more than 10 times the size's median time) is printed;
+* Baron-Ferejohn with 100-150 members and 50-80 member classes (distinct discount
+  factors; no peer; target 1 s).
+
+The ratio column is restrat's time over the peer's (below 1: restrat is faster).
+
+Run: ``python benchmarks/bench_speedgaps.py [--quick] [--json PATH] [--md PATH]``
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+import warnings
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from _common import fmt_time, machine, markdown_table, median_time, versions, write_json  # noqa: E402
+
+import gametheory as gt  # noqa: E402
+from gametheory.bargaining import baron_ferejohn, nash  # noqa: E402
+from gametheory.strategic import equilibria, logit_estimate  # noqa: E402
+
+try:
+    import quantecon.game_theory as qe
+except ImportError:  # pragma: no cover
+    qe = None
+try:
+    import pygambit as gbt
+except ImportError:  # pragma: no cover
+    gbt = None
+try:
+    import coopgame
+except ImportError:  # pragma: no cover
+    coopgame = None
+
+
+def _key(eqs: Any) -> set[tuple[float, ...]]:
+    return {tuple(np.round(np.concatenate([x, y]), 9)) for x, y in eqs}
+
+
+def _quantecon(A: np.ndarray, B: np.ndarray) -> list[Any]:
+    g = qe.NormalFormGame([qe.Player(np.asarray(A, float)), qe.Player(np.asarray(B, float).T)])
+    return qe.vertex_enumeration(g)
+
+
+def _gambit_enummixed(A: np.ndarray, B: np.ndarray) -> set[tuple[float, ...]]:
+    g = gbt.Game.from_arrays(np.asarray(A).astype(int).tolist(),
+                             np.asarray(B).astype(int).tolist())
+    p1, p2 = g.players
+    out = set()
+    for prof in gbt.nash.enummixed_solve(g, rational=True).equilibria:
+        out.add(tuple(round(float(prof[s]), 9) for s in list(p1.strategies)
+                      + list(p2.strategies)))
+    return out
+
+
+def equilibrium_rows(repeats: int, quick: bool) -> list[dict[str, Any]]:
+    rows = []
+    sizes = (6, 10) if quick else (6, 10, 14)
+    for k in sizes:
+        rng = np.random.default_rng(k)
+        A, B = rng.normal(size=(k, k)), rng.normal(size=(k, k))
+        t_ours, res = median_time(lambda A=A, B=B: equilibria(A, B), repeats)
+        row = {"task": f"all Nash equilibria, random {k}x{k} (normal payoffs)",
+               "restrat_s": t_ours, "restrat_found": len(res), "peer": "quantecon",
+               "target_s": 1.0 if k == 14 else None}
+        if qe is not None:
+            t_peer, peer = median_time(lambda A=A, B=B: _quantecon(A, B), repeats)
+            row.update(peer_s=t_peer, peer_found=len(peer),
+                       agree=_key(res) == _key(peer))
+        rows.append(row)
+    # degenerate: integer payoffs 0..9
+    rng = np.random.default_rng(4)
+    A, B = rng.integers(0, 10, (10, 10)), rng.integers(0, 10, (10, 10))
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        t_ours, res = median_time(lambda: equilibria(A, B), repeats)
+    base = {"task": "all Nash equilibria, degenerate 10x10 (integer payoffs 0-9, "
+                    "default_rng(4))", "restrat_s": t_ours, "restrat_found": len(res)}
+    if qe is not None:
+        t_q, q = median_time(lambda: _quantecon(A, B), repeats)
+        rows.append({**base, "peer": "quantecon (incomplete)", "peer_s": t_q,
+                     "peer_found": len(q), "agree": _key(q) <= _key(res)})
+    if gbt is not None:
+        t_g, G = median_time(lambda: _gambit_enummixed(A, B), 1)
+        rows.append({**base, "peer": "pygambit enummixed (rational)", "peer_s": t_g,
+                     "peer_found": len(G), "agree": G == _key(res)})
+    return rows
+
+
+def bargaining_rows(repeats: int) -> list[dict[str, Any]]:
+    rows = []
+    for k in (21, 101, 20_001):
+        th = np.linspace(0.0, np.pi / 2, k)
+        V = np.vstack([np.column_stack([2 * np.cos(th), np.sin(th)]), [0.0, 0.0]])
+        t, res = median_time(lambda V=V: nash(V), repeats)
+        rows.append({"task": f"Nash bargaining solution of a polygon, {k} vertices",
+                     "restrat_s": t, "peer": "-", "target_s": 0.05,
+                     "note": f"certificate gap {res.info['certificate_gap']:.1e}"})
+    return rows
+
+
+def nucleolus_rows(repeats: int) -> list[dict[str, Any]]:
+    from bench_tu import random_superadditive
+
+    rows = []
+    for n in (12,):
+        v = random_superadditive(n, seed=100 + n)       # every coalition has a worth
+        g = gt.TUGame(v)
+        t, res = median_time(lambda g=g: gt.nucleolus(g), repeats)
+        row = {"task": f"nucleolus, random dense game, {n} players", "restrat_s": t,
+               "peer": "coopgame-py",
+               "note": "Kohlberg " + ("pass" if gt.kohlberg_criterion(g, res) else "FAIL")}
+        if coopgame is not None:
+            cg = coopgame.Game(v[1:].tolist())
+            t_p, peer = median_time(lambda cg=cg: coopgame.nucleolus(cg), repeats)
+            row.update(peer_s=t_p, agree=bool(np.max(np.abs(
+                np.asarray(peer["allocation"]) - res.values)) < 1e-6))
+        rows.append(row)
+    return rows
+
+
+def _gambit_estimate(A: np.ndarray, B: np.ndarray, c1: np.ndarray, c2: np.ndarray) -> Any:
+    g = gbt.Game.from_arrays(A, B)
+    prof = g.mixed_strategy_profile()
+    p1, p2 = g.players
+    for s, c in zip(p1.strategies, c1, strict=True):
+        prof[s] = float(c)
+    for s, c in zip(p2.strategies, c2, strict=True):
+        prof[s] = float(c)
+    return gbt.qre.logit_estimate(prof)
+
+
+def qre_rows(games: int) -> list[dict[str, Any]]:
+    rows = []
+    for k in (5, 10, 20):
+        ours, theirs, diffs, errors = [], [], [], 0
+        for seed in range(games):
+            rng = np.random.default_rng(seed)
+            A, B = rng.normal(size=(k, k)), rng.normal(size=(k, k))
+            c1, c2 = rng.integers(0, 20, k), rng.integers(0, 20, k)
+            t0 = time.perf_counter()
+            try:
+                est = logit_estimate(A, B, counts=(c1, c2))
+            except gt.errors.RestratError:
+                errors += 1
+                est = None
+            ours.append(time.perf_counter() - t0)
+            if gbt is not None:
+                t0 = time.perf_counter()
+                ref = _gambit_estimate(A, B, c1, c2)
+                theirs.append(time.perf_counter() - t0)
+                if est is not None:
+                    diffs.append(abs(ref.lam - est.lam))
+        med = float(np.median(ours))
+        stalls = errors + int(np.sum(np.array(ours) > 10 * med))
+        row = {"task": f"logit QRE lambda estimate (MLE), {games} random {k}x{k} games",
+               "restrat_s": med, "peer": "pygambit logit_estimate", "target_s":
+               0.2 if k == 20 else None,
+               "note": f"stalls {stalls}; slowest {max(ours):.3f} s"}
+        if theirs:
+            row.update(peer_s=float(np.median(theirs)),
+                       agree=bool(max(diffs) < 1e-4) if diffs else None,
+                       note=row["note"] + f"; max |lambda diff| {max(diffs):.1e}")
+        rows.append(row)
+    return rows
+
+
+def baron_ferejohn_rows() -> list[dict[str, Any]]:
+    rows = []
+    rng = np.random.default_rng(1)
+    for n, k in ((100, 50), (150, 80)):
+        cls = np.arange(n) % k
+        w = rng.integers(1, 21, k)[cls]
+        delta = np.round(rng.uniform(0.8, 0.99, k), 4)[cls]
+        t0 = time.perf_counter()
+        try:
+            res = baron_ferejohn(w, w.sum() // 2 + 1, delta=delta)
+            note = (f"{res.info['types']} types, {res.info['outer_iterations']} outer "
+                    f"iterations, {res.info['columns']} columns")
+        except gt.errors.RestratError as exc:
+            note = f"refused: {type(exc).__name__}"
+        rows.append({"task": f"Baron-Ferejohn, {n} members, {k} discount-factor classes",
+                     "restrat_s": time.perf_counter() - t0, "peer": "-", "target_s": 1.0,
+                     "note": note})
+    return rows
+
+
+def verdict(r: dict[str, Any]) -> str:
+    if r.get("peer_s"):
+        ok = r["restrat_s"] <= r["peer_s"] or "incomplete" in r["peer"]
+    else:
+        ok = True
+    if r.get("target_s") is not None:
+        ok = ok and r["restrat_s"] <= r["target_s"]
+    return "met" if ok else "NOT met"
+
+
+def main(argv: list[str] | None = None) -> list[dict[str, Any]]:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--quick", action="store_true", help="fewer sizes and games")
+    ap.add_argument("--repeats", type=int, default=5)
+    ap.add_argument("--games", type=int, default=100, help="QRE games per size")
+    ap.add_argument("--json", default=None)
+    ap.add_argument("--md", default=None, help="also write the table to this markdown file")
+    args = ap.parse_args(argv)
+    games = 10 if args.quick else args.games
+    rows = (equilibrium_rows(args.repeats, args.quick) + bargaining_rows(args.repeats)
+            + nucleolus_rows(args.repeats) + qre_rows(games) + baron_ferejohn_rows())
+    for r in rows:
+        r["ratio"] = (r["restrat_s"] / r["peer_s"]) if r.get("peer_s") else None
+        r["verdict"] = verdict(r)
+    table = markdown_table(
+        ["workload", "restrat", "peer", "peer time", "ratio (restrat/peer)", "found (ours/peer)",
+         "same result", "target", "verdict", "note"],
+        [[r["task"], fmt_time(r["restrat_s"]), r["peer"], fmt_time(r.get("peer_s")),
+          f"{r['ratio']:.2f}x" if r["ratio"] else "-",
+          f"{r['restrat_found']}/{r['peer_found']}" if "peer_found" in r else "",
+          {True: "yes", False: "NO", None: ""}[r.get("agree")],
+          f"< {fmt_time(r['target_s'])}" if r.get("target_s") else "", r["verdict"],
+          r.get("note", "")] for r in rows])
+    print(table)
+    meta = {"machine": machine(),
+            "versions": versions("restrat", "numpy", "scipy", "quantecon", "pygambit",
+                                 "coopgame-py", "highspy", "nashpy")}
+    write_json(args.json, {"benchmark": "speedgaps", **meta, "rows": rows})
+    if args.md:
+        Path(args.md).write_text(
+            "# Speed gaps against the peers\n\n"
+            "Written by `python benchmarks/bench_speedgaps.py --md benchmarks/"
+            "RESULTS_speedgaps.md --json benchmarks/RESULTS_speedgaps.json`. Times are "
+            "medians; the ratio is restrat's time over the peer's.\n\n"
+            f"Machine: {meta['machine']}\n\nVersions: {meta['versions']}\n\n" + table + "\n")
+    return rows
+
+
+if __name__ == "__main__":
+    main()
