@@ -28,9 +28,30 @@ def test_highs_failure_inside_nucleolus_propagates(monkeypatch):
 
     monkeypatch.setattr(_lp, "linprog", failing)
     with pytest.raises(SolverError, match="nucleolus LP"):
-        gt.nucleolus(gt.games.majority(3))
+        gt.nucleolus(gt.games.majority(3), method="enumeration")
     with pytest.raises(SolverError, match="least-core LP"):
         gt.least_core(gt.games.majority(3))
+
+
+def test_highspy_failure_inside_nucleolus_propagates(monkeypatch):
+    import importlib
+
+    nuc = importlib.import_module("gametheory.tu.nucleolus")
+    real = nuc._new_highs
+
+    class Stalled:
+        def __init__(self):
+            self.h = real()
+
+        def __getattr__(self, name):
+            return getattr(self.h, name)
+
+        def getModelStatus(self):
+            return "kTimeLimit"
+
+    monkeypatch.setattr(nuc, "_new_highs", Stalled)
+    with pytest.raises(SolverError, match="nucleolus LP"):
+        gt.nucleolus(gt.games.majority(3))
 
 
 def test_unknown_methods_raise():
