@@ -75,6 +75,10 @@ def _gambit_enummixed(A: np.ndarray, B: np.ndarray) -> set[tuple[float, ...]]:
 
 def equilibrium_rows(repeats: int, quick: bool) -> list[dict[str, Any]]:
     rows = []
+    warm = np.random.default_rng(0).normal(size=(3, 3))
+    equilibria(warm, warm.T)                          # imports, qhull
+    if qe is not None:
+        _quantecon(warm, warm.T)                      # numba compilation
     sizes = (6, 10) if quick else (6, 10, 14)
     for k in sizes:
         rng = np.random.default_rng(k)
@@ -82,7 +86,9 @@ def equilibrium_rows(repeats: int, quick: bool) -> list[dict[str, Any]]:
         t_ours, res = median_time(lambda A=A, B=B: equilibria(A, B), repeats)
         row = {"task": f"all Nash equilibria, random {k}x{k} (normal payoffs)",
                "restrat_s": t_ours, "restrat_found": len(res), "peer": "quantecon",
-               "target_s": 1.0 if k == 14 else None}
+               "target_s": 1.0 if k == 14 else None,
+               # the issue's target for 10x10: within 2x of quantecon
+               "max_ratio": 2.0 if k == 10 else 1.0}
         if qe is not None:
             t_peer, peer = median_time(lambda A=A, B=B: _quantecon(A, B), repeats)
             row.update(peer_s=t_peer, peer_found=len(peer),
@@ -175,7 +181,7 @@ def qre_rows(games: int) -> list[dict[str, Any]]:
         stalls = errors + int(np.sum(np.array(ours) > 10 * med))
         row = {"task": f"logit QRE lambda estimate (MLE), {games} random {k}x{k} games",
                "restrat_s": med, "peer": "pygambit logit_estimate", "target_s":
-               0.2 if k == 20 else None,
+               0.2 if k == 20 else None, "max_ratio": 2.0,     # the issue: within 2x
                "note": f"stalls {stalls}; slowest {max(ours):.3f} s"}
         if theirs:
             row.update(peer_s=float(np.median(theirs)),
@@ -205,9 +211,35 @@ def baron_ferejohn_rows() -> list[dict[str, Any]]:
     return rows
 
 
+NOTES = """
+## Notes
+
+* **Exactness.** Every equilibrium restrat lists is certified in exact integer
+  arithmetic; "found" counts extreme equilibria. On the degenerate game the
+  floating-point peer pairs triangulated facets by their label sets and misses
+  extreme equilibria (its row is timed for reference, not as a target); restrat's set
+  equals pygambit's rational `enummixed` set ("same result").
+* **Baron-Ferejohn with many classes.** Members with equal weight, recognition
+  probability and discount factor form one type, and the solver works on types: each
+  outer iteration (on the continuation values) runs a column generation whose master
+  is an interior-point solve over all types' proposal columns, and the pricing step is
+  a covering knapsack per proposer type. With 50-80 distinct discount factors every
+  class is its own type, so the master grows to hundreds of columns (the "columns" in
+  the note) and each round costs a dense solve of that size; the number of rounds and
+  outer iterations does not fall with the number of types. The 1 s target is met for
+  100 members with few types (benchmarks/RESULTS_bargaining.md) but not for 50-80
+  types, where the time printed above is what the current algorithm needs; reaching
+  it would take a different algorithm for the master problem, not tuning, and was
+  not attempted in this round.
+* **Nucleolus.** The stage LPs run on one warm-started highspy model; the full size
+  range 8-22 and the BNF families are in benchmarks/RESULTS_tu.md.
+"""
+
+
 def verdict(r: dict[str, Any]) -> str:
     if r.get("peer_s"):
-        ok = r["restrat_s"] <= r["peer_s"] or "incomplete" in r["peer"]
+        ok = (r["restrat_s"] <= r.get("max_ratio", 1.0) * r["peer_s"]
+              or "incomplete" in r["peer"])
     else:
         ok = True
     if r.get("target_s") is not None:
@@ -236,7 +268,9 @@ def main(argv: list[str] | None = None) -> list[dict[str, Any]]:
           f"{r['ratio']:.2f}x" if r["ratio"] else "-",
           f"{r['restrat_found']}/{r['peer_found']}" if "peer_found" in r else "",
           {True: "yes", False: "NO", None: ""}[r.get("agree")],
-          f"< {fmt_time(r['target_s'])}" if r.get("target_s") else "", r["verdict"],
+          "; ".join(([f"< {fmt_time(r['target_s'])}"] if r.get("target_s") else [])
+                    + ([f"ratio <= {r.get('max_ratio', 1.0):g}"] if r.get("peer_s") and
+                       "incomplete" not in r["peer"] else [])), r["verdict"],
           r.get("note", "")] for r in rows])
     print(table)
     meta = {"machine": machine(),
@@ -249,7 +283,8 @@ def main(argv: list[str] | None = None) -> list[dict[str, Any]]:
             "Written by `python benchmarks/bench_speedgaps.py --md benchmarks/"
             "RESULTS_speedgaps.md --json benchmarks/RESULTS_speedgaps.json`. Times are "
             "medians; the ratio is restrat's time over the peer's.\n\n"
-            f"Machine: {meta['machine']}\n\nVersions: {meta['versions']}\n\n" + table + "\n")
+            f"Machine: {meta['machine']}\n\nVersions: {meta['versions']}\n\n" + table + "\n"
+            + NOTES)
     return rows
 
 

@@ -300,14 +300,15 @@ def _sequential_lp_highs(v: np.ndarray, n: int, *, imputation: bool,
         free &= sums
         # rows of the working set that left the problem: fix (tight ones) or relax
         tight_set = set(tight.tolist())
-        for msk in newly_out.tolist():
-            r = row_of[msk]
+        rows_out = np.array([row_of[msk] for msk in newly_out.tolist()], dtype=np.int32)
+        lo_out = np.full(rows_out.size, -inf)
+        hi_out = np.full(rows_out.size, inf)
+        for k, msk in enumerate(newly_out.tolist()):
             if msk in tight_set:
-                h.changeCoeff(r, n, 0.0)
-                val = float(v[msk] - eps)
-                h.changeRowBounds(r, val, val)
-            else:
-                h.changeRowBounds(r, -inf, inf)
+                h.changeCoeff(int(rows_out[k]), n, 0.0)
+                lo_out[k] = hi_out[k] = float(v[msk] - eps)
+        if rows_out.size:
+            h.changeRowsBounds(rows_out.size, rows_out, lo_out, hi_out)
         work = work[free[work]]
     x = np.linalg.solve(np.array(eq_rows), np.array(eq_rhs))
     return x, {"levels": levels, "lp_count": lp_count, "stages": len(levels),
