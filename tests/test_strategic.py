@@ -425,6 +425,21 @@ def test_lambda_estimate_matches_gambit(seed):
     assert mine.lam == pytest.approx(theirs.lam, abs=1e-5)
 
 
+def test_qre_branch_follows_folds_without_jumping():
+    # a 20x20 game whose principal branch folds twice (lambda rises to about 7.36, falls
+    # to about 4.35, then rises again): the trace must follow the S-shape, never jump
+    # to the lower sheet and run back toward lambda = 0
+    rng = np.random.default_rng(84)
+    A, B = rng.normal(size=(20, 20)), rng.normal(size=(20, 20))
+    br = logit_qre_branch(A, B, lam_max=30)
+    lam = np.asarray(br.lam)
+    peak = int(np.flatnonzero(np.diff(lam) < 0)[0])       # the first fold
+    assert 7.0 < lam[peak] < 7.7
+    assert lam[peak:].min() > 4.0 and lam[-1] >= 30
+    for k in range(0, len(br), 10):
+        assert _qre_fixed_point_residual(A, B, br.lam[k], br.x[k], br.y[k]) < 1e-9
+
+
 def test_qre_branch_10x10_reaches_lambda_100():
     # speed is tracked by benchmarks/bench_bargaining.py, never asserted here
     rng = np.random.default_rng(5)

@@ -314,10 +314,11 @@ def _trace(sys: _System, lam_max: float, first_step: float, max_step: float,
         while True:
             zp = z + h * t
             zn, ok, its = _correct(sys, zp, t)
-            if ok and zn[N] >= -1e-12:
-                # guard against jumping to another branch: tangent direction consistent
+            # guards against jumping to another sheet of the branch (near folds): the
+            # corrector stays close to the prediction, and the tangent turns little
+            if ok and zn[N] >= -1e-12 and np.linalg.norm(zn - zp) <= 0.25 * h + 1e-9:
                 t_new = _tangent(sys.J(zn), t)
-                if t_new @ t > 0.5:
+                if t_new @ t > 0.8:
                     break
             rejected += 1
             h /= 2.0
