@@ -1207,7 +1207,7 @@ class _FolderLock:
             return self
         fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o644)
         try:
-            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            self._acquire(fcntl, fd)
         except OSError:
             try:
                 holder = os.read(fd, 4096).decode(errors="replace").strip()
@@ -1225,6 +1225,23 @@ class _FolderLock:
         self.fd = fd
         return self
 
+    #: seconds to wait for the lock when its recorded holder is dead: the workers of a
+    #: killed sweep inherit the lock and release it only as they finish dying
+    DEAD_HOLDER_GRACE = 10.0
+
+    @classmethod
+    def _acquire(cls, fcntl: Any, fd: int) -> None:
+        """Take the lock; wait briefly only while the sweep that held it is already dead."""
+        deadline = time.monotonic() + cls.DEAD_HOLDER_GRACE
+        while True:
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                return
+            except OSError:
+                if time.monotonic() > deadline or _holder_alive(fd):
+                    raise
+                time.sleep(0.05)
+
     def __exit__(self, *exc: Any) -> None:
         if self.fd is not None:
             import fcntl
@@ -1235,6 +1252,18 @@ class _FolderLock:
 
 
 _PR_SET_PDEATHSIG = 1
+
+
+def _holder_alive(fd: int) -> bool:
+    """Whether the process recorded in a held lock file still runs (unknown: assume so)."""
+    try:
+        os.lseek(fd, 0, os.SEEK_SET)
+        pid = int(json.loads(os.read(fd, 4096).decode())["pid"])
+    except (OSError, ValueError, KeyError, TypeError):
+        return True
+    finally:
+        os.lseek(fd, 0, os.SEEK_SET)
+    return _alive(pid)
 
 
 def _alive(pid: int) -> bool:

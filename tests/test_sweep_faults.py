@@ -55,6 +55,56 @@ def test_a_locked_folder_is_refused_and_left_alone(tmp_path):
                            progress=False).n_computed == 0
 
 
+_ORPHAN_HOLDER = r"""
+import fcntl, json, os, sys, time
+# an orphaned worker of a killed sweep: it still holds the folder's lock (inherited by
+# fork), the lock file names a sweep process that is already dead
+fd = os.open(sys.argv[1], os.O_RDWR | os.O_CREAT, 0o644)
+fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+os.ftruncate(fd, 0)
+os.write(fd, json.dumps({"pid": int(sys.argv[2])}).encode())
+print("held", flush=True)
+time.sleep(float(sys.argv[3]))
+"""
+
+
+def _dead_pid() -> int:
+    p = subprocess.Popen([sys.executable, "-c", "pass"])
+    p.wait()
+    return p.pid
+
+
+def test_lock_of_a_dead_sweep_is_waited_for_not_refused(tmp_path):
+    out = tmp_path / "res.parquet"
+    sweep.run_sweep(draws, x_design(6), out, seed=3, workers=1, batch_size=2, progress=False)
+    holder = subprocess.Popen([sys.executable, "-c", _ORPHAN_HOLDER, str(out / sweep.LOCK),
+                               str(_dead_pid()), "1.5"], stdout=subprocess.PIPE, text=True)
+    try:
+        assert holder.stdout.readline().strip() == "held"
+        t0 = time.monotonic()
+        done = sweep.run_sweep(draws, x_design(6), out, workers=1, resume=True,
+                               progress=False)
+        assert done.n_reused == 6
+        assert time.monotonic() - t0 > 0.5          # it waited for the orphan to let go
+    finally:
+        holder.kill()
+        holder.wait()
+
+
+def test_lock_of_a_live_sweep_is_refused_at_once(tmp_path):
+    out = tmp_path / "res.parquet"
+    sweep.run_sweep(draws, x_design(6), out, seed=3, workers=1, batch_size=2, progress=False)
+    holder = subprocess.Popen([sys.executable, "-c", _ORPHAN_HOLDER, str(out / sweep.LOCK),
+                               str(os.getpid()), "30"], stdout=subprocess.PIPE, text=True)
+    try:
+        assert holder.stdout.readline().strip() == "held"
+        with pytest.raises(sweep.SweepError, match="being written by another sweep"):
+            sweep.run_sweep(draws, x_design(6), out, workers=1, resume=True, progress=False)
+    finally:
+        holder.kill()
+        holder.wait()
+
+
 _TWO_RUNS = r"""
 import os, sys, time
 from estimation import sweep
