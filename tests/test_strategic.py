@@ -195,31 +195,6 @@ def test_exact_degenerate_10x10_all_31_extreme_equilibria():
         assert sum(yj * b for yj, b in zip(y, xB, strict=True)) == max(xB)
 
 
-def _gambit_extreme_equilibria(gbt, A, B):
-    g = gbt.Game.from_arrays(np.asarray(A).astype(int).tolist(),
-                             np.asarray(B).astype(int).tolist())
-    p1, p2 = g.players
-    out = set()
-    for prof in gbt.nash.enummixed_solve(g, rational=True).equilibria:
-        out.add((tuple(F(str(prof[s])) for s in p1.strategies),
-                 tuple(F(str(prof[s])) for s in p2.strategies)))
-    return out
-
-
-@pytest.mark.parametrize("seed", range(12))
-def test_exact_equals_gambit_enummixed(seed):
-    # an extra, external oracle (skipped, and reported as skipped, without pygambit;
-    # the exhaustive-enumerator tests above always run)
-    gbt = pytest.importorskip("pygambit")
-    rng = np.random.default_rng(1000 + seed)
-    k = 3 + seed % 4
-    A, B = rng.integers(0, 4, (k, k + seed % 2)), rng.integers(0, 4, (k, k + seed % 2))
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        res = equilibria(A, B)
-    assert set(res.rational) == _gambit_extreme_equilibria(gbt, A, B)
-
-
 def test_float_vertex_enumerations_agree():
     # qhull facet enumeration of the polar vs breadth-first pivoting: same vertex sets
     from gametheory.strategic._vertex import (
@@ -402,27 +377,6 @@ def test_qre_at_huge_lambda_converges_to_nash_without_hanging():
     q = logit_qre(A, B, 1e6)
     assert any(np.allclose(q.x, x, atol=1e-6) and np.allclose(q.y, y, atol=1e-6)
                for x, y in equilibria(A, B, method="exhaustive"))
-
-
-@pytest.mark.parametrize("seed", range(4))
-def test_lambda_estimate_matches_gambit(seed):
-    # an extra, external oracle (reported as skipped without pygambit); the
-    # independent-likelihood tests above always run
-    gbt = pytest.importorskip("pygambit")
-    rng = np.random.default_rng(seed)
-    k = 3 + 2 * seed
-    A, B = rng.normal(size=(k, k)), rng.normal(size=(k, k))
-    c1, c2 = rng.integers(0, 20, k), rng.integers(0, 20, k)
-    g = gbt.Game.from_arrays(A, B)
-    prof = g.mixed_strategy_profile()
-    p1, p2 = g.players
-    for st_, c in zip(p1.strategies, c1, strict=True):
-        prof[st_] = float(c)
-    for st_, c in zip(p2.strategies, c2, strict=True):
-        prof[st_] = float(c)
-    theirs = gbt.qre.logit_estimate(prof)
-    mine = logit_estimate(A, B, counts=(c1, c2))
-    assert mine.lam == pytest.approx(theirs.lam, abs=1e-5)
 
 
 def test_qre_branch_follows_folds_without_jumping():
