@@ -89,6 +89,8 @@ def _list(args: argparse.Namespace) -> int:
 
     for name, desc in scenarios.describe():
         print(f"{name:<24} {desc}")
+        for item, note in scenarios.stylised(name).items():
+            print(f"{'':<24}   stylised input: {item}: {note}")
     return EXIT_OK
 
 

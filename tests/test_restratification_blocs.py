@@ -16,12 +16,8 @@ from gametheory.restratification.blocs import (
     endogenous_blocs,
     with_endogenous_bloc,
 )
-from gametheory.restratification.model import (
-    ModelParameters,
-    concessions,
-    designations_and_losses,
-    participation_game,
-)
+from gametheory.restratification.concessions import participation_game
+from gametheory.restratification.model import ModelParameters, concessions
 
 
 @pytest.fixture(scope="module")
@@ -92,27 +88,29 @@ def test_participation_game_and_committee_respect_the_graph(case):
     links = tuple(zip(districts[:-1], districts[1:], strict=True))[:2]   # a short chain
     region = replace(case, cooperation=links)
     conc = concessions(region, chosen, params)
-    losers = designations_and_losses(case, chosen)
-    losers = losers[losers["loss"] > 1e-12]
-    plain = participation_game(losers["loss"], params)
+    names = list(conc.table.index)
+    plain = participation_game(case, names, conc.table["harm"].to_numpy(), params)
     expected = _restricted_by_networkx(plain.values, list(plain.players), links)
     np.testing.assert_allclose(conc.game.values, expected)
-    # unlinked losers can no longer hold out together: the network pays less
+    # unlinked losers can no longer hold out together: no coalition is worth more
     free = concessions(case, chosen, params)
-    assert conc.table["stabilizing"].sum() <= free.table["stabilizing"].sum() + 1e-9
-    # the committee (director + district seats, simple majority) on this sparse graph: no
-    # connected part holds a majority, so by component efficiency nobody has power
+    assert np.all(conc.game.values <= free.game.values + 1e-12)
+    assert (conc.game.values < free.game.values - 1e-9).any()
+    # the committee (director + the hospitals that lost work, simple majority) on this
+    # sparse graph: no connected part holds a majority, so by component efficiency nobody
+    # has power
     np.testing.assert_allclose(conc.committee_game["myerson_share"], 0.0)
     assert "myerson_share" not in free.committee_game
-    # on a chain of all districts the chain is a connected majority: shares sum to one and
-    # the director, linked to nobody, gets nothing
+    # on a chain of all districts the chain is a connected majority (6 of 8 members):
+    # shares sum to one and the director and the teaching hospital, linked to nobody, get
+    # nothing
     chain = tuple(zip(districts[:-1], districts[1:], strict=True))
     full = concessions(replace(case, cooperation=chain), chosen, params).committee_game
-    assert full["myerson_share"].sum() == pytest.approx(1.0)
+    my = full.set_index("organisation")["myerson_share"]
+    assert my.sum() == pytest.approx(1.0)
     assert full["myerson_share"].iloc[0] == pytest.approx(0.0)
-    ends = full["myerson_share"].iloc[[1, -1]]
-    middle = full["myerson_share"].iloc[3]
-    assert middle > ends.max()
+    assert my[scenarios.TH2] == pytest.approx(0.0)
+    assert my[districts[2]] > max(my[districts[0]], my[districts[-1]])
 
 
 def test_endogenous_blocs_case_region(case):

@@ -335,8 +335,13 @@ def quantal_values(recognition: Any, delta: Any, reservation: Any, member: np.nd
             new = _quantal_step(v_prev, rho, delta, r, rest, member, options, tau_t, xp)
             return (1.0 - step) * v_prev + step * new
 
-        seq, _ = pytensor.scan(body, sequences=[xp.asarray(taus), xp.asarray(steps)],
-                               outputs_info=[xp.asarray(rho) * 1.0], n_steps=len(taus))
+        import inspect
+
+        kw = ({"return_updates": False}
+              if "return_updates" in inspect.signature(pytensor.scan).parameters else {})
+        out = pytensor.scan(body, sequences=[xp.asarray(taus), xp.asarray(steps)],
+                            outputs_info=[xp.asarray(rho) * 1.0], n_steps=len(taus), **kw)
+        seq = out if kw else out[0]
         v = seq[-1]
     net = xp.maximum(delta * v - r, 0.0)
     cost, logp = _costs(net, rest, member, options, tau, xp)

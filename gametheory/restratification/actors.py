@@ -396,6 +396,10 @@ class Organisation:
     can_be_trauma_unit : bool
         False for a hospital too small to be a trauma unit (it becomes a
         lower-tier unit).
+    services : frozenset of str
+        Clinical services it runs (e.g. ``paediatrics``, ``critical care``,
+        ``rehabilitation``): a portfolio that needs a service is led only from a
+        hospital that runs it (the super-specialist services count too).
     """
 
     name: str
@@ -407,6 +411,7 @@ class Organisation:
     size: float = 0.0
     trauma_volume: float = 0.0
     can_be_trauma_unit: bool = True
+    services: frozenset[str] = field(default_factory=frozenset)
 
     #: what each field accepts (see :class:`Rule`); sizes and volumes up to 1e9
     RULES: ClassVar[dict[str, Rule]] = {
@@ -419,6 +424,7 @@ class Organisation:
         "size": Rule("number", 0.0, 1e9),
         "trauma_volume": Rule("number", 0.0, 1e9),
         "can_be_trauma_unit": Rule("boolean"),
+        "services": Rule("names"),
     }
 
     def __post_init__(self) -> None:
@@ -447,6 +453,13 @@ class Doctor:
         An opinion leader without a formal role (endorses, is not a candidate).
     endorsed : bool
         Whether the doctor has the tacit endorsement of the opinion leaders.
+    specialties : frozenset of str
+        Narrow clinical domains (e.g. ``paediatrics``, ``rehabilitation``):
+        a portfolio needing that service matches the doctor best.
+    clinical_lead : bool
+        The hospital's clinical lead (its representative on the clinical
+        committee); when nobody is flagged, the hospital's policy-active doctor
+        of most social capital.
     """
 
     name: str
@@ -457,6 +470,8 @@ class Doctor:
     domains: frozenset[str] = field(default_factory=lambda: frozenset({"practice"}))
     opinion_leader: bool = False
     endorsed: bool = False
+    specialties: frozenset[str] = field(default_factory=frozenset)
+    clinical_lead: bool = False
 
     #: what each field accepts (see :class:`Rule`); capital is non-negative, up to 1e6
     RULES: ClassVar[dict[str, Rule]] = {
@@ -468,6 +483,8 @@ class Doctor:
         "domains": Rule("names", choices=DOMAINS),
         "opinion_leader": Rule("boolean"),
         "endorsed": Rule("boolean"),
+        "specialties": Rule("names"),
+        "clinical_lead": Rule("boolean"),
     }
 
     def __post_init__(self) -> None:
@@ -554,13 +571,24 @@ class RoleSet:
     network_director, centre_director : str
         The two elite professional roles.
     portfolios : mapping str -> float
-        Subordinate portfolio roles and their values (in loss units).
+        Subordinate portfolio roles (one lead each) and their values, in value
+        units (hundreds of trauma cases a year: the work a role is worth to a
+        hospital's doctors). The built-in values are stylised.
     seat_value : float
-        Value of a Network Clinical Committee seat.
+        Value of a Network Clinical Committee seat (value units; stylised).
     rotation_value : float
-        Value of one rotation place at the centre.
+        Value of one rotation place at the centre (value units; stylised).
     unit_retained, lower_retained : float
         Share of its previous specialist volume a unit / lower-tier unit keeps.
+    seat_pool : float
+        Committee seats in the pool (roles); 0, the default, means one per
+        hospital on the committee.
+    rotation_pool : float
+        Rotation places at the centre in the pool (roles a year; stylised 6).
+    rehabilitation_return : float
+        Share of the patients a hospital transfers away that come back to it for
+        rehabilitation (unitless; stylised 0.5): part of the harm its withdrawal
+        does to the network.
     """
 
     network: str
@@ -575,6 +603,9 @@ class RoleSet:
     rotation_value: float = 0.3
     unit_retained: float = 0.4
     lower_retained: float = 0.1
+    seat_pool: float = 0.0
+    rotation_pool: float = 6.0
+    rehabilitation_return: float = 0.5
 
     #: what each field accepts (see :class:`Rule`); values up to 1e6
     RULES: ClassVar[dict[str, Rule]] = {
@@ -585,6 +616,9 @@ class RoleSet:
         "rotation_value": Rule("number", 0.0, 1e6),
         "unit_retained": Rule("number", 0.0, 1.0),
         "lower_retained": Rule("number", 0.0, 1.0),
+        "seat_pool": Rule("number", 0.0, 1e4),
+        "rotation_pool": Rule("number", 0.0, 1e4),
+        "rehabilitation_return": Rule("number", 0.0, 1.0),
     }
 
     def __post_init__(self) -> None:

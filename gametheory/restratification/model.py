@@ -22,28 +22,27 @@ One region :math:`g`, parameters :math:`\psi = (\theta, \beta, \lambda, \alpha, 
    doctors, the centre director among the centre's, with utility
    :math:`\alpha\cdot\text{capital} + \mu\,\text{multiplex} + \eta\,\text{endorsed}`;
    argmax and logit probabilities.
-3. **Concessions.** Each hospital's loss :math:`L_i` is the specialist volume it
-   no longer treats (in units of 100 cases a year). Losers can withdraw
-   cooperation; a coalition :math:`S` of losers can hold the network to its
-   whole loss when it holds at least ``credible_share`` of the losers' previous
-   volume, and to ``partial_hold`` of it otherwise:
-   :math:`v(S) = L(S)\,[\text{credible}(S) + \text{partial\_hold}\,(1 - \text{credible}(S))]`.
-   The least-cost stabilising payments are
-   :math:`\min \sum_i x_i` s.t. :math:`x(S) \ge v(S)\ \forall S` (the core
-   constraints of that participation game); they are packaged into indivisible
-   roles (portfolio leads, committee seats, rotation places) at least cost by a
-   mixed-integer program on HiGHS, with any shortfall reported. Shapley value,
-   nucleolus and a Baron-Ferejohn reading (the network director proposes to
-   the clinical committee) are reported beside it. The statistical version
-   counts roles with rate :math:`\exp(\gamma_0 + \gamma L_i)`.
-4. **Hierarchy.** The two directors, then portfolio leads, then the committee.
+3. **Concessions** (:mod:`.concessions`). The network director proposes a
+   division of a pool of roles (portfolio leads, committee seats, rotation
+   places) to the clinical committee of the hospitals that lost work; each
+   member is recognised in proportion to its voting power, its reservation
+   value is the harm its withdrawal does to the network (scaled by
+   ``harm_weight``), and the stationary Baron-Ferejohn shares (``patience``,
+   ``proposer_advantage``) become integer role packages (multinomial draws;
+   the report apportions the expected counts). Whether the packages alone keep
+   every coalition of losers (``stable``) is checked against the participation
+   game, with the coalitions that would withdraw and the shortfall.
+4. **Hierarchy.** The two directors, the portfolio leads under the director
+   their portfolio reports to, the clinical committee (chaired by the network
+   director) and the centre's rotation scheme, and their members.
 
 References
 ----------
 Waring, J., Bishop, S., Clarke, J. et al. (case study in ``shared/case-study.txt``).
 Freidson, E. (1985). The reorganization of the medical profession. *Medical Care
 Review* 42(1), 11-35. Bachrach, Y. et al. (2009). The cost of stability in
-coalitional games. *SAGT 2009*, LNCS 5814, 122-134.
+coalitional games. *SAGT 2009*, LNCS 5814, 122-134. Baron, D. P. and Ferejohn,
+J. A. (1989). Bargaining in legislatures. *APSR* 83(4), 1181-1206.
 """
 
 from __future__ import annotations
@@ -60,12 +59,8 @@ import pandas as pd
 
 from .. import power as _power
 from ..errors import InvalidArgumentError, SolverError
-from ..games import ThresholdGame
-from ..tu.core import stabilizing_payments
-from ..tu.game import TUGame
-from ..tu.nucleolus import nucleolus
-from ..tu.values import shapley_value
 from .actors import Doctor, ScenarioError, ScenarioProblem, format_number
+from .concessions import ConcessionAnalysis, concession_analysis, hierarchy_table
 from .region import Region
 
 __all__ = [
@@ -82,8 +77,8 @@ __all__ = [
     "allocation_analysis",
     "appointments",
     "designations_and_losses",
-    "participation_game",
     "concessions",
+    "ConcessionAnalysis",
     "hierarchy",
 ]
 
@@ -144,6 +139,9 @@ PARAMETER_RANGES: dict[str, Range] = {
     "tier_concentration": Range(0.0, 1.0),
     "credible_share": Range(0.0, 1.0),
     "partial_hold": Range(0.0, 1.0),
+    "harm_weight": Range(0.0, 1e3),
+    "proposer_advantage": Range(-20.0, 20.0),
+    "patience": Range(0.0, 1.0, open_lo=True, open_hi=True),
 }
 #: Allowed values of every text parameter.
 PARAMETER_CHOICES: dict[str, tuple[str, ...]] = {
@@ -274,9 +272,22 @@ class ModelParameters:
     tier_concentration : float, default 0.5
         Concentration when two teaching hospitals share the two roles.
     credible_share : float, default 0.5
-        Share of the losers' previous volume a withdrawal needs to be credible.
+        Share of the committee's harm a coalition of losers must hold for its
+        withdrawal to be credible (unitless).
     partial_hold : float, default 0.5
-        Share of its loss a non-credible coalition can still claim.
+        Share of its harm a non-credible coalition can still claim (unitless).
+    harm_weight : float, default 0.15
+        :math:`\omega`: value units a hospital can claim per hundred cases a year
+        of harm its withdrawal does to the network (value units are hundreds of
+        cases a year, so unitless); scales the reservation values and the
+        participation game (:mod:`.concessions`).
+    proposer_advantage : float, default 0.0
+        :math:`\phi`: the network director's log-odds of being recognised in the
+        committee's bargaining against the committee hospitals together
+        (unitless; 0 = proposes half the time).
+    patience : float, default 0.9
+        :math:`\delta`: discount factor per bargaining round, in (0, 1)
+        (unitless).
     """
 
     theta: tuple[float, ...] = (1.0, 1.0, 1.0, 1.5)
@@ -291,6 +302,9 @@ class ModelParameters:
     tier_concentration: float = 0.5
     credible_share: float = 0.5
     partial_hold: float = 0.5
+    harm_weight: float = 0.15
+    proposer_advantage: float = 0.0
+    patience: float = 0.9
 
     def __post_init__(self) -> None:
         probs = _parameter_problems(self)
@@ -689,215 +703,14 @@ def designations_and_losses(region: Region, chosen: tuple[str, str]) -> pd.DataF
     return pd.DataFrame(rows).set_index("organisation")
 
 
-def participation_game(losses: pd.Series, params: ModelParameters) -> ThresholdGame:
-    """The losers' participation game :math:`v(S)` (see the module docstring).
-
-    A :class:`~gametheory.games.ThresholdGame` with claims and weights equal to
-    the losses, quota ``credible_share * L(N)`` and partial hold
-    ``partial_hold``.
-    """
-    L = losses.to_numpy(dtype=float)
-    return ThresholdGame(L, L, params.credible_share * L.sum(), params.partial_hold,
-                         players=list(losses.index))
+def concessions(region: Region, chosen: tuple[str, str],
+                params: ModelParameters | None = None,
+                directors: Sequence[str] = ()) -> ConcessionAnalysis:
+    """Concessions as committee bargaining
+    (:func:`gametheory.restratification.concessions.concession_analysis`)."""
+    return concession_analysis(region, chosen, params or ModelParameters(), directors)
 
 
-@dataclass(frozen=True)
-class ConcessionAnalysis:
-    """Concessions to the hospitals that lost work."""
-
-    table: pd.DataFrame
-    packages: pd.DataFrame
-    game: TUGame | None
-    stable: bool
-    shortfall: float
-    committee_game: pd.DataFrame | None
-
-
-MAX_EXACT_LOSERS = 16
-
-
-def concessions(region: Region, chosen: tuple[str, str], params: ModelParameters | None = None,
-                seed: int = 0) -> ConcessionAnalysis:
-    """Least-cost stabilising concessions, packaged into roles, beside Shapley and nucleolus.
-
-    Every district hospital receives a committee seat. Portfolio roles and
-    rotation places (one per practice elite of a losing hospital) are assigned
-    by a mixed-integer program: minimise the total value handed out subject to
-    every coalition of losers receiving at least its worth :math:`v(S)` in the
-    participation game, with a costly continuous "shortfall" per hospital so
-    that the program is always feasible (a positive shortfall means the roles
-    cannot buy stability).
-
-    With more than ``MAX_EXACT_LOSERS`` (16) losing hospitals the coalition
-    constraints are replaced by the sufficient per-hospital constraints
-    (each loser receives at least its loss, which covers every coalition),
-    the stabilising payments take their closed form (the losses), the
-    Shapley value is estimated from 2,000 random orders (``seed``) and the
-    nucleolus is not computed (its column is absent).
-    """
-    from scipy.optimize import Bounds, LinearConstraint, milp
-
-    params = params or ModelParameters()
-    des = designations_and_losses(region, chosen)
-    losers = des[des["loss"] > 1e-12]
-    r = region.roles
-    seats = {o.name: r.seat_value for o in region.organisations if o.kind == "district"}
-    if losers.empty:
-        return ConcessionAnalysis(pd.DataFrame(), pd.DataFrame(), None, True, 0.0, None)
-    n = len(losers)
-    game = participation_game(losers["loss"], params)
-    exact = n <= MAX_EXACT_LOSERS
-    if exact and region.cooperation is not None:
-        # losers hold out together only along the declared cooperation graph
-        from .blocs import restrict_game
-
-        game = restrict_game(region, TUGame(game.values, game.players))
-    if exact:
-        stab_x = stabilizing_payments(game).values
-        sh = shapley_value(game)
-        nuc_x: np.ndarray | None = nucleolus(game).values
-    else:
-        # v(S) <= L(S) for every S and v(N) = L(N), so x = L covers every coalition at
-        # the least possible total L(N): the stabilising payments in closed form.
-        stab_x = losers["loss"].to_numpy(dtype=float)
-        sh = shapley_value(game, method="sample", samples=2000, seed=seed)
-        nuc_x = None
-    names = list(losers.index)
-    port = list(r.portfolios.items())
-    elites = {nm: sum(1 for d in region.doctors_of(nm) if d.practice_elite and
-                      not d.opinion_leader) for nm in names}
-    seat = np.array([seats.get(nm, 0.0) for nm in names])
-    # variables: y[i, p] (n*P binaries), rot[i] integers, short[i] continuous
-    P = len(port)
-    nv = n * P + 2 * n
-    vals = np.array([v for _, v in port])
-    c = np.concatenate([np.tile(vals, n), np.full(n, r.rotation_value), np.full(n, 3.0)])
-    cons = []
-    if exact:
-        masks = np.arange(1, 1 << n)
-        member = ((masks[:, None] >> np.arange(n)) & 1).astype(float)
-        need_all = game.values[masks]
-    else:
-        member = np.eye(n)
-        need_all = losers["loss"].to_numpy(dtype=float)
-    A = np.zeros((member.shape[0], nv))
-    for i in range(n):
-        A[:, i * P:(i + 1) * P] = member[:, [i]] * vals[None, :]
-        A[:, n * P + i] = member[:, i] * r.rotation_value
-        A[:, n * P + n + i] = member[:, i]
-    need = need_all - member @ seat
-    cons.append(LinearConstraint(A, lb=need, ub=np.inf))
-    if P:
-        B = np.zeros((P, nv))
-        for p in range(P):
-            B[p, [i * P + p for i in range(n)]] = 1.0
-        cons.append(LinearConstraint(B, lb=0, ub=1))
-    ub = np.concatenate([np.ones(n * P), [elites[nm] for nm in names], np.full(n, np.inf)])
-    integrality = np.concatenate([np.ones(n * P), np.ones(n), np.zeros(n)])
-    res = milp(c, constraints=cons, integrality=integrality, bounds=Bounds(0, ub))
-    if res.status != 0 or res.x is None:
-        raise SolverError("concession MILP", res.status, str(res.message),
-                          "Check the role values and losses are finite and non-negative")
-    x = np.round(res.x, 9)
-    y = x[: n * P].reshape(n, P) > 0.5
-    rot = np.round(x[n * P: n * P + n]).astype(int)
-    short = x[n * P + n:]
-    package_value = seat + (y * vals).sum(axis=1) + rot * r.rotation_value
-    pk_rows = []
-    for i, nm in enumerate(names):
-        if seat[i] > 0:
-            pk_rows.append({"organisation": nm, "role": "Network Clinical Committee seat",
-                            "kind": "seat", "value": seat[i]})
-        for p in np.flatnonzero(y[i]):
-            pk_rows.append({"organisation": nm, "role": f"{port[p][0]} lead",
-                            "kind": "portfolio", "value": vals[p]})
-        for _ in range(rot[i]):
-            pk_rows.append({"organisation": nm, "role": f"{r.centre} rotation place",
-                            "kind": "rotation", "value": r.rotation_value})
-    # seats for district hospitals that did not lose work (every district gets one)
-    for nm, sv in seats.items():
-        if nm not in names:
-            pk_rows.append({"organisation": nm, "role": "Network Clinical Committee seat",
-                            "kind": "seat", "value": sv})
-    cols: dict[str, Any] = {
-        "loss": losers["loss"].to_numpy(),
-        "designation": losers["designation"].to_numpy(),
-        "stabilizing": stab_x,
-        "shapley": sh.values,
-    }
-    if nuc_x is not None:
-        cols["nucleolus"] = nuc_x
-    table = pd.DataFrame({
-        **cols,
-        "package_value": package_value,
-        "shortfall": short,
-        "portfolio_roles": y.sum(axis=1),
-        "rotation_places": rot,
-        "committee_seat": seat > 0,
-    }, index=pd.Index(names, name="organisation"))
-    final = package_value + short
-    excess_ok = bool(np.all(member @ final >= need_all - 1e-7))
-    committee = _committee_bargaining(region, names, chosen)
-    return ConcessionAnalysis(table, pd.DataFrame(pk_rows), game, excess_ok,
-                              float(short.sum()), committee)
-
-
-def _committee_bargaining(region: Region, losers: list[str], chosen: tuple[str, str]
-                          ) -> pd.DataFrame | None:
-    """Baron-Ferejohn reading: the network director proposes to the clinical committee."""
-    try:
-        from ..bargaining import baron_ferejohn
-    except ImportError:  # pragma: no cover - bargaining package always present
-        return None
-    seats = [o.name for o in region.organisations if o.kind == "district"]
-    members = [region.roles.network_director, *seats]
-    n = len(members)
-    if n < 2:
-        return None
-    chair = 0.5
-    rec = np.array([chair] + [(1 - chair) / (n - 1)] * (n - 1))
-    quota = n // 2 + 1
-    res = baron_ferejohn(np.ones(n), quota, rec, 0.9)
-    payoff = np.asarray(getattr(res, "expected_payoffs", getattr(res, "values", res)))
-    cols = {"recognition": rec, "expected_share": payoff}
-    from .blocs import committee_myerson
-
-    myerson = committee_myerson(region, members, [chosen[0], *seats])
-    if myerson is not None:
-        cols["myerson_share"] = myerson      # the committee on the cooperation graph
-    return pd.DataFrame(cols, index=pd.Index(members, name="committee member"))
-
-
-# ------------------------------------------------------------- hierarchy
-def hierarchy(region: Region, appointed: pd.DataFrame, packages: pd.DataFrame
-              ) -> pd.DataFrame:
-    """Who holds which role, by level (1 = network elites, 2 = portfolio leads, 3 = committee)."""
-    used: dict[str, int] = {}
-    directors: set[str] = set()
-    rows = []
-    for _, a in appointed[appointed["appointed"]].iterrows():
-        rows.append({"level": 1, "role": a["role"], "holder": a["doctor"],
-                     "organisation": a["organisation"]})
-        directors.add(a["doctor"])
-
-    def pick(org: str) -> str:
-        # the most capital-rich doctor of *org* holding the fewest roles so far
-        docs = [d for d in region.doctors_of(org)
-                if d.name not in directors and not d.opinion_leader]
-        if not docs:
-            docs = [d for d in region.doctors_of(org) if d.name not in directors] or list(
-                region.doctors_of(org))
-        if not docs:
-            return f"(a representative of {org})"
-        best = min(docs, key=lambda d: (used.get(d.name, 0), -float(d.capital.sum())))
-        used[best.name] = used.get(best.name, 0) + 1
-        return best.name
-
-    if not packages.empty:
-        for _, p in packages[packages["kind"] == "portfolio"].iterrows():
-            rows.append({"level": 2, "role": p["role"], "holder": pick(p["organisation"]),
-                         "organisation": p["organisation"]})
-        for _, p in packages[packages["kind"] == "seat"].iterrows():
-            rows.append({"level": 3, "role": p["role"], "holder": pick(p["organisation"]),
-                         "organisation": p["organisation"]})
-    return pd.DataFrame(rows)
+def hierarchy(region: Region, appointed: pd.DataFrame, roles: pd.DataFrame) -> pd.DataFrame:
+    """Who reports to whom (:func:`gametheory.restratification.concessions.hierarchy_table`)."""
+    return hierarchy_table(region, appointed, roles)

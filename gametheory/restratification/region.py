@@ -69,6 +69,15 @@ class Region:
         the links of a communication graph. None (the default) means everybody
         can cooperate with everybody. Coalitions of losers then hold out only
         along the graph (see :mod:`gametheory.restratification.blocs`).
+    committee_quota : float
+        Share of the clinical committee's votes (one per member, the network
+        director included) a division of the concession pool needs, in (0, 1];
+        1, the default, is unanimity (the network has no statutory authority, so
+        every hospital on the committee can withdraw). See
+        :mod:`gametheory.restratification.concessions`.
+    stylised : mapping of str to str
+        The inputs that are stylised rather than measured (input -> what was
+        assumed), printed with the report and by ``restrat list``.
     """
 
     name: str
@@ -82,6 +91,8 @@ class Region:
     population: float = 0.0
     expectations: Mapping[str, Any] = field(default_factory=dict)
     cooperation: tuple[tuple[str, str], ...] | None = None
+    committee_quota: float = 1.0
+    stylised: Mapping[str, str] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         probs: list[ScenarioProblem] = []
@@ -106,11 +117,16 @@ class Region:
         if not isinstance(self.expectations, Mapping):
             probs.append(ScenarioProblem("expectations", self.expectations, "is not a table",
                                          "Give a mapping of expected outcomes"))
+        if not isinstance(self.stylised, Mapping) or not all(
+                isinstance(k, str) and isinstance(v, str) for k, v in self.stylised.items()):
+            probs.append(ScenarioProblem("stylised", self.stylised, "is not a table of text",
+                                         "Give stylised = {input = \"what was assumed\", ...}"))
         if probs:
             raise ScenarioError.collect(probs, "region")
         object.__setattr__(self, "expectations", dict(self.expectations))
+        object.__setattr__(self, "stylised", dict(self.stylised))
         for name, rule in (("name", Rule("text")), ("population", POPULATION_RULE),
-                           ("quota", QUOTA_RULE)):
+                           ("quota", QUOTA_RULE), ("committee_quota", COMMITTEE_QUOTA_RULE)):
             n0 = len(probs)
             val = check_value(getattr(self, name), rule, name, probs)
             if len(probs) == n0:
@@ -173,11 +189,13 @@ class Region:
         def org(o: Organisation) -> dict[str, Any]:
             d = {f.name: getattr(o, f.name) for f in fields(o)}
             d["super_specialist"] = sorted(o.super_specialist)
+            d["services"] = sorted(o.services)
             return d
 
         def doc(d: Doctor) -> dict[str, Any]:
             out = {f.name: getattr(d, f.name) for f in fields(d)}
             out["domains"] = sorted(d.domains)
+            out["specialties"] = sorted(d.specialties)
             return out
 
         r = self.roles
@@ -198,6 +216,8 @@ class Region:
                             for m in self.management_group],
             },
             "expectations": dict(self.expectations),
+            "committee_quota": self.committee_quota,
+            "stylised": dict(self.stylised),
             **({"cooperation": [list(x) for x in self.cooperation]}
                if self.cooperation is not None else {}),
         }
@@ -226,7 +246,7 @@ class Region:
                                 "Write the scenario as a table with named fields")
         required = ("name", "organisations", "doctors", "bids", "management_group")
         known_top = (*required, "description", "population", "network", "roles",
-                     "expectations", "cooperation")
+                     "expectations", "cooperation", "committee_quota", "stylised")
         for key in data:
             if key not in known_top:
                 hint = difflib.get_close_matches(str(key), known_top, n=1)
@@ -239,7 +259,8 @@ class Region:
                                              "Add it; see restrat's scenario documentation "
                                              "(Region.from_dict)"))
         top: dict[str, Any] = {}
-        for key, rule in (("name", Rule("text")), ("population", POPULATION_RULE)):
+        for key, rule in (("name", Rule("text")), ("population", POPULATION_RULE),
+                          ("committee_quota", COMMITTEE_QUOTA_RULE)):
             if key in data:
                 n0 = len(probs)
                 v = check_value(data[key], rule, key, probs)
@@ -318,6 +339,11 @@ class Region:
                 if "members" in mg:
                     members, p_mem, c_mem = entries(Member, mg["members"],
                                                     "management_group.members")
+        styl = data.get("stylised", {})
+        if not isinstance(styl, Mapping) or not all(isinstance(v, str) for v in styl.values()):
+            probs.append(ScenarioProblem("stylised", styl, f"is {_kind(styl)}, not a table of "
+                                         "text", "Give stylised = {input = \"what was "
+                                         "assumed\", ...}"))
         exp = data.get("expectations", {})
         if not isinstance(exp, Mapping):
             probs.append(ScenarioProblem("expectations", exp, f"is {_kind(exp)}, not a table",
@@ -338,6 +364,7 @@ class Region:
             organisations=orgs, doctors=docs, bids=bids, management_group=members,
             quota=quota, roles=roles, expectations=exp,
             cooperation=None if links is None else tuple(tuple(x) for x in links),
+            committee_quota=top.get("committee_quota", 1.0), stylised=styl,
         )
 
     @classmethod
@@ -356,6 +383,8 @@ NETWORKS = ("trauma", "stroke", "cancer")
 POPULATION_RULE = Rule("number", 0.0, 1e10)
 #: quota of the management group: a positive number (checked against the weights)
 QUOTA_RULE = Rule("number", 0.0, 1e13)
+#: a share of the clinical committee's votes (1 = unanimity)
+COMMITTEE_QUOTA_RULE = Rule("number", 0.01, 1.0)
 #: Most organisations a region may hold (a run then takes about ten seconds).
 MAX_ORGANISATIONS = 1000
 #: Most management-group members (one per organisation, plus the commissioners).
@@ -396,6 +425,9 @@ def scenario_schema() -> list[tuple[str, str, bool, str]]:
         ("", "network", False, f"one of {list(NETWORKS)} (or give roles)"),
         ("", "expectations", False, "a table of expected outcomes"),
         ("", "cooperation", False, "a list of [organisation, organisation] links"),
+        ("", "committee_quota", False, COMMITTEE_QUOTA_RULE.describe()
+         + " (share of the clinical committee's votes; 1 = unanimity)"),
+        ("", "stylised", False, "a table of input -> what was assumed (text)"),
         ("management_group", "quota", True, QUOTA_RULE.describe()),
     ]
     for table, cls in (("organisations[]", Organisation), ("doctors[]", Doctor),

@@ -66,6 +66,11 @@ class RestratificationResult:
         lines = [f"restrat: {r.name} ({roles.network} network)", "=" * 60]
         if r.description:
             lines += [r.description, ""]
+        if r.stylised:
+            lines.append("Stylised inputs (assumed, not measured; conclusions that rest on them "
+                         "are as good as the assumptions, see `restrat sensitivity`):")
+            lines += [f"   [stylised] {k}: {v}" for k, v in r.stylised.items()]
+            lines.append("")
         blocs = self.meta.get("endogenous_blocs")
         if blocs is not None:
             lines.append("0. Which blocs form (hedonic game from the stakes; the model is "
@@ -107,21 +112,79 @@ class RestratificationResult:
         lines.append("5. Designations and losses (loss in hundreds of cases a year)")
         lines.append(self.designations.to_string(float_format=lambda x: f"{x:.2f}"))
         lines.append("")
-        c = self.concessions
-        lines.append("6. Concessions to hospitals that lost work")
-        if c.table.empty:
-            lines.append("   none: no hospital lost work")
-        else:
-            lines.append(c.table.to_string(float_format=lambda x: f"{x:.3f}"))
-            lines.append(f"   stable (no coalition of losers better off withdrawing): "
-                         f"{c.stable}; shortfall {c.shortfall:.3f}")
-            if c.committee_game is not None:
-                lines.append("   Baron-Ferejohn reading (director proposes to the committee):")
-                lines.append(c.committee_game.to_string(float_format=lambda x: f"{x:.3f}"))
+        lines += self._concession_lines()
         lines.append("")
-        lines.append("7. The resulting hierarchy")
-        lines.append(self.hierarchy.to_string(index=False))
+        lines.append("7. The resulting hierarchy (who reports to whom; figure hierarchy.png)")
+        hi = self.hierarchy
+        lines.append(hi[["level", "role", "holder", "organisation", "reports_to"]].to_string(
+            index=False) if not hi.empty else "   (no appointments)")
         return "\n".join(lines)
+
+    def _concession_lines(self) -> list[str]:
+        from .concessions import VALUE_UNIT, units_line
+
+        c = self.concessions
+        p = self.params
+        r = self.region
+        quota = float(getattr(r, "committee_quota", 1.0))
+        rule = ("unanimity: every committee hospital can withdraw" if quota >= 1.0
+                else f"quota {quota:g} of the members' votes, a quantal proposer")
+        lines = ["6. Concessions: the network director proposes a division of a pool of roles "
+                 "to the clinical committee",
+                 f"   ({VALUE_UNIT})"]
+        pool = c.pool
+        if not pool.empty:
+            lines.append("   Pool of roles:")
+            lines.append(pool.to_string(float_format=lambda x: f"{x:.3f}"))
+            lines.append(f"   {units_line(pool.columns)}; total "
+                         f"{float(pool['value'].sum()):.3f} value units")
+        if c.table.empty:
+            lines.append("   no committee: no hospital other than the host and the centre lost "
+                         "work, so nobody bargains for concessions")
+            return lines
+        lines.append(f"   Committee bargaining ({rule}; recognition proportional to voting "
+                     f"power, director's log-odds proposer_advantage = "
+                     f"{p.proposer_advantage:g}; patience {p.patience:g} per round; "
+                     f"harm_weight {p.harm_weight:g} value units per 100 cases/yr of harm):")
+        cg = c.committee_game
+        lines.append(cg.to_string(float_format=lambda x: f"{x:.3f}"))
+        lines.append(f"   {units_line(cg.columns)}")
+        if not c.covered:
+            lines.append("   the pool does not cover the reservation values: it is rationed "
+                         "in proportion to them")
+        lines.append("   Packages (roles held; the expected number of roles of a kind is its "
+                     "pool size times the member's probability, apportioned by Hamilton's "
+                     "method):")
+        t = c.table
+        lines.append(t.to_string(float_format=lambda x: f"{x:.3f}"))
+        lines.append(f"   {units_line(t.columns)}")
+        if c.stable:
+            lines.append("   stable: True (the role packages alone give every coalition of "
+                         "committee hospitals at least what its withdrawal costs the network)")
+        else:
+            lines.append(f"   stable: False ({c.n_withdrawing} coalition"
+                         f"{'s' if c.n_withdrawing != 1 else ''} would still withdraw; "
+                         f"shortfall {c.shortfall:.3f} value units: the least extra value "
+                         "that would keep every coalition)")
+            lines.append(c.withdrawing.to_string(index=False,
+                                                 float_format=lambda x: f"{x:.3f}"))
+            lines.append(f"   {units_line(['worth', 'deficit'])}; receives: value units")
+            lines.append("   with the expected packages (share x pool value, as if roles were "
+                         f"divisible): stable {c.stable_in_expectation}"
+                         + (" - the instability comes from indivisible roles"
+                            if c.stable_in_expectation else ""))
+        if not c.exact:
+            lines.append("   (more than 16 committee hospitals: checked on the singletons, the "
+                         "whole committee and the greedy coalitions of largest deficit)")
+        lines.append("   Who holds which role (concession: held by a committee hospital; "
+                     "otherwise kept by the network):")
+        lines.append(c.roles[["role", "holder", "organisation", "value", "concession",
+                              "reports_to"]].to_string(index=False,
+                                                       float_format=lambda x: f"{x:.2f}"))
+        notes = [n for n in c.roles["note"] if n and n != "additional seat"]
+        for n in notes:
+            lines.append(f"   note: {n}")
+        return lines
 
     @property
     def bloc_readings(self) -> Any:
@@ -153,8 +216,13 @@ class RestratificationResult:
             "concessions": frame(c.table),
             "packages": frame(c.packages),
             "committee_bargaining": frame(c.committee_game),
+            "roles": frame(c.roles),
+            "pool": frame(c.pool),
+            "withdrawing": frame(c.withdrawing),
             "concessions_stable": c.stable,
+            "concessions_stable_in_expectation": c.stable_in_expectation,
             "shortfall": c.shortfall,
+            "units": _units(),
             "hierarchy": frame(self.hierarchy),
             "meta": self.meta,
         }
@@ -189,6 +257,7 @@ class RestratificationResult:
             "concessions.csv": self.concessions.table.reset_index()
             if not self.concessions.table.empty else pd.DataFrame(),
             "packages.csv": self.concessions.packages,
+            "roles.csv": self.concessions.roles,
             "hierarchy.csv": self.hierarchy,
         }
         for name, df in tables.items():
@@ -243,57 +312,32 @@ class RestratificationResult:
         fig = Figure(figsize=(6, 4))
         ax = fig.subplots()
         if not ct.empty:
-            for col, mk in (("package_value", "o"), ("stabilizing", "s"), ("shapley", "^"),
-                            ("nucleolus", "v")):
-                if col not in ct:
-                    continue
-                ax.scatter(ct["loss"], ct[col], marker=mk, label=col.replace("_", " "))
-            lim = float(max(ct["loss"].max(), ct["package_value"].max()) * 1.1 or 1)
-            ax.plot([0, lim], [0, lim], color="grey", lw=0.8, ls="--")
+            ax.scatter(ct["harm"], ct["package_value"], marker="o", label="package held")
+            pool_value = float(self.concessions.pool["value"].sum())
+            ax.scatter(ct["harm"], ct["share"] * pool_value, marker="^",
+                       label="expected value (share x pool)")
             ax.legend(fontsize=8)
-        ax.set_xlabel("loss of work (hundreds of cases a year)")
-        ax.set_ylabel("concession value")
-        ax.set_title("Concessions by loss")
-        save(fig, "concessions_by_loss.png")
+        ax.set_xlabel("harm: work the network needs from the hospital (100 cases/yr)")
+        ax.set_ylabel("concession value (value units)")
+        ax.set_title("Concessions by harm")
+        save(fig, "concessions_by_harm.png")
+
+        from .concessions import draw_hierarchy
 
         hi = self.hierarchy
         widest = int(hi.groupby("level").size().max()) if not hi.empty else 1
-        fig = Figure(figsize=(max(10.0, 2.0 * widest), 6))
-        ax = fig.subplots()
-        pos: dict[int, tuple[float, float]] = {}
-        colours = {1: "#f4d35e", 2: "#9fd8cb", 3: "#e5e5e5"}
-        for level, grp in hi.groupby("level"):
-            k = len(grp)
-            xs = np.linspace(0.5 / k, 1 - 0.5 / k, k)
-            for j, (x, (idx, row)) in enumerate(zip(xs, grp.iterrows(), strict=True)):
-                yv = -float(level) - (0.18 if (level > 1 and j % 2) else 0.0)
-                pos[idx] = (float(x), yv)
-                ax.text(x, yv, f"{row['role']}\n{row['holder']}\n({row['organisation']})",
-                        ha="center", va="center", fontsize=6, wrap=True,
-                        bbox={"boxstyle": "round", "fc": colours.get(int(level), "#e5e5e5"),
-                              "ec": "grey"})
-        # edges: directors -> portfolio leads; each committee seat -> its hospital's lead
-        # (or the network director, who chairs the committee)
-        top = [i for i in hi.index if hi.at[i, "level"] == 1]
-        for i in hi.index:
-            lv = hi.at[i, "level"]
-            if lv == 2:
-                parents = top
-            elif lv == 3:
-                same = [j for j in hi.index if hi.at[j, "level"] == 2
-                        and hi.at[j, "organisation"] == hi.at[i, "organisation"]]
-                parents = same[:1] or top[:1]
-            else:
-                continue
-            for j in parents:
-                ax.plot([pos[j][0], pos[i][0]], [pos[j][1] - 0.1, pos[i][1] + 0.1],
-                        color="grey", lw=0.4, zorder=0)
-        ax.set_xlim(0, 1)
-        ax.set_ylim(-3.6, -0.5)
-        ax.axis("off")
-        ax.set_title(f"Resulting hierarchy: {self.region.name}")
+        fig = Figure(figsize=(max(10.0, 1.9 * widest), 7))
+        draw_hierarchy(hi, ax=fig.subplots(),
+                       title=f"Resulting hierarchy: {self.region.name} (red outline: a "
+                             "concession)")
         save(fig, "hierarchy.png")
         return out
+
+
+def _units() -> dict[str, str]:
+    from .concessions import UNITS
+
+    return dict(UNITS)
 
 
 def run(region: Region, params: ModelParameters | None = None, *,
@@ -325,6 +369,7 @@ def run(region: Region, params: ModelParameters | None = None, *,
     alloc = allocation_analysis(region, params)
     appt = appointments(region, alloc.chosen, params)
     des = designations_and_losses(region, alloc.chosen)
-    conc = concessions(region, alloc.chosen, params)
-    hier = hierarchy(region, appt, conc.packages)
+    conc = concessions(region, alloc.chosen, params,
+                       directors=list(appt.loc[appt["appointed"], "doctor"]))
+    hier = hierarchy(region, appt, conc.roles)
     return RestratificationResult(region, params, alloc, appt, des, conc, hier, meta)

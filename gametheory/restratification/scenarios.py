@@ -37,7 +37,7 @@ from .actors import (
 )
 from .region import Region
 
-__all__ = ["names", "load", "describe", "case_region", "random_region", "SCENARIOS"]
+__all__ = ["names", "load", "describe", "stylised", "case_region", "random_region", "SCENARIOS"]
 
 TH1 = "Northgate Teaching Hospital"
 TH2 = "Southfield Teaching Hospital"
@@ -53,23 +53,64 @@ DISTRICTS = [
 ]
 
 
+#: clinical services of the district hospitals (assumed: the study names rehabilitation,
+#: paediatrics and critical care leads held in district hospitals, not which)
+DISTRICT_SERVICES = {
+    "Ashby District Hospital": {"critical care", "paediatrics"},
+    "Brookvale District Hospital": {"critical care", "rehabilitation"},
+    "Castleton District Hospital": {"rehabilitation"},
+    "Dunmore District Hospital": {"paediatrics"},
+    "Eastwick District Hospital": set(),
+    "Fenwick Community Hospital": {"rehabilitation"},
+}
+#: narrow clinical domains of the district surgeons (assumed)
+SURGEON_SPECIALTIES = {"Ashby": ("critical care", "paediatrics"), "Brookvale": ("rehabilitation",
+                                                                             "critical care"),
+                       "Castleton": ("rehabilitation",), "Dunmore": ("paediatrics",),
+                       "Eastwick": ()}
+
+#: the case's inputs that are stylised rather than measured (the study reports no numbers)
+CASE_STYLISED = {
+    "management_group": "16 votes (commissioners 4, each teaching hospital 2, every other "
+                        "organisation 1) and a quota of 11 (about two thirds): invented, the "
+                        "study reports no votes",
+    "organisations covariates": "track record, performance and specialist breadth on a 0-1 "
+                                "scale from the study's descriptions",
+    "organisations.trauma_volume": "cases a year before the network: assumed",
+    "organisations.services": "which district hospital runs which clinical service: assumed",
+    "doctors": "capital on a 0-1 scale, domains and specialties from the study's "
+               "descriptions; how many practice elites each district has: assumed",
+    "roles values": "a portfolio lead 0.5-1.0, a committee seat 0.5 and a rotation place 0.3 "
+                    "value units (hundreds of trauma cases a year): assumed",
+    "roles pool": "the nine portfolios are the study's; six rotation places a year and one "
+                  "seat per committee hospital: assumed",
+    "roles.unit_retained/lower_retained": "a trauma unit keeps 40% of its trauma work, a "
+                                          "lower-tier unit 10%: assumed",
+    "roles.rehabilitation_return": "half the transferred patients come back for "
+                                   "rehabilitation: assumed",
+}
+
+
 def _case_organisations() -> list[Organisation]:
     orgs = [
         Organisation(TH1, "teaching", track_record=0.80, performance=0.75,
                      specialist_breadth=0.90, super_specialist={"paediatrics", "neurology"},
-                     size=1400, trauma_volume=900),
+                     size=1400, trauma_volume=900,
+                     services={"critical care", "rehabilitation", "paediatrics"}),
         Organisation(TH2, "teaching", track_record=0.80, performance=0.72,
                      specialist_breadth=0.85, super_specialist=(), size=1200,
-                     trauma_volume=800),
+                     trauma_volume=800,
+                     services={"critical care", "rehabilitation", "paediatrics"}),
         Organisation(NT, "non_teaching", track_record=0.74, performance=0.72,
-                     specialist_breadth=0.20, size=300, trauma_volume=0),
+                     specialist_breadth=0.20, size=300, trauma_volume=0,
+                     services={"rehabilitation"}),
         Organisation(AMB, "ambulance", track_record=0.6, performance=0.6,
                      specialist_breadth=0.0, size=0, trauma_volume=0),
     ]
     for name, vol, breadth, tu in DISTRICTS:
         orgs.append(Organisation(name, "district", track_record=0.55, performance=0.6,
                                  specialist_breadth=breadth, size=vol, trauma_volume=vol,
-                                 can_be_trauma_unit=tu))
+                                 can_be_trauma_unit=tu, services=DISTRICT_SERVICES[name]))
     return orgs
 
 
@@ -102,10 +143,12 @@ def _case_doctors() -> list[Doctor]:
     for k, (name, _, _, _) in enumerate(DISTRICTS):
         short = name.split()[0]
         docs.append(Doctor(f"Dr {short} (clinical director)", name, 0.55, 0.55, 0.45,
-                           {"practice", "policy"}))
+                           {"practice", "policy"}, clinical_lead=True))
+        spec = SURGEON_SPECIALTIES.get(short, ())
         for j in range(elites[name]):
             docs.append(Doctor(f"Dr {short} surgeon {j + 1}", name, 0.65 - 0.02 * k, 0.35,
-                               0.40, {"practice"}))
+                               0.40, {"practice"},
+                               specialties={spec[j]} if j < len(spec) else frozenset()))
         docs.append(Doctor(f"Dr {short} consultant", name, 0.35, 0.30, 0.30, {"practice"}))
     return docs
 
@@ -145,9 +188,10 @@ def case_region() -> Region:
             "host": NT,
             "centre": TH1,
             "directors_multiplex": True,
-            "every_district_has_seat": True,
-            "concessions_rise_with_loss": True,
+            "host_and_centre_get_no_concessions": True,
+            "portfolio_leads_fit_services": True,
         },
+        stylised=CASE_STYLISED,
     )
 
 
@@ -178,7 +222,27 @@ def weak_districts() -> Region:
                      "district bloc has no power, cannot block the concentrated allocation, "
                      "and Northgate takes both roles."),
         management_group=members, quota=round(total / 2 + 0.05, 2),
-        expectations={"host": TH1, "centre": TH1, "concentrated_blocked_by_bloc": False})
+        expectations={"host": TH1, "centre": TH1, "concentrated_blocked_by_bloc": False,
+                      "district_packages_smaller_than_in_case": True},
+        stylised={**base.stylised, "management_group": "the case's group with the district "
+                  "representatives' votes set to 0 and a simple majority: a counterfactual"})
+
+
+def scarce_roles() -> Region:
+    """Counterfactual: the network has few roles to hand out (built to be unstable)."""
+    base = case_region()
+    roles = replace(base.roles, portfolios={"education and training": 1.0,
+                                            "service improvement": 0.6},
+                    seat_pool=2.0, rotation_pool=0.0)
+    return replace(
+        base, name="scarce-roles", roles=roles,
+        description=("The case region with only two portfolio leads, two committee seats and "
+                     "no rotation places to offer: the pool cannot give every coalition of "
+                     "losing hospitals what its withdrawal would cost the network, so the "
+                     "concessions are not stable."),
+        expectations={"host": NT, "centre": TH1, "concessions_stable": False},
+        stylised={**base.stylised, "roles pool": "two portfolios, two seats, no rotation "
+                  "places: a counterfactual built to be unstable"})
 
 
 def no_neutral_bidder() -> Region:
@@ -361,6 +425,7 @@ SCENARIOS: dict[str, Callable[[], Region]] = {
     "case-region": case_region,
     "one-teaching-hospital": one_teaching_hospital,
     "weak-districts": weak_districts,
+    "scarce-roles": scarce_roles,
     "no-neutral-bidder": no_neutral_bidder,
     "stroke-network": stroke_network,
     "cancer-network": cancer_network,
@@ -376,6 +441,13 @@ def names() -> list[str]:
 def describe() -> list[tuple[str, str]]:
     """(name, description) of every built-in scenario."""
     return [(k, f().description) for k, f in SCENARIOS.items()]
+
+
+def stylised(name: str) -> dict[str, str]:
+    """The stylised (assumed, not measured) inputs of a built-in scenario."""
+    if name not in SCENARIOS:
+        raise ScenarioError("scenario", name, "unknown scenario name", f"Use one of {names()}")
+    return dict(SCENARIOS[name]().stylised)
 
 
 def load(name_or_path: str | Path, **kwargs: Any) -> Region:
