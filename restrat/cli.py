@@ -125,6 +125,35 @@ def _run(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _sensitivity(args: argparse.Namespace) -> int:
+    from gametheory.fileio import check_output_target
+    from gametheory.restratification import ModelParameters, scenarios
+    from gametheory.restratification.sensitivity import CONCLUSIONS, sensitivity
+
+    if args.conclusion not in CONCLUSIONS:
+        raise _usage("--conclusion", args.conclusion, "is not a conclusion",
+                     f"Use one of {', '.join(CONCLUSIONS)}")
+    params = ModelParameters.from_strings(args.param or [])
+    if args.out:
+        check_output_target(args.out, name="--out", kind="folder", overwrite=args.overwrite)
+    draws = None
+    if args.posterior:
+        from estimation.draws import parameter_draws
+
+        draws = parameter_draws(args.posterior, n_draws=args.draws, seed=args.seed,
+                                base=params)
+    region = scenarios.load(args.scenario, **({"seed": 0} if args.scenario == "random-region"
+                                              else {}))
+    res = sensitivity(region, params, which=args.factors, draws=draws, samples=args.samples,
+                      seed=args.seed, conclusion=args.conclusion,
+                      global_analysis=not args.no_global)
+    print(res.report(top=args.top))
+    if args.out:
+        files = res.write(args.out, overwrite=args.overwrite, figures=not args.no_figures)
+        print(f"\nwrote {len(files)} files to {args.out}")
+    return EXIT_OK
+
+
 def repository_url() -> str:
     """The source repository's address (the ``Source`` Project-URL of the installed package)."""
     from importlib import metadata
@@ -306,6 +335,44 @@ def build_parser(with_sweep: bool = False) -> argparse.ArgumentParser:
     p_run.add_argument("--fit-demo", action="store_true",
                        help="afterwards, fit the structural model to the bundled synthetic "
                        "data and print the recovery table")
+    p_sen = sub.add_parser(
+        "sensitivity", parents=[common],
+        help="how robust are a scenario's conclusions: the thresholds at which the host, "
+        "the centre, the directors or who gets concessions flip, a tornado and Sobol indices "
+        "over the parameters and hand-set covariates, and the conclusions' probabilities",
+        description="For each model parameter and each hand-set covariate of the scenario, "
+        "moved alone from its value to the ends of its range, the value at which a "
+        "conclusion flips (grid, then bisection); a tornado of the probability of one "
+        "conclusion; Sobol first-order and total indices with every factor drawn at once "
+        "(uniform over its range: the conclusions' probabilities over that prior); and the "
+        "probability of every outcome at the parameters given or averaged over a posterior "
+        "(--posterior FILE.nc from `restrat fit --out`).")
+    p_sen.add_argument("scenario", help="scenario name (see `restrat list`) or a "
+                       ".toml/.json/.yaml file")
+    p_sen.add_argument("--param", action="append", metavar="NAME=VALUE",
+                       help="set a model parameter (the baseline), repeatable")
+    p_sen.add_argument("--factors", choices=["all", "parameters", "covariates"], default="all",
+                       help="which factors to vary (default all)")
+    p_sen.add_argument("--samples", type=_int_in(2, 100_000, "a sample size"), default=16,
+                       help="base sample of the global analysis: the model runs samples x "
+                       "(factors + 2) times (default 16)")
+    p_sen.add_argument("--no-global", action="store_true",
+                       help="skip the global (Sobol) analysis")
+    p_sen.add_argument("--conclusion", default="host",
+                       help="conclusion of the tornado: host, centre, network_director, "
+                       "centre_director or concessions (default host)")
+    p_sen.add_argument("--posterior", default=None, metavar="FILE.nc",
+                       help="average the outcome probabilities over draws of this fit")
+    p_sen.add_argument("--draws", type=_DRAWS, default=100,
+                       help="posterior draws used with --posterior (default 100)")
+    p_sen.add_argument("--seed", type=_SEED, default=0)
+    p_sen.add_argument("--top", type=_int_in(1, 100_000, "a number of rows"), default=15,
+                       help="rows of each table printed (all are written with --out)")
+    p_sen.add_argument("--out", help="folder for report.txt, CSV tables and tornado.png")
+    p_sen.add_argument("--overwrite", action="store_true",
+                       help="replace a non-empty --out folder")
+    p_sen.add_argument("--no-figures", action="store_true", help="skip tornado.png")
+    p_sen.set_defaults(func=_sensitivity)
     p_fit = sub.add_parser("fit", parents=[common],
                            help="fit the model to observed allocations (a data folder, "
                            "a `restrat run --out` folder, or the bundled synthetic data), or "

@@ -241,36 +241,42 @@ def harm(region: Region, losses: Mapping[str, float]) -> dict[str, float]:
             for o in region.organisations}
 
 
+def _merged_power(region: Region, power_index: str) -> tuple[dict[str, float], float]:
+    """Each non-bloc member's power and the district bloc's, in the merged voting game."""
+    from .. import power as _power
+
+    if not region.management_group or sum(m.weight for m in region.management_group) <= 0:
+        return {}, 0.0
+    game = region.merged_voting_game()
+    idx = (_power.banzhaf(game, normalized=True) if power_index == "banzhaf"
+           else _power.shapley_shubik(game))
+    vals = dict(zip(game.players, np.asarray(idx.values, dtype=float).tolist(), strict=True))
+    return vals, float(vals.get("district bloc", 0.0))
+
+
 def member_power(region: Region, harms: Mapping[str, float],
-                 power_index: str = "banzhaf") -> dict[str, float]:
+                 power_index: str = "banzhaf",
+                 merged: tuple[dict[str, float], float] | None = None) -> dict[str, float]:
     """Each organisation's voting power in the management group (unitless, sums to <= 1).
 
     The district bloc is one merged player of the management group's voting
     game; its power is shared among the organisations of its members in
     proportion to weight times harm (the bloc speaks for its members as much as
     they matter to the network). Organisations without a member have 0.
+    *merged* (from a previous call) saves recomputing the power index.
     """
-    from .. import power as _power
-
+    vals, bloc_power = merged if merged is not None else _merged_power(region, power_index)
     out: dict[str, float] = {o.name: 0.0 for o in region.organisations}
-    if not region.management_group or sum(m.weight for m in region.management_group) <= 0:
-        return out
-    game = region.merged_voting_game()
-    idx = (_power.banzhaf(game, normalized=True) if power_index == "banzhaf"
-           else _power.shapley_shubik(game))
-    labels = list(game.players)
-    vals = np.asarray(idx.values, dtype=float)
     bloc = [m for m in region.management_group if m.bloc and m.organisation is not None]
     stake = {m.name: m.weight * float(harms.get(m.organisation, 0.0)) for m in bloc}
     total = sum(stake.values())
-    bloc_power = float(vals[labels.index("district bloc")]) if "district bloc" in labels else 0.0
     for m in region.management_group:
         if m.organisation is None:
             continue
         if m.bloc:
             p = bloc_power * stake[m.name] / total if total > 0 else 0.0
         else:
-            p = float(vals[labels.index(m.name)])
+            p = float(vals.get(m.name, 0.0))
         out[m.organisation] = out.get(m.organisation, 0.0) + p
     return out
 
@@ -392,6 +398,7 @@ def committee_design(regions: Sequence[Region], configurations: Sequence[Sequenc
     K = len(ROLE_KINDS)
     for g, region in enumerate(regions):
         quota = float(_setting(region, "committee_quota", 1.0))
+        merged = _merged_power(region, index)
         per: list[dict[str, Any] | None] = []
         for c, chosen in enumerate(configurations[g]):
             L = (losses[g][c] if losses is not None else _losses_under(region, chosen))
@@ -399,7 +406,7 @@ def committee_design(regions: Sequence[Region], configurations: Sequence[Sequenc
             counts, values = pool(region, len(names))
             W = float(counts @ values)
             h_all = harm(region, L)
-            power = member_power(region, h_all, index)
+            power = member_power(region, h_all, index, merged)
             h = np.array([h_all[n] for n in names])
             total = h.sum()
             credible = h >= cs * total - 1e-12

@@ -1,0 +1,181 @@
+"""Robustness of conclusions: Sobol estimators on a function with known indices,
+thresholds against a brute-force scan, tornado and outcome probabilities, the CLI."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+import numpy as np
+import pytest
+
+from gametheory.errors import InvalidArgumentError
+from gametheory.restratification import ModelParameters, scenarios
+from gametheory.restratification.scenarios import NT, TH2
+from gametheory.restratification.sensitivity import (
+    conclusions,
+    default_factors,
+    draw_tornado,
+    global_sensitivity,
+    outcome_probabilities,
+    thresholds,
+    tornado,
+)
+from gametheory.sensitivity import sobol_indices
+
+
+def _ishigami(x, a=7.0, b=0.1):
+    return np.sin(x[:, 0]) + a * np.sin(x[:, 1]) ** 2 + b * x[:, 2] ** 4 * np.sin(x[:, 0])
+
+
+def _ishigami_indices(a=7.0, b=0.1):
+    """Analytic indices (Ishigami and Homma 1990; Sobol' and Levitan 1999)."""
+    v1 = 0.5 * (1 + b * np.pi ** 4 / 5) ** 2
+    v2 = a ** 2 / 8
+    v13 = b ** 2 * np.pi ** 8 * (1 / 18 - 1 / 50)
+    v = v1 + v2 + v13
+    return np.array([v1, v2, 0.0]) / v, np.array([v1 + v13, v2, v13]) / v
+
+
+def test_sobol_estimators_recover_ishigami_indices():
+    s1, st = _ishigami_indices()
+    res = sobol_indices(_ishigami, [(-np.pi, np.pi)] * 3, n=2 ** 14, seed=3, n_boot=50)
+    np.testing.assert_allclose(res.first_order, s1, atol=0.03)
+    np.testing.assert_allclose(res.total, st, atol=0.03)
+    # the bootstrap intervals cover the truth
+    assert np.all((res.first_order_ci[:, 0] - 0.01 <= s1) & (s1 <= res.first_order_ci[:, 1]
+                                                             + 0.01))
+
+
+def test_sobol_additive_function_and_a_dummy_input():
+    # y = 2 x1 + x2 on U(0,1): S = (4/5, 1/5), S_T = S; x3 does nothing
+    res = sobol_indices(lambda x: 2 * x[:, 0] + x[:, 1], [(0, 1)] * 3, n=4096, seed=0,
+                        n_boot=0)
+    np.testing.assert_allclose(res.first_order, [0.8, 0.2, 0.0], atol=0.03)
+    np.testing.assert_allclose(res.total, [0.8, 0.2, 0.0], atol=0.03)
+    flat = sobol_indices(lambda x: np.zeros(len(x)), [(0, 1)] * 2, n=8, n_boot=0)
+    assert flat.variance == 0.0 and np.all(flat.total == 0.0)
+    with pytest.raises(InvalidArgumentError, match="bounds"):
+        sobol_indices(_ishigami, [(1, 0)], n=8)
+
+
+@pytest.fixture(scope="module")
+def case():
+    return scenarios.load("case-region")
+
+
+def test_threshold_of_beta_matches_a_brute_force_scan(case):
+    params = ModelParameters()
+    beta = next(f for f in default_factors(case, params, "parameters") if f.name == "beta")
+    th = thresholds(case, params, [beta], tol=1e-4)
+    row = th.iloc[0]
+    assert "host" in row["flips_below"] and np.isnan(row["threshold_above"])
+    # independent: the host on a fine grid of beta
+    grid = np.linspace(0.0, 2.0, 401)
+    hosts = [conclusions(case, replace(params, beta=float(b)))["host"] for b in grid]
+    first_same = grid[np.argmax(np.array(hosts) == NT)]
+    assert hosts[0] == TH2
+    assert abs(row["threshold_below"] - first_same) <= grid[1] - grid[0] + 1e-3
+
+
+def test_tornado_and_probabilities_vary_with_the_factors(case):
+    params = ModelParameters()
+    facs = [f for f in default_factors(case, params, "parameters")
+            if f.name in ("beta", "lam", "patience")]
+    tor = tornado(case, params, facs, "host")
+    assert list(tor["factor"])[0] in ("beta", "lam")
+    assert tor["swing"].max() > 0.3 and 0 <= tor["p_low"].min() <= 1
+    from matplotlib.figure import Figure
+
+    ax = Figure().subplots()
+    assert draw_tornado(tor, ax=ax) is ax
+    # averaging over draws: the mean of the probabilities at each draw
+    draws = [replace(params, beta=b) for b in (0.0, 2.0, 4.0)]
+    avg = outcome_probabilities(case, draws)
+    each = [outcome_probabilities(case, [d]) for d in draws]
+
+    def p(df):
+        return float(df[(df["conclusion"] == "host") & (df["outcome"] == NT)]["probability"]
+                     .iloc[0])
+
+    assert p(avg) == pytest.approx(np.mean([p(e) for e in each]))
+    hosts = avg[avg["conclusion"] == "host"]
+    assert hosts["probability"].sum() == pytest.approx(1.0)
+
+
+def test_global_sensitivity_finds_the_inputs_that_matter(case):
+    params = ModelParameters()
+    facs = [f for f in default_factors(case, params, "parameters")
+            if f.name in ("beta", "tier_concentration", "mu", "partial_hold")]
+    g = global_sensitivity(case, params, facs, n=8, seed=1, n_boot=0)
+    host = g.indices["host"]
+    order = list(np.array(host.names)[np.argsort(-host.total)])
+    assert set(order[:2]) == {"beta", "tier_concentration"}
+    # mu changes the appointments only: no share of the host's variance
+    assert host.total[host.names.index("mu")] == pytest.approx(0.0, abs=1e-12)
+    assert 0 <= g.prior_probability.loc["host", "mean"] <= 1
+    assert g.prior_probability.loc["host", "sd"] > 0
+
+
+def test_factors_cover_parameters_and_stylised_covariates(case):
+    facs = default_factors(case, ModelParameters())
+    names = {f.name for f in facs}
+    assert {"lam", "harm_weight", "patience", "proposer_advantage",
+            "management_group.quota"} <= names
+    assert any(n.startswith("organisations[") for n in names)
+    assert any(n.startswith("doctors[") for n in names)
+    assert not {"gamma", "gamma0"} & names              # they change nothing in run
+    for f in facs:
+        assert f.low <= f.baseline <= f.high, f.name
+    with pytest.raises(InvalidArgumentError, match="which"):
+        default_factors(case, ModelParameters(), "everything")
+
+
+def test_cli_sensitivity(tmp_path, capsys):
+    from restrat.cli import main
+
+    out = tmp_path / "sens"
+    code = main(["sensitivity", "case-region", "--factors", "parameters", "--samples", "2",
+                 "--top", "5", "--out", str(out)])
+    text = capsys.readouterr().out
+    assert code == 0
+    assert "Thresholds" in text and "beta <= " in text and "Tornado" in text
+    assert {"report.txt", "thresholds.csv", "tornado.csv", "sobol.csv",
+            "tornado.png"} <= {p.name for p in out.iterdir()}
+    assert main(["sensitivity", "case-region", "--conclusion", "weather"]) == 2
+    assert main(["sensitivity", "no-such-scenario"]) == 2
+    assert main(["sensitivity", "case-region", "--posterior",
+                 str(tmp_path / "missing.nc"), "--no-global"]) == 2
+
+
+def test_posterior_draws_become_model_parameters():
+    import arviz as az
+
+    from estimation.draws import parameter_draws
+    from estimation.simulate import normalised_truth
+
+    rng = np.random.default_rng(0)
+    free = ("host_performance", "centre_breadth", "centre_super")
+    post = {"lam": rng.uniform(1, 3, (2, 5)), "beta": rng.uniform(0, 3, (2, 5)),
+            "theta": rng.uniform(0.5, 1.5, (2, 5, 3)), "alpha": rng.uniform(0, 2, (2, 5, 3)),
+            "mu": rng.normal(size=(2, 5)), "eta": rng.normal(size=(2, 5)),
+            "gamma0": rng.normal(size=(2, 5)), "gamma": rng.normal(size=(2, 5))}
+    idata = az.from_dict(posterior=post, coords={"theta_dim": list(free),
+                                                 "alpha_dim": ["cultural", "social",
+                                                               "symbolic"]},
+                         dims={"theta": ["theta_dim"], "alpha": ["alpha_dim"]})
+
+    class Fit:
+        pass
+
+    fit = Fit()
+    fit.idata = idata
+    draws = parameter_draws(fit, n_draws=4, seed=1)
+    assert len(draws) == 4
+    flat = idata.posterior.stack(sample=("chain", "draw"))
+    lams = set(np.round(np.asarray(flat["lam"]), 12))
+    for d in draws:
+        t = normalised_truth(d)              # the estimands back, independently
+        assert round(t["lam"], 12) in lams
+        k = int(np.flatnonzero(np.isclose(np.asarray(flat["lam"]), t["lam"]))[0])
+        assert t["theta[centre_super]"] == pytest.approx(float(flat["theta"][2, k]))
+        assert t["beta"] == pytest.approx(float(flat["beta"][k]))
