@@ -82,6 +82,8 @@ class RestratificationResult:
         show = t[["host", "centre", "V", "concentration", "U", "probability",
                   "support_weight", "blocked"]].copy()
         lines.append(show.to_string(index=False, float_format=lambda x: f"{x:.3f}"))
+        lines.append("   units: V, U: the management group's valuation (logit scale, "
+                     "unitless); concentration, probability: unitless; support_weight: votes")
         for _, row in t[t["blocked"]].iterrows():
             lines.append(f"   blocked: ({row['host']}, {row['centre']}) by "
                          f"{', '.join(row['opponents'])}")
@@ -89,6 +91,8 @@ class RestratificationResult:
         lines.append("2. Power in the management group "
                      f"(quota {r.quota:g} of {sum(m.weight for m in r.management_group):g})")
         lines.append(self.allocation.power.to_string(float_format=lambda x: f"{x:.4f}"))
+        lines.append("   units: weight: votes; shapley_shubik, banzhaf: unitless (shares of "
+                     "power)")
         lines.append(f"   district bloc as one player: {self.params.power_index} power "
                      f"{self.allocation.bloc_power:.4f}")
         readings = self.bloc_readings
@@ -108,9 +112,12 @@ class RestratificationResult:
         lines.append(a[["role", "organisation", "doctor", "utility", "probability",
                         "multiplex", "endorsed", "appointed"]].to_string(
             index=False, float_format=lambda x: f"{x:.3f}"))
+        lines.append("   units: utility: logit scale (unitless); probability: unitless")
         lines.append("")
-        lines.append("5. Designations and losses (loss in hundreds of cases a year)")
+        lines.append("5. Designations and losses")
         lines.append(self.designations.to_string(float_format=lambda x: f"{x:.2f}"))
+        lines.append("   units: volume_before: trauma cases a year; retained_share: unitless; "
+                     "loss: 100 cases/yr")
         lines.append("")
         lines += self._concession_lines()
         lines.append("")
