@@ -315,8 +315,12 @@ def committee_losers(region: Region, chosen: tuple[str, str],
 class CommitteeDesign:
     r"""The committees of ``G`` regions under each of ``C`` configurations (numpy).
 
-    Member slot 0 is the network director; slots 1.. the committee hospitals,
-    padded to ``M`` slots.
+    Member slot 0 is the network director; slot ``1 + i`` is the region's
+    organisation ``i`` (in the region's order), a member when it is on the
+    committee under that configuration: ``M`` is one more than the largest
+    number of organisations. This layout does not depend on the configuration,
+    so observed role counts keep their places whichever configuration is
+    chosen (or drawn).
 
     Attributes
     ----------
@@ -394,9 +398,10 @@ def committee_design(regions: Sequence[Region], configurations: Sequence[Sequenc
     G = len(regions)
     C = max((len(c) for c in configurations), default=1) or 1
     rows: list[list[dict[str, Any] | None]] = []
-    M = 1
+    M = 1 + max((len(r.organisations) for r in regions), default=0)
     K = len(ROLE_KINDS)
     for g, region in enumerate(regions):
+        slot = {o.name: 1 + i for i, o in enumerate(region.organisations)}
         quota = float(_setting(region, "committee_quota", 1.0))
         merged = _merged_power(region, index)
         per: list[dict[str, Any] | None] = []
@@ -419,8 +424,8 @@ def committee_design(regions: Sequence[Region], configurations: Sequence[Sequenc
             per.append({"names": names, "power": [power.get(n, 0.0) for n in names],
                         "loss": [L[n] for n in names], "harm": h, "worth1": worth1,
                         "res": worth1 / W if W > 0 else np.zeros(len(names)),
-                        "elig": elig, "quota": quota, "counts": counts, "values": values})
-            M = max(M, len(names) + 1)
+                        "elig": elig, "quota": quota, "counts": counts, "values": values,
+                        "slots": np.array([slot[n] for n in names], dtype=np.int64)})
         rows.append(per)
     names = np.full((G, C, M), "", dtype=object)
     member = np.zeros((G, C, M), bool)
@@ -443,17 +448,17 @@ def committee_design(regions: Sequence[Region], configurations: Sequence[Sequenc
             if row is None:
                 continue
             cfg_mask[g, c] = True
-            n = len(row["names"])
-            member[g, c, : n + 1] = True
-            names[g, c, 1: n + 1] = row["names"]
-            power_a[g, c, 1: n + 1] = row["power"]
-            res[g, c, 1: n + 1] = row["res"]
-            loss[g, c, 1: n + 1] = row["loss"]
-            harm_a[g, c, 1: n + 1] = row["harm"]
-            worth1[g, c, 1: n + 1] = row["worth1"]
+            j = row["slots"]
+            member[g, c, j] = True
+            names[g, c, j] = row["names"]
+            power_a[g, c, j] = row["power"]
+            res[g, c, j] = row["res"]
+            loss[g, c, j] = row["loss"]
+            harm_a[g, c, j] = row["harm"]
+            worth1[g, c, j] = row["worth1"]
             counts_a[g, c] = row["counts"]
             values_a[g, c] = row["values"]
-            elig[g, c, :, 1: n + 1] = row["elig"]
+            elig[g, c, :, j] = row["elig"].T
             quota_share[g, c] = row["quota"]
             unanimous[g] &= row["quota"] >= 1.0
     options = coalitions = None
@@ -567,6 +572,8 @@ def package_log_likelihood(par: Mapping[str, Any], design: CommitteeDesign, coun
     chosen : (G,) int
         The chosen configuration of each region.
 
+    Notes
+    -----
     The multinomial coefficient is a constant of the data (computed in numpy).
     """
     from scipy.special import gammaln
@@ -653,20 +660,23 @@ def solve_committee(region: Region, chosen: tuple[str, str], params: Any = None
     par = bargaining_parameters(params)
     cv = committee_values(par, design)
     probs = role_probabilities(par, design, values=cv["values"])[0, 0]
-    m = design.member[0, 0]
-    n = int(m.sum())
+    idx = np.flatnonzero(design.member[0, 0])           # the director, then the members
     counts = design.pool_count[0, 0]
-    expected = counts[:, None] * probs[:, :n]
+    expected = counts[:, None] * probs[:, idx]
     package = apportion(expected)
+
+    def pick(a: Any) -> np.ndarray:
+        return np.asarray(a)[0, 0, idx]
+
     return CommitteeOutcome(
-        names=["(network)", *[str(x) for x in design.names[0, 0, 1:n]]],
-        recognition=cv["recognition"][0, 0, :n], reservation=cv["reservation"][0, 0, :n],
-        values=cv["values"][0, 0, :n], covered=bool(cv["covered"][0, 0]),
-        probabilities=probs[:, :n], expected=expected, package=package,
-        loss=design.loss[0, 0, :n], harm=design.harm[0, 0, :n],
-        power=design.power[0, 0, :n], pool_count=counts, pool_value=design.pool_value[0, 0],
-        prices=cv["prices"][0, 0, :n], keep=cv["keep"][0, 0, :n],
-        worth_single=design.worth_single[0, 0, :n] * float(par["harm_weight"][0]),
+        names=["(network)", *[str(x) for x in design.names[0, 0, idx[1:]]]],
+        recognition=pick(cv["recognition"]), reservation=pick(cv["reservation"]),
+        values=pick(cv["values"]), covered=bool(cv["covered"][0, 0]),
+        probabilities=probs[:, idx], expected=expected, package=package,
+        loss=pick(design.loss), harm=pick(design.harm), power=pick(design.power),
+        pool_count=counts, pool_value=design.pool_value[0, 0],
+        prices=pick(cv["prices"]), keep=pick(cv["keep"]),
+        worth_single=pick(design.worth_single) * float(par["harm_weight"][0]),
         params={k: float(v[0]) for k, v in par.items()})
 
 

@@ -293,11 +293,11 @@ def _evaluate(region: Region, params: Any) -> _Evaluation:
                 key = ("concessions", str(names[j]))
                 probs[key] = probs.get(key, 0.0) + p_cfg[c] * (1.0 - float(none[j]))
         if c == alloc.chosen:
-            expected = counts[ci][:, None] * pr[ci]
-            pk = apportion(expected[:, : int(design.member[0, ci].sum())])
+            idx = np.flatnonzero(design.member[0, ci])
+            pk = apportion(counts[ci][:, None] * pr[ci][:, idx])
             got = pk[:, 1:].sum(axis=0) > 0
-            recipients = frozenset(str(n) for n, g in zip(names[1:len(got) + 1], got,
-                                                          strict=True) if g)
+            recipients = frozenset(str(names[j]) for j, g in zip(idx[1:], got, strict=True)
+                                   if g)
     conc = {"host": alloc.chosen[0], "centre": alloc.chosen[1], **directors,
             "concessions": recipients}
     return _Evaluation(conc, probs)
