@@ -184,9 +184,9 @@ def bad_param_string(draw) -> tuple[str, str]:
         st.sampled_from(["", "nan", "NaN", "-inf", "inf", "Infinity", "0x10", "1e999",
                          "1,2,3,4,5", "1..2", "--1", "1e", "٣"]),
         st.floats(max_value=lo, exclude_max=True, allow_nan=False, allow_infinity=False,
-                  width=32).filter(lambda x: x < lo).map(repr),
+                  width=64).filter(lambda x: x < lo).map(repr),
         st.floats(min_value=hi, exclude_min=True, allow_nan=False, allow_infinity=False,
-                  width=32).filter(lambda x: x > hi).map(repr),
+                  width=64).filter(lambda x: x > hi).map(repr),
     ))
     r = PARAMETER_RANGES["lam" if name == "lambda" else name.split("_")[0]
                          if name.split("_")[0] in PARAMETER_VECTORS else name]

@@ -141,7 +141,7 @@ PARAMETER_RANGES: dict[str, Range] = {
     "partial_hold": Range(0.0, 1.0),
     "harm_weight": Range(0.0, 1e3),
     "proposer_advantage": Range(-20.0, 20.0),
-    "patience": Range(0.0, 1.0, open_lo=True, open_hi=True),
+    "patience": Range(0.01, 0.99),
 }
 #: Allowed values of every text parameter.
 PARAMETER_CHOICES: dict[str, tuple[str, ...]] = {
@@ -286,7 +286,7 @@ class ModelParameters:
         committee's bargaining against the committee hospitals together
         (unitless; 0 = proposes half the time).
     patience : float, default 0.9
-        :math:`\delta`: discount factor per bargaining round, in (0, 1)
+        :math:`\delta`: discount factor per bargaining round, in [0.01, 0.99]
         (unitless).
     """
 
