@@ -1100,8 +1100,10 @@ def concession_analysis(region: Region, chosen: tuple[str, str], params: Any = N
     >>> from gametheory.restratification import scenarios
     >>> c = concession_analysis(scenarios.load("case-region"),
     ...                         ("Riverside Care Trust", "Northgate Teaching Hospital"))
-    >>> c.stable, sorted(c.table.index)[:1]
-    (True, ['Ashby District Hospital'])
+    >>> c.stable, c.stable_in_expectation      # indivisible roles leave a hospital out
+    (False, True)
+    >>> list(c.withdrawing["coalition"])
+    ['Fenwick Community Hospital']
     """
     from .model import designations_and_losses
 
