@@ -11,8 +11,9 @@ when every other input is fixed:
     \qquad
     S_{T_i} = \frac{\mathbb{E}[\operatorname{Var}(Y \mid X_{\sim i})]}{\operatorname{Var}(Y)}.
 
-Sampling scheme (Saltelli 2002): two independent samples :math:`A, B` of
-:math:`N` points each, and for every input the matrix :math:`A_B^{(i)}` equal
+Sampling scheme (Saltelli 2002): two samples :math:`A, B` of :math:`N`
+points each (the two halves of a scrambled Sobol' sequence in :math:`2d`
+dimensions; best balanced when :math:`N` is a power of two), and for every input the matrix :math:`A_B^{(i)}` equal
 to :math:`A` with column :math:`i` taken from :math:`B`; the model runs
 :math:`N(d + 2)` times. Estimators: first order as in Saltelli et al. (2010,
 their eq. (b) of table 2),
@@ -101,8 +102,8 @@ class SobolResult:
 
 def saltelli_sample(bounds: Sequence[tuple[float, float]], n: int,
                     rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Matrices A, B (n, d) uniform on *bounds* and AB (d, n, d), row j of AB[i] being
-    A's row j with column i from B."""
+    """Matrices A, B (n, d) on *bounds* (the halves of a scrambled Sobol' sequence) and
+    AB (d, n, d), row j of AB[i] being A's row j with column i from B."""
     b = np.asarray(bounds, float)
     if b.ndim != 2 or b.shape[1] != 2 or not np.all(np.isfinite(b)) or np.any(b[:, 1] < b[:, 0]):
         raise InvalidArgumentError("bounds", bounds, "needs finite (low, high) pairs, low <= high",
@@ -112,8 +113,18 @@ def saltelli_sample(bounds: Sequence[tuple[float, float]], n: int,
                                    "Give n >= 2 (hundreds to thousands for stable indices)")
     d = b.shape[0]
     lo, span = b[:, 0], b[:, 1] - b[:, 0]
-    A = lo + span * rng.random((int(n), d))
-    B = lo + span * rng.random((int(n), d))
+    # a scrambled Sobol' sequence in 2d dimensions (Owen scrambling): A the first d
+    # columns, B the last d; quasi-random points estimate the indices with far smaller
+    # error than independent uniforms (Saltelli 2002)
+    import warnings
+
+    from scipy.stats import qmc
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")          # balance is best when n is a power of 2
+        u = qmc.Sobol(2 * d, scramble=True, seed=rng).random(int(n))
+    A = lo + span * u[:, :d]
+    B = lo + span * u[:, d:]
     AB = np.repeat(A[None], d, axis=0)
     for i in range(d):
         AB[i, :, i] = B[:, i]
