@@ -13,8 +13,9 @@ when every other input is fixed:
 
 Sampling scheme (Saltelli 2002): two samples :math:`A, B` of :math:`N`
 points each (the two halves of a scrambled Sobol' sequence in :math:`2d`
-dimensions; best balanced when :math:`N` is a power of two), and for every input the matrix :math:`A_B^{(i)}` equal
-to :math:`A` with column :math:`i` taken from :math:`B`; the model runs
+dimensions; best balanced when :math:`N` is a power of two), and for every
+input the matrix :math:`A_B^{(i)}` equal to :math:`A` with column :math:`i`
+taken from :math:`B`; the model runs
 :math:`N(d + 2)` times. Estimators: first order as in Saltelli et al. (2010,
 their eq. (b) of table 2),
 :math:`\hat S_i = \frac{1}{N}\sum_j f(B)_j\,(f(A_B^{(i)})_j - f(A)_j) / \hat V`,
