@@ -108,10 +108,11 @@ from ..formation.backend import NUMPY, ArrayBackend
 from .region import Region
 
 __all__ = [
-    "ROLE_KINDS", "UNITS", "PORTFOLIO_PROFILES", "BARGAINING_PARAMETERS", "CommitteeDesign",
+    "ROLE_KINDS", "UNITS", "PORTFOLIO_PROFILES", "BARGAINING_PARAMETERS", "REGION_COLUMNS",
+    "ORGANISATION_COLUMNS", "committee_tables", "committee_design_from_tables", "CommitteeDesign",
     "committee_design", "bargaining_parameters", "committee_values", "role_probabilities",
-    "package_log_likelihood", "draw_packages", "apportion", "harm", "member_power",
-    "solve_committee", "CommitteeOutcome", "units_line", "VALUE_UNIT", "pool", "services_of",
+    "package_log_likelihood", "draw_packages", "apportion",
+    "solve_committee", "CommitteeOutcome", "units_line", "VALUE_UNIT", "services_of",
     "practice_elites",
     "assign_roles", "portfolio_match", "clinical_lead", "participation_game", "stability",
     "Stability", "hierarchy_table", "hierarchy_graph", "hierarchy_positions", "draw_hierarchy",
@@ -230,73 +231,6 @@ def services_of(org: Any) -> frozenset[str]:
     return frozenset(_setting(org, "services", frozenset())) | frozenset(org.super_specialist)
 
 
-def harm(region: Region, losses: Mapping[str, float]) -> dict[str, float]:
-    r"""Each organisation's harm :math:`h_i` (hundreds of trauma cases a year).
-
-    :math:`h_i = \text{volume}_i / 100 + \text{rehabilitation\_return}\,L_i`
-    (module docstring).
-    """
-    rr = float(_setting(region.roles, "rehabilitation_return", 0.5))
-    return {o.name: o.trauma_volume / 100.0 + rr * float(losses.get(o.name, 0.0))
-            for o in region.organisations}
-
-
-def _merged_power(region: Region, power_index: str) -> tuple[dict[str, float], float]:
-    """Each non-bloc member's power and the district bloc's, in the merged voting game."""
-    from .. import power as _power
-
-    if not region.management_group or sum(m.weight for m in region.management_group) <= 0:
-        return {}, 0.0
-    game = region.merged_voting_game()
-    idx = (_power.banzhaf(game, normalized=True) if power_index == "banzhaf"
-           else _power.shapley_shubik(game))
-    vals = dict(zip(game.players, np.asarray(idx.values, dtype=float).tolist(), strict=True))
-    return vals, float(vals.get("district bloc", 0.0))
-
-
-def member_power(region: Region, harms: Mapping[str, float],
-                 power_index: str = "banzhaf",
-                 merged: tuple[dict[str, float], float] | None = None) -> dict[str, float]:
-    """Each organisation's voting power in the management group (unitless, sums to <= 1).
-
-    The district bloc is one merged player of the management group's voting
-    game; its power is shared among the organisations of its members in
-    proportion to weight times harm (the bloc speaks for its members as much as
-    they matter to the network). Organisations without a member have 0.
-    *merged* (from a previous call) saves recomputing the power index.
-    """
-    vals, bloc_power = merged if merged is not None else _merged_power(region, power_index)
-    out: dict[str, float] = {o.name: 0.0 for o in region.organisations}
-    bloc = [m for m in region.management_group if m.bloc and m.organisation is not None]
-    stake = {m.name: m.weight * float(harms.get(m.organisation, 0.0)) for m in bloc}
-    total = sum(stake.values())
-    for m in region.management_group:
-        if m.organisation is None:
-            continue
-        if m.bloc:
-            p = bloc_power * stake[m.name] / total if total > 0 else 0.0
-        else:
-            p = float(vals.get(m.name, 0.0))
-        out[m.organisation] = out.get(m.organisation, 0.0) + p
-    return out
-
-
-def pool(region: Region, n_members: int) -> tuple[np.ndarray, np.ndarray]:
-    """Pool sizes :math:`N_k` (roles) and mean values :math:`\\bar u_k` (value units).
-
-    *n_members*: the committee's hospitals (the default seat pool, one each).
-    """
-    r = region.roles
-    ports = np.array(list(r.portfolios.values()), dtype=float)
-    n_seat = float(_setting(r, "seat_pool", 0.0))
-    if n_seat <= 0:                      # one seat per committee hospital
-        n_seat = float(n_members)
-    n_rot = float(_setting(r, "rotation_pool", 6.0))
-    counts = np.array([len(ports), n_seat, n_rot])
-    values = np.array([ports.mean() if len(ports) else 0.0, r.seat_value, r.rotation_value])
-    return np.round(counts).astype(np.int64), values
-
-
 def practice_elites(region: Region, org: str) -> list[Any]:
     """The organisation's practice elites (not opinion leaders), most cultural capital first."""
     return sorted((d for d in region.doctors_of(org) if d.practice_elite
@@ -378,10 +312,49 @@ def _losses_under(region: Region, chosen: tuple[str, str]) -> dict[str, float]:
     return {str(k): float(v) for k, v in d["loss"].items()}
 
 
+#: columns of the regions table the committees read (all optional, defaults from the
+#: network's role set): pool sizes (roles) and mean values (value units) per kind,
+#: the rehabilitation return and the committee's quota
+REGION_COLUMNS = ("portfolio_pool", "portfolio_value", "seat_pool", "seat_value",
+                  "rotation_pool", "rotation_value", "rehabilitation_return",
+                  "committee_quota")
+#: columns of the organisations table the committees read
+ORGANISATION_COLUMNS = ("kind", "trauma_volume", "practice_elites")
+
+
+def committee_tables(regions: Sequence[Region]) -> dict[str, pd.DataFrame]:
+    """The tables :func:`committee_design_from_tables` reads, from Region objects.
+
+    ``regions`` (region, quota, network and :data:`REGION_COLUMNS`),
+    ``organisations`` (region, organisation and :data:`ORGANISATION_COLUMNS`;
+    ``practice_elites`` counts the practice elites who are not opinion leaders)
+    and ``members`` (region, member, organisation, weight, bloc).
+    """
+    reg, orgs, mem = [], [], []
+    for r in regions:
+        ro = r.roles
+        ports = np.array(list(ro.portfolios.values()), dtype=float)
+        reg.append({"region": r.name, "quota": float(r.quota), "network": ro.network,
+                    "portfolio_pool": float(len(ports)),
+                    "portfolio_value": float(ports.mean()) if len(ports) else 0.0,
+                    "seat_pool": float(ro.seat_pool), "seat_value": float(ro.seat_value),
+                    "rotation_pool": float(ro.rotation_pool),
+                    "rotation_value": float(ro.rotation_value),
+                    "rehabilitation_return": float(ro.rehabilitation_return),
+                    "committee_quota": float(r.committee_quota)})
+        for o in r.organisations:
+            orgs.append({"region": r.name, "organisation": o.name, "kind": o.kind,
+                         "trauma_volume": float(o.trauma_volume),
+                         "practice_elites": float(len(practice_elites(r, o.name)))})
+        for m in r.management_group:
+            mem.append({"region": r.name, "member": m.name, "organisation": m.organisation or "",
+                        "weight": float(m.weight), "bloc": bool(m.bloc)})
+    return {"regions": pd.DataFrame(reg), "organisations": pd.DataFrame(orgs),
+            "members": pd.DataFrame(mem)}
+
+
 def committee_design(regions: Sequence[Region], configurations: Sequence[Sequence[tuple[str,
-                     str]]], params: Any = None,
-                     losses: Sequence[Sequence[Mapping[str, float]]] | None = None
-                     ) -> CommitteeDesign:
+                     str]]], params: Any = None) -> CommitteeDesign:
     """Compile the committees of *regions* under each of their *configurations*.
 
     Parameters
@@ -390,104 +363,198 @@ def committee_design(regions: Sequence[Region], configurations: Sequence[Sequenc
     configurations : one list of (host, centre) pairs per region
     params : ModelParameters, optional
         Reads ``power_index``, ``credible_share`` and ``partial_hold``.
-    losses : optional, one list of {organisation: loss} per region and configuration
-        (computed from the region when omitted).
+
+    The Region objects are turned into tables (:func:`committee_tables`) and the
+    losses into an array (:func:`~.model.designations_and_losses`), then compiled
+    by the one builder, :func:`committee_design_from_tables`.
     """
-    params = _params(params)
-    cs, ph, index = params.credible_share, params.partial_hold, params.power_index
     G = len(regions)
     C = max((len(c) for c in configurations), default=1) or 1
-    rows: list[list[dict[str, Any] | None]] = []
-    M = 1 + max((len(r.organisations) for r in regions), default=0)
-    K = len(ROLE_KINDS)
+    O = max((len(r.organisations) for r in regions), default=1) or 1
+    host = np.zeros((G, C), np.int64)
+    centre = np.zeros((G, C), np.int64)
+    cfg_mask = np.zeros((G, C), bool)
+    loss = np.zeros((G, C, O))
+    org_names = np.full((G, O), "", dtype=object)
     for g, region in enumerate(regions):
-        slot = {o.name: 1 + i for i, o in enumerate(region.organisations)}
-        quota = float(_setting(region, "committee_quota", 1.0))
-        merged = _merged_power(region, index)
-        per: list[dict[str, Any] | None] = []
+        names = [o.name for o in region.organisations]
+        org_names[g, :len(names)] = names
         for c, chosen in enumerate(configurations[g]):
-            L = (losses[g][c] if losses is not None else _losses_under(region, chosen))
-            names = committee_losers(region, tuple(chosen), L)
-            counts, values = pool(region, len(names))
-            W = float(counts @ values)
-            h_all = harm(region, L)
-            power = member_power(region, h_all, index, merged)
-            h = np.array([h_all[n] for n in names])
-            total = h.sum()
-            credible = h >= cs * total - 1e-12
-            worth1 = h * np.where(credible, 1.0, ph)
-            elig = np.ones((len(ROLE_KINDS), len(names)), bool)
-            kinds = {o.name: o.kind for o in region.organisations}
-            elig[ROLE_KINDS.index("rotation")] = [kinds[n] == "district"
-                                                  and bool(practice_elites(region, n))
-                                                  for n in names]
-            per.append({"names": names, "power": [power.get(n, 0.0) for n in names],
-                        "loss": [L[n] for n in names], "harm": h, "worth1": worth1,
-                        "res": worth1 / W if W > 0 else np.zeros(len(names)),
-                        "elig": elig, "quota": quota, "counts": counts, "values": values,
-                        "slots": np.array([slot[n] for n in names], dtype=np.int64)})
-        rows.append(per)
+            L = _losses_under(region, tuple(chosen))
+            cfg_mask[g, c] = True
+            host[g, c], centre[g, c] = names.index(chosen[0]), names.index(chosen[1])
+            loss[g, c, :len(names)] = [L[n] for n in names]
+    return committee_design_from_tables(committee_tables(regions), [r.name for r in regions],
+                                        org_names, host, centre, cfg_mask, loss, params)
+
+
+def _region_power(members: pd.DataFrame, quota: float, power_index: str
+                  ) -> tuple[dict[str, float], float, dict[str, tuple[str, float]]]:
+    """Non-bloc members' power, the bloc's power (merged player) and the bloc members'
+    (organisation, weight), from a members table."""
+    from .. import power as _power
+    from ..voting import WeightedVotingGame
+
+    w = members["weight"].to_numpy(dtype=float)
+    bloc = members["bloc"].to_numpy(dtype=bool)
+    if len(w) == 0 or w.sum() <= 0:
+        return {}, 0.0, {}
+    labels = list(members.loc[~bloc, "member"])
+    weights = list(w[~bloc])
+    if w[bloc].sum() > 0:
+        labels.append("district bloc")
+        weights.append(float(w[bloc].sum()))
+    game = WeightedVotingGame(weights, quota, players=labels)
+    idx = (_power.banzhaf(game, normalized=True) if power_index == "banzhaf"
+           else _power.shapley_shubik(game))
+    vals = dict(zip(labels, np.asarray(idx.values, dtype=float).tolist(), strict=True))
+    members_of_bloc = {m: (o, float(wt)) for m, o, wt, b in zip(
+        members["member"], members["organisation"], w, bloc, strict=True) if b and o}
+    return vals, float(vals.get("district bloc", 0.0)), members_of_bloc
+
+
+def committee_design_from_tables(tables: Mapping[str, pd.DataFrame],
+                                 region_names: Sequence[str], org_names: np.ndarray,
+                                 host: np.ndarray, centre: np.ndarray, cfg_mask: np.ndarray,
+                                 loss: np.ndarray, params: Any = None) -> CommitteeDesign:
+    """The one builder of the committees' arrays, from tables (observed data or regions).
+
+    Parameters
+    ----------
+    tables : mapping
+        ``regions``, ``organisations`` and ``members`` tables with the columns of
+        :func:`committee_tables` (:data:`REGION_COLUMNS` are optional: the
+        network's role set fills them; ``practice_elites`` too: 0).
+    region_names : the G regions, in the order of the arrays
+    org_names : (G, O) object
+        Organisation of each slot ("" for padding).
+    host, centre : (G, C) int
+        Organisation slot of each configuration's host and centre.
+    cfg_mask : (G, C) bool
+    loss : (G, C, O) float
+        Trauma work each organisation loses under each configuration (hundreds of
+        cases a year).
+    params : ModelParameters, optional
+    """
+    from .actors import roles_by_name
+
+    params = _params(params)
+    cs, ph, index = params.credible_share, params.partial_hold, params.power_index
+    G, C = cfg_mask.shape
+    O = org_names.shape[1]
+    M, K = O + 1, len(ROLE_KINDS)
+    reg = tables["regions"].set_index("region")
+    org = tables["organisations"]
+    mem = tables["members"]
     names = np.full((G, C, M), "", dtype=object)
     member = np.zeros((G, C, M), bool)
     power_a = np.zeros((G, C, M))
     res = np.zeros((G, C, M))
-    loss = np.zeros((G, C, M))
+    loss_a = np.zeros((G, C, M))
     harm_a = np.zeros((G, C, M))
     worth1 = np.zeros((G, C, M))
     elig = np.zeros((G, C, K, M), bool)
     unanimous = np.ones(G, bool)
     quota_share = np.ones((G, C))
-    cfg_mask = np.zeros((G, C), bool)
     counts_a = np.zeros((G, C, K), np.int64)
     values_a = np.zeros((G, C, K))
     member[:, :, 0] = True          # a padded configuration is a director-only committee
     elig[:, :, :, 0] = True         # the network may keep portfolios and rotation places,
     elig[:, :, ROLE_KINDS.index("seat"), 0] = False       # not committee seats
-    for g, per in enumerate(rows):
-        for c, row in enumerate(per):
-            if row is None:
+    k_rot = ROLE_KINDS.index("rotation")
+    for g, rname in enumerate(region_names):
+        row = reg.loc[rname]
+        roles = roles_by_name(str(row["network"]))
+        ports = np.array(list(roles.portfolios.values()), dtype=float)
+
+        def col(name: str, default: float, r: Any = row) -> float:
+            v = r.get(name, np.nan) if hasattr(r, "get") else np.nan
+            return float(v) if v is not None and np.isfinite(float(v)) else float(default)
+
+        n_port = col("portfolio_pool", len(ports))
+        v_port = col("portfolio_value", ports.mean() if len(ports) else 0.0)
+        n_seat0 = col("seat_pool", roles.seat_pool)
+        v_seat = col("seat_value", roles.seat_value)
+        n_rot = col("rotation_pool", roles.rotation_pool)
+        v_rot = col("rotation_value", roles.rotation_value)
+        rr = col("rehabilitation_return", roles.rehabilitation_return)
+        quota = col("committee_quota", 1.0)
+        o_g = org[org["region"] == rname].set_index("organisation")
+        vals, bloc_power, bloc_members = _region_power(mem[mem["region"] == rname],
+                                                       float(row["quota"]), index)
+        org_power: dict[str, float] = {}
+        for mname, oname in zip(mem.loc[mem["region"] == rname, "member"],
+                                mem.loc[mem["region"] == rname, "organisation"], strict=True):
+            if oname and mname not in bloc_members:
+                org_power[oname] = org_power.get(oname, 0.0) + vals.get(mname, 0.0)
+        n_orgs = int((org_names[g] != "").sum())
+        volume = np.array([float(o_g.at[n, "trauma_volume"]) for n in org_names[g, :n_orgs]])
+        kinds = [str(o_g.at[n, "kind"]) for n in org_names[g, :n_orgs]]
+        elites = [float(o_g.at[n, "practice_elites"]) if "practice_elites" in o_g.columns
+                  else 0.0 for n in org_names[g, :n_orgs]]
+        for c in range(C):
+            if not cfg_mask[g, c]:
                 continue
-            cfg_mask[g, c] = True
-            j = row["slots"]
+            L = loss[g, c, :n_orgs]
+            h_all = volume / 100.0 + rr * L
+            on = (L > 1e-12) & (np.arange(n_orgs) != host[g, c]) & (
+                np.arange(n_orgs) != centre[g, c])
+            idx = np.flatnonzero(on)
+            j = idx + 1
+            stake = {mname: wt * float(h_all[list(org_names[g, :n_orgs]).index(o)])
+                     for mname, (o, wt) in bloc_members.items()
+                     if o in list(org_names[g, :n_orgs])}
+            total_stake = sum(stake.values())
+            pw = np.zeros(n_orgs)
+            for i, oname in enumerate(org_names[g, :n_orgs]):
+                pw[i] = org_power.get(oname, 0.0) + sum(
+                    bloc_power * st / total_stake for mname, st in stake.items()
+                    if bloc_members[mname][0] == oname and total_stake > 0)
+            h = h_all[idx]
+            credible = h >= cs * h.sum() - 1e-12
+            w1 = h * np.where(credible, 1.0, ph)
+            n_seat = n_seat0 if n_seat0 > 0 else float(len(idx))
+            counts = np.round([n_port, n_seat, n_rot]).astype(np.int64)
+            values = np.array([v_port, v_seat, v_rot])
+            W = float(counts @ values)
             member[g, c, j] = True
-            names[g, c, j] = row["names"]
-            power_a[g, c, j] = row["power"]
-            res[g, c, j] = row["res"]
-            loss[g, c, j] = row["loss"]
-            harm_a[g, c, j] = row["harm"]
-            worth1[g, c, j] = row["worth1"]
-            counts_a[g, c] = row["counts"]
-            values_a[g, c] = row["values"]
-            elig[g, c, :, j] = row["elig"].T
-            quota_share[g, c] = row["quota"]
-            unanimous[g] &= row["quota"] >= 1.0
+            names[g, c, j] = org_names[g, idx]
+            power_a[g, c, j] = pw[idx]
+            res[g, c, j] = w1 / W if W > 0 else 0.0
+            loss_a[g, c, j] = L[idx]
+            harm_a[g, c, j] = h
+            worth1[g, c, j] = w1
+            counts_a[g, c] = counts
+            values_a[g, c] = values
+            elig[g, c, :, j] = True
+            elig[g, c, k_rot, j] = [kinds[i] == "district" and elites[i] > 0 for i in idx]
+            quota_share[g, c] = quota
+            unanimous[g] &= quota >= 1.0
     options = coalitions = None
     if not unanimous.all():
         if M > MAX_QUOTA_COMMITTEE:
             raise InvalidArgumentError(
                 "committee_quota", float(quota_share.min()),
-                f"a quota below unanimity needs the committee's coalitions, and a committee "
-                f"here has {M} members (at most {MAX_QUOTA_COMMITTEE})",
+                f"a quota below unanimity needs the committee's coalitions, and a region "
+                f"here has {M - 1} organisations (at most {MAX_QUOTA_COMMITTEE - 1})",
                 "Use committee_quota = 1 (unanimity, solved in closed form) for large "
-                "committees")
+                "regions")
         coalitions, _ = winning_coalitions(np.ones(M), 1.0)
         options = np.zeros((G, C, M, len(coalitions)), bool)
         for g in range(G):
             for c in range(C):
-                mem = member[g, c]
-                n = int(mem.sum())
-                if n == 0:
-                    continue
-                inside = coalitions[:, ~mem].sum(axis=1) == 0
+                mem_gc = member[g, c]
+                n = int(mem_gc.sum())
+                inside = coalitions[:, ~mem_gc].sum(axis=1) == 0
                 need = np.ceil(quota_share[g, c] * n - 1e-9)
-                wins = inside & (coalitions[:, mem].sum(axis=1) >= need)
-                options[g, c] = (coalitions.T > 0.5) & wins[None, :] & mem[:, None]
+                wins = inside & (coalitions[:, mem_gc].sum(axis=1) >= need)
+                options[g, c] = (coalitions.T > 0.5) & wins[None, :] & mem_gc[:, None]
                 # padding slots (never recognised) may buy themselves alone, so that
                 # every proposer's logit has an option
-                for j in np.flatnonzero(~mem):
-                    options[g, c, j, (1 << j) - 1] = True
-    return CommitteeDesign(names, member, power_a, res, elig, counts_a, values_a, unanimous, loss,
-                           harm_a, worth1, cfg_mask, options, coalitions)
+                for jj in np.flatnonzero(~mem_gc):
+                    options[g, c, jj, (1 << jj) - 1] = True
+    return CommitteeDesign(names, member, power_a, res, elig, counts_a, values_a, unanimous,
+                           loss_a, harm_a, worth1, cfg_mask.copy(), options, coalitions)
 
 
 # ------------------------------------------------------------------ the model, once
