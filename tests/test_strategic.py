@@ -134,11 +134,26 @@ def test_default_matches_vertex_enumeration_property(game):
         assert sum(yj * b for yj, b in zip(y, By, strict=True)) == max(By)
     # the same extreme equilibria as nashpy's vertex enumeration
     assert _as_set(res) == _as_set(vert)
-    # support enumeration finds nothing the exact method misses
+    # support enumeration finds nothing the exact method misses (it is no completeness
+    # oracle: nashpy's support enumeration returns nothing for the nondegenerate game
+    # A = [[0, 2, 0], [3, 0, 1]], B = [[0, 0, 1], [0, 1, 0]], whose one equilibrium is
+    # ((1/2, 1/2), (0, 1/3, 2/3)))
     for x, y in sup:
         assert is_equilibrium(A, B, x, y, tol=1e-9)
     if not res.degenerate:
-        assert _as_set(res) == _as_set(sup)
+        assert _as_set(sup) <= _as_set(res)
+
+
+def test_nondegenerate_game_that_nashpy_support_enumeration_misses():
+    # found by Hypothesis: the unique equilibrium, checked by hand (row indifferent
+    # between rows when 2 y2 = 3 y1 + y3 with y1 = 0; column indifferent between
+    # columns 2 and 3 when x1 = x2), is found by the exact method
+    A, B = np.array([[0, 2, 0], [3, 0, 1]]), np.array([[0, 0, 1], [0, 1, 0]])
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        res = equilibria(A, B)
+    assert not res.degenerate
+    assert set(res.rational) == {((F(1, 2), F(1, 2)), (F(0), F(1, 3), F(2, 3)))}
 
 
 # ------------------------------------- exact (certified) vs independent oracles
