@@ -357,16 +357,23 @@ def committee_design(regions: Sequence[Region], configurations: Sequence[Sequenc
                      str]]], params: Any = None) -> CommitteeDesign:
     """Compile the committees of *regions* under each of their *configurations*.
 
-    Parameters
-    ----------
-    regions : sequence of Region
-    configurations : one list of (host, centre) pairs per region
-    params : ModelParameters, optional
-        Reads ``power_index``, ``credible_share`` and ``partial_hold``.
-
     The Region objects are turned into tables (:func:`committee_tables`) and the
     losses into an array (:func:`~.model.designations_and_losses`), then compiled
     by the one builder, :func:`committee_design_from_tables`.
+
+    Parameters
+    ----------
+    regions : sequence of Region
+        The regions.
+    configurations : sequence of sequence of tuple of str
+        One list of (host, centre) pairs per region.
+    params : ModelParameters, optional
+        Reads ``power_index``, ``credible_share`` and ``partial_hold``.
+
+    Returns
+    -------
+    CommitteeDesign
+        The compiled committee arrays.
     """
     G = len(regions)
     C = max((len(c) for c in configurations), default=1) or 1
