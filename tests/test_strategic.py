@@ -141,7 +141,7 @@ def test_default_matches_vertex_enumeration_property(game):
     for x, y in sup:
         assert is_equilibrium(A, B, x, y, tol=1e-9)
     if not res.degenerate:
-        assert _as_set(sup) <= _as_set(res)
+        assert set(_as_set(sup)) <= set(_as_set(res))
 
 
 def test_nondegenerate_game_that_nashpy_support_enumeration_misses():
