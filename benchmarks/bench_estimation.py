@@ -2,7 +2,8 @@
 
 Measures, on this machine:
 
-1. the vectorised structural model on 200 simulated regions, 4 chains x 1000 draws,
+1. the vectorised structural (proposal-and-vote) model on 200 simulated regions, 4 chains x
+   1000 draws,
    wall time including compilation, and bulk ESS per second against a straightforward
    per-region-loop pymc model (``estimation.models.naive_structural_model``) fitted in
    the same run with the same sampler;
@@ -33,7 +34,9 @@ from _common import fmt_time, machine, markdown_table, median_time, versions, wr
 def _ess_per_s(res) -> tuple[float, float]:
     import arviz as az
 
-    vn = ["lam", "theta", "beta", "alpha", "mu", "eta", "gamma0", "gamma"]
+    from gametheory.restratification import spec
+
+    vn = list(spec.ESTIMANDS)
     ess = az.ess(res.idata, var_names=vn, method="bulk")
     vals = np.concatenate([np.ravel(ess[v]) for v in vn])
     return float(vals.min()), float(np.median(vals))

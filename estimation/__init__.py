@@ -9,13 +9,14 @@ when a model is built or fitted.
 3
 """
 
-from . import datasets, models
+from . import datasets, identification, models
 from .calibration import SBCResult, calibrate, cli_calibrate, recovery_study, sbc
 from .data import AllocationData, ChoiceSets, StructuralArrays
 from .errors import DataValidationError, EstimationError, MissingDependencyError, SamplingWarning
 from .fit import (
     FitResults,
     Prediction,
+    Refitter,
     available_samplers,
     cli_fit,
     compare,
@@ -24,12 +25,13 @@ from .fit import (
     prior_predictive_check,
 )
 from .mle import MLEResults, compare_statsmodels, fit_mle
-from .simulate import RegionBank, normalised_truth, simulate
+from .simulate import SimulationBank, normalised_truth, simulate
 
 __all__ = [
     "AllocationData", "ChoiceSets", "StructuralArrays", "DataValidationError",
     "EstimationError", "MissingDependencyError", "SamplingWarning", "FitResults", "Prediction",
-    "available_samplers", "compare", "fit", "prior_predictive_check", "RegionBank",
+    "Refitter", "identification",
+    "available_samplers", "compare", "fit", "prior_predictive_check", "SimulationBank",
     "normalised_truth", "simulate", "MLEResults", "compare_statsmodels", "fit_mle",
     "SBCResult", "calibrate", "recovery_study", "sbc", "cli_fit", "cli_calibrate", "demo_fit",
     "datasets", "models",

@@ -39,26 +39,23 @@ import sys
 import time
 import warnings
 from collections.abc import Mapping
-from dataclasses import replace
 from typing import Any
 
 import numpy as np
 import pandas as pd
 from scipy import stats
 
-from gametheory.restratification import ModelParameters
-from gametheory.restratification.model import ALPHA_NAMES
+from gametheory.restratification import ModelParameters, spec
 
 from .errors import EstimationError
-from .fit import _positive_int, fit
+from .fit import Refitter, _positive_int
 from .models.priors import resolve_priors
-from .simulate import THETA_FREE, RegionBank, _as_params, _as_rng, _regions, normalised_truth
+from .simulate import SimulationBank, _as_params, _as_rng, _regions, normalised_truth
 
 __all__ = ["cli_calibrate", "sbc", "recovery_study", "calibrate", "SBCResult", "RecoveryResult",
            "rank_statistics", "prior_draw_params"]
 
-_SHAPES = {"lam": (), "theta": (3,), "beta": (), "alpha": (3,), "mu": (), "eta": (),
-           "gamma0": (), "gamma": ()}
+_SHAPES = {name: (len(labels),) if labels else () for name, labels in spec.ESTIMANDS.items()}
 
 
 def rank_statistics(truth: Mapping[str, float], draws: Mapping[str, np.ndarray]
@@ -74,31 +71,44 @@ def rank_statistics(truth: Mapping[str, float], draws: Mapping[str, np.ndarray]
 
 
 def prior_draw_params(priors: Mapping[str, Any] | None, rng: np.random.Generator,
-                      base: ModelParameters | None = None) -> ModelParameters:
-    """One parameter vector drawn from the structural model's priors (theta0 = 1)."""
+                      base: ModelParameters | None = None, *, veto: bool = True
+                      ) -> ModelParameters:
+    r"""One parameter vector drawn from the structural model's priors.
+
+    The estimands (:data:`gametheory.restratification.spec.ESTIMANDS`) are drawn
+    and mapped to :class:`ModelParameters` with :math:`\lambda = 1` and
+    :math:`\theta = ` ``lam_theta`` (the same probabilities); ``veto=False`` fixes
+    ``delta`` at 0.
+    """
     pr = resolve_priors(priors)
-    d = {k: pr[k].draw(1, rng, shape)[0] for k, shape in _SHAPES.items()}
-    b = base or ModelParameters()
-    return replace(b, lam=float(d["lam"]), beta=float(d["beta"]),
-                   theta=(1.0, *map(float, d["theta"])), alpha=tuple(map(float, d["alpha"])),
-                   mu=float(d["mu"]), eta=float(d["eta"]), gamma0=float(d["gamma0"]),
-                   gamma=float(d["gamma"]))
+    values: dict[str, float] = {}
+    for name, shape in _SHAPES.items():
+        x = np.atleast_1d(pr[name].draw(1, rng, shape)[0])
+        labels = spec.ESTIMANDS[name]
+        if labels:
+            values.update({f"{name}[{lab}]": float(v) for lab, v in zip(labels, x, strict=True)})
+        else:
+            values[name] = float(x[0])
+    if not veto:
+        values["delta"] = 0.0
+    return spec.model_parameters(values, base)
 
 
 def _flat_draws(res: Any, n_keep: int) -> dict[str, np.ndarray]:
+    """Evenly thinned posterior draws of every estimand, by arviz label."""
     post = res.idata.posterior.stack(sample=("chain", "draw"))
     n = post.sizes["sample"]
     idx = np.linspace(0, n - 1, min(n_keep, n)).round().astype(int)
-    out: dict[str, np.ndarray] = {"lam": np.asarray(post["lam"])[idx],
-                                  "beta": np.asarray(post["beta"])[idx]}
-    th = np.asarray(post["theta"])
-    for k, nm in enumerate(THETA_FREE):
-        out[f"theta[{nm}]"] = th[k, idx]
-    al = np.asarray(post["alpha"])
-    for k, nm in enumerate(ALPHA_NAMES):
-        out[f"alpha[{nm}]"] = al[k, idx]
-    for v in ("mu", "eta", "gamma0", "gamma"):
-        out[v] = np.asarray(post[v])[idx]
+    out: dict[str, np.ndarray] = {}
+    for name, labels in spec.ESTIMANDS.items():
+        if name not in post:
+            continue
+        arr = np.asarray(post[name])
+        if labels:
+            for k, lab in enumerate(labels):
+                out[f"{name}[{lab}]"] = arr[k, idx]
+        else:
+            out[name] = arr[idx]
     return out
 
 
@@ -219,40 +229,55 @@ class RecoveryResult:
 
 
 def _loop(n_sims: int, n_regions: int, seed: Any, draws: int, tune: int, chains: int,
-          sampler: str, priors: Any, params: Any, scenario: Any, progress: bool
+          sampler: str, priors: Any, params: Any, scenario: Any, progress: bool,
+          votes: bool = False, veto: bool = True, cores: int | None = None,
           ) -> tuple[list[dict[str, float]], list[dict[str, np.ndarray]], dict[str, Any]]:
     n_sims = _positive_int("n_sims", n_sims)
     n_regions = _positive_int("n_regions", n_regions)
     rng = _as_rng(seed)
     base = _as_params(params) if params is not None else ModelParameters()
     regions = _regions(scenario, n_regions, rng)
-    bank = RegionBank.build(regions, base, [f"sbc-{i:04d}" for i in range(n_regions)])
+    bank = SimulationBank.build(regions, base, [f"sbc-{i:04d}" for i in range(n_regions)])
     truths, post = [], []
     t0 = time.perf_counter()
+    res: Any = None
+    refit: Refitter | None = None
     for i in range(n_sims):
-        p = prior_draw_params(priors, rng, base) if params is None else base
+        p = prior_draw_params(priors, rng, base, veto=veto) if params is None else base
         outcome = bank.draw(p, rng)
-        data = bank.to_data(outcome, source=f"simulation {i}")
+        data = bank.to_data(outcome, source=f"simulation {i}", votes=votes)
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
-            res = fit(data, "structural", sampler=sampler, chains=chains, draws=draws,
-                      tune=tune, seed=int(rng.integers(2**31 - 1)), priors=priors,
-                      progressbar=False)
-        truths.append(normalised_truth(p))
+            if refit is None:     # one compilation for every simulation of these regions
+                refit = Refitter(data, sampler=sampler, priors=priors, veto=veto)
+            res = refit.fit(data, chains=chains, draws=draws, tune=tune,
+                            seed=int(rng.integers(2**31 - 1)), cores=cores)
+        t = normalised_truth(p)
+        if not veto:
+            t.pop("delta")
+        truths.append(t)
         post.append(_flat_draws(res, draws * chains))
         if progress:
             print(f"  simulation {i + 1}/{n_sims} ({time.perf_counter() - t0:.0f} s)",
                   file=sys.stderr, flush=True)
     info = {"n_sims": n_sims, "n_regions": n_regions, "draws": draws, "tune": tune,
-            "chains": chains, "sampler": res.sampler, "seconds": time.perf_counter() - t0}
+            "chains": chains, "sampler": res.sampler, "seconds": time.perf_counter() - t0,
+            "compile_seconds": refit.compile_seconds if refit else 0.0,
+            "votes": votes, "veto": veto}
     return truths, post, info
 
 
 def sbc(n_sims: int = 100, n_regions: int = 50, *, draws: int = 200, tune: int = 300,
         chains: int = 2, n_posterior: int = 99, seed: int | np.random.Generator | None = 0,
         sampler: str = "auto", priors: Mapping[str, Any] | None = None,
-        scenario: Any = "random-region", progress: bool = False) -> SBCResult:
+        scenario: Any = "random-region", progress: bool = False, votes: bool = False,
+        veto: bool = True, cores: int | None = None) -> SBCResult:
     """Simulation-based calibration of the structural model (Talts et al. 2018).
+
+    Every simulation draws the estimands from the priors, outcomes from the one
+    model (:func:`gametheory.restratification.spec.draw`: proposal and vote,
+    appointments, concessions; the votes recorded when ``votes``) and fits the
+    same model.
 
     Parameters
     ----------
@@ -266,13 +291,19 @@ def sbc(n_sims: int = 100, n_regions: int = 50, *, draws: int = 200, tune: int =
         Posterior draws kept (evenly thinned) for the ranks, :math:`L`.
     seed, sampler, priors, scenario
         As in :func:`~estimation.fit` and :func:`~estimation.simulate`.
+    votes : bool
+        Simulate and fit the members' votes on the chosen configurations too.
+    veto : bool
+        False: the nested no-veto model (``delta = 0``) is simulated and fitted.
+    cores : int, optional
+        Parallel chains per fit.
     """
     L = min(_positive_int("n_posterior", n_posterior), draws * chains)
     truths, post, info = _loop(n_sims, n_regions, seed, draws, tune, chains, sampler, priors,
-                               None, scenario, progress)
+                               None, scenario, progress, votes, veto, cores)
     ranks = []
     for t, d in zip(truths, post, strict=True):
-        idx = np.linspace(0, len(d["lam"]) - 1, L).round().astype(int)
+        idx = np.linspace(0, len(next(iter(d.values()))) - 1, L).round().astype(int)
         ranks.append(rank_statistics(t, {k: v[idx] for k, v in d.items()}))
     return SBCResult(pd.DataFrame(ranks), L, info)
 
@@ -281,11 +312,15 @@ def recovery_study(params: ModelParameters | Mapping[str, Any] | None = None,
                    n_sims: int = 20, n_regions: int = 100, *, draws: int = 500,
                    tune: int = 500, chains: int = 2, seed: int | np.random.Generator | None = 0,
                    sampler: str = "auto", priors: Mapping[str, Any] | None = None,
-                   scenario: Any = "random-region", progress: bool = False) -> RecoveryResult:
-    """Coverage of fixed true parameters by 50% and 95% posterior intervals."""
+                   scenario: Any = "random-region", progress: bool = False,
+                   votes: bool = False, cores: int | None = None) -> RecoveryResult:
+    """Coverage of fixed true parameters by 50% and 95% posterior intervals.
+
+    The data are drawn from the one model at *params* (votes recorded when ``votes``).
+    """
     p = _as_params(params)
     truths, post, info = _loop(n_sims, n_regions, seed, draws, tune, chains, sampler, priors,
-                               p, scenario, progress)
+                               p, scenario, progress, votes, True, cores)
     rows = []
     for i, (t, d) in enumerate(zip(truths, post, strict=True)):
         for k, v in t.items():

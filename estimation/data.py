@@ -1,38 +1,55 @@
-r"""Observed role allocations: a validated schema over five pandas tables.
+r"""Observed role allocations: a validated schema over pandas tables.
 
 A data set holds, for many regions (or networks), what the restratification
-model needs to explain who got which role:
+model (:mod:`gametheory.restratification.spec`) needs to explain who got which
+role:
 
 ``regions``
-    ``region`` (id), ``bloc_power`` (:math:`\pi \in [0, 1]`, the district bloc's
-    power index in the management group), optional ``network`` (``trauma``,
-    ``stroke``, ``cancer``...; default ``trauma``) and optional
+    ``region`` (id), ``quota`` (the weight a decision of the management group
+    needs, :math:`0 < q \le` the members' total weight), optional ``network``
+    (``trauma``, ``stroke``, ``cancer``...; default ``trauma``),
     ``tier_concentration`` (the concentration :math:`k(c)` when two teaching
-    hospitals share the two roles; default 0.5).
+    hospitals share the two roles; default 0.5), ``unit_retained`` and
+    ``lower_retained`` (share of its trauma volume a Trauma Unit / lower-tier unit
+    keeps; default: the network type's) and ``bloc_kind`` (the kind of
+    organisation every bloc member must represent, default ``district``; ``any``
+    turns the check off).
 ``organisations``
     ``region``, ``organisation``, ``kind`` (``teaching``, ``district``,
     ``non_teaching``, ``ambulance``), ``track_record``, ``performance``,
-    ``specialist_breadth``, ``n_super_specialist``, ``loss`` (the work the
-    organisation lost under the observed allocation, :math:`L_i \ge 0`) and
-    optional ``concession_roles`` (roles it received as concessions; empty =
-    not observed).
+    ``specialist_breadth``, ``n_super_specialist``, ``trauma_volume`` (major-trauma
+    cases a year before the network, :math:`\ge 0`), optional
+    ``can_be_trauma_unit`` (default true) and ``concession_roles`` (roles it
+    received as concessions; empty = not observed; only for organisations that
+    lose work under the observed allocation).
 ``doctors``
     ``region``, ``doctor``, ``organisation`` (employer), ``cultural``,
     ``social``, ``symbolic`` (capital), ``multiplex``, ``endorsed`` and optional
     ``opinion_leader`` (0/1 or true/false; opinion leaders are never candidates).
 ``bids``
     ``region``, ``organisation``, ``role`` (``host`` or ``centre``).
+``members``
+    The management group of every region: ``region``, ``member`` (id),
+    ``organisation`` (the organisation the member represents; empty for
+    commissioners), ``weight`` (a whole number :math:`\ge 0`) and ``bloc``
+    (member of the district bloc).
 ``allocations``
     Long form, ``region``, ``role``, ``holder``: exactly one ``host`` and one
     ``centre`` row per region, at most one ``network_director`` (a candidate
     doctor of the host) and one ``centre_director`` (of the centre).
+``votes`` (optional)
+    Observed votes on the chosen configuration: ``region``, ``member``, ``vote``
+    (1 = support); members without a row are unobserved and integrated out.
 
 The feasible configurations of a region are all (host bidder, centre bidder)
-pairs, exactly as :func:`gametheory.restratification.model.configurations`.
+pairs. Each organisation's work lost under every configuration follows from its
+trauma volume (:func:`gametheory.restratification.spec.work_lost`).
 
 Validation reports every problem at once (frame, row, column, value, fix) in
 one :class:`~estimation.errors.DataValidationError`; it never changes the
-user's frames or files (inputs are copied).
+user's frames or files (inputs are copied). Data of the first version of the
+schema (a ``bloc_power`` number instead of a management group, a ``loss``
+column instead of trauma volumes) are refused with the tables to add.
 
 Examples
 --------
@@ -55,43 +72,46 @@ import numpy as np
 import pandas as pd
 
 from gametheory.errors import InvalidTypeError
-from gametheory.restratification.actors import KINDS
+from gametheory.restratification import spec
+from gametheory.restratification.actors import KINDS, roles_by_name
 
 from .errors import DataValidationError, MissingDependencyError, Problem
 
-__all__ = ["AllocationData", "StructuralArrays", "ChoiceSets", "FRAMES", "SCHEMA",
-           "DIRECTOR_ROLES", "CONFIG_FEATURES", "APPOINTMENT_FEATURES"]
+__all__ = ["AllocationData", "StructuralArrays", "ChoiceSets", "FRAMES", "OPTIONAL_FRAMES",
+           "SCHEMA", "DIRECTOR_ROLES", "region_tables"]
 
-FRAMES = ("regions", "organisations", "doctors", "bids", "allocations")
+#: tables every data set has
+FRAMES = ("regions", "organisations", "doctors", "bids", "members", "allocations")
+#: tables a data set may have
+OPTIONAL_FRAMES = ("votes",)
 
 #: columns of each frame: name -> (kind, required, default)
 SCHEMA: dict[str, dict[str, tuple[str, bool, Any]]] = {
     "regions": {
         "region": ("id", True, None),
-        "bloc_power": ("float", True, None),
+        "quota": ("float", True, None),
         "network": ("str", False, "trauma"),
         "tier_concentration": ("float", False, 0.5),
+        "unit_retained": ("float", False, np.nan),
+        "lower_retained": ("float", False, np.nan),
+        "bloc_kind": ("str", False, "district"),
     },
     "organisations": {
         "region": ("id", True, None),
         "organisation": ("id", True, None),
         "kind": ("str", True, None),
-        "track_record": ("float", True, None),
-        "performance": ("float", True, None),
-        "specialist_breadth": ("float", True, None),
-        "n_super_specialist": ("float", True, None),
-        "loss": ("float", True, None),
+        **{c: ("float", True, None) for c in dict.fromkeys(
+            col for _, col in spec.CONFIG_SOURCES.values())},
+        "trauma_volume": ("float", True, None),
+        "can_be_trauma_unit": ("bool", False, True),
         "concession_roles": ("count", False, np.nan),
     },
     "doctors": {
         "region": ("id", True, None),
         "doctor": ("id", True, None),
         "organisation": ("id", True, None),
-        "cultural": ("float", True, None),
-        "social": ("float", True, None),
-        "symbolic": ("float", True, None),
-        "multiplex": ("bool", True, None),
-        "endorsed": ("bool", True, None),
+        **{c: ("float", True, None) for c in spec.CAPITAL},
+        **{c: ("bool", True, None) for c in spec.APPOINTMENT_FEATURES[len(spec.CAPITAL):]},
         "opinion_leader": ("bool", False, False),
     },
     "bids": {
@@ -99,104 +119,77 @@ SCHEMA: dict[str, dict[str, tuple[str, bool, Any]]] = {
         "organisation": ("id", True, None),
         "role": ("str", True, None),
     },
+    "members": {
+        "region": ("id", True, None),
+        "member": ("id", True, None),
+        "organisation": ("str", False, ""),
+        "weight": ("float", True, None),
+        "bloc": ("bool", False, False),
+    },
     "allocations": {
         "region": ("id", True, None),
         "role": ("str", True, None),
         "holder": ("id", True, None),
     },
+    "votes": {
+        "region": ("id", True, None),
+        "member": ("id", True, None),
+        "vote": ("bool", True, None),
+    },
 }
 
-DIRECTOR_ROLES = ("network_director", "centre_director")
+DIRECTOR_ROLES = spec.DIRECTOR_ROLES
 ALLOCATION_ROLES = ("host", "centre", *DIRECTOR_ROLES)
-#: covariates x(c) of a configuration, in THETA_NAMES order
-CONFIG_FEATURES = ("host_track_record", "host_performance", "centre_breadth", "centre_super")
-#: covariates of a candidate doctor (alpha's three, then mu's and eta's)
-APPOINTMENT_FEATURES = ("cultural", "social", "symbolic", "multiplex", "endorsed")
+#: columns of the first schema version, and what replaced them
+_OLD_COLUMNS = {
+    ("regions", "bloc_power"): "the bloc's power now comes from the management group's "
+                               "vote: add a members table and a quota column in regions",
+    ("organisations", "loss"): "work lost under every configuration is computed from "
+                               "trauma_volume: add a trauma_volume column",
+}
 
 _TRUE = {"1", "true", "t", "yes", "y", "1.0"}
 _FALSE = {"0", "false", "f", "no", "n", "0.0", ""}
 
 
 # ----------------------------------------------------------------- arrays
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class StructuralArrays:
-    r"""Padded, masked numpy arrays for the vectorised structural likelihood.
+    r"""The compiled arrays of a data set for the structural likelihood.
 
-    ``G`` regions with at most ``C`` configurations each, ``S`` appointment
-    situations with at most ``D`` candidates each, ``N`` hospitals with
-    observed concessions. Padded slots have ``mask == False`` and zero
-    covariates; they never enter the likelihood.
+    ``design`` holds the regions' configurations, management groups and
+    candidates and ``obs`` the observed outcomes, both built by
+    :mod:`gametheory.restratification.spec` (the one builder); the groups are the
+    regions' network types (hierarchical model).
 
     Attributes
     ----------
-    cfg_x : (G, C, 4) float
-        :math:`x(c)` per configuration (``CONFIG_FEATURES``).
-    cfg_k : (G, C) float
-        Concentration :math:`k(c)`.
-    cfg_mask : (G, C) bool
-    cfg_chosen : (G,) int
-        Slot of the observed configuration.
-    bloc_power : (G,) float
-    app_z : (S, D, 5) float
-        Candidate covariates (``APPOINTMENT_FEATURES``).
-    app_mask : (S, D) bool
-    app_chosen : (S,) int
-    app_region : (S,) int
-    app_role : (S,) int
-        0 = network director, 1 = centre director.
-    con_loss, con_count : (N,) float
-    con_region : (N,) int
+    design : gametheory.restratification.spec.Design
+    obs : gametheory.restratification.spec.Observations
+    group_names : tuple of str
     group_idx : (G,) int
         Index of each region's network type in ``group_names``.
+    frames : dict of DataFrame
+        The validated tables the arrays were built from (kept to save a fit).
     """
 
-    region_names: tuple[str, ...]
+    design: spec.Design
+    obs: spec.Observations
     group_names: tuple[str, ...]
     group_idx: np.ndarray
-    cfg_x: np.ndarray
-    cfg_k: np.ndarray
-    cfg_mask: np.ndarray
-    cfg_chosen: np.ndarray
-    cfg_host: np.ndarray
-    cfg_centre: np.ndarray
-    bloc_power: np.ndarray
-    app_z: np.ndarray
-    app_mask: np.ndarray
-    app_chosen: np.ndarray
-    app_region: np.ndarray
-    app_role: np.ndarray
-    app_doctor: np.ndarray
-    con_loss: np.ndarray
-    con_count: np.ndarray
-    con_region: np.ndarray
-    con_org: np.ndarray
+    frames: Mapping[str, pd.DataFrame]
+
+    @property
+    def region_names(self) -> tuple[str, ...]:
+        return self.design.region_names
 
     @property
     def n_regions(self) -> int:
-        return len(self.region_names)
+        return self.design.n_regions
 
-    def padded(self, n_cfg: int | None = None, n_cand: int | None = None) -> StructuralArrays:
-        """The same arrays padded to at least ``n_cfg`` configurations / ``n_cand`` candidates.
-
-        Used to give many simulated data sets one static shape (one compilation).
-        """
-        C, D = self.cfg_mask.shape[1], self.app_mask.shape[1]
-        c2, d2 = max(C, n_cfg or 0), max(D, n_cand or 0)
-
-        def pad(a: np.ndarray, axis: int, new: int, fill: Any = 0) -> np.ndarray:
-            if a.shape[axis] == new:
-                return a
-            widths = [(0, 0)] * a.ndim
-            widths[axis] = (0, new - a.shape[axis])
-            return np.pad(a, widths, constant_values=fill)
-
-        return StructuralArrays(
-            self.region_names, self.group_names, self.group_idx,
-            pad(self.cfg_x, 1, c2), pad(self.cfg_k, 1, c2), pad(self.cfg_mask, 1, c2, False),
-            self.cfg_chosen, pad(self.cfg_host, 1, c2, ""), pad(self.cfg_centre, 1, c2, ""),
-            self.bloc_power, pad(self.app_z, 1, d2), pad(self.app_mask, 1, d2, False),
-            self.app_chosen, self.app_region, self.app_role, pad(self.app_doctor, 1, d2, ""),
-            self.con_loss, self.con_count, self.con_region, self.con_org)
+    @property
+    def cfg_chosen(self) -> np.ndarray:
+        return self.obs.cfg_chosen
 
 
 @dataclass(frozen=True)
@@ -244,7 +237,7 @@ class ChoiceSets:
 # -------------------------------------------------------------- helpers
 #: Largest data table read (bytes).
 MAX_TABLE_BYTES = 2**30
-_IDS = {"region": str, "organisation": str, "doctor": str, "holder": str}
+_IDS = {"region": str, "organisation": str, "doctor": str, "holder": str, "member": str}
 
 
 def _read_table(path: Path, frame: str, fmt: str, problems: list[Problem]
@@ -325,10 +318,15 @@ class AllocationData:
     Parameters
     ----------
     regions, organisations, doctors, bids, allocations : pandas.DataFrame
-        The five tables described in the module docstring. They are copied;
-        the caller's frames are never modified.
+        Tables described in the module docstring (in the first version's order).
+    members : pandas.DataFrame
+        The management group of every region (required: data without it are refused
+        with a message saying what to add).
+    votes : pandas.DataFrame, optional
+        Observed votes on the chosen configurations.
     source : str, optional
-        Where the data came from (shown in error messages and summaries).
+        Where the data came from (shown in error messages and summaries). Every
+        table is copied; the caller's frames are never modified.
 
     Raises
     ------
@@ -339,13 +337,13 @@ class AllocationData:
     --------
     >>> import pandas as pd
     >>> from estimation import AllocationData
-    >>> regions = pd.DataFrame({"region": ["r1"], "bloc_power": [0.3]})
+    >>> regions = pd.DataFrame({"region": ["r1"], "quota": [3]})
     >>> orgs = pd.DataFrame({
     ...     "region": "r1", "organisation": ["T", "N", "D"],
     ...     "kind": ["teaching", "non_teaching", "district"],
     ...     "track_record": [0.8, 0.7, 0.5], "performance": [0.7, 0.7, 0.6],
     ...     "specialist_breadth": [0.9, 0.2, 0.4], "n_super_specialist": [2, 0, 0],
-    ...     "loss": [0.0, 0.0, 1.2], "concession_roles": [None, None, 2]})
+    ...     "trauma_volume": [800, 0, 300], "concession_roles": [None, None, 2]})
     >>> docs = pd.DataFrame({
     ...     "region": "r1", "doctor": ["a", "b", "c", "d"], "organisation": ["T", "T", "N", "D"],
     ...     "cultural": [0.9, 0.5, 0.8, 0.3], "social": [0.8, 0.4, 0.9, 0.3],
@@ -353,29 +351,35 @@ class AllocationData:
     ...     "endorsed": [1, 0, 1, 0]})
     >>> bids = pd.DataFrame({"region": "r1", "organisation": ["T", "T", "N"],
     ...                      "role": ["host", "centre", "host"]})
+    >>> members = pd.DataFrame({"region": "r1", "member": ["chair", "T rep", "D rep"],
+    ...                         "organisation": ["", "T", "D"], "weight": [2, 1, 1],
+    ...                         "bloc": [False, False, True]})
     >>> alloc = pd.DataFrame({"region": "r1", "role": ["host", "centre", "centre_director"],
     ...                       "holder": ["N", "T", "a"]})
-    >>> data = AllocationData(regions, orgs, docs, bids, alloc)
-    >>> data.arrays().cfg_mask.sum(), data.arrays().cfg_chosen.tolist()
+    >>> data = AllocationData(regions, orgs, docs, bids, alloc, members)
+    >>> data.arrays().design.cfg_mask.sum(), data.arrays().cfg_chosen.tolist()
     (np.int64(2), [1])
-    >>> bad = alloc.assign(holder=["N", "T", "c"])   # c works for N, not the centre
-    >>> AllocationData(regions, orgs, docs, bids, bad)  # doctest: +ELLIPSIS
+    >>> bad = members.assign(weight=[2, 1.5, -1])
+    >>> AllocationData(regions, orgs, docs, bids, alloc, bad)  # doctest: +ELLIPSIS
     Traceback (most recent call last):
     ...
-    estimation.errors.DataValidationError: data='<AllocationData>': 1 problem:...
+    estimation.errors.DataValidationError: data='<AllocationData>': 3 problems:...
     """
 
     def __init__(self, regions: pd.DataFrame, organisations: pd.DataFrame,
                  doctors: pd.DataFrame, bids: pd.DataFrame, allocations: pd.DataFrame,
-                 *, source: str = "") -> None:
+                 members: pd.DataFrame | None = None, votes: pd.DataFrame | None = None, *,
+                 source: str = "") -> None:
         self.source = source
         #: true parameters when the data were simulated (see :func:`estimation.simulate`)
         self.truth: dict[str, float] | None = None
         self.params: Any = None
-        self.bank: Any = None
         frames = {"regions": regions, "organisations": organisations, "doctors": doctors,
-                  "bids": bids, "allocations": allocations}
+                  "bids": bids, "members": members, "allocations": allocations,
+                  "votes": votes}
         for name, df in frames.items():
+            if df is None:
+                continue
             if not isinstance(df, pd.DataFrame):
                 raise InvalidTypeError(name, type(df).__name__, "not a pandas DataFrame",
                                        f"Give {name} as a DataFrame with columns "
@@ -383,61 +387,78 @@ class AllocationData:
         clean, problems = _validate(frames)
         if problems:
             raise DataValidationError("data", problems, source)
-        self.regions: pd.DataFrame = clean["regions"]
-        self.organisations: pd.DataFrame = clean["organisations"]
-        self.doctors: pd.DataFrame = clean["doctors"]
-        self.bids: pd.DataFrame = clean["bids"]
-        self.allocations: pd.DataFrame = clean["allocations"]
+        for f in (*FRAMES, *OPTIONAL_FRAMES):
+            setattr(self, f, clean[f])
+
+    regions: pd.DataFrame
+    organisations: pd.DataFrame
+    doctors: pd.DataFrame
+    bids: pd.DataFrame
+    members: pd.DataFrame
+    allocations: pd.DataFrame
+    votes: pd.DataFrame
 
     # ---------------------------------------------------------- basics
     @property
     def n_regions(self) -> int:
         return len(self.regions)
 
+    @property
+    def has_votes(self) -> bool:
+        return len(self.votes) > 0
+
     def frames(self) -> dict[str, pd.DataFrame]:
-        """Copies of the five tables."""
-        return {f: getattr(self, f).copy() for f in FRAMES}
+        """Copies of the tables (``votes`` only when votes were observed)."""
+        out = {f: getattr(self, f).copy() for f in FRAMES}
+        if self.has_votes:
+            out["votes"] = self.votes.copy()
+        return out
 
     def __repr__(self) -> str:
         a = self.arrays()
-        return (f"AllocationData({self.n_regions} regions, {int(a.cfg_mask.sum())} "
-                f"configurations, {len(a.app_chosen)} appointments, "
-                f"{len(a.con_count)} concession counts"
+        return (f"AllocationData({self.n_regions} regions, "
+                f"{int(a.design.cfg_mask.sum())} configurations, "
+                f"{len(self.members)} management-group members, "
+                f"{int(a.obs.director_mask.sum())} appointments, "
+                f"{len(spec.observed_concessions(a.design, a.obs)['count'])} concession "
+                f"counts" + (f", {int(a.obs.vote_mask.sum())} votes" if self.has_votes else "")
                 + (f", from {self.source}" if self.source else "") + ")")
 
     def subset(self, regions: Iterable[str]) -> AllocationData:
         """The data of the named regions only."""
         keep = {str(r) for r in regions}
-        return AllocationData(*(getattr(self, f)[getattr(self, f)["region"].isin(keep)]
-                                .reset_index(drop=True) for f in FRAMES), source=self.source)
+        parts = {f: getattr(self, f)[getattr(self, f)["region"].isin(keep)].reset_index(
+            drop=True) for f in (*FRAMES, *OPTIONAL_FRAMES)}
+        return AllocationData.from_frame(parts, source=self.source)
 
     @classmethod
     def concat(cls, parts: Sequence[AllocationData]) -> AllocationData:
         """Stack several data sets (region ids must be distinct)."""
         if not parts:
             raise InvalidTypeError("parts", parts, "no data sets", "Give at least one")
-        return cls(*(pd.concat([getattr(p, f) for p in parts], ignore_index=True)
-                     for f in FRAMES))
+        return cls.from_frame({f: pd.concat([getattr(p, f) for p in parts], ignore_index=True)
+                               for f in (*FRAMES, *OPTIONAL_FRAMES)})
 
     @classmethod
     def from_frame(cls, frames: Mapping[str, pd.DataFrame] | None = None, **kwargs: Any
                    ) -> AllocationData:
         """Build from a mapping ``{"regions": df, ...}`` and/or keyword frames."""
         got = dict(frames or {})
-        got.update({k: v for k, v in kwargs.items() if k in FRAMES})
+        got.update({k: v for k, v in kwargs.items() if k in (*FRAMES, *OPTIONAL_FRAMES)})
         source = kwargs.get("source", "")
-        missing = [f for f in FRAMES if f not in got]
+        missing = [f for f in FRAMES if f not in got and f != "members"]
         if missing:
             raise InvalidTypeError("frames", sorted(got), f"missing table(s) {missing}",
                                    f"Give all of {list(FRAMES)}")
-        return cls(*(got[f] for f in FRAMES), source=source)
+        return cls(got["regions"], got["organisations"], got["doctors"], got["bids"],
+                   got["allocations"], got.get("members"), got.get("votes"), source=source)
 
     from_frames = from_frame
 
     # ------------------------------------------------------------- IO
     @classmethod
     def from_csv(cls, path: str | Path) -> AllocationData:
-        """Read ``regions.csv``, ``organisations.csv``, ... from a folder.
+        """Read ``regions.csv``, ``organisations.csv``, ... (and ``votes.csv`` if present).
 
         A folder written by ``restrat run --out DIR`` (it holds ``result.json``)
         is read with :meth:`from_run_output` instead.
@@ -459,27 +480,37 @@ class AllocationData:
             raise DataValidationError("path", [Problem(
                 "path", None, None, str(p), "is not a folder",
                 f"Give a folder holding {', '.join(f + '.' + fmt for f in FRAMES)}")], str(p))
-        problems = [Problem(f"{f}.{fmt}", None, None, str(p / f"{f}.{fmt}"), "is missing",
-                            f"Write the {f} table to {f}.{fmt}")
-                    for f in FRAMES if not (p / f"{f}.{fmt}").is_file()]
+        problems = []
+        for f in FRAMES:
+            if not (p / f"{f}.{fmt}").is_file():
+                fix = (f"Write the {f} table to {f}.{fmt}" if f != "members" else
+                       f"Add {f}.{fmt} (region, member, organisation, weight, bloc: each "
+                       "region's management group) and a quota column in regions")
+                problems.append(Problem(f"{f}.{fmt}", None, None, str(p / f"{f}.{fmt}"),
+                                        "is missing", fix))
         if problems:
             raise DataValidationError("path", problems, str(p))
-        frames = {}
-        for f in FRAMES:
-            got = _read_table(p / f"{f}.{fmt}", f, fmt, problems)
+        frames: dict[str, pd.DataFrame] = {}
+        for f in (*FRAMES, *OPTIONAL_FRAMES):
+            fp = p / f"{f}.{fmt}"
+            if f in OPTIONAL_FRAMES and not fp.is_file():
+                continue
+            got = _read_table(fp, f, fmt, problems)
             if got is not None:
+                if f == "members" and "organisation" in got:
+                    got["organisation"] = got["organisation"].fillna("")
                 frames[f] = got
         if problems:
             raise DataValidationError("path", problems, str(p))
-        return cls(*(frames[f] for f in FRAMES), source=str(p))
+        return cls.from_frame(frames, source=str(p))
 
     def to_csv(self, path: str | Path) -> list[Path]:
-        """Write the five tables as CSV files into a folder (each written atomically),
+        """Write the tables as CSV files into a folder (each written atomically),
         with a ``provenance.json`` sidecar (:mod:`gametheory.provenance`)."""
         return self._write_tables(path, "csv")
 
     def to_parquet(self, path: str | Path) -> list[Path]:
-        """Write the five tables as Parquet files (needs pyarrow), with a
+        """Write the tables as Parquet files (needs pyarrow), with a
         ``provenance.json`` sidecar (:mod:`gametheory.provenance`)."""
         _need_pyarrow("AllocationData.to_parquet")
         return self._write_tables(path, "parquet")
@@ -494,12 +525,12 @@ class AllocationData:
         out = Path(path)
         written = []
         digest = hashlib.sha256()
-        for f in FRAMES:
+        for f, df in self.frames().items():
             if fmt == "csv":
-                data = getattr(self, f).to_csv(index=False, float_format="%.6g").encode()
+                data = df.to_csv(index=False, float_format="%.6g").encode()
             else:
                 buf = io.BytesIO()
-                getattr(self, f).to_parquet(buf, index=False)
+                df.to_parquet(buf, index=False)
                 data = buf.getvalue()
             digest.update(data)
             atomic_write_bytes(out / f"{f}.{fmt}", data)
@@ -522,7 +553,7 @@ class AllocationData:
         from gametheory.restratification import Region
 
         items = [paths] if isinstance(paths, str | Path) else list(paths)
-        tables: list[dict[str, list[dict[str, Any]]]] = []
+        tables: list[dict[str, pd.DataFrame]] = []
         problems: list[Problem] = []
         for it in items:
             p = Path(it)
@@ -549,8 +580,7 @@ class AllocationData:
                         counts[pk["organisation"]] = counts.get(pk["organisation"], 0) + 1
                 counts = {o: counts.get(o, 0) for o, L in losses.items() if L > 0}
                 tables.append(region_tables(
-                    region, chosen, directors, losses, counts,
-                    bloc_power=float(res["bloc_power"]),
+                    region, chosen, directors, counts,
                     tier_concentration=float(res["params"].get("tier_concentration", 0.5))))
             except (KeyError, TypeError, ValueError, RecursionError) as exc:
                 problems.append(Problem("path", None, None, str(f),
@@ -558,24 +588,22 @@ class AllocationData:
                                         "Write it again with `restrat run --out DIR`"))
         if problems:
             raise DataValidationError("paths", problems, ", ".join(map(str, items)))
-        return cls.from_tables(tables, source=", ".join(map(str, items)))
-
-    @classmethod
-    def from_tables(cls, tables: Sequence[Mapping[str, list[dict[str, Any]]]],
-                    source: str = "") -> AllocationData:
-        """Build from per-region row lists as produced by :func:`region_tables`."""
-        frames = {f: pd.DataFrame([row for t in tables for row in t[f]],
-                                  columns=list(SCHEMA[f])) for f in FRAMES}
-        return cls(*(frames[f] for f in FRAMES), source=source)
+        return cls.from_frame({k: pd.concat([t[k] for t in tables], ignore_index=True)
+                               for k in tables[0]}, source=", ".join(map(str, items)))
 
     # ----------------------------------------------------------- arrays
     def arrays(self) -> StructuralArrays:
-        """Padded and masked arrays for the structural likelihood (computed once)."""
+        """The compiled arrays of the structural likelihood (computed once)."""
         return self._arrays
 
     @cached_property
     def _arrays(self) -> StructuralArrays:
-        return _build_arrays(self)
+        frames = {f: getattr(self, f) for f in (*FRAMES, *OPTIONAL_FRAMES)}
+        design = spec.compile_design(frames)
+        obs = spec.compile_observations(design, frames)
+        groups = tuple(sorted(set(design.networks)))
+        gidx = np.array([groups.index(n) for n in design.networks], dtype=np.int64)
+        return StructuralArrays(design, obs, groups, gidx, frames)
 
     def choice_sets(self, role: str = "configuration") -> ChoiceSets:
         """Choice situations of one role for a reduced-form conditional logit.
@@ -585,11 +613,11 @@ class AllocationData:
         role : {"configuration", "host", "centre", "network_director", "centre_director",
                 "directors"}
             ``configuration``: alternatives are the (host, centre) pairs with
-            covariates :math:`x(c)` and :math:`-\\pi k(c)` (coefficients
-            :math:`\\lambda\\theta` and :math:`\\lambda\\beta`); ``host``/``centre``:
-            the bidders for that role with their track record, performance,
-            breadth and super-specialist count; the director roles: candidate
-            doctors with ``APPOINTMENT_FEATURES`` (``directors`` pools both).
+            the configuration features and the concentration :math:`k(c)` as
+            covariates (a reduced form: no vote); ``host``/``centre``: the bidders
+            for that role with their organisation covariates; the director roles:
+            candidate doctors with their appointment features (``directors``
+            pools both).
         """
         return _choice_sets(self, role)
 
@@ -607,7 +635,23 @@ def _need_pyarrow(what: str) -> None:
 def _validate(frames: dict[str, pd.DataFrame]) -> tuple[dict[str, pd.DataFrame], list[Problem]]:
     problems: list[Problem] = []
     clean: dict[str, pd.DataFrame] = {}
-    for name in FRAMES:
+    frames = dict(frames)
+    if frames["votes"] is None:
+        frames["votes"] = pd.DataFrame(columns=list(SCHEMA["votes"]))
+    if frames["members"] is None:
+        problems.append(Problem(
+            "members", None, None, None, "table is missing (the vote model needs each "
+            "region's management group)",
+            "add a members table (region, member, organisation, weight, bloc) and a quota "
+            "column in regions; a bloc_power number is no longer read"))
+        frames["members"] = pd.DataFrame(columns=list(SCHEMA["members"]))
+    for (name, col), why in _OLD_COLUMNS.items():
+        df = frames[name]
+        new_cols = {"regions": "quota", "organisations": "trauma_volume"}
+        if col in df.columns and new_cols[name] not in df.columns:
+            problems.append(Problem(name, None, col, list(df.columns),
+                                    "is a column of the first data schema", why))
+    for name in (*FRAMES, *OPTIONAL_FRAMES):
         df = frames[name].reset_index(drop=True).copy()
         cols = SCHEMA[name]
         for col, (kind, required, default) in cols.items():
@@ -645,6 +689,9 @@ def _validate(frames: dict[str, pd.DataFrame]) -> tuple[dict[str, pd.DataFrame],
                         problems.append(Problem(name, i, col, v, "is true/false, not a number",
                                                 f"give a number for {col}"))
                         continue
+                    if (kind == "float" and col in ("unit_retained", "lower_retained")
+                            and _is_missing(v)):
+                        continue
                     if not np.isfinite(num[i]):
                         problems.append(Problem(
                             name, i, col, v, "is not a finite number",
@@ -660,6 +707,8 @@ def _validate(frames: dict[str, pd.DataFrame]) -> tuple[dict[str, pd.DataFrame],
                 bl = []
                 for i, v in enumerate(vals):
                     b = _as_bool(v)
+                    if b is None and _is_missing(v) and not cols[col][1]:
+                        b = bool(cols[col][2])
                     if b is None:
                         problems.append(Problem(name, i, col, v, "is not true/false",
                                                 "use 0/1 or true/false"))
@@ -667,27 +716,43 @@ def _validate(frames: dict[str, pd.DataFrame]) -> tuple[dict[str, pd.DataFrame],
                     bl.append(b)
                 out[col] = np.asarray(bl, dtype=bool)
         clean[name] = out
-    if any(p.row is None and p.problem == "column is missing" for p in problems):
-        return clean, problems  # cross-table checks need the columns
+    if any(p.row is None for p in problems):
+        return clean, problems  # cross-table checks need every table and column
     problems += _cross_checks(clean)
     return clean, problems
 
 
 def _cross_checks(t: dict[str, pd.DataFrame]) -> list[Problem]:
     P: list[Problem] = []
-    reg, org, doc, bid, alloc = (t[f] for f in FRAMES)
+    reg, org, doc, bid, mem, alloc, vot = (t[f] for f in (*FRAMES, *OPTIONAL_FRAMES))
     # regions
     for i in np.flatnonzero(reg["region"].duplicated().to_numpy()):
         P.append(Problem("regions", int(i), "region", reg.at[i, "region"], "is duplicated",
                          "give each region one row"))
-    for col in ("bloc_power", "tier_concentration"):
+    for col in ("tier_concentration", "unit_retained", "lower_retained"):
         v = reg[col].to_numpy()
         for i in np.flatnonzero(np.isfinite(v) & ((v < 0) | (v > 1))):
             P.append(Problem("regions", int(i), col, v[i], "is outside [0, 1]",
-                             "give a power index / share between 0 and 1"))
+                             "give a share between 0 and 1"))
+    for i, (net, ur, lr) in enumerate(zip(reg["network"], reg["unit_retained"],
+                                          reg["lower_retained"], strict=True)):
+        if np.isfinite(ur) and np.isfinite(lr):
+            continue
+        try:
+            roles = roles_by_name(net or "trauma")
+        except ValueError:
+            P.append(Problem("regions", i, "network", net, "is not a known network type, so "
+                             "the retained shares are unknown",
+                             "give unit_retained and lower_retained, or network trauma, "
+                             "stroke or cancer"))
+            continue
+        if not np.isfinite(ur):
+            reg.at[i, "unit_retained"] = roles.unit_retained
+        if not np.isfinite(lr):
+            reg.at[i, "lower_retained"] = roles.lower_retained
     regions = set(reg["region"])
     for name, df in (("organisations", org), ("doctors", doc), ("bids", bid),
-                     ("allocations", alloc)):
+                     ("members", mem), ("allocations", alloc), ("votes", vot)):
         for i in np.flatnonzero(~df["region"].isin(regions).to_numpy()):
             P.append(Problem(name, int(i), "region", df.at[i, "region"], "is an unknown region",
                              "add it to the regions table or fix the id"))
@@ -698,17 +763,19 @@ def _cross_checks(t: dict[str, pd.DataFrame]) -> list[Problem]:
     for i in np.flatnonzero(~org["kind"].isin(KINDS).to_numpy()):
         P.append(Problem("organisations", int(i), "kind", org.at[i, "kind"],
                          "is an unknown kind", f"use one of {list(KINDS)}"))
-    for col in ("loss", "n_super_specialist"):
+    for col in ("trauma_volume", "n_super_specialist"):
         v = org[col].to_numpy()
         for i in np.flatnonzero(np.isfinite(v) & (v < 0)):
             P.append(Problem("organisations", int(i), col, v[i], "is negative",
                              "give a value >= 0"))
     orgkeys = set(zip(org["region"], org["organisation"], strict=True))
+    kind_of = dict(zip(zip(org["region"], org["organisation"], strict=True), org["kind"],
+                       strict=True))
     # doctors
     for i in np.flatnonzero(doc.duplicated(["region", "doctor"]).to_numpy()):
         P.append(Problem("doctors", int(i), "doctor", doc.at[i, "doctor"],
                          "is duplicated within its region", "give each doctor one row"))
-    for col in ("cultural", "social", "symbolic"):
+    for col in spec.CAPITAL:
         v = doc[col].to_numpy()
         for i in np.flatnonzero(np.isfinite(v) & (v < 0)):
             P.append(Problem("doctors", int(i), col, v[i], "capital is negative",
@@ -718,6 +785,8 @@ def _cross_checks(t: dict[str, pd.DataFrame]) -> list[Problem]:
             if r in regions and (r, o) not in orgkeys:
                 P.append(Problem(name, i, col, o, f"is an unknown organisation in region {r!r}",
                                  "add it to the organisations table or fix the name"))
+    # management groups and quotas
+    P += _member_checks(reg, mem, vot, orgkeys, kind_of, regions)
     # bids
     for i in np.flatnonzero(~bid["role"].isin(("host", "centre")).to_numpy()):
         P.append(Problem("bids", int(i), "role", bid.at[i, "role"], "is not a bid role",
@@ -786,15 +855,102 @@ def _cross_checks(t: dict[str, pd.DataFrame]) -> list[Problem]:
                              f"is not a candidate for {role} (candidates: doctors of the "
                              f"{org_role} {o!r} who are not opinion leaders)",
                              f"choose one of {sorted(pool)}"))
-    # concession counts must belong to organisations that lost work
+    # concession counts must belong to organisations that lose work under the allocation
+    rr = reg.set_index("region")
     obs = np.isfinite(org["concession_roles"].to_numpy())
-    for i in np.flatnonzero(obs & (org["loss"].to_numpy() <= 0)):
-        if org.at[i, "concession_roles"] > 0:
+    for i in np.flatnonzero(obs):
+        r = org.at[i, "region"]
+        if r not in rr.index or (r, "centre") not in chosen:
+            continue
+        lost = spec.work_lost(org.at[i, "trauma_volume"],
+                              org.at[i, "organisation"] == chosen[(r, "centre")],
+                              org.at[i, "kind"] == "ambulance",
+                              bool(org.at[i, "can_be_trauma_unit"]),
+                              rr.at[r, "unit_retained"], rr.at[r, "lower_retained"])
+        if not lost > 0 and org.at[i, "concession_roles"] > 0:
             P.append(Problem("organisations", int(i), "concession_roles",
                              org.at[i, "concession_roles"],
-                             "is positive for an organisation with no loss",
-                             "give concessions only to hospitals that lost work (loss > 0), "
-                             "or leave it empty"))
+                             "is positive for an organisation that loses no work under the "
+                             "observed allocation",
+                             "give concessions only to hospitals that lost work, or leave it "
+                             "empty"))
+    return P
+
+
+def _member_checks(reg: pd.DataFrame, mem: pd.DataFrame, vot: pd.DataFrame,
+                   orgkeys: set[tuple[str, str]], kind_of: Mapping[tuple[str, str], str],
+                   regions: set[str]) -> list[Problem]:
+    """Management groups: members, whole-number weights, quotas, blocs, observed votes."""
+    P: list[Problem] = []
+    for i in np.flatnonzero(mem.duplicated(["region", "member"]).to_numpy()):
+        P.append(Problem("members", int(i), "member", mem.at[i, "member"],
+                         "is duplicated within its region", "give each member one row"))
+    w = mem["weight"].to_numpy()
+    for i in np.flatnonzero(np.isfinite(w) & (w < 0)):
+        P.append(Problem("members", int(i), "weight", w[i], "is negative",
+                         "give a weight >= 0 (0 = a member without a vote)"))
+    for i in np.flatnonzero(np.isfinite(w) & (w >= 0) & (w != np.round(w))):
+        P.append(Problem("members", int(i), "weight", w[i], "is not a whole number",
+                         "votes are counted in whole units: scale the weights to integers "
+                         "(e.g. 0.5/1.5 -> 1/3) and the quota with them"))
+    bloc_kind = dict(zip(reg["region"], reg["bloc_kind"], strict=True))
+    for i, (r, m, o, b) in enumerate(zip(mem["region"], mem["member"], mem["organisation"],
+                                         mem["bloc"], strict=True)):
+        if r not in regions:
+            continue
+        if o and (r, o) not in orgkeys:
+            P.append(Problem("members", i, "organisation", o,
+                             f"is an unknown organisation in region {r!r}",
+                             "name an organisation of the organisations table, or leave it "
+                             "empty for commissioners"))
+        elif b:
+            want = bloc_kind.get(r, "district") or "district"
+            if not o:
+                P.append(Problem("members", i, "bloc", b, f"member {m!r} is in the bloc but "
+                                 "represents no organisation",
+                                 "give the organisation it represents, or bloc = false"))
+            elif want != "any" and kind_of.get((r, o)) != want:
+                P.append(Problem("members", i, "bloc", b,
+                                 f"member {m!r} is in the bloc but represents {o!r}, a "
+                                 f"{kind_of.get((r, o))} organisation, not a {want} one",
+                                 f"set bloc = false, or bloc_kind = 'any' in regions if the "
+                                 f"bloc of region {r!r} is not only {want} hospitals"))
+    tot = mem.groupby("region")["weight"].sum()
+    for i, (r, q) in enumerate(zip(reg["region"], reg["quota"], strict=True)):
+        if r not in set(mem["region"]):
+            P.append(Problem("members", None, "region", r, "region has no management-group "
+                             "members", f"add the members of region {r!r} (region, member, "
+                             "organisation, weight, bloc)"))
+            continue
+        W = float(tot.get(r, 0.0))
+        if np.isfinite(q) and not 0 < q <= W:
+            P.append(Problem("regions", i, "quota", q, f"must lie in (0, {W:g}] (the total "
+                             "weight of the region's members)",
+                             "give the weight a decision needs, at most the total weight"))
+    # votes
+    if len(vot):
+        known = set(zip(mem["region"], mem["member"], strict=True))
+        for i in np.flatnonzero(vot.duplicated(["region", "member"]).to_numpy()):
+            P.append(Problem("votes", int(i), "member", vot.at[i, "member"],
+                             "voted twice", "keep one vote per member and region"))
+        for i, (r, m) in enumerate(zip(vot["region"], vot["member"], strict=True)):
+            if r in regions and (r, m) not in known:
+                P.append(Problem("votes", i, "member", m,
+                                 f"is not a member of region {r!r}'s management group",
+                                 "name a member of the members table"))
+        wmap = dict(zip(zip(mem["region"], mem["member"], strict=True), mem["weight"],
+                        strict=True))
+        qmap = dict(zip(reg["region"], reg["quota"], strict=True))
+        for r, grp in vot.groupby("region"):
+            if r not in qmap:
+                continue
+            against = sum(wmap.get((r, m), 0.0) for m, v in zip(grp["member"], grp["vote"],
+                                                                strict=True) if not v)
+            if float(tot.get(r, 0.0)) - against < qmap[r]:
+                P.append(Problem("votes", int(grp.index[0]), "vote", f"{against:g} against",
+                                 f"the observed votes of region {r!r} already block the "
+                                 "chosen configuration (it could not have passed)",
+                                 "check the votes: they are votes on the chosen configuration"))
     return P
 
 
@@ -803,113 +959,23 @@ def _slots(keys: pd.Series) -> np.ndarray:
     return keys.groupby(keys, sort=False).cumcount().to_numpy()
 
 
-def _build_arrays(data: AllocationData) -> StructuralArrays:
-    reg = data.regions.reset_index(drop=True)
-    rid = {r: i for i, r in enumerate(reg["region"])}
-    G = len(reg)
-    groups = tuple(sorted(set(reg["network"])))
-    gidx = np.array([groups.index(n) for n in reg["network"]], dtype=np.int64)
-    org = data.organisations.set_index(["region", "organisation"])
-    bids = data.bids.drop_duplicates(["region", "organisation", "role"])
-    host = bids[bids["role"] == "host"][["region", "organisation"]]
-    centre = bids[bids["role"] == "centre"][["region", "organisation"]]
-    cfg = host.merge(centre, on="region", suffixes=("_h", "_m"), how="inner", sort=False)
-    cfg["g"] = cfg["region"].map(rid).to_numpy()
-    cfg = cfg.sort_values("g", kind="stable").reset_index(drop=True)
-    cfg["slot"] = _slots(cfg["g"])
-    C = int(cfg["slot"].max()) + 1
-    hk = pd.MultiIndex.from_arrays([cfg["region"], cfg["organisation_h"]])
-    mk = pd.MultiIndex.from_arrays([cfg["region"], cfg["organisation_m"]])
-    ho, mo = org.loc[hk], org.loc[mk]
-    feats = np.column_stack([ho["track_record"].to_numpy(), ho["performance"].to_numpy(),
-                             mo["specialist_breadth"].to_numpy(),
-                             mo["n_super_specialist"].to_numpy()])
-    tier = reg["tier_concentration"].to_numpy()[cfg["g"].to_numpy()]
-    same = (cfg["organisation_h"] == cfg["organisation_m"]).to_numpy()
-    both_teach = ((ho["kind"].to_numpy() == "teaching") & (mo["kind"].to_numpy() == "teaching"))
-    k = np.where(same, 1.0, np.where(both_teach, tier, 0.0))
-    g_, s_ = cfg["g"].to_numpy(), cfg["slot"].to_numpy()
-    cfg_x = np.zeros((G, C, 4))
-    cfg_x[g_, s_] = feats
-    cfg_k = np.zeros((G, C))
-    cfg_k[g_, s_] = k
-    cfg_mask = np.zeros((G, C), dtype=bool)
-    cfg_mask[g_, s_] = True
-    cfg_host = np.full((G, C), "", dtype=object)
-    cfg_host[g_, s_] = cfg["organisation_h"].to_numpy()
-    cfg_centre = np.full((G, C), "", dtype=object)
-    cfg_centre[g_, s_] = cfg["organisation_m"].to_numpy()
-    al = data.allocations
-    wide = al.pivot_table(index="region", columns="role", values="holder", aggfunc="first")
-    wide = wide.reindex(reg["region"])
-    ch_h = wide["host"].to_numpy()
-    ch_m = wide["centre"].to_numpy()
-    match = (cfg_host == ch_h[:, None]) & (cfg_centre == ch_m[:, None]) & cfg_mask
-    cfg_chosen = match.argmax(axis=1).astype(np.int64)
-
-    # appointments
-    doc = data.doctors[~data.doctors["opinion_leader"]]
-    sit_rows = []
-    for role_i, role in enumerate(DIRECTOR_ROLES):
-        if role not in wide.columns:
-            continue
-        holder = wide[role]
-        org_of = wide["host" if role_i == 0 else "centre"]
-        ok = holder.notna().to_numpy()
-        for r, o, h in zip(reg["region"].to_numpy()[ok], org_of.to_numpy()[ok],
-                           holder.to_numpy()[ok], strict=True):
-            sit_rows.append((rid[r], role_i, r, o, h))
-    S = len(sit_rows)
-    sits = pd.DataFrame(sit_rows, columns=["g", "role", "region", "organisation", "holder"])
-    sits["s"] = np.arange(S)
-    cand = sits.merge(doc, on=["region", "organisation"], how="inner", sort=False)
-    cand = cand.sort_values(["s"], kind="stable").reset_index(drop=True)
-    cand["slot"] = _slots(cand["s"]) if S else np.zeros(0, dtype=int)
-    D = int(cand["slot"].max()) + 1 if len(cand) else 1
-    si, sl = cand["s"].to_numpy(), cand["slot"].to_numpy()
-    app_z = np.zeros((S, D, 5))
-    app_z[si, sl] = cand[list(APPOINTMENT_FEATURES)].to_numpy(dtype=float)
-    app_mask = np.zeros((S, D), dtype=bool)
-    app_mask[si, sl] = True
-    app_doc = np.full((S, D), "", dtype=object)
-    app_doc[si, sl] = cand["doctor"].to_numpy()
-    app_chosen = np.zeros(S, dtype=np.int64)
-    hit = cand["doctor"].to_numpy() == cand["holder"].to_numpy()
-    app_chosen[si[hit]] = sl[hit]
-
-    # concessions
-    o = data.organisations
-    keep = (o["loss"].to_numpy() > 0) & np.isfinite(o["concession_roles"].to_numpy())
-    ok = o[keep]
-    return StructuralArrays(
-        region_names=tuple(reg["region"]), group_names=groups, group_idx=gidx,
-        cfg_x=cfg_x, cfg_k=cfg_k, cfg_mask=cfg_mask, cfg_chosen=cfg_chosen,
-        cfg_host=cfg_host, cfg_centre=cfg_centre,
-        bloc_power=reg["bloc_power"].to_numpy(dtype=float),
-        app_z=app_z, app_mask=app_mask, app_chosen=app_chosen,
-        app_region=sits["g"].to_numpy(dtype=np.int64), app_role=sits["role"].to_numpy(
-            dtype=np.int64), app_doctor=app_doc,
-        con_loss=ok["loss"].to_numpy(dtype=float),
-        con_count=ok["concession_roles"].to_numpy(dtype=float),
-        con_region=ok["region"].map(rid).to_numpy(dtype=np.int64),
-        con_org=ok["organisation"].to_numpy(dtype=object))
-
-
 def _choice_sets(data: AllocationData, role: str) -> ChoiceSets:
     from .errors import EstimationError
 
-    a = data.arrays()
     roles = ("configuration", "host", "centre", "network_director", "centre_director",
              "directors")
     if role not in roles:
         raise EstimationError("role", role, "unknown role", f"Use one of {list(roles)}")
+    a = data.arrays()
+    d, o = a.design, a.obs
     G = a.n_regions
     if role == "configuration":
-        x = np.concatenate([a.cfg_x, -(a.bloc_power[:, None] * a.cfg_k)[..., None]], axis=2)
-        alts = np.where(a.cfg_mask, a.cfg_host + " | " + a.cfg_centre, "")
-        return ChoiceSets(role, x, a.cfg_mask.copy(), a.cfg_chosen.copy(),
-                          (*CONFIG_FEATURES, "minus_power_x_concentration"), alts,
-                          np.arange(G))
+        x = np.concatenate([d.cfg_x, d.cfg_k[..., None]], axis=2)
+        rows = np.arange(G)[:, None]
+        alts = np.where(d.cfg_mask, d.org_names[rows, d.cfg_host] + " | "
+                        + d.org_names[rows, d.cfg_centre], "")
+        return ChoiceSets(role, x, d.cfg_mask.copy(), o.cfg_chosen.copy(),
+                          (*spec.CONFIG_FEATURES, "concentration"), alts, np.arange(G))
     if role in ("host", "centre"):
         org = data.organisations.set_index(["region", "organisation"])
         b = data.bids[data.bids["role"] == role].drop_duplicates(["region", "organisation"])
@@ -917,8 +983,8 @@ def _choice_sets(data: AllocationData, role: str) -> ChoiceSets:
         b = b.assign(g=b["region"].map(rid)).sort_values("g", kind="stable")
         slot = _slots(b["g"])
         J = int(slot.max()) + 1
-        names = ("track_record", "performance", "specialist_breadth", "n_super_specialist")
-        x = np.zeros((G, J, 4))
+        names = tuple(dict.fromkeys(c for _, c in spec.CONFIG_SOURCES.values()))
+        x = np.zeros((G, J, len(names)))
         mask = np.zeros((G, J), dtype=bool)
         alts = np.full((G, J), "", dtype=object)
         g = b["g"].to_numpy()
@@ -931,56 +997,42 @@ def _choice_sets(data: AllocationData, role: str) -> ChoiceSets:
         ch = np.array([hmap[r] for r in a.region_names], dtype=object)
         chosen = ((alts == ch[:, None]) & mask).argmax(axis=1)
         return ChoiceSets(role, x, mask, chosen, names, alts, np.arange(G))
-    sel = (np.ones(len(a.app_role), dtype=bool) if role == "directors"
-           else a.app_role == DIRECTOR_ROLES.index(role))
-    return ChoiceSets(role, a.app_z[sel], a.app_mask[sel], a.app_chosen[sel],
-                      APPOINTMENT_FEATURES, a.app_doctor[sel], a.app_region[sel])
+    sit = spec.observed_situations(d, o)
+    sel = (np.ones(len(sit["role"]), dtype=bool) if role == "directors"
+           else sit["role"] == DIRECTOR_ROLES.index(role))
+    return ChoiceSets(role, sit["z"][sel], sit["mask"][sel], sit["chosen"][sel],
+                      spec.APPOINTMENT_FEATURES, sit["names"][sel], sit["region"][sel])
 
 
 # -------------------------------------------------------- from a Region
 def region_tables(region: Any, chosen: tuple[str, str] | None,
                   directors: Mapping[str, str | None] | None = None,
-                  losses: Mapping[str, float] | None = None,
                   concession_roles: Mapping[str, int] | None = None, *,
-                  bloc_power: float, tier_concentration: float = 0.5,
-                  name: str | None = None) -> dict[str, list[dict[str, Any]]]:
-    """Rows of the five tables for one :class:`~gametheory.restratification.Region`.
+                  tier_concentration: float = 0.5, name: str | None = None,
+                  votes: Mapping[str, bool] | None = None) -> dict[str, pd.DataFrame]:
+    """The tables of one :class:`~gametheory.restratification.Region` and its outcome.
 
+    The region's description comes from :func:`gametheory.restratification.spec.region_frames`;
     ``chosen`` is the observed (host, centre); ``directors`` maps
-    ``network_director``/``centre_director`` to a doctor's name; ``losses`` and
-    ``concession_roles`` map organisations to their loss and count.
+    ``network_director``/``centre_director`` to a doctor's name;
+    ``concession_roles`` maps organisations to their count; ``votes`` maps members
+    to their observed vote.
     """
     rname = name or region.name
-    losses = dict(losses or {})
+    out = spec.region_frames([region], names=[rname], tier_concentration=tier_concentration)
     conc = dict(concession_roles or {})
-    out: dict[str, list[dict[str, Any]]] = {f: [] for f in FRAMES}
-    out["regions"].append({"region": rname, "bloc_power": bloc_power,
-                           "network": region.roles.network,
-                           "tier_concentration": tier_concentration})
-    for o in region.organisations:
-        out["organisations"].append({
-            "region": rname, "organisation": o.name, "kind": o.kind,
-            "track_record": o.track_record, "performance": o.performance,
-            "specialist_breadth": o.specialist_breadth,
-            "n_super_specialist": o.n_super_specialist, "loss": losses.get(o.name, 0.0),
-            "concession_roles": conc.get(o.name, np.nan)})
-    for d in region.doctors:
-        out["doctors"].append({
-            "region": rname, "doctor": d.name, "organisation": d.employer,
-            "cultural": d.cultural, "social": d.social, "symbolic": d.symbolic,
-            "multiplex": int(d.multiplex), "endorsed": int(d.endorsed),
-            "opinion_leader": int(d.opinion_leader)})
-    seen = set()
-    for b in region.bids:
-        if (b.organisation, b.role) not in seen:
-            seen.add((b.organisation, b.role))
-            out["bids"].append({"region": rname, "organisation": b.organisation,
-                                "role": b.role})
+    out["organisations"]["concession_roles"] = [conc.get(o, np.nan)
+                                                for o in out["organisations"]["organisation"]]
+    alloc = []
     if chosen is not None:
-        out["allocations"].append({"region": rname, "role": "host", "holder": chosen[0]})
-        out["allocations"].append({"region": rname, "role": "centre", "holder": chosen[1]})
+        alloc += [{"region": rname, "role": "host", "holder": chosen[0]},
+                  {"region": rname, "role": "centre", "holder": chosen[1]}]
     for role in DIRECTOR_ROLES:
         h = (directors or {}).get(role)
         if h is not None:
-            out["allocations"].append({"region": rname, "role": role, "holder": h})
+            alloc.append({"region": rname, "role": role, "holder": h})
+    out["allocations"] = pd.DataFrame(alloc, columns=list(SCHEMA["allocations"]))
+    out["votes"] = pd.DataFrame([{"region": rname, "member": m, "vote": bool(v)}
+                                 for m, v in (votes or {}).items()],
+                                columns=list(SCHEMA["votes"]))
     return out

@@ -51,6 +51,7 @@ import numpy as np
 import pandas as pd
 
 from gametheory.errors import InvalidTypeError
+from gametheory.restratification import spec
 
 from .data import AllocationData, ChoiceSets, StructuralArrays
 from .errors import EstimationError, MissingDependencyError, SamplingWarning
@@ -61,17 +62,17 @@ MAX_FIT_FILE_BYTES = 2 * 2**30
 #: Most bytes the arrays of a saved fit may hold once decompressed.
 MAX_FIT_DATA_BYTES = 4 * 2**30
 
-__all__ = ["fit", "FitResults", "cli_fit", "demo_fit", "available_samplers", "compare",
+__all__ = ["fit", "FitResults", "Refitter", "cli_fit", "demo_fit", "available_samplers",
+           "compare",
            "prior_predictive_check",
            "Prediction", "ESTIMANDS"]
 
 #: the parameters reported by default, per model
 ESTIMANDS: dict[str, tuple[str, ...]] = {
-    "structural": ("lam", "theta", "beta", "alpha", "mu", "eta", "gamma0", "gamma"),
-    "hierarchical": ("lam", "theta", "beta", "alpha", "mu", "eta", "gamma0", "gamma",
-                     "sigma_theta", "sigma_alpha", "sigma_gamma0"),
+    "structural": tuple(spec.ESTIMANDS),
+    "hierarchical": (*spec.ESTIMANDS, "sigma_lam_theta", "sigma_alpha", "sigma_gamma0"),
     "conditional_logit": ("b",),
-    "naive": ("lam", "theta", "beta", "alpha", "mu", "eta", "gamma0", "gamma"),
+    "naive": tuple(spec.ESTIMANDS),
 }
 
 
@@ -127,7 +128,7 @@ def _positive_int(name: str, value: Any, minimum: int = 1) -> int:
 
 
 def build_model(model: str, source: Any, priors: Mapping[str, Any] | None, *,
-                role: str | None = None, group: str = "network") -> Any:
+                role: str | None = None, group: str = "network", veto: bool = True) -> Any:
     """The pymc model ``model`` for *source* (AllocationData, arrays or choice sets)."""
     from .models import MODELS
 
@@ -136,21 +137,41 @@ def build_model(model: str, source: Any, priors: Mapping[str, Any] | None, *,
     if model == "conditional_logit":
         return MODELS[model](source, priors, role=role)
     if model == "hierarchical":
-        return MODELS[model](source, priors, group=group)
-    return MODELS[model](source, priors)
+        return MODELS[model](source, priors, group=group, veto=veto)
+    if model == "naive":
+        return MODELS[model](source, priors)
+    return MODELS[model](source, priors, veto=veto)
+
+
+def compile_nutpie(pm_model: Any, backend: str | None, *, keep_data: bool = False) -> Any:
+    """The nutpie-compiled model (JAX gradients on the JAX backend).
+
+    ``keep_data`` keeps the model's data containers as inputs of the compiled
+    functions (nutpie otherwise freezes them into constants on JAX), so that
+    ``with_data`` can swap them without compiling again.
+    """
+    import nutpie
+
+    kw = {"freeze_model": False} if keep_data else {}
+    return nutpie.compile_pymc_model(pm_model, backend=backend,
+                                     gradient_backend="jax" if backend == "jax"
+                                     else "pytensor", **kw)
 
 
 def sample_model(pm_model: Any, sampler: str, backend: str | None, *, chains: int, draws: int,
                  tune: int, seed: int, cores: int, progressbar: bool,
-                 target_accept: float) -> tuple[Any, dict[str, float]]:
-    """Sample *pm_model*; returns the InferenceData and timings (compile, sample)."""
+                 target_accept: float, compiled: Any = None) -> tuple[Any, dict[str, float]]:
+    """Sample *pm_model*; returns the InferenceData and timings (compile, sample).
+
+    ``compiled`` reuses a nutpie compilation of the model (with new data set by
+    ``compiled.with_data``).
+    """
     t0 = time.perf_counter()
     if sampler == "nutpie":
         import nutpie
 
-        compiled = nutpie.compile_pymc_model(
-            pm_model, backend=backend, gradient_backend="jax" if backend == "jax"
-            else "pytensor")
+        if compiled is None:
+            compiled = compile_nutpie(pm_model, backend)
         t1 = time.perf_counter()
         idata = nutpie.sample(compiled, draws=draws, tune=tune, chains=chains, cores=cores,
                               seed=seed, progress_bar=progressbar, save_warmup=False,
@@ -185,12 +206,93 @@ def sample_model(pm_model: Any, sampler: str, backend: str | None, *, chains: in
     return idata, {"compile": t1 - t0, "sample": t2 - t1}
 
 
+class Refitter:
+    """A structural model compiled once and fitted to many data sets of one design.
+
+    Recovery studies and simulation-based calibration redraw the outcomes of fixed
+    regions: the model's observations are ``pm.Data`` containers
+    (:data:`estimation.models.structural.OBSERVED_DATA`), so nutpie's compilation
+    is reused with the new values (pymc's sampler recompiles its functions).
+
+    Parameters
+    ----------
+    data : AllocationData
+        The first data set (fixes the design).
+    model, sampler, priors, veto, group, target_accept
+        As in :func:`fit`.
+    """
+
+    def __init__(self, data: AllocationData, model: str = "structural", *,
+                 sampler: str = "auto", priors: Mapping[str, Any] | None = None,
+                 veto: bool = True, group: str = "network", target_accept: float = 0.9
+                 ) -> None:
+        if model not in ("structural", "hierarchical"):
+            raise EstimationError("model", model, "refitting needs a structural model",
+                                  "Use model='structural' or 'hierarchical'")
+        self.name, self.backend = _choose_sampler(sampler)
+        self.priors = resolve_priors(priors)
+        self.settings = {"model": model, "sampler": self.name, "backend": self.backend,
+                         "group": group, "target_accept": target_accept, "veto": bool(veto),
+                         "role": None}
+        t0 = time.perf_counter()
+        self.source = data.arrays()
+        self.pm_model = build_model(model, self.source, self.priors, group=group, veto=veto)
+        self.compiled = (compile_nutpie(self.pm_model, self.backend, keep_data=True)
+                         if self.name == "nutpie" else None)
+        self.compile_seconds = time.perf_counter() - t0
+
+    def fit(self, data: AllocationData, *, chains: int = 2, draws: int = 500, tune: int = 500,
+            seed: int | np.random.Generator | None = None, cores: int | None = None
+            ) -> FitResults:
+        """Sample the posterior for *data* (same regions as the first data set)."""
+        import pymc as pm
+
+        from .models.structural import observed_data
+
+        a = data.arrays()
+        d0 = self.source.design
+        if a.design.region_names != d0.region_names or a.design.cfg_mask.shape != \
+                d0.cfg_mask.shape or not np.array_equal(a.design.cfg_x, d0.cfg_x):
+            raise EstimationError("data", data, "not the regions the model was compiled for",
+                                  "Refit data sets of the same regions, or use fit()")
+        if a.obs.has_votes != self.source.obs.has_votes:
+            raise EstimationError("data", data, "votes observed in one data set and not in "
+                                  "the other", "Give data sets that observe the same things")
+        values = observed_data(a.obs)
+        seed_i = _seed_int(seed)
+        cores = cores or min(chains, os.cpu_count() or 1)
+        compiled = None
+        if self.compiled is not None:
+            known = getattr(self.compiled, "_shared_data", None)
+            if known is None:
+                known = getattr(self.compiled, "shared_data", {})
+            compiled = self.compiled.with_data(**{k: v for k, v in values.items()
+                                                  if k in known})
+        if compiled is None:
+            with self.pm_model:
+                pm.set_data(values)
+        with warnings.catch_warnings():
+            warnings.filterwarnings("ignore", message=".*BLAS.*")
+            idata, timing = sample_model(self.pm_model, self.name, self.backend,
+                                         chains=_positive_int("chains", chains),
+                                         draws=_positive_int("draws", draws),
+                                         tune=_positive_int("tune", tune, 0), seed=seed_i,
+                                         cores=cores, progressbar=False,
+                                         target_accept=self.settings["target_accept"],
+                                         compiled=compiled)
+        settings = {**self.settings, "chains": chains, "draws": draws, "tune": tune,
+                    "seed": seed_i, "n_regions": data.n_regions}
+        res = FitResults(idata, settings=settings, source=a, priors=self.priors,
+                         timing=timing, truth=getattr(data, "truth", None))
+        return res
+
+
 def fit(data: AllocationData, model: str = "structural", *, sampler: str = "auto",
         chains: int = 4, draws: int = 1000, tune: int = 1000,
         seed: int | np.random.Generator | None = None,
         priors: Mapping[str, Any] | None = None, role: str | None = None,
         group: str = "network", cores: int | None = None, progressbar: bool | None = None,
-        target_accept: float = 0.9) -> FitResults:
+        target_accept: float = 0.9, veto: bool = True) -> FitResults:
     r"""Sample the posterior of a model of the observed allocations.
 
     Parameters
@@ -210,6 +312,9 @@ def fit(data: AllocationData, model: str = "structural", *, sampler: str = "auto
         For ``conditional_logit``: which role's choices.
     group : {"network", "region"}
         For ``hierarchical``: what the groups are.
+    veto : bool
+        For the structural models: False fixes the bloc's aversion ``delta`` at 0
+        (the nested model without the veto, to compare with :func:`compare`).
     cores : int, optional
         Parallel chains (default ``min(chains, CPUs)``).
     progressbar : bool, optional
@@ -246,7 +351,7 @@ def fit(data: AllocationData, model: str = "structural", *, sampler: str = "auto
     else:
         source = data.arrays()
     t0 = time.perf_counter()
-    pm_model = build_model(model, source, pr, role=role, group=group)
+    pm_model = build_model(model, source, pr, role=role, group=group, veto=bool(veto))
     t_build = time.perf_counter() - t0
     cores = cores or min(chains, os.cpu_count() or 1)
     if progressbar is None:
@@ -260,7 +365,8 @@ def fit(data: AllocationData, model: str = "structural", *, sampler: str = "auto
     timing["total"] = time.perf_counter() - t0
     settings = {"model": model, "sampler": name, "backend": backend, "chains": chains,
                 "draws": draws, "tune": tune, "seed": seed_i, "role": role, "group": group,
-                "target_accept": target_accept, "n_regions": data.n_regions}
+                "target_accept": target_accept, "n_regions": data.n_regions,
+                "veto": bool(veto)}
     res = FitResults(idata, settings=settings, source=source, priors=pr, timing=timing,
                      truth=getattr(data, "truth", None))
     res._model_cache = pm_model
@@ -299,6 +405,10 @@ class FitResults:
     def model_name(self) -> str:
         return str(self.settings["model"])
 
+    def _estimands(self) -> list[str]:
+        """The model's reported parameters that are free in this fit."""
+        return [v for v in ESTIMANDS[self.model_name] if v in self.idata.posterior]
+
     @property
     def sampler(self) -> str:
         b = self.settings.get("backend")
@@ -314,7 +424,8 @@ class FitResults:
         if self._model_cache is None:
             self._model_cache = build_model(self.model_name, self.source, self.priors,
                                             role=self.settings.get("role"),
-                                            group=self.settings.get("group", "network"))
+                                            group=self.settings.get("group", "network"),
+                                            veto=bool(self.settings.get("veto", True)))
         return self._model_cache
 
     # ---------------------------------------------------------- summary
@@ -322,7 +433,7 @@ class FitResults:
         """Worst R-hat, smallest bulk/tail ESS, number of divergences, draws."""
         import arviz as az
 
-        vn = list(ESTIMANDS[self.model_name])
+        vn = self._estimands()
         rhat = az.rhat(self.idata, var_names=vn)
         ess_b = az.ess(self.idata, var_names=vn, method="bulk")
         ess_t = az.ess(self.idata, var_names=vn, method="tail")
@@ -363,7 +474,7 @@ class FitResults:
         """
         import arviz as az
 
-        vn = list(var_names or ESTIMANDS[self.model_name])
+        vn = list(var_names or self._estimands())
         post = self.idata.posterior[vn]
         lo, hi = (1 - prob) / 2, 1 - (1 - prob) / 2
         q = post.quantile([lo, hi], dim=("chain", "draw"))
@@ -392,6 +503,33 @@ class FitResults:
                               + ". Run more draws/tune, raise target_accept or check the model.",
                               SamplingWarning, stacklevel=2)
         return out
+
+    def identification(self, n_prior: int = 4000, seed: int = 0) -> pd.DataFrame:
+        """Weak identification and separation in this posterior, by parameter and cause.
+
+        Compares each reported parameter's posterior with its prior (variance
+        ratio, distance from the prior's centre) and flags posterior correlations
+        beyond 0.95 (:func:`estimation.identification.diagnose_posterior`). An
+        empty table: nothing found.
+        """
+        from .identification import diagnose_posterior
+
+        post = self.idata.posterior.stack(sample=("chain", "draw"))
+        rng = np.random.default_rng(seed)
+        draws: dict[str, np.ndarray] = {}
+        sd: dict[str, float] = {}
+        mean: dict[str, float] = {}
+        for var in self._estimands():
+            if var not in self.priors:
+                continue
+            da = post[var]
+            prior = self.priors[var].draw(n_prior, rng)
+            for lab, sel in _labels(var, da.isel(sample=0, drop=True)):
+                draws[lab] = np.asarray(da.sel(sel)).ravel()
+                sd[lab] = float(prior.std())
+                mean[lab] = float(np.median(prior)) if self.priors[var].dist in (
+                    "HalfNormal", "LogNormal") else float(prior.mean())
+        return diagnose_posterior(draws, sd, mean)
 
     def recovery(self, truth: Mapping[str, float] | None = None, prob: float = 0.95
                  ) -> pd.DataFrame:
@@ -439,14 +577,9 @@ class FitResults:
             return ll["choice"].rename({"situation": "unit"})
         G = src.n_regions
         tot = np.asarray(ll["configuration"]).copy()
-        if "appointment" in ll:
-            a = np.asarray(ll["appointment"])
-            for s, g in enumerate(src.app_region):
-                tot[..., g] += a[..., s]
-        if "concessions" in ll:
-            c = np.asarray(ll["concessions"])
-            for i, g in enumerate(src.con_region):
-                tot[..., g] += c[..., i]
+        for part in ("appointment", "concessions"):
+            if part in ll:
+                tot += np.asarray(ll[part]).sum(axis=-1)
         return xr.DataArray(tot, dims=("chain", "draw", "unit"),
                             coords={"unit": np.arange(G)})
 
@@ -513,7 +646,7 @@ class FitResults:
         """
         import arviz as az
 
-        vn = list(var_names or ESTIMANDS[self.model_name])
+        vn = list(var_names or self._estimands())
         if kind == "forest":
             from matplotlib.figure import Figure
 
@@ -662,22 +795,22 @@ class FitResults:
         n_draws : int
             Posterior draws used.
         params : ModelParameters, optional
-            Fixed settings (``power_index``, ``tier_concentration``) for the
-            region's bloc power and concentration (default: the model's defaults).
+            Fixed settings (``tier_concentration``) for the region's concentration
+            (default: the model's defaults).
 
         Returns
         -------
         Prediction
-            ``configurations``: probability of every (host, centre) with a
-            ``prob`` credible interval; ``appointments``: probability that each
+            ``configurations``: pass probability and choice probability of every
+            (host, centre) under the proposal-and-vote model (the same
+            :mod:`~gametheory.restratification.spec` functions as ``restrat run``),
+            with a ``prob`` credible interval; ``appointments``: probability that each
             candidate becomes network / centre director (integrating over the
             configuration); ``concessions``: expected concession roles of each
             organisation (credible interval) and its 90% predictive interval.
             Hierarchical fits predict at the population means (group effects 0).
         """
-        from gametheory.restratification import scenarios
-
-        from .simulate import RegionBank
+        from gametheory.restratification import ModelParameters, scenarios
 
         if self.model_name not in ("structural", "hierarchical", "naive"):
             raise EstimationError("model", self.model_name,
@@ -685,52 +818,52 @@ class FitResults:
                                   "Fit model='structural' or 'hierarchical'")
         if isinstance(region, str | Path):
             region = scenarios.load(str(region))
-        bank = RegionBank.build([region], params)
+        fixed = params or ModelParameters()
+        design = spec.compile_design(spec.region_frames(
+            [region], tier_concentration=fixed.tier_concentration))
         rng = np.random.default_rng(_seed_int(seed))
         post = self.idata.posterior.stack(sample=("chain", "draw"))
         n = post.sizes["sample"]
         idx = np.sort(rng.choice(n, size=min(n_draws, n), replace=False))
-
-        def arr(v: str) -> np.ndarray:
-            return np.asarray(post[v].isel(sample=idx)).T          # (N, ...)
-
-        lam, beta, theta = arr("lam"), arr("beta"), arr("theta")
-        alpha, mu, eta = arr("alpha"), arr("mu"), arr("eta")
-        g0, gam = arr("gamma0"), arr("gamma")
         N = len(idx)
-        theta_full = np.concatenate([np.ones((N, 1)), theta], axis=1)
-        logits = bank.config_logits(lam[:, None], theta_full[:, None, :], beta[:, None])[:, 0]
-        pc = np.exp(logits - logits.max(axis=1, keepdims=True))
-        pc /= pc.sum(axis=1, keepdims=True)                         # (N, C)
-        C = int(bank.cfg_mask[0].sum())
-        pc = pc[:, :C]
+        draws = {}
+        for name in spec.ESTIMANDS:
+            if name in post:
+                draws[name] = np.asarray(post[name].isel(sample=idx)).T       # (N, ...)
+            else:                                                            # fixed at 0
+                draws[name] = np.zeros(N)
+        par = spec.parameters_from_draws(draws)
+        prs = spec.probabilities(par, design)
+        C = int(design.cfg_mask[0].sum())
+        pc = prs.choice[:, 0, :C]                                           # (N, C)
+        pp = prs.pass_probability[:, 0, :C]
         lo, hi = (1 - prob) / 2, 1 - (1 - prob) / 2
-        orgs = [str(x) for x in bank.org_names[0] if x]
         cfg_rows = []
-        for j in range(C):
-            h, m = bank.cfg_host[0, j], bank.cfg_centre[0, j]
-            cfg_rows.append({"host": orgs[h], "centre": orgs[m],
-                             "concentration": bank.cfg_k[0, j], "probability": pc[:, j].mean(),
+        for j, (h, m) in enumerate(design.configurations(0)):
+            cfg_rows.append({"host": h, "centre": m,
+                             "concentration": design.cfg_k[0, j],
+                             "pass_probability": pp[:, j].mean(),
+                             "probability": pc[:, j].mean(),
                              "lower": np.quantile(pc[:, j], lo),
                              "upper": np.quantile(pc[:, j], hi)})
-        w = np.concatenate([alpha, mu[:, None], eta[:, None]], axis=1)  # (N, 5)
+        orgs = [str(x) for x in design.org_names[0] if x]
         app_rows = []
-        for role, col in (("network_director", bank.cfg_host[0, :C]),
-                          ("centre_director", bank.cfg_centre[0, :C])):
+        for role, col in (("network_director", design.cfg_host[0, :C]),
+                          ("centre_director", design.cfg_centre[0, :C])):
             for o in sorted(set(col.tolist())):
-                p_org = pc[:, col == o].sum(axis=1)                  # (N,)
-                mask = bank.cand_mask[0, o]
-                z = bank.cand_z[0, o][mask]                           # (k, 5)
-                u = w @ z.T
-                pd_ = np.exp(u - u.max(axis=1, keepdims=True))
+                p_org = pc[:, col == o].sum(axis=1)                         # (N,)
+                mask = design.cand_mask[0, o]
+                la = spec.appointment_logits(par, design.cand_z[0, o][mask], mask[mask])[:, 0]
+                pd_ = np.exp(la - la.max(axis=1, keepdims=True))
                 pd_ /= pd_.sum(axis=1, keepdims=True)
-                for k, name in enumerate(bank.cand_names[0, o][mask]):
+                for k, name in enumerate(design.cand_names[0, o][mask]):
                     pk = p_org * pd_[:, k]
                     app_rows.append({"role": role, "organisation": orgs[o], "doctor": name,
                                      "probability": pk.mean(), "lower": np.quantile(pk, lo),
                                      "upper": np.quantile(pk, hi)})
-        L = bank.loss[0][bank.cfg_centre[0, :C]][:, :len(orgs)]      # (C, O)
-        rate = np.exp(g0[:, None, None] + gam[:, None, None] * L[None])  # (N, C, O)
+        L = design.loss[0, :C, :len(orgs)]                                  # (C, O)
+        rate = np.exp(spec.concession_log_rate(
+            {k: par[k][:, :, None] for k in ("gamma0", "gamma")}, L[None]))  # (N, C, O)
         rate = np.where(L[None] > 0, rate, 0.0)
         expect = np.einsum("nc,nco->no", pc, rate)
         cfg_draw = np.array([rng.choice(C, p=p / p.sum()) for p in pc])
@@ -845,9 +978,27 @@ def _labels(var: str, da: Any) -> list[tuple[str, dict[str, Any]]]:
 
 
 def _source_to_dataset(src: StructuralArrays | ChoiceSets) -> Any:
+    """The data a fit was made from, as one xarray Dataset (to save in the NetCDF file).
+
+    Structural fits store their validated tables (rebuilt into arrays on load);
+    conditional-logit fits their choice-set arrays.
+    """
     import xarray as xr
 
     dv: dict[str, Any] = {}
+    if isinstance(src, StructuralArrays):
+        for name, df in src.frames.items():
+            for col in df.columns:
+                v = df[col].to_numpy()
+                if v.dtype == object:
+                    v = v.astype(str)
+                if v.dtype == bool:
+                    v = v.astype(np.int8)
+                    key = f"{name}__{col}__bool"
+                else:
+                    key = f"{name}__{col}"
+                dv[key] = ((f"{name}_row",), v)
+        return xr.Dataset(dv)
     for f in fields(src):
         v = getattr(src, f.name)
         if isinstance(v, tuple):
@@ -866,22 +1017,33 @@ def _source_to_dataset(src: StructuralArrays | ChoiceSets) -> Any:
 
 
 def _source_from_dataset(ds: Any, kind: str) -> StructuralArrays | ChoiceSets:
-    cls = StructuralArrays if kind == "StructuralArrays" else ChoiceSets
+    if kind == "StructuralArrays":
+        cols: dict[str, dict[str, Any]] = {}
+        for key in ds.data_vars:
+            parts = str(key).split("__")
+            v = np.asarray(ds[key])
+            if len(parts) == 3:
+                v = v.astype(bool)
+            elif v.dtype.kind in ("U", "S", "O"):
+                v = v.astype(str).astype(object)
+            cols.setdefault(parts[0], {})[parts[1]] = v
+        frames = {name: pd.DataFrame(c) for name, c in cols.items()}
+        return AllocationData.from_frame(frames).arrays()
     kw: dict[str, Any] = {}
-    for f in fields(cls):
+    for f in fields(ChoiceSets):
         if f"{f.name}__bool" in ds:
             kw[f.name] = np.asarray(ds[f"{f.name}__bool"]).astype(bool)
             continue
         v = np.asarray(ds[f.name])
         if v.dtype.kind in ("U", "S", "O"):
             v = v.astype(str).astype(object)
-        if f.name in ("region_names", "group_names", "names"):
+        if f.name == "names":
             kw[f.name] = tuple(str(x) for x in v)
         elif f.name == "role":
             kw[f.name] = str(v)
         else:
             kw[f.name] = v
-    return cls(**kw)
+    return ChoiceSets(**kw)
 
 
 def _check_table(reps: Mapping[str, np.ndarray], src: StructuralArrays | ChoiceSets
@@ -906,16 +1068,18 @@ def _check_table(reps: Mapping[str, np.ndarray], src: StructuralArrays | ChoiceS
     if isinstance(src, ChoiceSets):
         choice(src.role, src.x, src.chosen, reps["choice"], src.names)
     else:
-        from .data import APPOINTMENT_FEATURES, CONFIG_FEATURES
-
-        x = np.concatenate([src.cfg_x, src.cfg_k[..., None]], axis=2)
-        choice("configuration", x, src.cfg_chosen, reps["configuration"],
-               (*CONFIG_FEATURES, "concentration"))
+        d, o = src.design, src.obs
+        x = np.concatenate([d.cfg_x, d.cfg_k[..., None]], axis=2)
+        choice("configuration", x, o.cfg_chosen, reps["configuration"],
+               (*spec.CONFIG_FEATURES, "concentration"))
         if "appointment" in reps:
-            choice("appointment", src.app_z, src.app_chosen, reps["appointment"],
-                   APPOINTMENT_FEATURES)
+            sit = spec.observed_situations(d, o)
+            rep = reps["appointment"][:, sit["region"], sit["role"]]
+            choice("appointment", sit["z"], sit["chosen"], rep, spec.APPOINTMENT_FEATURES)
         if "concessions" in reps:
-            y, r, L = src.con_count, reps["concessions"], src.con_loss
+            con = spec.observed_concessions(d, o)
+            y, L = con["count"], con["loss"]
+            r = reps["concessions"][:, con["region"], con["org"]]
             add("concessions: mean count", float(y.mean()), r.mean(1))
             add("concessions: sd of count", float(y.std()), r.std(1))
             add("concessions: cov(count, loss)", float(np.cov(y, L)[0, 1]),
@@ -926,7 +1090,7 @@ def _check_table(reps: Mapping[str, np.ndarray], src: StructuralArrays | ChoiceS
 def prior_predictive_check(data: AllocationData, model: str = "structural", *,
                            draws: int = 200, seed: int | np.random.Generator | None = 0,
                            priors: Mapping[str, Any] | None = None, role: str | None = None,
-                           group: str = "network") -> pd.DataFrame:
+                           group: str = "network", veto: bool = True) -> pd.DataFrame:
     """Prior predictive checks: the :meth:`FitResults.ppc` statistics under the prior.
 
     Shows whether the priors generate allocations like the observed ones
@@ -938,7 +1102,7 @@ def prior_predictive_check(data: AllocationData, model: str = "structural", *,
     pr = resolve_priors(priors)
     source = (data.choice_sets(role or "configuration") if model == "conditional_logit"
               else data.arrays())
-    m = build_model(model, source, pr, role=role, group=group)
+    m = build_model(model, source, pr, role=role, group=group, veto=veto)
     obs = [v.name for v in m.observed_RVs]
     with m, warnings.catch_warnings():
         warnings.simplefilter("ignore")
@@ -1047,6 +1211,11 @@ def demo_fit(draws: int = 300, tune: int = 300, chains: int = 2, seed: int = 0,
     # estimate lies from the truth (|z| < 2: the gap is within the MLE's uncertainty)
     rec["mle_se"] = m.se.reindex(rec.index)
     rec["mle_z"] = (rec["mle"] - rec["truth"]) / rec["mle_se"]
+    flagged = {}
+    if m.diagnostics is not None:
+        for par, grp in m.diagnostics.groupby("parameter"):
+            flagged[str(par)] = ", ".join(sorted(set(grp["issue"])))
     rec.attrs.update(sampler=res.sampler, seconds=res.timing["total"],
-                     mle_converged=bool(m.converged), n_regions=data.n_regions)
+                     mle_converged=bool(m.converged), n_regions=data.n_regions,
+                     mle_flagged=flagged)
     return rec

@@ -46,6 +46,7 @@ from __future__ import annotations
 
 import time
 import warnings
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -54,13 +55,13 @@ import pandas as pd
 from scipy import optimize, stats
 
 from gametheory.errors import InvalidTypeError
-from gametheory.restratification.model import ALPHA_NAMES
+from gametheory.restratification import spec
 
-from .data import AllocationData, ChoiceSets
+from .data import AllocationData, ChoiceSets, StructuralArrays
 from .errors import EstimationError
-from .simulate import THETA_FREE
 
 __all__ = ["fit_mle", "MLEResults", "clogit_loglik", "fit_clogit", "fit_poisson",
+           "StructuralLikelihood", "fit_structural",
            "compare_statsmodels"]
 
 
@@ -117,6 +118,11 @@ class MLEResults:
     converged : bool
     seconds : float
     covariance : DataFrame
+    information : DataFrame or None
+        Observed information at the estimate (structural MLE).
+    diagnostics : DataFrame or None
+        Weak identification and separation findings (parameter, issue, detail,
+        cause); empty when nothing was found.
     """
 
     table: pd.DataFrame
@@ -127,6 +133,8 @@ class MLEResults:
     covariance: pd.DataFrame
     what: str = ""
     parts: dict[str, Any] = field(default_factory=dict)
+    information: pd.DataFrame | None = None
+    diagnostics: pd.DataFrame | None = None
 
     @property
     def params(self) -> pd.Series:
@@ -270,9 +278,15 @@ def fit_clogit(cs: ChoiceSets, start: np.ndarray | None = None, gtol: float = 1e
               and np.all(np.abs(res.x) < 50) and np.all(np.sqrt(np.abs(np.diag(cov))) < 100))
     # a huge standard error or coefficient means (quasi-)separation: no finite MLE
     names = list(cs.names)
-    return MLEResults(_table(res.x, cov, names), ll, int(len(chosen)), ok,
-                      time.perf_counter() - t0, pd.DataFrame(cov, names, names),
-                      f"conditional logit ({cs.role})")
+    from .identification import diagnose_mle
+
+    table = _table(res.x, cov, names)
+    out = MLEResults(table, ll, int(len(chosen)), ok,
+                     time.perf_counter() - t0, pd.DataFrame(cov, names, names),
+                     f"conditional logit ({cs.role})")
+    out.information = pd.DataFrame(info, names, names)
+    out.diagnostics = diagnose_mle(names, res.x, info, se=table["se"].to_numpy())
+    return out
 
 
 def fit_poisson(y: np.ndarray, L: np.ndarray, gtol: float = 1e-10) -> MLEResults:
@@ -309,8 +323,221 @@ def fit_poisson(y: np.ndarray, L: np.ndarray, gtol: float = 1e-10) -> MLEResults
                       "Poisson regression (concessions)")
 
 
+class StructuralLikelihood:
+    """The structural log-likelihood of one design, compiled once as a function of
+    (parameters, observations).
+
+    Written by :func:`gametheory.restratification.spec.log_likelihood` on the
+    pytensor backend and compiled to JAX when jax is installed (C otherwise), with
+    its gradient. The observations are inputs, so data sets sharing a design
+    (recovery studies, power tables) reuse one compilation.
+
+    Parameters
+    ----------
+    arrays : StructuralArrays
+    veto : bool
+        False fixes ``delta`` at 0 (the nested no-veto model).
+    votes : bool, optional
+        Include the vote term (default: whether ``arrays`` has observed votes).
+    backend : {"auto", "jax", "c"}
+    fixed : mapping, optional
+        Scalar estimands held at given values (e.g. the commissioners' and the
+        ambulance service's stakes, which the allocations alone hardly identify).
+
+    Attributes
+    ----------
+    labels : list of str
+        Parameter labels, in the order of the parameter vector.
+    bounds : list of (low, high)
+    """
+
+    def __init__(self, arrays: StructuralArrays, veto: bool = True, votes: bool | None = None,
+                 backend: str = "auto", fixed: Mapping[str, float] | None = None) -> None:
+        import importlib.util
+
+        import pytensor
+        import pytensor.tensor as pt
+
+        from gametheory.formation import pytensor_backend
+
+        self.design = arrays.design
+        self.veto = bool(veto)
+        self.votes = arrays.obs.has_votes if votes is None else bool(votes)
+        xp = pytensor_backend()
+        theta = pt.vector("theta")
+        par: dict[str, Any] = {}
+        self.labels: list[str] = []
+        self.bounds: list[tuple[float | None, float | None]] = []
+        self.logit_scale: list[bool] = []
+        pos = 0
+        self.fixed = {k: float(v) for k, v in (fixed or {}).items()}
+        scalars = [n for n, lab in spec.ESTIMANDS.items() if not lab]
+        bad = sorted(set(self.fixed) - set(scalars))
+        if bad:
+            raise EstimationError("fixed", bad, "not scalar estimands",
+                                  f"Fix any of {scalars}")
+        if not self.veto:
+            self.fixed["delta"] = 0.0
+        for name, labels in spec.ESTIMANDS.items():
+            if name in self.fixed:
+                par[name] = pt.constant(np.array([self.fixed[name]]))
+                continue
+            k = len(labels) or 1
+            par[name] = theta[pos:pos + k][None, :] if labels else theta[pos][None]
+            self.labels += [f"{name}[{lab}]" for lab in labels] if labels else [name]
+            lo = 1e-3 if name == "kappa" else 0.0 if name == "delta" else None
+            hi = 200.0 if name == "kappa" else None
+            self.bounds += [(lo, hi)] * k
+            self.logit_scale += [name not in ("kappa", "gamma0", "gamma")] * k
+            pos += k
+        d = self.design
+        G, J = d.n_regions, d.bodies.n_members
+        O = d.org_mask.shape[1]
+        self._inputs = {
+            "cfg_chosen": pt.tensor("cfg_chosen", dtype="int64", shape=(G,)),
+            "votes": pt.tensor("votes", dtype="float64", shape=(G, J)),
+            "vote_mask": pt.tensor("vote_mask", dtype="bool", shape=(G, J)),
+            "director": pt.tensor("director", dtype="int64", shape=(G, 2)),
+            "director_mask": pt.tensor("director_mask", dtype="bool", shape=(G, 2)),
+            "concessions": pt.tensor("concessions", dtype="float64", shape=(G, O)),
+            "concession_mask": pt.tensor("concession_mask", dtype="bool", shape=(G, O)),
+        }
+        obs = spec.Observations(**self._inputs, votes_observed=self.votes)
+        parts = spec.log_likelihood(par, d, obs, xp)
+        ll = sum(pt.sum(v) for v in parts.values())
+        grad = pt.grad(ll, theta)
+        use_jax = (backend == "jax" or (backend == "auto"
+                                        and importlib.util.find_spec("jax") is not None))
+        self.backend = "jax" if use_jax else "c"
+        self._f = pytensor.function([theta, *self._inputs.values()], [ll, grad],
+                                    mode="JAX" if use_jax else "FAST_RUN",
+                                    on_unused_input="ignore")
+
+    @property
+    def n_params(self) -> int:
+        return len(self.labels)
+
+    def observations(self, obs: spec.Observations) -> list[np.ndarray]:
+        dt = {"cfg_chosen": np.int64, "director": np.int64, "vote_mask": bool,
+              "director_mask": bool, "concession_mask": bool}
+        return [np.asarray(v, dtype=dt.get(k, float)) for k, v in obs.as_dict().items()]
+
+    def __call__(self, theta: np.ndarray, obs_values: Sequence[np.ndarray]
+                 ) -> tuple[float, np.ndarray]:
+        ll, g = self._f(np.asarray(theta, float), *obs_values)
+        return float(ll), np.asarray(g, dtype=float)
+
+    def start(self) -> np.ndarray:
+        """Starting values: the centres of the default priors (kappa 2, delta 1)."""
+        from .models.priors import DEFAULT_PRIORS
+
+        out = []
+        for lab in self.labels:
+            name = lab.split("[")[0]
+            prm = DEFAULT_PRIORS[name].params
+            out.append({"kappa": 2.0, "delta": 1.0}.get(name, float(prm.get("mu", 0.0))))
+        return np.array(out)
+
+
+def _information(f: Any, x: np.ndarray, obs: Sequence[np.ndarray]) -> np.ndarray:
+    """Observed information by central differences of the analytic gradient."""
+    K = len(x)
+    H = np.zeros((K, K))
+    for k in range(K):
+        h = 1e-5 * max(1.0, abs(x[k]))
+        e = np.zeros(K)
+        e[k] = h
+        H[:, k] = (f(x + e, obs)[1] - f(x - e, obs)[1]) / (2 * h)
+    return -0.5 * (H + H.T)
+
+
+def _covariance(info: np.ndarray) -> np.ndarray:
+    """Inverse information; infinite variance where a parameter is not identified."""
+    K = len(info)
+    cov = np.full((K, K), np.nan)
+    d = np.diag(info)
+    ok = d > 1e-12 * max(1.0, float(np.abs(d).max(initial=0.0)))
+    sub = info[np.ix_(ok, ok)]
+    try:
+        inv = np.linalg.inv(sub)
+        if not np.all(np.isfinite(inv)) or np.any(np.diag(inv) < 0):
+            raise np.linalg.LinAlgError
+    except np.linalg.LinAlgError:
+        try:
+            inv = np.linalg.pinv(sub)
+        except np.linalg.LinAlgError:
+            inv = np.full(sub.shape, np.nan)
+    cov[np.ix_(ok, ok)] = inv
+    dd = np.diag(cov).copy()
+    dd[~(dd > 0)] = np.inf
+    cov[np.diag_indices_from(cov)] = dd
+    return cov
+
+
+def fit_structural(lik: StructuralLikelihood, obs: spec.Observations,
+                   start: np.ndarray | None = None) -> MLEResults:
+    """Maximise a compiled :class:`StructuralLikelihood` at observations *obs*.
+
+    L-BFGS-B with the analytic gradient, within the parameters' ranges (``kappa``
+    in [0.001, 200], ``delta >= 0``); standard errors from the inverse observed
+    information (central differences of the gradient); the identification
+    diagnostics of :func:`estimation.identification.diagnose_mle` in
+    ``diagnostics``.
+    """
+    from .identification import diagnose_mle
+
+    t0 = time.perf_counter()
+    vals = lik.observations(obs)
+    x0 = lik.start() if start is None else np.asarray(start, float)
+    # precondition: scale each parameter by the curvature of the log-likelihood at the
+    # start (the blocks of the likelihood differ in curvature by orders of magnitude)
+    h0 = np.abs(np.diag(_information(lik, x0, vals)))
+    scale = 1.0 / np.sqrt(np.where(np.isfinite(h0) & (h0 > 1e-8), h0, 1.0))
+    bounds = [(None if lo is None else lo / sc, None if hi is None else hi / sc)
+              for (lo, hi), sc in zip(lik.bounds, scale, strict=True)]
+
+    def negf(y: np.ndarray) -> tuple[float, np.ndarray]:
+        ll, g = lik(y * scale, vals)
+        if not np.isfinite(ll):
+            return 1e100, np.zeros_like(y)
+        return -ll, -g * scale
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)
+        res = optimize.minimize(negf, x0 / scale, jac=True, method="L-BFGS-B", bounds=bounds,
+                                options={"maxiter": 3000, "maxfun": 6000, "ftol": 1e-14,
+                                         "gtol": 1e-8, "maxcor": 30})
+    x = res.x * scale
+    ll, g = lik(x, vals)
+    info = _information(lik, x, vals)
+    # a parameter whose information is not finite (a gradient overflowing where it ran
+    # away) carries none: zero its row and column, report it as such
+    bad = ~np.isfinite(info).all(axis=1) | ~np.isfinite(info).all(axis=0)
+    info[bad, :] = 0.0
+    info[:, bad] = 0.0
+    cov = _covariance(info)
+    names = list(lik.labels)
+    table = _table(x, cov, names)
+    diag = diagnose_mle(names, x, info, se=table["se"].to_numpy(), bounds=lik.bounds,
+                        logit_scale=lik.logit_scale)
+    free = np.array([not ((lo is not None and xi <= lo + 1e-8) or
+                          (hi is not None and xi >= hi - 1e-8))
+                     for xi, (lo, hi) in zip(x, lik.bounds, strict=True)])
+    grad_ok = bool(np.max(np.abs(g[free]), initial=0.0) < 1e-3 * max(1.0, abs(ll)))
+    ok = bool(np.isfinite(ll) and grad_ok and not (diag["issue"] == "runaway coefficient").any()
+              and np.all(np.isfinite(table["se"])))
+    n = int(np.asarray(obs.cfg_chosen).size)
+    out = MLEResults(table, ll, n, ok, time.perf_counter() - t0,
+                     pd.DataFrame(cov, names, names), "structural MLE (proposal and vote)",
+                     {"optimizer": res, "backend": lik.backend})
+    out.information = pd.DataFrame(info, names, names)
+    out.diagnostics = diag
+    return out
+
+
 def fit_mle(data: AllocationData | ChoiceSets, model: str = "conditional_logit", *,
-            role: str = "configuration") -> MLEResults:
+            role: str = "configuration", veto: bool = True,
+            fixed: Mapping[str, float] | None = None) -> MLEResults:
     """Maximum-likelihood estimates with standard errors.
 
     Parameters
@@ -318,69 +545,38 @@ def fit_mle(data: AllocationData | ChoiceSets, model: str = "conditional_logit",
     data : AllocationData or ChoiceSets
     model : {"conditional_logit", "structural"}
         A reduced-form conditional logit of ``role``, or the structural
-        parameters in the model's normalisation (labels as in the Bayesian
-        summary, e.g. ``theta[centre_super]``).
+        proposal-and-vote model (the likelihood of
+        :func:`gametheory.restratification.spec.log_likelihood`, the same as the
+        Bayesian fit's; labels as in its summary, e.g. ``lam_theta[centre_super]``).
     role : str
         See :meth:`AllocationData.choice_sets`.
+    veto : bool
+        Structural model only: False fixes ``delta`` at 0.
+    fixed : mapping, optional
+        Structural model only: scalar estimands held at given values.
 
     Returns
     -------
     MLEResults
+        Its ``diagnostics`` table names weakly identified parameters and
+        coefficients running away (:mod:`estimation.identification`).
     """
     if isinstance(data, ChoiceSets):
         return fit_clogit(data)
     if not isinstance(data, AllocationData):
         raise InvalidTypeError("data", type(data).__name__, "not AllocationData",
-                              "Give an AllocationData or ChoiceSets")
+                               "Give an AllocationData or ChoiceSets")
     if model == "conditional_logit":
         return fit_clogit(data.choice_sets(role))
     if model != "structural":
         raise EstimationError("model", model, "unknown model",
                               "Use 'conditional_logit' or 'structural'")
-    t0 = time.perf_counter()
-    cfg = fit_clogit(data.choice_sets("configuration"))
-    b = cfg.params.to_numpy()
-    V = cfg.covariance.to_numpy()
-    lam = b[0]
-    if not lam > 0:
-        raise EstimationError("data", f"lambda*theta0 = {lam:.3g}",
-                              "the host track-record weight is not positive at the MLE, so "
-                              "the normalisation theta0 = 1 is not possible",
-                              "Use the reduced form (model='conditional_logit')")
-    est = np.concatenate([[lam], b[1:4] / lam, [b[4] / lam]])
-    J = np.zeros((5, 5))
-    J[0, 0] = 1.0
-    for k in range(1, 5):
-        J[k, 0] = -b[k] / lam**2
-        J[k, k] = 1.0 / lam
-    cov_c = J @ V @ J.T
-    names_c = ["lam", *(f"theta[{n}]" for n in THETA_FREE), "beta"]
-    parts = {"configuration": cfg}
-    tabs = [_table(est, cov_c, names_c)]
-    covs = [cov_c]
-    names = list(names_c)
-    ll, n, ok = cfg.loglik, cfg.n, cfg.converged
     a = data.arrays()
-    if len(a.app_chosen) and (a.app_mask.sum(axis=1) > 1).any():
-        app = fit_clogit(data.choice_sets("directors"))
-        parts["appointments"] = app
-        nm = [f"alpha[{x}]" for x in ALPHA_NAMES] + ["mu", "eta"]
-        tabs.append(_table(app.params.to_numpy(), app.covariance.to_numpy(), nm))
-        covs.append(app.covariance.to_numpy())
-        names += nm
-        ll, n, ok = ll + app.loglik, n + app.n, ok and app.converged
-    if len(a.con_count):
-        con = fit_poisson(a.con_count, a.con_loss)
-        parts["concessions"] = con
-        tabs.append(con.table)
-        covs.append(con.covariance.to_numpy())
-        names += ["gamma0", "gamma"]
-        ll, n, ok = ll + con.loglik, n + con.n, ok and con.converged
-    from scipy.linalg import block_diag
-
-    cov = block_diag(*covs)
-    return MLEResults(pd.concat(tabs), ll, n, ok, time.perf_counter() - t0,
-                      pd.DataFrame(cov, names, names), "structural MLE", parts)
+    t0 = time.perf_counter()
+    lik = StructuralLikelihood(a, veto=veto, fixed=fixed)
+    res = fit_structural(lik, a.obs)
+    res.parts["compile_seconds"] = time.perf_counter() - t0 - res.seconds
+    return res
 
 
 def compare_statsmodels(data: AllocationData | ChoiceSets, role: str = "configuration",

@@ -188,7 +188,7 @@ class ParamSpec:
     Attributes
     ----------
     name : str
-        The parameter's name (``beta``, ``lambda``, ``theta_centre_super``...).
+        The parameter's name (``delta``, ``lambda``, ``theta_centre_super``...).
     values : tuple
         Grid values (a ``START:STOP:NUM`` range expanded with
         :func:`numpy.linspace`, a comma list, or one value). Empty for a
@@ -217,7 +217,7 @@ def _number(spec: str, part: str) -> float:
         val = float(part)
     except ValueError:
         raise SweepError("--param", spec, f"{part.strip()!r} is not a number",
-                         "Write numbers, e.g. beta=0:2:21 or lambda=0.5,1,2") from None
+                         "Write numbers, e.g. delta=0:2:21 or lambda=0.5,1,2") from None
     if not math.isfinite(val):
         raise SweepError("--param", spec, f"{part.strip()!r} is not finite",
                          "Give finite numbers")
@@ -248,25 +248,25 @@ def parse_param(spec: str) -> ParamSpec:
 
     Examples
     --------
-    >>> parse_param("beta=0:2:5").values
+    >>> parse_param("delta=0:2:5").values
     (0.0, 0.5, 1.0, 1.5, 2.0)
     >>> parse_param("lambda=0.5,1,2").values
     (0.5, 1.0, 2.0)
-    >>> parse_param("beta=0:2").bounds
+    >>> parse_param("delta=0:2").bounds
     (0.0, 2.0)
-    >>> parse_param("beta=2:0:5")
+    >>> parse_param("delta=2:0:5")
     Traceback (most recent call last):
     ...
-    estimation.sweep.SweepError: --param='beta=2:0:5': inverted range: start 2 is above stop 0. \
-Write START:STOP:NUM with START < STOP, e.g. beta=0:2:5
+    estimation.sweep.SweepError: --param='delta=2:0:5': inverted range: start 2 is above stop 0. \
+Write START:STOP:NUM with START < STOP, e.g. delta=0:2:5
     """
     if not isinstance(spec, str) or "=" not in spec:
         raise SweepError("--param", spec, "expected NAME=VALUES",
-                         "Write e.g. beta=0:2:21, lambda=0.5,1,2 or mu=1")
+                         "Write e.g. delta=0:2:21, lambda=0.5,1,2 or mu=1")
     name, rhs = (s.strip() for s in spec.split("=", 1))
     if not name:
         raise SweepError("--param", spec, "the parameter name is empty",
-                         "Write NAME=VALUES, e.g. beta=0:2:21")
+                         "Write NAME=VALUES, e.g. delta=0:2:21")
     if not rhs:
         raise SweepError("--param", spec, f"no values for {name}",
                          f"Give values, e.g. {name}=0:2:21 or {name}=0.5,1,2")
@@ -394,12 +394,12 @@ def random_design(specs: Sequence[ParamSpec | str], n: int, seed: int) -> pd.Dat
 
     Examples
     --------
-    >>> d = random_design(["beta=0:2", "lambda=1,5"], n=4, seed=3)
+    >>> d = random_design(["delta=0:2", "lambda=1,5"], n=4, seed=3)
     >>> d.shape
     (4, 2)
-    >>> bool(((d["beta"] >= 0) & (d["beta"] <= 2)).all())
+    >>> bool(((d["delta"] >= 0) & (d["delta"] <= 2)).all())
     True
-    >>> d.equals(random_design(["beta=0:2", "lambda=1,5"], n=4, seed=3))
+    >>> d.equals(random_design(["delta=0:2", "lambda=1,5"], n=4, seed=3))
     True
     """
     specs_ = _as_specs(specs)
@@ -448,13 +448,13 @@ def read_design(path: str | Path, required: Iterable[str] = ()) -> pd.DataFrame:
     --------
     >>> import tempfile, pathlib
     >>> p = pathlib.Path(tempfile.mkdtemp()) / "d.csv"
-    >>> _ = p.write_text("beta,lambda\\n0,1\\n1,2\\n")
+    >>> _ = p.write_text("delta,lambda\\n0,1\\n1,2\\n")
     >>> read_design(p).to_dict("list")
-    {'beta': [0.0, 1.0], 'lambda': [1.0, 2.0]}
-    >>> read_design(p, required=["beta", "mu"])
+    {'delta': [0.0, 1.0], 'lambda': [1.0, 2.0]}
+    >>> read_design(p, required=["delta", "mu"])
     Traceback (most recent call last):
     ...
-    estimation.sweep.DesignError: design=...: missing column(s) ['mu'] (has ['beta', 'lambda']). \
+    estimation.sweep.DesignError: design=...: missing column(s) ['mu'] (has ['delta', 'lambda']). \
 Add a column per parameter, one row per point
     """
     from gametheory.fileio import decode_text, read_input_bytes
@@ -597,9 +597,9 @@ def point_key(index: int, point: Mapping[str, Any]) -> str:
 
     Examples
     --------
-    >>> point_key(0, {"beta": 1, "lambda": 2.5}) == point_key(0, {"lambda": 2.5, "beta": 1.0})
+    >>> point_key(0, {"delta": 1, "lambda": 2.5}) == point_key(0, {"lambda": 2.5, "delta": 1.0})
     True
-    >>> point_key(0, {"beta": 1}) == point_key(1, {"beta": 1})
+    >>> point_key(0, {"delta": 1}) == point_key(1, {"delta": 1})
     False
     """
     body = json.dumps({"i": int(index), "p": {str(k): _plain(v) for k, v in point.items()}},
@@ -736,8 +736,9 @@ class ScenarioPoint:
     :meth:`ModelParameters.from_dict <gametheory.restratification.ModelParameters.from_dict>`
     from the point and call :func:`gametheory.restratification.run`.
 
-    Outputs per point: ``host``, ``centre``, ``probability`` (logit probability
-    of the chosen configuration), ``all_blocked``, ``bloc_power``,
+    Outputs per point: ``host``, ``centre``, ``probability`` (choice probability
+    of the chosen, i.e. most probable, configuration), ``all_blocked`` (in the
+    deterministic limit), ``bloc_power``,
     ``network_director``, ``centre_director``, ``concession_value`` (total value
     of the concession packages), ``n_concession_roles``, ``stable``,
     ``shortfall`` (and ``region_seed`` for random regions).
@@ -755,7 +756,7 @@ class ScenarioPoint:
     Examples
     --------
     >>> f = ScenarioPoint("random-region")
-    >>> out = f({"beta": 1.0}, np.random.default_rng(0))
+    >>> out = f({"delta": 1.0}, np.random.default_rng(0))
     >>> sorted(out)[:4]
     ['all_blocked', 'bloc_power', 'centre', 'centre_director']
     """
@@ -839,12 +840,12 @@ class CalibrationPoint:
     :func:`estimation.simulate`, fit the structural model with
     :func:`estimation.fit` and compare the posterior with the truth (see
     :mod:`estimation.calibration`). A sweep of ``--random N`` empty points is
-    an SBC run of N replicates spread over workers; a grid over ``beta``
-    checks recovery along ``beta``.
+    an SBC run of N replicates spread over workers; a grid over ``delta``
+    checks recovery along ``delta``.
 
     Outputs, for each estimand ``k`` of
-    :func:`estimation.simulate.normalised_truth` (``lam``, ``beta``,
-    ``theta[centre_super]``...): ``k_truth``, ``k_rank`` (number of the
+    :func:`estimation.simulate.normalised_truth` (``lam_theta[...]``, ``kappa``, ``delta``,
+    ``alpha[social]``...): ``k_truth``, ``k_rank`` (number of the
     ``n_posterior`` evenly thinned draws below the truth; uniform on
     ``0..n_posterior`` under correct calibration), ``k_mean`` (posterior
     mean), ``k_in50`` and ``k_in95`` (the central interval covers the truth);

@@ -267,21 +267,22 @@ def demo_footnote(table: Any) -> str:
     """What the demo's recovery table shows, worded from its own numbers."""
     far = [str(k) for k, z in table["mle_z"].items() if abs(z) >= 2]
     wide = [str(k) for k, v in (table["mle_se"] / table["truth"].abs()).items() if v >= 0.5]
+    flagged = table.attrs.get("mle_flagged", {})
     lines = [f"\nmle_se is the MLE's standard error and mle_z = (mle - truth) / mle_se "
              f"({table.attrs.get('n_regions', '?')} regions; the MLE "
              f"{'converged' if table.attrs.get('mle_converged') else 'did NOT converge'})."]
+    if flagged:
+        lines.append("The MLE's identification diagnostic flags: " + "; ".join(
+            f"{k} ({v})" for k, v in flagged.items()) + ". From allocations alone (no "
+            "recorded votes) the stakes of members whose stake is the same under every "
+            "configuration (commissioners, the ambulance service) are not identified: the "
+            "posterior keeps their prior, the MLE runs away.")
     if wide:
         lines.append("Weakly identified here (standard error at least half the true value): "
                      + ", ".join(wide) + ".")
-        if any(k.split("[")[0] in ("lam", "theta", "beta") for k in wide):
-            lines.append("lam, theta and beta are ratios of the configuration logit's "
-                         "coefficients (the host track record's weight is fixed at 1), so "
-                         "with this many regions their MLE can sit far from the truth and "
-                         "the posterior leans on the prior.")
     if far:
         lines.append("Outside the MLE's own 95% interval (|mle_z| >= 2): " + ", ".join(far)
-                     + ". That is more than sampling noise; see the model's identification "
-                     "notes in the documentation.")
+                     + ". See the model's identification notes in the documentation.")
     else:
         lines.append("Every MLE lies within two of its standard errors of the truth.")
     return "\n".join(lines)
@@ -322,9 +323,9 @@ def build_parser(with_sweep: bool = False) -> argparse.ArgumentParser:
     p_run.add_argument("--overwrite", action="store_true",
                        help="replace a non-empty --out folder")
     p_run.add_argument("--param", action="append", metavar="NAME=VALUE",
-                       help="set a model parameter, e.g. --param beta=1.5 or "
-                       "--param theta=1,1,1,1.5 (repeatable; see ModelParameters for the "
-                       "valid ranges)")
+                       help="set a model parameter, e.g. --param delta=1.5, kappa=inf or "
+                       "theta=1,1,1,1.5 (repeatable; see ModelParameters for the valid "
+                       "ranges)")
     p_run.add_argument("--seed", type=_SEED, default=None,
                        help="seed for random-region (0 <= seed < 2**63; default 0)")
     p_run.add_argument("--no-figures", action="store_true", help="skip the PNG figures")
@@ -505,7 +506,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     Examples
     --------
-    >>> main(["run", "case-region", "--param", "beta=abc", "--quiet"])
+    >>> main(["run", "case-region", "--param", "delta=abc", "--quiet"])
     2
     """
     from gametheory.errors import RestratError, SolverError

@@ -16,22 +16,26 @@ Entries:
 * random regions of 10, 100 and 1,000 organisations (bids, blocs and
   committees scale with them);
 * on every model scenario, outcomes checked against independent computations:
-  the choice probabilities against the logit formula recomputed from the raw
-  covariates, blocking against the members' weights and the quota, the
-  chosen configuration against the best unblocked one, package values
-  against the roles handed out, the committee against the losers recomputed
-  from the raw scenario, the stability flag against an enumeration of every
-  coalition's worth from raw harm, the bargaining shares against the
-  stationary (one-shot deviation) conditions, and who holds what (no
-  concession for the host or the centre; a service-named portfolio only where
-  the service runs);
+  the pass probabilities against the members' utilities recomputed from the raw
+  covariates and the generating function of the vote evaluated by a discrete
+  Fourier transform, the choice probabilities against the proposal-and-vote
+  formula, the deterministic limit's blocking against the members' weights and
+  the quota, the chosen configuration against the most probable one and the
+  limit's against the best unblocked one, package values against the roles
+  handed out, the committee against the losers recomputed from the raw
+  scenario, the stability flag against an enumeration of every coalition's
+  worth from raw harm, the bargaining shares against the stationary (one-shot
+  deviation) conditions, and who holds what (no concession for the host or the
+  centre; a service-named portfolio only where the service runs);
 * concessions respond to power: ``weak-districts`` gives the district
   hospitals smaller packages than the case, and ``scarce-roles`` (built to be
   unstable) reports that its concessions are not stable;
 * estimation: recovery of the structural model's parameters by maximum
-  likelihood on repeated simulated data at 50, 200 and 2,000 regions: the
-  shares of true values inside the 95% and 50% Wald intervals must lie in the
-  99% binomial range around the nominal levels.
+  likelihood on repeated simulated data (with the members' votes recorded; the
+  commissioners' stake held at its true value, since their votes are almost
+  always support, which separates) at 50, 200 and 2,000 regions: the shares of
+  true values inside the 95% and 50% Wald intervals must lie in the 99%
+  binomial range around the nominal levels.
 """
 
 from __future__ import annotations
@@ -59,33 +63,66 @@ class BenchScenario:
     group: str = "model"
 
 
-def _independent_probabilities(region: Any, params: Any, pi: float) -> dict[tuple, float]:
-    """Logit choice probabilities recomputed from the region's raw covariates.
+def _independent_model(region: Any, params: Any, max_pass: int = 60) -> dict[str, Any]:
+    """The proposal-and-vote model recomputed from the region's raw description.
 
-    Written from the model's documented formula, not from its code:
-    :math:`U_c = \\theta\\cdot x(c) - \\beta\\,\\pi\\,k(c)` with
-    :math:`x = ` (host track record, host performance, centre breadth, centre
-    super-specialist services), :math:`k = 1` for one organisation holding both roles,
-    ``tier_concentration`` for two teaching hospitals, 0 otherwise;
-    :math:`p_c \\propto e^{\\lambda U_c}`.
+    Written from the model's documented definition, not from its code: member
+    :math:`j`'s utility for configuration :math:`c` is its type's baseline plus
+    :math:`\rho` times the roles its organisation wins minus the work it loses minus
+    :math:`\\delta` times the concentration for bloc members, each relative to its
+    mean over the region's configurations; the pass probability is read off the
+    generating function :math:`\\prod_j (1 - p_j + p_j x^{w_j})` evaluated by a
+    discrete Fourier transform (a different algorithm from the package's dynamic
+    programme), for at most ``max_pass`` configurations (the most probable under
+    the proposer's logit when there are more).
     """
     import numpy as np
 
     org = {o.name: o for o in region.organisations}
-    hosts = [b.organisation for b in region.bids if b.role == "host"]
-    centres = [b.organisation for b in region.bids if b.role == "centre"]
-    util = {}
-    for h in dict.fromkeys(hosts):
-        for c in dict.fromkeys(centres):
-            x = [org[h].track_record, org[h].performance, org[c].specialist_breadth,
-                 float(org[c].n_super_specialist)]
-            k = 1.0 if h == c else (params.tier_concentration
-                                    if org[h].kind == org[c].kind == "teaching" else 0.0)
-            util[(h, c)] = float(np.dot(params.theta, x)) - params.beta * pi * k
-    top = max(util.values())
-    w = {c: np.exp(params.lam * (u - top)) for c, u in util.items()}
-    tot = sum(w.values())
-    return {c: v / tot for c, v in w.items()}
+    hosts = list(dict.fromkeys(b.organisation for b in region.bids if b.role == "host"))
+    cents = list(dict.fromkeys(b.organisation for b in region.bids if b.role == "centre"))
+    cfgs = [(h, c) for h in hosts for c in cents]
+    roles = region.roles
+
+    def lost(name: str, centre: str) -> float:
+        o = org[name]
+        if name == centre or o.trauma_volume <= 0 or o.kind == "ambulance":
+            return 0.0
+        kept = roles.unit_retained if o.can_be_trauma_unit else roles.lower_retained
+        return o.trauma_volume * (1 - kept) / 100.0
+
+    V = np.array([float(np.dot(params.theta, [org[h].track_record, org[h].performance,
+                                              org[c].specialist_breadth,
+                                              org[c].n_super_specialist])) for h, c in cfgs])
+    k = np.array([1.0 if h == c else (params.tier_concentration
+                                       if org[h].kind == org[c].kind == "teaching" else 0.0)
+                  for h, c in cfgs])
+    members = region.management_group
+    U = np.zeros((len(cfgs), len(members)))
+    for j, m in enumerate(members):
+        own = m.organisation
+        if own is None:
+            base, R, L = params.stake_commissioners, np.zeros(len(cfgs)), np.zeros(len(cfgs))
+        else:
+            base = params.stake_ambulance if org[own].kind == "ambulance" else params.support
+            R = np.array([(own == h) + (own == c) for h, c in cfgs], float)
+            L = np.array([lost(own, c) for _, c in cfgs])
+        K = k * m.bloc
+        U[:, j] = (base + params.rho * (R - R.mean()) - (L - L.mean())
+                   - params.delta * (K - K.mean()))
+    w = np.array([int(round(m.weight)) for m in members])
+    q = int(np.ceil(region.quota - 1e-9))
+    supported = (U > 0) @ w
+    order = np.argsort(-V, kind="stable")[:max_pass]
+    n = 1 << int(np.ceil(np.log2(w.sum() + 1)))
+    omega = np.exp(-2j * np.pi * np.arange(n) / n)
+    ppass = {}
+    for c in order:
+        p = 1 / (1 + np.exp(-params.kappa * U[c]))
+        F = np.prod((1 - p)[:, None] + p[:, None] * omega[None, :] ** w[:, None], axis=0)
+        coef = np.fft.ifft(F).real
+        ppass[cfgs[c]] = float(coef[q:].sum())
+    return {"configurations": cfgs, "V": V, "blocked": supported < q, "pass": ppass}
 
 
 def _committee_by_hand(region: Any, chosen: tuple[str, str]) -> tuple[list[str], Any]:
@@ -188,17 +225,30 @@ def _model_outcomes(region: Any) -> dict[str, Any]:
     docs = {d.name: d for d in region.doctors}
     ct = res.concessions.table
     pk = res.concessions.packages
-    # the choice probabilities against the formula, recomputed from raw covariates
-    ref = _independent_probabilities(region, params, res.allocation.bloc_power)
-    got = {(h, c): p for h, c, p in zip(t["host"], t["centre"], t["probability"],
-                                        strict=True)}
-    probs_ok = set(ref) == set(got) and max(abs(ref[k] - got[k]) for k in ref) < 1e-9
-    # blocking from the members' weights and the quota; the choice is the best unblocked
-    weight = {m.name: m.weight for m in region.management_group}
-    total = sum(weight.values())
-    blocked = [total - sum(weight[m] for m in opp) < region.quota for opp in t["opponents"]]
-    open_rows = t[~np.asarray(blocked)] if not all(blocked) else t
-    best = open_rows.loc[open_rows["U"].idxmax()]
+    # pass and choice probabilities against the model recomputed from raw covariates
+    ref = _independent_model(region, params)
+    keys = list(zip(t["host"], t["centre"], strict=True))
+    got_pass = dict(zip(keys, t["pass_probability"], strict=True))
+    got_p = dict(zip(keys, t["probability"], strict=True))
+    pass_ok = all(abs(got_pass[c] - v) < 1e-9 for c, v in ref["pass"].items())
+    cfgs = ref["configurations"]
+    if len(ref["pass"]) == len(cfgs):
+        e = np.array([np.exp(params.lam * (v - ref["V"].max())) * ref["pass"][c]
+                      for c, v in zip(cfgs, ref["V"], strict=True)])
+        probs_ok = bool(np.max(np.abs(e / e.sum() - [got_p[c] for c in cfgs])) < 1e-9)
+        modal = cfgs[int(np.argmax(e))]
+    else:     # too many configurations: check the ratios of the ones recomputed
+        sel = list(ref["pass"])
+        i0 = cfgs.index(sel[0])
+        probs_ok = all(abs(got_p[c] * ref["pass"][sel[0]] * np.exp(params.lam * (
+            ref["V"][i0] - ref["V"][cfgs.index(c)])) - got_p[sel[0]] * ref["pass"][c])
+            < 1e-9 * max(got_p[sel[0]], 1e-300) for c in sel)
+        modal = max(got_p, key=got_p.get)
+    # the deterministic limit: blocked when the members with positive utility fall short
+    # of the quota; its choice is the proposer's best unblocked configuration
+    blocked = dict(zip(cfgs, ref["blocked"], strict=True))
+    open_ = [c for c in cfgs if not blocked[c]] or cfgs
+    best = max(open_, key=lambda c: ref["V"][cfgs.index(c)])
     # concessions: package values are the sum of the roles handed out; the committee is
     # the hospitals that lost work (host and centre excluded), recomputed by hand; the
     # stability flag against an enumeration of every coalition's worth from raw harm
@@ -232,9 +282,13 @@ def _model_outcomes(region: Any) -> dict[str, Any]:
         "centre": res.chosen[1],
         "concentrated_blocked_by_bloc": bool(conc["blocked"].any()) if len(conc) else None,
         "directors_multiplex": bool(all(docs[n].multiplex for n in a["doctor"])),
-        "probabilities_match_logit_formula": probs_ok,
-        "blocking_matches_weights": bool(list(t["blocked"]) == blocked),
-        "chosen_is_best_unblocked": (str(best["host"]), str(best["centre"])) == res.chosen,
+        "pass_probabilities_match_generating_function": pass_ok,
+        "probabilities_match_vote_model": bool(probs_ok),
+        "blocking_matches_weights": all(bool(b) == blocked[(h, c)] for h, c, b in
+                                        zip(t["host"], t["centre"], t["blocked"],
+                                            strict=True)),
+        "chosen_is_most_probable": modal == res.chosen,
+        "limit_chosen_is_best_unblocked": best == res.allocation.limit_chosen,
         "package_values_add_up": sums_ok,
         "committee_matches_losers": committee_ok,
         "stable_flag_matches_enumeration": (stable_enum is None
@@ -253,8 +307,10 @@ def _model_outcomes(region: Any) -> dict[str, Any]:
 
 #: outcomes every model scenario is checked on, each against an independent computation
 MODEL_CHECKS: dict[str, Any] = {
-    "probabilities_match_logit_formula": True, "blocking_matches_weights": True,
-    "chosen_is_best_unblocked": True, "package_values_add_up": True,
+    "pass_probabilities_match_generating_function": True,
+    "probabilities_match_vote_model": True, "blocking_matches_weights": True,
+    "chosen_is_most_probable": True, "limit_chosen_is_best_unblocked": True,
+    "package_values_add_up": True,
     "committee_matches_losers": True, "stable_flag_matches_enumeration": True,
     "equilibrium_passes_one_shot_check": True, "host_and_centre_get_no_concessions": True,
     "portfolio_leads_fit_services": True,
@@ -295,7 +351,10 @@ def _binomial_band(n: int, p: float, level: float = 0.99) -> tuple[float, float]
 
 
 def _recovery_entry(n_regions: int, reps: int, seed: int = 7) -> BenchScenario:
-    n_par = 12                        # lam, theta x3, beta, alpha x3, mu, eta, gamma0, gamma
+    fixed = {"stake_commissioners": 2.0}
+    from gametheory.restratification import spec
+
+    n_par = sum(len(v) or 1 for k, v in spec.ESTIMANDS.items() if k not in fixed)
 
     def go() -> dict[str, Any]:
         import estimation as est
@@ -303,8 +362,9 @@ def _recovery_entry(n_regions: int, reps: int, seed: int = 7) -> BenchScenario:
         t0 = time.perf_counter()
         in50, in95, n = 0, 0, 0
         for r in range(reps):
-            data = est.simulate(n_regions=n_regions, seed=seed + r)
-            fit = est.fit_mle(data, model="structural")
+            data = est.simulate(n_regions=n_regions, seed=seed + r, votes=True,
+                                params={"lam": 2.0, **fixed})
+            fit = est.fit_mle(data, model="structural", fixed=fixed)
             ci50 = fit.conf_int(alpha=0.5)
             for k, v in data.truth.items():
                 if k in fit.table.index:
@@ -319,7 +379,7 @@ def _recovery_entry(n_regions: int, reps: int, seed: int = 7) -> BenchScenario:
     lo50, hi50 = _binomial_band(n, 0.50)
     return BenchScenario(
         f"recovery-mle-{n_regions}",
-        f"Simulate {reps} data sets of {n_regions} random regions at the default parameters "
+        f"Simulate {reps} data sets of {n_regions} random regions (votes recorded, lam = 2) "
         "and recover the structural model's parameters by maximum likelihood: the share of "
         "Wald intervals covering the truth must lie in the 99% binomial range around the "
         "nominal 95% and 50% (Wald intervals are asymptotic, so small data may miss).",

@@ -284,22 +284,22 @@ def test_random_region_options_checked():
 
 # ------------------------------------------------------------------ model parameters
 PARAM_STRINGS = [
-    ("beta=abc", "beta", "not a number"),
-    ("beta=", "beta", "is empty"),
+    ("delta=abc", "delta", "not a number"),
+    ("delta=", "delta", "is empty"),
     ("mu=0x10", "mu", "hexadecimal"),
     ("alpha=abc", "alpha[0]", "not a number"),
     ("seed=-1", "seed", "not a model parameter"),
     ("theta_host_track_record=nan", "theta_host_track_record", "not finite"),
     ("theta_host_track_record=inf", "theta_host_track_record", "not finite"),
     ("alpha_cultural=nan", "alpha_cultural", "not finite"),
-    ("beta=1e400", "beta", "not finite"),
-    ("beta=-1", "beta", "outside its valid range"),
+    ("delta=1e400", "delta", "not finite"),
+    ("delta=-1", "delta", "outside its valid range"),
     ("lam=2e6", "lam", "outside its valid range"),
     ("theta=1,2,3", "theta", "has 3 entries"),
     ("mu=1,2", "mu", "is a list"),
     ("power_index=majority", "power_index", "not a known value"),
-    ("betta=1", "betta", "Did you mean 'beta'"),
-    ("beta", "--param", "not NAME=VALUE"),
+    ("deltta=1", "deltta", "Did you mean 'delta'"),
+    ("delta", "--param", "not NAME=VALUE"),
     ("=3", "--param", "no parameter name"),
 ]
 
@@ -316,7 +316,7 @@ def test_param_strings(tmp_path, capsys, item, name, words):
 
 @pytest.mark.parametrize("items,words", [
     (["lambda=1", "lam=2"], "same parameter as lambda"),
-    (["beta=1", "beta=2"], "given twice"),
+    (["delta=1", "delta=2"], "given twice"),
     (["theta=1,1,1,1", "theta_centre_super=2"], "same parameter as theta"),
     (["theta_centre_super=2", "theta=1,1,1,1"], "same parameter as theta_centre_super"),
 ])
@@ -329,8 +329,8 @@ def test_conflicting_and_repeated_parameters(capsys, items, words):
 
 def test_several_parameter_problems_at_once():
     with pytest.raises(ParameterError) as err:
-        ModelParameters.from_strings(["beta=abc", "mu=nan", "lam=-1", "colour=red"])
-    assert {p.path for p in err.value.problems} == {"beta", "mu", "lam", "colour"}
+        ModelParameters.from_strings(["delta=abc", "mu=nan", "lam=-1", "colour=red"])
+    assert {p.path for p in err.value.problems} == {"delta", "mu", "lam", "colour"}
 
 
 def test_every_parameter_has_a_documented_range_enforced_at_both_edges():

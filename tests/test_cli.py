@@ -87,7 +87,7 @@ def test_demo_footnote_follows_the_numbers():
     from restrat.cli import demo_footnote
 
     t = pd.DataFrame({"truth": [2.0, 1.0], "mle": [2.1, 1.0], "mle_se": [0.1, 0.01]},
-                     index=["lam", "gamma"])
+                     index=["kappa", "gamma"])
     t["mle_z"] = (t["mle"] - t["truth"]) / t["mle_se"]
     t.attrs.update(n_regions=50, mle_converged=True)
     note = demo_footnote(t)
@@ -96,9 +96,11 @@ def test_demo_footnote_follows_the_numbers():
     far = t.assign(mle=[9.0, 1.0], mle_se=[3.0, 0.01])
     far["mle_z"] = (far["mle"] - far["truth"]) / far["mle_se"]
     note = demo_footnote(far)
-    assert "Outside the MLE's own 95% interval (|mle_z| >= 2): lam" in note
-    assert "Weakly identified here (standard error at least half the true value): lam." in note
-    assert "ratios" in note
+    assert "Outside the MLE's own 95% interval (|mle_z| >= 2): kappa" in note
+    assert "Weakly identified here (standard error at least half the true value): kappa." in note
+    assert "identification diagnostic" not in note
+    far.attrs.update(mle_flagged={"stake_ambulance": "runaway coefficient"})
+    assert "stake_ambulance (runaway coefficient)" in demo_footnote(far)
 
 
 # ------------------------------------------------------------------ one exit-code policy
@@ -119,7 +121,7 @@ def _interrupt(*a, **k):
 # (subcommand arguments, (module, attribute) doing its work, a usage error)
 SUBCOMMANDS = {
     "run": (["run", "case-region"], ("gametheory.restratification", "run"),
-            ["run", "case-region", "--param", "beta=x"]),
+            ["run", "case-region", "--param", "delta=x"]),
     "list": (["list"], ("gametheory.restratification.scenarios", "describe"),
              ["list", "--bogus"]),
     "demo": (["demo"], ("restrat.demo", "run"), ["demo", "extra"]),
@@ -129,9 +131,9 @@ SUBCOMMANDS = {
                   ["calibrate", "--sims", "-3"]),
     "bench": (["bench", "scenarios", "case-region"], ("restrat.registry", "run_all"),
               ["bench", "nothing"]),
-    "sweep": (["sweep", "case-region", "--param", "beta=0,1", "--workers", "1"],
+    "sweep": (["sweep", "case-region", "--param", "delta=0,1", "--workers", "1"],
               ("estimation.sweep", "run_sweep"),
-              ["sweep", "case-region", "--param", "beta=0:1:1e12"]),
+              ["sweep", "case-region", "--param", "delta=0:1:1e12"]),
 }
 
 
@@ -165,7 +167,7 @@ def test_exit_codes_of_every_subcommand(name, tmp_path, capsys, monkeypatch):
 def test_exit_code_0_of_every_subcommand(tmp_path, capsys, monkeypatch):
     assert _run(capsys, "list")[0] == 0
     assert _run(capsys, "run", "one-teaching-hospital", "--no-figures")[0] == 0
-    rc, _, err = _run(capsys, "sweep", "case-region", "--param", "beta=0,1", "--workers", "1",
+    rc, _, err = _run(capsys, "sweep", "case-region", "--param", "delta=0,1", "--workers", "1",
                       "--out", tmp_path / "sw", "--no-progress")
     assert rc == 0, err
     # fit and calibrate are wired through the boundary (their work is tested elsewhere)
@@ -206,8 +208,8 @@ def test_quiet_and_warnings_on_stderr(tmp_path, capsys, monkeypatch):
     assert rc == 0 and out == "" and err == ""
     assert json.loads((tmp_path / "o" / "_complete.json").read_text())["complete"]
     # --quiet before the subcommand too; errors still shown
-    rc, out, err = _run(capsys, "--quiet", "run", "case-region", "--param", "beta=-1")
-    assert rc == 2 and out == "" and "beta" in err
+    rc, out, err = _run(capsys, "--quiet", "run", "case-region", "--param", "delta=-1")
+    assert rc == 2 and out == "" and "delta" in err
 
 
 def test_python_m_restrat(tmp_path):

@@ -39,9 +39,13 @@ def test_docs_build_strict(tmp_path: Path) -> None:
         f"{proc.stdout[-4000:]}\n{proc.stderr[-8000:]}")
     site = tmp_path / "site"
     for page in ["index.html", "tutorials/tu-games/index.html",
-                 "tutorials/estimation/index.html", "reference/tu/index.html",
+                 "tutorials/estimation/index.html", "tutorials/veto/index.html",
+                 "reference/tu/index.html", "reference/formation/index.html",
                  "definitions/index.html", "citing/index.html"]:
         assert (site / page).is_file(), page
     # the tutorials ran: their printed output is in the pages
     tu = (site / "tutorials/tu-games/index.html").read_text(encoding="utf-8")
     assert "[50.0, 75.0, 75.0]" in tu
+    # the veto tutorial fitted both models and compared them by LOO
+    veto = (site / "tutorials/veto/index.html").read_text(encoding="utf-8")
+    assert "elpd_loo" in veto and "no veto" in veto

@@ -32,19 +32,89 @@ def _problems(**frames: pd.DataFrame) -> list:
 
 def test_valid_roundtrip_and_arrays_match_simulation(sim):
     a = sim.arrays()
+    d = a.design
     bank = sim.bank
-    # the data's configuration order is the model's (host bidders x centre bidders)
-    assert np.array_equal(a.cfg_mask, bank.cfg_mask)
-    assert np.allclose(a.cfg_x, bank.cfg_x) and np.allclose(a.cfg_k, bank.cfg_k)
+    # the data's arrays are the simulation's: one builder (the specification)
+    assert np.array_equal(d.cfg_mask, bank.design.cfg_mask)
+    assert np.allclose(d.cfg_x, bank.design.cfg_x) and np.allclose(d.cfg_k, bank.design.cfg_k)
+    assert np.array_equal(d.bodies.weights, bank.design.bodies.weights)
     alloc = sim.allocations.pivot(index="region", columns="role", values="holder")
     for g, r in enumerate(a.region_names):
-        assert a.cfg_host[g, a.cfg_chosen[g]] == alloc.loc[r, "host"]
-        assert a.cfg_centre[g, a.cfg_chosen[g]] == alloc.loc[r, "centre"]
-    for s in range(len(a.app_chosen)):
-        role = ("network_director", "centre_director")[a.app_role[s]]
-        assert a.app_doctor[s, a.app_chosen[s]] == alloc.loc[a.region_names[a.app_region[s]],
-                                                            role]
-    assert np.all(a.con_loss > 0)
+        c = a.cfg_chosen[g]
+        assert d.org_names[g, d.cfg_host[g, c]] == alloc.loc[r, "host"]
+        assert d.org_names[g, d.cfg_centre[g, c]] == alloc.loc[r, "centre"]
+        for k, role in enumerate(("network_director", "centre_director")):
+            org = (d.cfg_host if k == 0 else d.cfg_centre)[g, c]
+            assert d.cand_names[g, org, a.obs.director[g, k]] == alloc.loc[r, role]
+    # the members table is each region's management group, in its weights and quota
+    mem = sim.members.groupby("region")["weight"].sum()
+    for g, r in enumerate(a.region_names):
+        assert d.bodies.total[g] == mem[r]
+
+
+def test_old_data_without_management_group_are_refused_saying_what_to_add(sim):
+    f = _frames(sim)
+    members = f.pop("members")
+    regions = f["regions"].drop(columns=["quota"]).assign(bloc_power=0.4)
+    f["regions"] = regions
+    probs = _problems(**f)
+    text = " ".join(str(p) for p in probs)
+    assert any(p.frame == "members" and "missing" in p.problem for p in probs)
+    assert "add a members table" in text and "quota" in text
+    assert any(p.column == "bloc_power" for p in probs)
+    # organisations with the first schema's loss instead of trauma volumes
+    f = _frames(sim)
+    f["organisations"] = f["organisations"].drop(columns=["trauma_volume"]).assign(loss=1.0)
+    probs = _problems(**f)
+    assert any(p.column == "loss" and "trauma_volume" in p.fix for p in probs)
+    assert len(members)
+
+
+def test_bad_management_groups_refused_with_every_problem_named(sim):
+    f = _frames(sim)
+    mem = f["members"].copy()
+    r0, r1, r2 = list(f["regions"]["region"][:3])
+    i0 = mem.index[mem["region"] == r0][0]
+    mem.loc[i0, "weight"] = 1.5                                   # not a whole number
+    i1 = mem.index[mem["region"] == r0][1]
+    mem.loc[i1, "weight"] = -2                                    # negative
+    i2 = mem.index[(mem["region"] == r1) & mem["organisation"].str.startswith("District")][0]
+    mem.loc[i2, "organisation"] = "Atlantis General"              # unknown organisation
+    org = f["organisations"]
+    teach = org[(org["region"] == r1) & (org["kind"] == "teaching")]["organisation"].iloc[0]
+    i3 = mem.index[(mem["region"] == r1) & (mem["organisation"] == teach)][0]
+    mem.loc[i3, "bloc"] = True                                    # bloc but not a district
+    mem = mem[mem["region"] != r2]                                # a region without members
+    f["members"] = mem
+    f["regions"].loc[f["regions"]["region"] == sim.regions["region"][3], "quota"] = 10_000
+    probs = _problems(**f)
+    got = {(p.frame, p.column, p.row) for p in probs}
+    assert ("members", "weight", i0) in got and ("members", "weight", i1) in got
+    assert ("members", "organisation", i2) in got and ("members", "bloc", i3) in got
+    assert any(p.frame == "members" and p.value == r2 and "no management-group" in p.problem
+               for p in probs)
+    assert any(p.frame == "regions" and p.column == "quota" and p.value == 10_000
+               for p in probs)
+    # every problem carries its fix
+    assert all(p.fix for p in probs)
+    # the bloc check follows the region's bloc_kind ("any" turns it off)
+    f2 = _frames(sim)
+    m2 = f2["members"]
+    j = m2.index[(m2["region"] == r1) & (m2["organisation"] == teach)][0]
+    m2.loc[j, "bloc"] = True
+    f2["regions"]["bloc_kind"] = "any"
+    AllocationData.from_frame(f2)
+
+
+def test_observed_votes_validated(sim):
+    f = _frames(sim)
+    r = f["regions"]["region"][0]
+    mem = f["members"][f["members"]["region"] == r]
+    f["votes"] = pd.DataFrame({"region": r, "member": list(mem["member"]) + ["Nobody"],
+                               "vote": [0] * len(mem) + [1]})
+    probs = _problems(**f)
+    assert any(p.frame == "votes" and p.value == "Nobody" for p in probs)
+    assert any(p.frame == "votes" and "already block" in p.problem for p in probs)
 
 
 def test_missing_column_reported(sim):
@@ -98,14 +168,14 @@ def test_director_not_a_candidate(sim):
 
 def test_bad_values(sim):
     f = _frames(sim)
-    f["regions"].loc[0, "bloc_power"] = 1.5
+    f["regions"].loc[0, "tier_concentration"] = 1.5
     f["organisations"].loc[0, "kind"] = "university"
     f["doctors"]["multiplex"] = f["doctors"]["multiplex"].astype(object)
     f["doctors"].loc[1, "multiplex"] = "maybe"
     f["bids"].loc[0, "role"] = "boss"
     probs = _problems(**f)
     cols = {(p.frame, p.column) for p in probs}
-    assert {("regions", "bloc_power"), ("organisations", "kind"), ("doctors", "multiplex"),
+    assert {("regions", "tier_concentration"), ("organisations", "kind"), ("doctors", "multiplex"),
             ("bids", "role")} <= cols
 
 
@@ -132,22 +202,28 @@ def test_csv_roundtrip_and_files_untouched(sim, tmp_path):
     assert d2.n_regions == sim.n_regions
     a, b = sim.arrays(), d2.arrays()
     assert np.array_equal(a.cfg_chosen, b.cfg_chosen)
-    assert np.allclose(a.cfg_x, b.cfg_x) and np.allclose(a.app_z, b.app_z)
-    assert np.array_equal(a.con_count, b.con_count)
+    assert np.allclose(a.design.cfg_x, b.design.cfg_x)
+    assert np.allclose(a.design.cand_z, b.design.cand_z)
+    for k, v in a.obs.as_dict().items():
+        assert np.array_equal(v, getattr(b.obs, k)), k
     # a broken file is reported, and never rewritten
     org = pd.read_csv(tmp_path / "organisations.csv", dtype=str)
-    org.loc[0, "loss"] = "lots"
+    org.loc[0, "trauma_volume"] = "lots"
     org.to_csv(tmp_path / "organisations.csv", index=False)
     raw = (tmp_path / "organisations.csv").read_bytes()
-    with pytest.raises(DataValidationError, match="row 0, column 'loss'"):
+    with pytest.raises(DataValidationError, match="row 0, column 'trauma_volume'"):
         AllocationData.from_csv(tmp_path)
     assert (tmp_path / "organisations.csv").read_bytes() == raw
     assert all((tmp_path / n).read_bytes() == v for n, v in stamp.items()
                if n != "organisations.csv")
 
 
-def test_missing_files(tmp_path):
+def test_missing_files(tmp_path, sim):
     with pytest.raises(DataValidationError, match="regions.csv"):
+        AllocationData.from_csv(tmp_path)
+    sim.to_csv(tmp_path)
+    (tmp_path / "members.csv").unlink()
+    with pytest.raises(DataValidationError, match="members.csv.*management group"):
         AllocationData.from_csv(tmp_path)
 
 
@@ -177,13 +253,15 @@ def test_from_restrat_run_output(tmp_path):
     assert al["centre"] == "Northgate Teaching Hospital"
     assert al["centre_director"] == res.directors["MTC Medical Director"]
     org = d.organisations.set_index("organisation")
-    losers = org[org["loss"] > 0]
-    assert losers["concession_roles"].notna().all()
+    losers = res.designations.index[res.designations["loss"] > 0]
+    assert org.loc[losers, "concession_roles"].notna().all()
     # the counts read back are the roles the run handed to each committee hospital
     held = res.concessions.packages.groupby("organisation").size()
     for o in res.concessions.table.index:
-        assert losers.at[o, "concession_roles"] == held.get(o, 0)
-    assert d.regions["bloc_power"].iloc[0] == pytest.approx(res.allocation.bloc_power)
+        assert org.at[o, "concession_roles"] == held.get(o, 0)
+    # the management group travels with the run: same weights and quota
+    assert d.regions["quota"].iloc[0] == res.region.quota
+    assert list(d.members["weight"]) == [m.weight for m in res.region.management_group]
     with pytest.raises(DataValidationError, match="result.json"):
         AllocationData.from_run_output(tmp_path / "nothing-here")
 
@@ -213,7 +291,7 @@ def test_bundled_datasets_match_their_generators(tmp_path):
     from estimation import datasets
 
     syn = datasets.load_synthetic()
-    assert syn.n_regions == datasets.SYNTHETIC_N_REGIONS and syn.truth["beta"] == 2.0
+    assert syn.n_regions == datasets.SYNTHETIC_N_REGIONS and syn.truth["delta"] == 2.5
     fresh = datasets.make_synthetic()
     fresh.to_csv(tmp_path)
     again = AllocationData.from_csv(tmp_path)
@@ -232,7 +310,6 @@ def test_cli_fit_text():
     from estimation.errors import SamplingWarning
 
     with pytest.warns(SamplingWarning, match="ESS"):   # 60 draws: said (on stderr), not hidden
-        text = est.cli_fit(str(HERE / "case"), sampler="pymc", chains=2, draws=30, tune=30,
-                           seed=1)
-    assert "model structural, sampler pymc" in text and "r_hat" in text
+        text = est.cli_fit(str(HERE / "case"), chains=2, draws=30, tune=30, seed=1)
+    assert "model structural, sampler nutpie" in text and "r_hat" in text
     assert "WARNING" not in text      # warnings go to standard error, not into the results

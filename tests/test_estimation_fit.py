@@ -1,4 +1,4 @@
-"""Bayesian fits (pymc's NUTS; nutpie when installed): recovery, agreement with the MLE,
+"""Bayesian fits (nutpie on JAX; pymc's NUTS too): recovery, agreement with the MLE,
 results object (summary, PPC, LOO, plots, save/load, predict), determinism, bad input."""
 
 from __future__ import annotations
@@ -11,89 +11,115 @@ import pandas as pd
 import pytest
 
 import estimation as est
-from gametheory.restratification import ModelParameters, scenarios
+from gametheory.restratification import scenarios
 
-FAST = {"sampler": "pymc", "chains": 2, "cores": 2, "progressbar": False}
+FAST = {"chains": 2, "cores": 2, "progressbar": False}
 
 
 @pytest.fixture(scope="module")
 def small():
-    return est.simulate(n_regions=60, seed=5)
+    # 40 regions with the members' votes recorded (they identify the vote parameters);
+    # lam = 2 (the default 5 makes the super-specialist services nearly decide the
+    # centre: in 40 regions the MLE of that coefficient runs away, see test_estimation_mle)
+    return est.simulate(n_regions=40, seed=5, votes=True, params={"lam": 2.0})
 
 
 @pytest.fixture(scope="module")
 def small_fit(small):
-    return est.fit(small, draws=400, tune=400, seed=1, **FAST)
+    return est.fit(small, draws=300, tune=300, seed=1, **FAST)
 
 
-def test_recovery_true_values_inside_95_intervals(small_fit):
-    # 12 parameters, so even a perfect method misses one 95% interval in about half of
-    # all data sets (1 - 0.95**12): require at most one miss, and every truth inside 99%
+def test_recovery_true_values_inside_intervals(small_fit):
+    # 17 parameters: a correct method misses at least three 95% intervals in about 5%
+    # of data sets and any 99.9% interval in under 2%; the seed is fixed
     rec = small_fit.recovery()
-    assert len(rec) == 12
-    assert rec["covered"].sum() >= 11, rec
-    assert small_fit.recovery(prob=0.99)["covered"].all()
+    assert len(rec) == 17
+    assert rec["covered"].sum() >= 15, rec
+    assert small_fit.recovery(prob=0.999)["covered"].all(), rec
     assert (rec["r_hat"] < 1.05).all()
 
 
 def _pick(ds, name):
-    """One reported parameter (``theta[centre_super]`` style) of an xarray Dataset."""
+    """One reported parameter (``alpha[social]`` style) of an xarray Dataset."""
     var, _, coord = name.partition("[")
     da = ds[var]
     return da.sel({da.dims[-1]: coord.rstrip("]")}) if coord else da
 
 
-def test_posterior_agrees_with_mle_on_large_data():
-    # Bernstein-von Mises: with 600 regions the posterior of the parameters that enter
-    # the likelihood linearly (appointments, concessions) is centred on the MLE with the
-    # MLE's standard errors. The bound is a quarter posterior sd of asymptotic slack plus
-    # four Monte Carlo standard errors of the posterior mean (the sampler's own error,
-    # so the verdict does not depend on which sampler ran or for how long).
+def test_posterior_agrees_with_mle_where_the_likelihood_is_regular(small_fit, small):
+    # Bernstein-von Mises for the parameters that enter the likelihood linearly
+    # (appointments, concessions): the posterior mean is the MLE moved towards the
+    # prior's centre by the Gaussian update, within a quarter posterior sd plus four
+    # Monte Carlo standard errors of the posterior mean (the sampler's own error, so the
+    # verdict holds for any sampler and run length), and the posterior sd is the MLE's
+    # standard error within 30%.
     import arviz as az
 
-    p = ModelParameters(lam=2.0)
-    data = est.simulate(n_regions=600, params=p, seed=17)
-    res = est.fit(data, draws=300, tune=300, seed=2, **FAST)
-    s = res.summary(warn=False)
-    mle = est.fit_mle(data, model="structural")
-    mcse = az.mcse(res.idata, method="mean")
-    mcse_of = pd.Series({n: float(_pick(mcse, n)) for n in s.index})
-    # lam, theta and beta are ratios of the logit's coefficients (normalisation
-    # theta0 = 1): their posterior still carries the prior at 600 regions, so for them
-    # the claim is only that the MLE lies inside the posterior's central 90% interval
-    config = ["lam", "beta"] + [i for i in s.index if i.startswith("theta")]
-    linear = [i for i in s.index if i not in config]
-    gap = (s["mean"] - mle.params[s.index]).abs()
-    bound = 0.25 * s["sd"] + 4 * mcse_of
-    assert (gap[linear] < bound[linear]).all(), pd.DataFrame({"gap": gap, "bound": bound})
-    assert np.allclose(s.loc[linear, "sd"], mle.se[linear], rtol=0.2)
-    q = pd.Series({n: float((_pick(res.idata.posterior, n) < mle.params[n]).mean())
-                   for n in config})
-    assert q.between(0.05, 0.95).all(), q
+    s = small_fit.summary(warn=False)
+    mle = est.fit_mle(small, model="structural", fixed={"stake_commissioners": 2.0})
+    mcse = az.mcse(small_fit.idata, method="mean")
+    linear = [i for i in s.index if i.split("[")[0] in ("alpha", "mu", "eta", "gamma0",
+                                                         "gamma")]
+    mcse_of = pd.Series({n: float(_pick(mcse, n)) for n in linear})
+    # the normal prior pulls the posterior mean towards its centre by the ratio of the
+    # posterior to the prior variance (the Gaussian update), a deterministic shift
+    prior = {n: small_fit.priors[n.split("[")[0]].params for n in linear}
+    shift = pd.Series({n: s.at[n, "sd"] ** 2 / prior[n]["sigma"] ** 2
+                       * (mle.params[n] - prior[n]["mu"]) for n in linear})
+    gap = (s.loc[linear, "mean"] - (mle.params[linear] - shift)).abs()
+    bound = 0.25 * s.loc[linear, "sd"] + 4 * mcse_of
+    assert (gap < bound).all(), pd.DataFrame({"gap": gap, "bound": bound})
+    assert np.allclose(s.loc[linear, "sd"], mle.se[linear], rtol=0.3)
+    # (the proposer's coefficients are not compared: in 40 regions the super-specialist
+    # services nearly decide the centre, the MLE of that coefficient runs away and its
+    # diagnostic says so; see tests/test_estimation_mle.py)
 
 
-def test_summary_columns_and_warning(small_fit, small):
+def test_identification_names_what_the_data_do_not_inform(small_fit):
+    t = small_fit.identification()
+    assert list(t.columns) == ["parameter", "issue", "detail", "cause"]
+    # with the votes recorded, every vote parameter is informed by the data
+    assert not set(t["parameter"]) & {"kappa", "delta", "rho", "support", "gamma"}, t
+    # a posterior that is its prior along one parameter, and two parameters moving
+    # together: both named, with the cause
+    import copy
+
+    fake = copy.deepcopy(small_fit.idata)
+    post = fake.posterior
+    rng = np.random.default_rng(0)
+    shape = post["stake_ambulance"].shape
+    post["stake_ambulance"].values = small_fit.priors["stake_ambulance"].draw(
+        int(np.prod(shape)), rng).reshape(shape)
+    post["rho"].values = post["support"].values * 3.0 + 1e-3 * rng.normal(size=shape)
+    res = est.FitResults(fake, settings=small_fit.settings, source=small_fit.source,
+                         priors=small_fit.priors)
+    t = res.identification()
+    issues = {(p, i) for p, i in zip(t["parameter"], t["issue"], strict=True)}
+    assert ("stake_ambulance", "not informed by the data") in issues, t
+    assert ("rho", "flat direction") in issues and ("support", "flat direction") in issues
+    assert t["cause"].str.len().gt(20).all()
+
+
+def test_summary_columns_warning_and_same_seed_same_draws(small_fit, small):
     s = small_fit.summary(warn=False)
     assert list(s.columns) == ["mean", "sd", "q2.5", "q97.5", "ess_bulk", "ess_tail", "r_hat"]
-    assert "theta[centre_super]" in s.index
+    assert "lam_theta[centre_super]" in s.index and "delta" in s.index
     assert s.attrs["diagnostics"]["divergences"] >= 0
-    assert small_fit.sampler == "pymc" and small_fit.settings["seed"] == 1
-    tiny = est.fit(small, draws=20, tune=20, seed=3, **FAST)
+    assert small_fit.sampler.startswith("nutpie") and small_fit.settings["seed"] == 1
+    # one compilation, refitted: same seed, same draws; a tiny run says it is too short
+    sub = small.subset(small.regions["region"][:8])
+    refit = est.Refitter(sub)
+    a = refit.fit(sub, chains=2, draws=20, tune=20, seed=9)
+    b = refit.fit(sub, chains=2, draws=20, tune=20, seed=9)
+    assert np.array_equal(a.idata.posterior["kappa"].values, b.idata.posterior["kappa"].values)
     with pytest.warns(est.SamplingWarning, match="ESS"):
-        tiny.summary()
-
-
-def test_same_seed_same_draws(small):
-    sub = small.subset(small.regions["region"][:15])
-    a = est.fit(sub, draws=30, tune=30, seed=9, **FAST)
-    b = est.fit(sub, draws=30, tune=30, seed=9, **FAST)
-    assert np.array_equal(a.idata.posterior["lam"].values, b.idata.posterior["lam"].values)
+        a.summary()
 
 
 def test_ppc_loo_plot(small_fit, small):
     t = small_fit.ppc(n_draws=50, seed=0)
     assert {"observed", "predictive_mean", "lower", "upper", "p_value"} <= set(t.columns)
-    assert t["p_value"].between(0, 1).all() and len(t) == 13
+    assert t["p_value"].between(0, 1).all() and len(t) == 13   # 5 + 5 features, 3 counts
     loo = small_fit.loo()
     assert loo.n_data_points == small.n_regions and np.isfinite(loo.elpd_loo)
     fig = small_fit.plot()
@@ -111,12 +137,13 @@ def test_save_load_roundtrip(small_fit, tmp_path):
 
     attrs = xr.open_dataset(path, group="posterior", engine="h5netcdf").attrs
     assert attrs["restrat_version"] == __version__ and attrs["restrat_seed"] == 1
-    assert json.loads(attrs["restrat_parameters"])["draws"] == 400
+    assert json.loads(attrs["restrat_parameters"])["draws"] == 300
     assert len(attrs["restrat_data_hash"]) == 16
     r2 = est.FitResults.load(path)
     assert r2.sampler == small_fit.sampler and r2.truth == small_fit.truth
     pd.testing.assert_frame_equal(r2.summary(warn=False), small_fit.summary(warn=False))
-    assert np.array_equal(r2.source.cfg_mask, small_fit.source.cfg_mask)
+    assert np.array_equal(r2.source.design.cfg_mask, small_fit.source.design.cfg_mask)
+    assert np.array_equal(r2.source.obs.votes, small_fit.source.obs.votes)
     assert r2.loo().elpd_loo == pytest.approx(small_fit.loo().elpd_loo)
     with pytest.raises(est.EstimationError, match="no such file"):
         est.FitResults.load(tmp_path / "missing.nc")
@@ -137,9 +164,9 @@ def test_load_refuses_damaged_foreign_and_crafted_files(small_fit, tmp_path):
     # metadata edited: a prior naming something that is not an allowed distribution is
     # refused before pymc is asked for it; broken or incomplete metadata likewise
     edits = {
-        "evil_prior.nc": lambda m: m["priors"].__setitem__("beta", ["sample", {}]),
-        "import_prior.nc": lambda m: m["priors"].__setitem__("beta", ["__import__", {}]),
-        "text_param.nc": lambda m: m["priors"].__setitem__("beta", ["Normal", {"mu": "x"}]),
+        "evil_prior.nc": lambda m: m["priors"].__setitem__("delta", ["sample", {}]),
+        "import_prior.nc": lambda m: m["priors"].__setitem__("delta", ["__import__", {}]),
+        "text_param.nc": lambda m: m["priors"].__setitem__("delta", ["Normal", {"mu": "x"}]),
         "no_kind.nc": lambda m: m.pop("source_kind"),
         "bad_json.nc": None,
     }
@@ -180,7 +207,24 @@ def test_predict_counterfactual(small_fit):
         assert grp["probability"].sum() == pytest.approx(1.0), role
     weak = small_fit.predict(scenarios.load("weak-districts"), n_draws=100)
     conc = lambda p: p.configurations.query("concentration == 1")["probability"].sum()  # noqa: E731
-    assert conc(weak) > conc(base)          # no bloc power, so concentration is likelier
+    assert conc(weak) > conc(base)          # no bloc votes, so concentration is likelier
+    # the predictions are the model's probabilities (restrat run) averaged over draws
+    from gametheory.restratification import spec
+    from gametheory.restratification.model import allocation_analysis
+
+    post = small_fit.idata.posterior
+    one = {k: float(post[k].values[0, 0]) for k in spec.ESTIMANDS if not spec.ESTIMANDS[k]}
+    one.update({f"{k}[{lab}]": float(v) for k in ("lam_theta", "alpha")
+                for lab, v in zip(spec.ESTIMANDS[k], post[k].values[0, 0], strict=True)})
+    from estimation.simulate import params_from_estimands
+
+    region = scenarios.load("case-region")
+    table = allocation_analysis(region, params_from_estimands(one)).table
+    sub = small_fit.idata.sel(chain=[0], draw=[0])
+    single = est.FitResults(sub, settings=small_fit.settings, source=small_fit.source,
+                            priors=small_fit.priors).predict(region, n_draws=1)
+    np.testing.assert_allclose(single.configurations["probability"], table["probability"],
+                               rtol=1e-10)
     assert "Configurations" in base.report()
 
 
@@ -190,20 +234,13 @@ def test_conditional_logit_and_hierarchical_fit(small):
     m = est.fit_mle(small, role="directors")
     s = r.summary(warn=False)
     assert np.allclose(s["mean"], m.params, atol=0.35 * s["sd"].max() + 0.1)
-    h = est.fit(small, model="hierarchical", draws=150, tune=150, seed=4, **FAST)
+    sub = small.subset(small.regions["region"][:15])
+    h = est.fit(sub, model="hierarchical", draws=100, tune=100, seed=4, **FAST)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        assert "sigma_theta" in h.summary().index
+        assert "sigma_lam_theta" in h.summary().index
     cmp = est.compare({"clogit": r, "other": r})
     assert len(cmp) == 2
-
-
-def test_nutpie_sampler(small):
-    sub = small.subset(small.regions["region"][:20])
-    r = est.fit(sub, sampler="nutpie", chains=2, draws=100, tune=100, seed=3,
-                progressbar=False)
-    assert r.sampler.startswith("nutpie")
-    assert set(r.idata.posterior.data_vars) >= {"lam", "theta", "beta"}
 
 
 def test_auto_sampler_choice():
@@ -221,7 +258,7 @@ def test_auto_sampler_choice():
     ({"chains": 1.5}, "chains"),
     ({"seed": "x"}, "seed"),
     ({"target_accept": 1.2}, "target_accept"),
-    ({"priors": {"beta": ("Normal", {"mu": 0, "sigma": 1})}}, "positive"),
+    ({"priors": {"delta": ("Normal", {"mu": 0, "sigma": 1})}}, "positive"),
 ])
 def test_bad_input(small, kwargs, match):
     with pytest.raises(ValueError, match=match):

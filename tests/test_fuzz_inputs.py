@@ -12,6 +12,7 @@ import math
 import tempfile
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pytest
 import yaml
@@ -67,9 +68,13 @@ def _junk() -> st.SearchStrategy:
 def bad_values(rule: Rule) -> st.SearchStrategy:
     """Values a field with *rule* must refuse (wrong type, out of range, not finite)."""
     k = rule.kind
-    if k == "number":
+    if k in ("number", "whole"):
         outs = [st.text(max_size=8), st.booleans(), _junk(),
                 st.sampled_from([math.nan, math.inf, -math.inf])]
+        if k == "whole":     # a fractional value inside the range
+            lo = rule.lo if rule.lo is not None else -1e6
+            outs.append(st.floats(min_value=lo, max_value=lo + 1e3, allow_nan=False)
+                        .filter(lambda x: x != round(x)))
         if rule.lo is not None:
             outs.append(st.floats(max_value=rule.lo, exclude_max=True, allow_nan=False,
                                   allow_infinity=False).filter(lambda x: x < rule.lo))
@@ -170,8 +175,9 @@ def _range_of(name: str) -> tuple[float, float]:
     base = "lam" if name == "lambda" else name.split("_")[0] if name.split("_")[0] in \
         PARAMETER_VECTORS else name
     r = PARAMETER_RANGES[base]
-    lo = math.nextafter(r.lo, math.inf) if r.open_lo else r.lo
-    hi = math.nextafter(r.hi, -math.inf) if r.open_hi else r.hi
+    # an open end moves to the next float32 inside (the strategies draw 32-bit floats)
+    lo = float(np.nextafter(np.float32(r.lo), np.float32(np.inf))) if r.open_lo else r.lo
+    hi = float(np.nextafter(np.float32(r.hi), np.float32(-np.inf))) if r.open_hi else r.hi
     return lo, (hi if math.isfinite(hi) else 1e300)
 
 
@@ -251,7 +257,7 @@ _BAD_CELLS = {"float": ["abc", "inf", "-inf", "1.2.3", "true"],
 
 @st.composite
 def bad_table_cell(draw) -> tuple[str, str, int, str]:
-    frame = draw(st.sampled_from([f for f in SCHEMA if f != "allocations"]))
+    frame = draw(st.sampled_from([f for f in SCHEMA if f not in ("allocations", "votes")]))
     cols = [c for c, (kind, required, _) in SCHEMA[frame].items()
             if kind in _BAD_CELLS and required]
     col = draw(st.sampled_from(cols))

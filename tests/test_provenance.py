@@ -14,20 +14,20 @@ from restrat.cli import main
 
 
 def test_content_hash_changes_with_content_and_only_with_it():
-    a = {"name": "x", "beta": 1.5}
+    a = {"name": "x", "delta": 1.5}
     assert content_hash(a) == content_hash(dict(reversed(list(a.items()))))
-    assert content_hash(a) != content_hash({**a, "beta": 1.6})
-    p = provenance(parameters={"beta": 2}, seed=5, scenario=a, scenario_name="x")
+    assert content_hash(a) != content_hash({**a, "delta": 1.6})
+    p = provenance(parameters={"delta": 2}, seed=5, scenario=a, scenario_name="x")
     assert (p["version"], p["seed"], p["scenario_hash"]) == (__version__, 5, content_hash(a))
 
 
 def test_run_output_carries_provenance(tmp_path):
     region = scenarios.load("case-region")
-    res = run(region, ModelParameters(beta=1.25))
+    res = run(region, ModelParameters(delta=1.25))
     res.write(tmp_path, figures=False)
     meta = json.loads((tmp_path / "result.json").read_text())["meta"]
     assert meta["version"] == __version__ and meta["scenario"] == region.name
-    assert meta["parameters"]["beta"] == 1.25
+    assert meta["parameters"]["delta"] == 1.25
     assert meta["scenario_hash"] == content_hash(region.to_dict())
     assert meta["created"][:2] == "20"
     side = json.loads((tmp_path / SIDECAR).read_text())
@@ -51,7 +51,7 @@ def test_data_tables_carry_a_sidecar(tmp_path):
     assert side["provenance"]["parameters"] == json.loads(json.dumps(data.truth))
     assert sorted(side["files"]) == sorted(f"{f}.csv" for f in
                                            ("regions", "organisations", "doctors", "bids",
-                                            "allocations"))
+                                            "members", "allocations"))
     other = est.simulate(n_regions=5, seed=4)
     other.to_csv(tmp_path / "b")
     side_b = json.loads((tmp_path / "b" / SIDECAR).read_text())
@@ -65,7 +65,7 @@ def test_data_tables_carry_a_sidecar(tmp_path):
 def test_sweep_manifest_carries_provenance(tmp_path):
     from estimation import sweep
 
-    sweep.run_sweep(sweep.ScenarioPoint("case-region"), sweep.grid(["beta=0,1"]),
+    sweep.run_sweep(sweep.ScenarioPoint("case-region"), sweep.grid(["delta=0,1"]),
                     tmp_path / "s", workers=1, progress=False, seed=8)
     man = sweep.read_manifest(tmp_path / "s")
     assert man["provenance"]["seed"] == 8 and man["provenance"]["version"] == __version__

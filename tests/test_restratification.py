@@ -14,7 +14,7 @@ from gametheory.restratification import (
     run,
     scenarios,
 )
-from gametheory.restratification.model import configurations
+from gametheory.restratification.model import allocation_analysis, configurations
 from gametheory.restratification.scenarios import NT, TH1, TH2
 
 
@@ -24,27 +24,169 @@ def case():
 
 
 # --- the case study's findings, each asserted --------------------------------
-def test_case_concentrated_allocation_blocked_by_district_bloc(case):
+def _old_blocking_verdicts(region):
+    """The deterministic veto of the first version of the model (independent code).
+
+    A member opposes c when it is in the bloc and c gives both roles to one
+    organisation other than its own, or when it represents a bidder that wins
+    nothing; c is blocked when the supporters do not reach the quota.
+    """
+    wvg = region.voting_game()
+    bidders = {b.organisation for b in region.bids}
+    out = {}
+    for c in configurations(region):
+        opp = set()
+        for m in region.management_group:
+            elsewhere = c[0] == c[1] and m.organisation != c[0]
+            if (m.bloc and elsewhere) or (m.organisation in bidders
+                                          and m.organisation not in c):
+                opp.add(m.name)
+        out[c] = not wvg.is_winning([m.name for m in region.management_group
+                                     if m.name not in opp])
+    return out
+
+
+def test_case_modal_outcome_is_the_neutral_host_and_the_super_specialist_mtc(case):
+    host, mtc = case.chosen
+    assert host == NT
+    assert mtc == TH1
+    assert case.region.organisation(mtc).super_specialist == {"paediatrics", "neurology"}
+    t = case.allocation.table
+    assert t.loc[t["chosen"], "probability"].item() == t["probability"].max()
+
+
+def test_case_concentrated_allocation_blocked_by_district_bloc_in_the_limit(case):
     t = case.allocation.table
     conc = t[t["host"] == t["centre"]]
     assert len(conc) == 2 and conc["blocked"].all()
+    assert not t.loc[t["host"] != t["centre"], "blocked"].any()
     bloc = set(case.region.bloc_members())
+    wvg = case.region.voting_game()
     for _, row in conc.iterrows():
         # the district bloc is among every minimal blocking coalition the opponents contain
         assert row["blocking_coalitions"]
         assert all(set(c) & bloc for c in row["blocking_coalitions"])
         # and without the bloc's votes the opponents could not block
-        wvg = case.region.voting_game()
         support = [m.name for m in case.region.management_group
                    if m.name not in row["opponents"] or m.bloc]
         assert wvg.is_winning(support)
+        # at finite kappa the veto is a low pass probability, not an impossibility
+        assert 0 < row["pass_probability"] < 0.05
 
 
-def test_case_host_is_non_teaching_provider_and_mtc_has_super_specialists(case):
-    host, mtc = case.chosen
-    assert host == NT
-    assert mtc == TH1
-    assert case.region.organisation(mtc).super_specialist == {"paediatrics", "neurology"}
+@pytest.mark.parametrize("name", ["case-region", "one-teaching-hospital", "weak-districts",
+                                  "no-neutral-bidder", "stroke-network", "cancer-network"])
+def test_deterministic_limit_matches_the_first_versions_blocking_logic(name):
+    region = scenarios.load(name)
+    old = _old_blocking_verdicts(region)
+    t = allocation_analysis(region, ModelParameters(kappa=float("inf"))).table
+    new = {(h, m): b for h, m, b in zip(t["host"], t["centre"], t["blocked"], strict=True)}
+    assert new == old
+    # kappa = inf is the limit itself: pass probabilities are 0/1, choice = limit's choice
+    assert set(t["pass_probability"]) <= {0.0, 1.0}
+    np.testing.assert_allclose(t["probability"], t["limit_probability"], atol=1e-15)
+
+
+def _brute_force_probabilities(region, p):
+    """P(c) of the case model by enumerating every vote profile (independent of the spec).
+
+    Utilities from the model's definition: u_j(c) = baseline of j's type + rho (roles
+    won - their mean) - (work lost - its mean) - delta bloc (concentration - mean).
+    """
+    from itertools import product
+
+    from gametheory.restratification.model import designations_and_losses
+
+    cfgs = configurations(region)
+    kinds = {o.name: o.kind for o in region.organisations}
+    losses = {c: designations_and_losses(region, c)["loss"] for c in cfgs}
+
+    def k(c):
+        if c[0] == c[1]:
+            return 1.0
+        return p.tier_concentration if kinds[c[0]] == kinds[c[1]] == "teaching" else 0.0
+
+    members = region.management_group
+    u = np.zeros((len(cfgs), len(members)))
+    for j, m in enumerate(members):
+        roles = np.array([(m.organisation == c[0]) + (m.organisation == c[1]) for c in cfgs],
+                         float)
+        lost = np.array([losses[c][m.organisation] if m.organisation else 0.0 for c in cfgs])
+        conc = np.array([k(c) for c in cfgs]) * m.bloc
+        if m.organisation is None:
+            base = p.stake_commissioners
+        elif kinds[m.organisation] == "ambulance":
+            base = p.stake_ambulance
+        else:
+            base = p.support
+        u[:, j] = (base + p.rho * (roles - roles.mean()) - (lost - lost.mean())
+                   - p.delta * (conc - conc.mean()))
+    prof = np.array(list(product([0, 1], repeat=len(members))), float)     # (2^n, n)
+    w = np.array([m.weight for m in members])
+    passing = prof @ w >= region.quota
+    sup = 1 / (1 + np.exp(-p.kappa * u))                                   # (C, n)
+    lik = np.prod(np.where(prof[None] == 1, sup[:, None], 1 - sup[:, None]), axis=2)
+    p_pass = (lik * passing[None]).sum(axis=1)
+    V = np.array([p.theta[0] * region.organisation(c[0]).track_record
+                  + p.theta[1] * region.organisation(c[0]).performance
+                  + p.theta[2] * region.organisation(c[1]).specialist_breadth
+                  + p.theta[3] * region.organisation(c[1]).n_super_specialist for c in cfgs])
+    e = np.exp(p.lam * (V - V.max())) * p_pass
+    return cfgs, p_pass, e / e.sum()
+
+
+@pytest.mark.parametrize("kw", [{}, {"delta": 0.0}, {"kappa": 0.4, "lam": 1.0},
+                                {"rho": -1.0, "support": 1.0, "tier_concentration": 0.2}])
+def test_probabilities_equal_enumeration_of_every_vote_profile(kw):
+    region = scenarios.load("case-region")
+    p = ModelParameters(**kw)
+    cfgs, p_pass, prob = _brute_force_probabilities(region, p)
+    t = allocation_analysis(region, p).table
+    assert list(zip(t["host"], t["centre"], strict=True)) == cfgs
+    np.testing.assert_allclose(t["pass_probability"], p_pass, rtol=1e-10)
+    np.testing.assert_allclose(t["probability"], prob, rtol=1e-10)
+
+
+def test_the_veto_matters_and_lambda_kappa_delta_move_the_distribution(case):
+    base = case.allocation.table.set_index(["host", "centre"])["probability"]
+
+    def analysis(**kw):
+        return allocation_analysis(case.region, ModelParameters(**kw))
+
+    def probs(**kw):
+        return analysis(**kw).table.set_index(["host", "centre"])["probability"]
+
+    both = (TH1, TH1)
+    no_veto = probs(delta=0.0)
+    assert base[both] < 0.02 and no_veto[both] > 0.2          # the bloc's veto is pivotal
+    assert analysis(delta=0.0).chosen != case.chosen
+    # small kappa: votes nearly coin flips, so P(c) tends to the proposal probabilities
+    weak = analysis(kappa=0.05).table
+    assert np.abs(weak["probability"] - weak["proposal"]).max() < 0.05
+    assert np.abs(base - probs(kappa=0.05)).max() > 0.2
+    # lambda = 0: uniform proposals, so P(c) is proportional to the pass probability
+    flat = analysis(lam=0.0).table
+    np.testing.assert_allclose(flat["probability"],
+                               flat["pass_probability"] / flat["pass_probability"].sum())
+
+
+def test_all_blocked_in_the_limit_falls_back_to_the_proposers_logit():
+    from dataclasses import replace
+
+    region = scenarios.load("case-region")
+    total = sum(m.weight for m in region.management_group)
+    unanimity = replace(region, quota=float(total))      # every configuration has an opponent
+    res = run(unanimity, ModelParameters(kappa=float("inf")))
+    a = res.allocation
+    assert a.all_blocked and a.table["blocked"].all()
+    np.testing.assert_allclose(a.table["probability"], a.table["proposal"])
+    best = a.table["V"].idxmax()
+    assert a.limit_chosen == (a.table.at[best, "host"], a.table.at[best, "centre"])
+    assert "every configuration is blocked" in res.report()
+    # finite kappa: nothing is impossible, the stochastic model chooses normally
+    fin = allocation_analysis(unanimity)
+    assert fin.table["pass_probability"].gt(0).all()
+    np.testing.assert_allclose(fin.table["probability"].sum(), 1.0)
 
 
 def test_case_directors_come_from_host_and_mtc_and_are_multiplex(case):
@@ -124,15 +266,6 @@ def test_power_indices_are_published_concepts(case):
     np.testing.assert_allclose(p["banzhaf"], swings / swings.sum(), atol=1e-12)
 
 
-def test_logit_probabilities_follow_utilities(case):
-    t = case.allocation.table
-    assert np.isclose(t["probability"].sum(), 1)
-    order_u = np.argsort(t["U"].to_numpy())
-    assert np.all(np.diff(t["probability"].to_numpy()[order_u]) >= -1e-12)
-    flat = run(case.region, ModelParameters(lam=0.0)).allocation.table["probability"]
-    np.testing.assert_allclose(flat, 1 / len(flat))
-
-
 # --- counterfactuals ----------------------------------------------------------
 @pytest.mark.parametrize("name", ["one-teaching-hospital", "weak-districts",
                                   "no-neutral-bidder", "stroke-network", "cancer-network"])
@@ -146,6 +279,7 @@ def test_counterfactuals_meet_their_expectations(name):
         assert res.chosen[1] == exp["centre"]
     t = res.allocation.table
     conc = t[t["host"] == t["centre"]]
+    assert np.isclose(t["probability"].sum(), 1)
     if "concentrated_blocked_by_bloc" in exp and len(conc):
         assert bool(conc["blocked"].any()) == exp["concentrated_blocked_by_bloc"]
 
@@ -312,7 +446,10 @@ def test_cli_run_and_list(tmp_path, capsys):
     assert (tmp_path / "result.json").exists()
     assert main(["run", "does-not-exist"]) == 2
     assert "unknown scenario" in capsys.readouterr().err
-    assert main(["run", "case-region", "--param", "beta=0"]) == 0
+    assert main(["run", "case-region", "--param", "delta=0"]) == 0
+    assert "delta 0" in capsys.readouterr().out
+    assert main(["run", "case-region", "--param", "beta=1"]) == 2
+    assert "delta" in capsys.readouterr().err
 
 
 def test_yaml_scenario_file(tmp_path):

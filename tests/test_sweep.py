@@ -72,55 +72,55 @@ def x_design(n):
 
 # ------------------------------------------------------------------ designs
 def test_parse_param_forms():
-    assert sweep.parse_param("beta=0:2:21").values == tuple(np.linspace(0, 2, 21))
+    assert sweep.parse_param("delta=0:2:21").values == tuple(np.linspace(0, 2, 21))
     assert sweep.parse_param("lambda=0.5,1,2").values == (0.5, 1.0, 2.0)
     assert sweep.parse_param("mu=3").values == (3.0,)
     s = sweep.parse_param("power_index=banzhaf,shapley_shubik")
     assert s.values == ("banzhaf", "shapley_shubik")
-    c = sweep.parse_param(" beta = 0 : 2 ")
-    assert c.name == "beta" and c.bounds == (0.0, 2.0) and c.is_continuous
+    c = sweep.parse_param(" delta = 0 : 2 ")
+    assert c.name == "delta" and c.bounds == (0.0, 2.0) and c.is_continuous
 
 
 def test_grid_is_product_first_slowest():
-    g = sweep.grid(["beta=0:2:3", "lambda=0.5,1"])
-    assert list(g.columns) == ["beta", "lambda"]
+    g = sweep.grid(["delta=0:2:3", "lambda=0.5,1"])
+    assert list(g.columns) == ["delta", "lambda"]
     assert g.to_dict("records") == [
-        {"beta": b, "lambda": lam} for b in (0.0, 1.0, 2.0) for lam in (0.5, 1.0)]
+        {"delta": b, "lambda": lam} for b in (0.0, 1.0, 2.0) for lam in (0.5, 1.0)]
 
 
 def test_random_design_reproducible_and_in_range():
-    specs = ["beta=0:2", "lambda=1,5", "mu=0:1:3", "eta=0.7"]
+    specs = ["delta=0:2", "lambda=1,5", "mu=0:1:3", "eta=0.7"]
     d = sweep.random_design(specs, 200, seed=9)
     assert d.equals(sweep.random_design(specs, 200, seed=9))
     assert not d.equals(sweep.random_design(specs, 200, seed=10))
-    assert d["beta"].between(0, 2).all() and d["beta"].nunique() == 200
+    assert d["delta"].between(0, 2).all() and d["delta"].nunique() == 200
     assert set(d["lambda"]) == {1.0, 5.0}
     assert set(d["mu"]) == {0.0, 0.5, 1.0}
     assert (d["eta"] == 0.7).all()
 
 
 def test_read_design_csv_and_parquet(tmp_path):
-    df = pd.DataFrame({"beta": [0.0, 1.5], "lambda": [1.0, 2.0],
+    df = pd.DataFrame({"delta": [0.0, 1.5], "lambda": [1.0, 2.0],
                        "power_index": ["banzhaf", "shapley_shubik"]})
     df.to_csv(tmp_path / "d.csv", index=False)
     df.to_parquet(tmp_path / "d.parquet", index=False)
     for name in ("d.csv", "d.parquet"):
-        got = sweep.read_design(tmp_path / name, required=["beta"])
+        got = sweep.read_design(tmp_path / name, required=["delta"])
         assert got.to_dict("records") == df.to_dict("records")
 
 
 def test_design_crossed_with_grid(tmp_path):
-    pd.DataFrame({"beta": [0, 1]}).to_csv(tmp_path / "d.csv", index=False)
+    pd.DataFrame({"delta": [0, 1]}).to_csv(tmp_path / "d.csv", index=False)
     d = sweep.cross(sweep.read_design(tmp_path / "d.csv"), sweep.grid(["lambda=1,2,3"]))
-    assert len(d) == 6 and list(d.columns) == ["beta", "lambda"]
+    assert len(d) == 6 and list(d.columns) == ["delta", "lambda"]
 
 
 def test_point_key_stable_and_type_insensitive():
-    k = sweep.point_key(3, {"beta": 1, "lambda": 0.5})
-    assert k == sweep.point_key(3, {"lambda": 0.5, "beta": 1.0})
-    assert k == sweep.point_key(3, {"beta": np.float64(1.0), "lambda": np.float32(0.5)})
-    assert k != sweep.point_key(4, {"beta": 1, "lambda": 0.5})
-    assert k != sweep.point_key(3, {"beta": 1, "lambda": 0.25})
+    k = sweep.point_key(3, {"delta": 1, "lambda": 0.5})
+    assert k == sweep.point_key(3, {"lambda": 0.5, "delta": 1.0})
+    assert k == sweep.point_key(3, {"delta": np.float64(1.0), "lambda": np.float32(0.5)})
+    assert k != sweep.point_key(4, {"delta": 1, "lambda": 0.5})
+    assert k != sweep.point_key(3, {"delta": 1, "lambda": 0.25})
     assert len(k) == 16 and int(k, 16) >= 0
 
 
@@ -369,7 +369,7 @@ def test_ctrl_c_saves_unwritten_rows_then_resumes(tmp_path):
 
 def test_cli_scenario_sweep_killed_and_resumed(tmp_path):
     out = tmp_path / "cli.parquet"
-    args = ["random-region", "--random", "14", "--param", "beta=0:3", "--seed", "21",
+    args = ["random-region", "--random", "14", "--param", "delta=0:3", "--seed", "21",
             "--workers", "1", "--batch-size", "2", "--out", str(out), "--no-progress"]
     code = f"import sys; from estimation.sweep import main; sys.exit(main({args!r}))"
     proc = subprocess.Popen([sys.executable, "-c", code], stderr=subprocess.PIPE, text=True,
@@ -386,17 +386,17 @@ def test_cli_scenario_sweep_killed_and_resumed(tmp_path):
     assert sweep.main(resume_args) == 0
     res = sweep.read_results(out)
     assert res["index"].tolist() == list(range(14)) and res["key"].is_unique
-    assert res["beta"].between(0, 3).all()
+    assert res["delta"].between(0, 3).all()
     # one resumed row checked against the model run directly
     row = res.iloc[-1]
     direct = run(scenarios.load("random-region", seed=int(row["region_seed"])),
-                 ModelParameters(beta=float(row["beta"])))
+                 ModelParameters(delta=float(row["delta"])))
     assert (row["host"], row["centre"]) == direct.chosen
 
 
 # ------------------------------------------------------------------ the scenario kind
 def test_scenario_point_outputs(tmp_path):
-    design = sweep.grid(["beta=0,4"])
+    design = sweep.grid(["delta=0,4"])
     r = sweep.run_sweep(sweep.ScenarioPoint("random-region", {"seed": 3}), design,
                         tmp_path / "s", seed=1, workers=1, progress=False).results()
     assert set(r.columns) >= {"host", "centre", "probability", "all_blocked", "bloc_power",
@@ -404,7 +404,7 @@ def test_scenario_point_outputs(tmp_path):
                               "n_concession_roles", "stable", "shortfall", "region_seed"}
     assert (r["region_seed"] == 3).all()
     for _, row in r.iterrows():
-        res = run(scenarios.load("random-region", seed=3), ModelParameters(beta=row["beta"]))
+        res = run(scenarios.load("random-region", seed=3), ModelParameters(delta=row["delta"]))
         t = res.allocation.table
         assert (row["host"], row["centre"]) == res.chosen
         assert row["probability"] == pytest.approx(float(t.loc[t["chosen"], "probability"]
@@ -417,8 +417,8 @@ def test_scenario_point_outputs(tmp_path):
 
 def test_random_region_seed_comes_from_point_stream():
     f = sweep.ScenarioPoint("random-region")
-    a = sweep.run_point(f, 4, 0, {"beta": 1.0})
-    b = sweep.run_point(f, 4, 1, {"beta": 1.0})
+    a = sweep.run_point(f, 4, 0, {"delta": 1.0})
+    b = sweep.run_point(f, 4, 1, {"delta": 1.0})
     expect = int(np.random.default_rng(sweep.point_seed(4, 0)).integers(0, 2**63 - 1))
     assert a["region_seed"] == expect != b["region_seed"]
 
@@ -429,19 +429,19 @@ def test_calibration_kind_runs_sbc_replicate(tmp_path):
                               sweep.parse_options(["n_regions=4", "draws=20", "tune=20",
                                                    "chains=1", "n_posterior=10",
                                                    "sampler=pymc"]))
-    design = pd.DataFrame({"beta": [1.5]})
+    design = pd.DataFrame({"delta": [1.5]})
     res = sweep.run_sweep(fn, design, tmp_path / "cal", seed=3, workers=1,
                           progress=False).results()
     row = res.iloc[0]
-    assert row["beta_truth"] == 1.5                      # fixed by the point
+    assert row["delta_truth"] == 1.5                      # fixed by the point
     # the other truths are the prior draw from the point's own stream
-    truth = fn.truth({"beta": 1.5}, np.random.default_rng(sweep.point_seed(3, 0)))
+    truth = fn.truth({"delta": 1.5}, np.random.default_rng(sweep.point_seed(3, 0)))
     from estimation.simulate import normalised_truth
     for k, v in normalised_truth(truth).items():
         assert row[f"{k}_truth"] == pytest.approx(v)
         assert 0 <= row[f"{k}_rank"] <= 10
         assert isinstance(row[f"{k}_in95"], (bool, np.bool_))
-    assert row["lam_truth"] != 5.0 and row["n_posterior"] == 10
+    assert row["kappa_truth"] != 2.0 and row["n_posterior"] == 10
 
 
 def test_calibration_options_errors(tmp_path, capsys):
@@ -450,7 +450,7 @@ def test_calibration_options_errors(tmp_path, capsys):
     with pytest.raises(sweep.SweepError, match=r"integer in \[1, 1,000,000\]"):
         sweep.point_function("calibration", "random-region", {"draws": 0})
     with pytest.raises(sweep.UnknownParameterError):
-        sweep.run_sweep(sweep.CalibrationPoint(), sweep.grid(["betta=1,2"]), tmp_path / "c",
+        sweep.run_sweep(sweep.CalibrationPoint(), sweep.grid(["deltta=1,2"]), tmp_path / "c",
                         progress=False)
     assert sweep.main(["random-region", "--kind", "calibration", "--option", "sampler=nope",
                        "--out", str(tmp_path / "o")]) == 2
@@ -493,7 +493,7 @@ def test_dask_cluster_runs_sweep_like_local(tmp_path, dask_cluster):
     address = dask_cluster.scheduler_address
     assert address.startswith("tcp://127.0.0.1:")
     fn = sweep.ScenarioPoint("random-region")
-    design = sweep.grid(["beta=0,2", "lambda=1,5"])
+    design = sweep.grid(["delta=0,2", "lambda=1,5"])
     d = sweep.run_sweep(fn, design, tmp_path / "dask", seed=3, scheduler=address,
                         batch_size=3, chunk_size=1, progress=False)
     local = sweep.run_sweep(fn, design, tmp_path / "local", seed=3, workers=1,
@@ -502,7 +502,7 @@ def test_dask_cluster_runs_sweep_like_local(tmp_path, dask_cluster):
     pd.testing.assert_frame_equal(outputs(d.results()), outputs(local.results()))
     # the CLI through the same scheduler, resuming on the cluster after a local start
     out = tmp_path / "cli"
-    base = ["random-region", "--region-seed", "3", "--param", "beta=0,2", "--seed", "8",
+    base = ["random-region", "--region-seed", "3", "--param", "delta=0,2", "--seed", "8",
             "--out", str(out), "--no-progress"]
     assert sweep.main(base + ["--workers", "1"]) == 0
     (sorted(out.glob("part-*.parquet"))[0]).unlink()
@@ -556,23 +556,23 @@ def test_dask_lost_worker_is_recovered(tmp_path, dask_cluster):
 
 # ------------------------------------------------------------------ bad input
 @pytest.mark.parametrize("spec, problem", [
-    ("beta=2:0:5", "inverted range"),
-    ("beta=0:1:0", "empty range"),
-    ("beta=0:1:-3", "empty range"),
-    ("beta=1:1:5", "degenerate"),
-    ("beta=0:1:1", "degenerate"),
-    ("beta=1:1", "empty range"),
-    ("beta=3:1", "inverted range"),
-    ("beta=0:1:2.5", "not an integer"),
-    ("beta=0:x:5", "not a number"),
-    ("beta=0:1:2:3", "2 or 3 parts"),
-    ("beta=nan:1:3", "not finite"),
-    ("beta", "expected NAME=VALUES"),
+    ("delta=2:0:5", "inverted range"),
+    ("delta=0:1:0", "empty range"),
+    ("delta=0:1:-3", "empty range"),
+    ("delta=1:1:5", "degenerate"),
+    ("delta=0:1:1", "degenerate"),
+    ("delta=1:1", "empty range"),
+    ("delta=3:1", "inverted range"),
+    ("delta=0:1:2.5", "not an integer"),
+    ("delta=0:x:5", "not a number"),
+    ("delta=0:1:2:3", "2 or 3 parts"),
+    ("delta=nan:1:3", "not finite"),
+    ("delta", "expected NAME=VALUES"),
     ("=1", "name is empty"),
-    ("beta=", "no values"),
-    ("beta=1,,2", "empty item"),
-    ("beta=1,1", "repeated"),
-    ("beta=1,banzhaf", "mixes"),
+    ("delta=", "no values"),
+    ("delta=1,,2", "empty item"),
+    ("delta=1,1", "repeated"),
+    ("delta=1,banzhaf", "mixes"),
 ])
 def test_bad_param_specs(spec, problem):
     with pytest.raises(sweep.SweepError, match=problem) as info:
@@ -582,31 +582,31 @@ def test_bad_param_specs(spec, problem):
 
 def test_bad_grids():
     with pytest.raises(sweep.SweepError, match="given twice"):
-        sweep.grid(["beta=1,2", "beta=3"])
+        sweep.grid(["delta=1,2", "delta=3"])
     with pytest.raises(sweep.DesignError, match="no grid points"):
-        sweep.grid(["beta=0:2"])
+        sweep.grid(["delta=0:2"])
     with pytest.raises(sweep.SweepError, match="reserved"):
         sweep.grid(["index=1,2"])
     with pytest.raises(sweep.DesignError, match="positive number"):
-        sweep.random_design(["beta=0:1"], 0, seed=1)
+        sweep.random_design(["delta=0:1"], 0, seed=1)
 
 
 def test_unknown_parameter_names(tmp_path, capsys):
     with pytest.raises(sweep.UnknownParameterError, match="theta_bogus") as info:
         sweep.run_sweep(sweep.ScenarioPoint("case-region"), sweep.grid(["theta_bogus=1,2"]),
                         tmp_path / "u", workers=1, progress=False)
-    assert isinstance(info.value, InvalidArgumentError) and "beta" in str(info.value)
+    assert isinstance(info.value, InvalidArgumentError) and "delta" in str(info.value)
     assert not (tmp_path / "u").exists()      # nothing ran, nothing written
     code = sweep.main(["case-region", "--param", "betta=0:1:3", "--out", str(tmp_path / "c")])
     assert code == 2
     assert "unknown model parameter" in capsys.readouterr().err
     with pytest.raises(sweep.SweepError, match="invalid model parameters"):
-        sweep.run_sweep(sweep.ScenarioPoint("case-region"), sweep.grid(["beta=-1,1"]),
+        sweep.run_sweep(sweep.ScenarioPoint("case-region"), sweep.grid(["delta=-1,1"]),
                         tmp_path / "v", workers=1, progress=False)
 
 
 def test_cli_bad_ranges_exit_2(tmp_path, capsys):
-    for spec in ("beta=2:0:5", "beta=0:1:0"):
+    for spec in ("delta=2:0:5", "delta=0:1:0"):
         assert sweep.main(["case-region", "--param", spec,
                            "--out", str(tmp_path / "o")]) == 2
         err = capsys.readouterr().err
@@ -641,27 +641,27 @@ def test_unreachable_scheduler_fails_fast(tmp_path, capsys):
 
 def test_design_file_problems(tmp_path, capsys):
     p = tmp_path / "d.csv"
-    p.write_text("beta,lambda\n0,1\n")
+    p.write_text("delta,lambda\n0,1\n")
     with pytest.raises(sweep.DesignError, match=r"missing column\(s\) \['mu'\]"):
-        sweep.read_design(p, required=["beta", "mu"])
-    p.write_text("beta,lambda\n0,1\n2\n")
+        sweep.read_design(p, required=["delta", "mu"])
+    p.write_text("delta,lambda\n0,1\n2\n")
     with pytest.raises(sweep.DesignError, match="line 3 has 1 field"):
         sweep.read_design(p)
     assert sweep.main(["case-region", "--design", str(p), "--out", str(tmp_path / "o")]) == 2
     assert "line 3" in capsys.readouterr().err
-    p.write_text("beta,lambda\n0,1\n2,\n")
+    p.write_text("delta,lambda\n0,1\n2,\n")
     with pytest.raises(sweep.DesignError, match="blank cells"):
         sweep.read_design(p)
-    pd.DataFrame({"beta": [0.0, None]}).to_parquet(tmp_path / "d.parquet")
+    pd.DataFrame({"delta": [0.0, None]}).to_parquet(tmp_path / "d.parquet")
     with pytest.raises(sweep.DesignError, match="blank cells"):
         sweep.read_design(tmp_path / "d.parquet")
-    p.write_text("beta,lambda\n")
+    p.write_text("delta,lambda\n")
     with pytest.raises(sweep.DesignError, match="no rows"):
         sweep.read_design(p)
     p.write_text("")
     with pytest.raises(sweep.DesignError, match="empty"):
         sweep.read_design(p)
-    p.write_text("beta,beta\n1,2\n")
+    p.write_text("delta,delta\n1,2\n")
     with pytest.raises(sweep.DesignError, match="repeated column"):
         sweep.read_design(p)
     with pytest.raises(sweep.DesignError, match="no such file"):
@@ -735,7 +735,7 @@ def test_sweep_without_pyarrow_refuses_before_computing(tmp_path, monkeypatch, c
     monkeypatch.setattr(importlib.util, "find_spec",
                         lambda name, *a: None if name == "pyarrow" else real(name, *a))
     out = tmp_path / "r"
-    code = sweep.main(["case-region", "--param", "beta=0:1:3", "--out", str(out),
+    code = sweep.main(["case-region", "--param", "delta=0:1:3", "--out", str(out),
                        "--workers", "1"])
     assert code == 2
     assert "restrat[sweep]" in capsys.readouterr().err

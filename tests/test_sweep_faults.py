@@ -277,14 +277,14 @@ def test_rows_of_two_sweeps_are_refused_not_mixed(tmp_path):
 
 # ------------------------------------------------------------------ sizes and options
 @pytest.mark.parametrize("args,words", [
-    (["--param", "beta=0:1:1e12"], "1,000,000,000,000 points"),
-    (["--param", "beta=0:1:2e8"], "200,000,000 points"),
-    (["--param", "beta=0:1:2000", "--param", "mu=0:1:2000", "--param", "eta=0,1"],
+    (["--param", "delta=0:1:1e12"], "1,000,000,000,000 points"),
+    (["--param", "delta=0:1:2e8"], "200,000,000 points"),
+    (["--param", "delta=0:1:2000", "--param", "mu=0:1:2000", "--param", "eta=0,1"],
      "8,000,000 points"),
-    (["--random", "1000000000000", "--param", "beta=0:1"], "more points than a sweep holds"),
-    (["--param", "beta=0:1:200", "--param", "mu=0:1:100"], "Pass --yes"),
-    (["--param", "beta=nan"], "not a finite number"),
-    (["--param", "beta=abc"], "not a number"),
+    (["--random", "1000000000000", "--param", "delta=0:1"], "more points than a sweep holds"),
+    (["--param", "delta=0:1:200", "--param", "mu=0:1:100"], "Pass --yes"),
+    (["--param", "delta=nan"], "not a finite number"),
+    (["--param", "delta=abc"], "not a number"),
     (["--param", "lambda=1,2", "--param", "lam=3"], "two names for one parameter"),
     (["--option", "n_districts=3"], "takes no options"),
     (["--workers", "100000"], "more than 256 local processes"),
@@ -331,13 +331,13 @@ def test_calibration_options(tmp_path, capsys, option, words):
 
 def test_design_file_with_words_in_a_numeric_column(tmp_path, capsys):
     p = tmp_path / "d.csv"
-    p.write_text("beta,mu\n0.5,1\nlots,2\n1.5,3\n")
+    p.write_text("delta,mu\n0.5,1\nlots,2\n1.5,3\n")
     rc, _, err = cli(capsys, "sweep", "case-region", "--design", p, "--out", tmp_path / "o")
-    assert rc == 2 and "column 'beta' mixes numbers and words" in err and "'lots'" in err
-    p.write_text("beta,mu\n0.5,inf\n")
+    assert rc == 2 and "column 'delta' mixes numbers and words" in err and "'lots'" in err
+    p.write_text("delta,mu\n0.5,inf\n")
     rc, _, err = cli(capsys, "sweep", "case-region", "--design", p, "--out", tmp_path / "o")
     assert rc == 2 and "infinite" in err
-    p.write_bytes(b"beta,mu\n\x00\x01,2\n")
+    p.write_bytes(b"delta,mu\n\x00\x01,2\n")
     rc, _, err = cli(capsys, "sweep", "case-region", "--design", p, "--out", tmp_path / "o")
     assert rc == 2 and "binary" in err
     assert not (tmp_path / "o").exists()
@@ -345,12 +345,12 @@ def test_design_file_with_words_in_a_numeric_column(tmp_path, capsys):
 
 def test_big_design_runs_with_yes(tmp_path, capsys, monkeypatch):
     monkeypatch.setattr(sweep, "CONFIRM_POINTS", 3)
-    args = ["sweep", "case-region", "--param", "beta=0,1,2,3", "--workers", "1",
+    args = ["sweep", "case-region", "--param", "delta=0,1,2,3", "--workers", "1",
             "--out", tmp_path / "o"]
     rc, _, err = cli(capsys, *args)
     assert rc == 2 and "4 points" in err and "--yes" in err and not (tmp_path / "o").exists()
     rc, _, err = cli(capsys, *args, "--yes")
-    assert rc == 0 and "4 points over ['beta']" in err
+    assert rc == 0 and "4 points over ['delta']" in err
     assert len(sweep.read_results(tmp_path / "o")) == 4
 
 

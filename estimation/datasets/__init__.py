@@ -3,11 +3,13 @@
 ``synthetic/`` (:func:`load_synthetic`) is **synthetic**: 100 regions drawn by
 :func:`estimation.simulate` from the random-region generator with seed
 ``SYNTHETIC_SEED`` at the true parameters ``SYNTHETIC_PARAMS``
-(``ModelParameters(lam=2.0)``, every other parameter at its default:
-theta = (1, 1, 1, 1.5), beta = 2, alpha = (1, 1, 1), mu = eta = 1,
-gamma0 = -0.5, gamma = 0.5). The loaded data carry the truth in ``.truth``
-(in the estimation normalisation, theta[host_track_record] = 1).
-:func:`regenerate` rewrites the files; a test checks they match.
+(``ModelParameters(lam=2.0)``, every other parameter at its default: theta =
+(1, 1, 1, 1.5), so lam_theta = (2, 2, 2, 3); kappa = 2, delta = 2.5, rho = 1.5,
+support = 0.1, stake_commissioners = 2, stake_ambulance = 1; alpha = (1, 1, 1),
+mu = eta = 1, gamma0 = -0.5, gamma = 0.5), drawn from the proposal-and-vote
+model; the management groups are in ``members.csv`` (votes are not recorded).
+The loaded data carry the estimands in ``.truth``. :func:`regenerate` rewrites
+the files; a test checks they match.
 
 ``case/`` (:func:`load_case`) is the case region of the ethnographic study
 (``gametheory.restratification.scenarios.load("case-region")``) with its
@@ -17,8 +19,8 @@ the directors and concessions are those of ``restrat run case-region``.
 Examples
 --------
 >>> d = load_synthetic()
->>> d.n_regions, d.truth["lam"], d.truth["theta[centre_super]"]
-(100, 2.0, 1.5)
+>>> d.n_regions, d.truth["lam_theta[host_track_record]"], d.truth["delta"]
+(100, 2.0, 2.5)
 """
 
 from __future__ import annotations

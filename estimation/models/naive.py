@@ -1,9 +1,9 @@
 """A straightforward per-region-loop version of the structural model (benchmarks only).
 
 Same likelihood and priors as :func:`~estimation.models.structural_model`, but
-built the way one would write it first: one pymc ``Categorical`` per region
-and per appointment, a Python loop over regions. It exists to measure what the
-vectorised model gains; do not use it for real fits.
+built the way one would write it first: every region compiled on its own and
+given its own pymc variables, a Python loop over regions. It exists to measure
+what the vectorised model gains; do not use it for real fits.
 """
 
 from __future__ import annotations
@@ -11,12 +11,12 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from gametheory.restratification.model import ALPHA_NAMES
+from gametheory.formation import pytensor_backend
+from gametheory.restratification import spec
 
 from ..data import AllocationData, StructuralArrays
-from ..simulate import THETA_FREE
 from .priors import resolve_priors
-from .structural import as_arrays, population_parameters
+from .structural import _coords, _region_axis, as_arrays, population_parameters
 
 __all__ = ["naive_structural_model"]
 
@@ -25,24 +25,21 @@ def naive_structural_model(data: AllocationData | StructuralArrays,
                            priors: Mapping[str, Any] | None = None) -> Any:
     """The structural model with a Python loop over regions (for benchmarks)."""
     import pymc as pm
-    import pytensor.tensor as pt
 
     a = as_arrays(data)
+    full = AllocationData.from_frame(dict(a.frames))
     pr = resolve_priors(priors)
-    with pm.Model(coords={"theta_free": list(THETA_FREE), "capital": list(ALPHA_NAMES)}) as m:
-        lam, theta, beta, alpha, mu, eta, gamma0, gamma = population_parameters(pr)
-        theta_full = pt.concatenate([pt.ones(1), theta])
-        w = pt.concatenate([alpha, pt.stack([mu, eta])])
-        for g in range(a.n_regions):
-            n = int(a.cfg_mask[g].sum())
-            u = lam * (pt.dot(a.cfg_x[g, :n], theta_full)
-                       - beta * a.bloc_power[g] * a.cfg_k[g, :n])
-            pm.Categorical(f"cfg_{g}", logit_p=u, observed=int(a.cfg_chosen[g]))
-        for s in range(len(a.app_chosen)):
-            n = int(a.app_mask[s].sum())
-            pm.Categorical(f"app_{s}", logit_p=pt.dot(a.app_z[s, :n], w),
-                           observed=int(a.app_chosen[s]))
-        for i in range(len(a.con_count)):
-            pm.Poisson(f"con_{i}", mu=pt.exp(gamma0 + gamma * a.con_loss[i]),
-                       observed=a.con_count[i])
+    xp = pytensor_backend()
+    with pm.Model(coords=_coords(a)) as m:
+        par = _region_axis(population_parameters(pr))
+        for g, name in enumerate(a.region_names):
+            sub = full.subset([name]).arrays()
+            d, o = sub.design, sub.obs
+            parts = spec.log_likelihood(par, d, o, xp)
+            lc = spec.config_log_probability(par, d, xp)[0]
+            pm.Categorical(f"cfg_{g}", logit_p=lc, observed=int(o.cfg_chosen[0]))
+            if o.has_votes:
+                pm.Potential(f"votes_{g}", spec.vote_log_probability(par, d, o, xp)[0])
+            pm.Potential(f"app_{g}", xp.sum(parts["appointment"]))
+            pm.Potential(f"con_{g}", xp.sum(parts["concessions"]))
     return m

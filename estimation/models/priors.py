@@ -4,27 +4,32 @@ A prior is a pymc distribution name and its keyword arguments, e.g.
 ``Prior("Normal", {"mu": 0.0, "sigma": 2.0})``. Override any of them with
 ``fit(..., priors={"beta": ("HalfNormal", {"sigma": 5.0})})``.
 
-Default priors of the structural model (the normalisation fixes the host
-track-record weight :math:`\theta_0 = 1`):
+Default priors of the structural model (the estimands of
+:data:`gametheory.restratification.spec.ESTIMANDS`; the vote utility is in
+hundreds of trauma cases a year):
 
-================  ============================  ==========================================
-parameter         prior                         reasoning
-================  ============================  ==========================================
-``lam``           LogNormal(mu=1, sigma=0.75)   precision, median 2.7, 95% in (0.6, 12)
-``theta`` (3)     Normal(0, 2)                  weights relative to track record
-``beta``          HalfNormal(3)                 a penalty, so non-negative
-``alpha`` (3)     Normal(0, 2)                  logit scale is fixed at 1
-``mu``, ``eta``   Normal(0, 2)
-``gamma0``        Normal(0, 1)                  baseline log-rate of concession roles
-``gamma``         Normal(0, 0.5)                log-rate change per 100 cases lost
-``sigma_*``       HalfNormal(0.5)               group-effect scales (hierarchical)
-``b`` (clogit)    Normal(0, 2.5)                reduced-form coefficients
-================  ============================  ==========================================
+=======================  ============================  ====================================
+parameter                prior                         reasoning
+=======================  ============================  ====================================
+``lam_theta`` (4)        Normal(0, 3)                  the proposer's logit coefficients
+``kappa``                LogNormal(mu=0.7, sigma=0.5)  vote precision per 100 cases, median 2
+``delta``                HalfNormal(3)                 the bloc's aversion, non-negative
+``rho``                  Normal(1, 1.5)                value of a role won
+``support``              Normal(0, 1)                  baseline of organisations' members
+``stake_commissioners``  Normal(1, 1.5)                commissioners' baseline
+``stake_ambulance``      Normal(0.5, 1.5)              ambulance service's baseline
+``alpha`` (3)            Normal(0, 2)                  logit scale is fixed at 1
+``mu``, ``eta``          Normal(0, 2)
+``gamma0``               Normal(0, 1)                  baseline log-rate of concession roles
+``gamma``                Normal(0, 0.5)                log-rate change per 100 cases lost
+``sigma_*``              HalfNormal(0.5)               group-effect scales (hierarchical)
+``b`` (clogit)           Normal(0, 2.5)                reduced-form coefficients
+=======================  ============================  ====================================
 
 Examples
 --------
->>> p = resolve_priors({"beta": ("HalfNormal", {"sigma": 5.0})})
->>> p["beta"], p["lam"].dist
+>>> p = resolve_priors({"delta": ("HalfNormal", {"sigma": 5.0})})
+>>> p["delta"], p["kappa"].dist
 (Prior(dist='HalfNormal', params={'sigma': 5.0}), 'LogNormal')
 """
 
@@ -94,22 +99,26 @@ class Prior:
 
 
 DEFAULT_PRIORS: dict[str, Prior] = {
-    "lam": Prior("LogNormal", {"mu": 1.0, "sigma": 0.75}),
-    "theta": Prior("Normal", {"mu": 0.0, "sigma": 2.0}),
-    "beta": Prior("HalfNormal", {"sigma": 3.0}),
+    "lam_theta": Prior("Normal", {"mu": 0.0, "sigma": 3.0}),
+    "kappa": Prior("LogNormal", {"mu": 0.7, "sigma": 0.5}),
+    "delta": Prior("HalfNormal", {"sigma": 3.0}),
+    "rho": Prior("Normal", {"mu": 1.0, "sigma": 1.5}),
+    "support": Prior("Normal", {"mu": 0.0, "sigma": 1.0}),
+    "stake_commissioners": Prior("Normal", {"mu": 1.0, "sigma": 1.5}),
+    "stake_ambulance": Prior("Normal", {"mu": 0.5, "sigma": 1.5}),
     "alpha": Prior("Normal", {"mu": 0.0, "sigma": 2.0}),
     "mu": Prior("Normal", {"mu": 0.0, "sigma": 2.0}),
     "eta": Prior("Normal", {"mu": 0.0, "sigma": 2.0}),
     "gamma0": Prior("Normal", {"mu": 0.0, "sigma": 1.0}),
     "gamma": Prior("Normal", {"mu": 0.0, "sigma": 0.5}),
-    "sigma_theta": Prior("HalfNormal", {"sigma": 0.5}),
+    "sigma_lam_theta": Prior("HalfNormal", {"sigma": 0.5}),
     "sigma_alpha": Prior("HalfNormal", {"sigma": 0.5}),
     "sigma_gamma0": Prior("HalfNormal", {"sigma": 0.5}),
     "b": Prior("Normal", {"mu": 0.0, "sigma": 2.5}),
 }
 
 #: parameters that must have a prior on the positive half-line
-POSITIVE = ("lam", "beta", "sigma_theta", "sigma_alpha", "sigma_gamma0")
+POSITIVE = ("kappa", "delta", "sigma_lam_theta", "sigma_alpha", "sigma_gamma0")
 _POSITIVE_DISTS = {"HalfNormal", "LogNormal", "Gamma", "Exponential", "HalfCauchy",
                    "HalfStudentT", "InverseGamma", "Weibull", "ChiSquared"}
 

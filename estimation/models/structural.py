@@ -1,45 +1,51 @@
-r"""The structural model: one joint likelihood over all regions, vectorised.
+r"""The structural model: the proposal-and-vote likelihood over all regions, vectorised.
 
-For region :math:`g` with feasible configurations :math:`c \in C_g`,
-appointment situations :math:`s` (candidates :math:`d \in D_s`) and hospitals
-:math:`i` that lost work,
+For region :math:`g` with feasible configurations :math:`c \in C_g`, observed
+configuration :math:`c_g` (and votes :math:`v_g` on it, when observed),
+appointment situations :math:`s` and hospitals :math:`i` that lost work,
 
 .. math::
 
-    \log p(y \mid \psi) = \sum_g \Big[\lambda U_g(c_g) - \log\sum_{c \in C_g}
-    e^{\lambda U_g(c)}\Big]
+    \log p(y \mid \psi) = \sum_g \big[\log P(c_g) + \log P(v_g \mid c_g)\big]
     + \sum_s \Big[w\cdot z_{s d_s} - \log\sum_{d \in D_s} e^{w\cdot z_{sd}}\Big]
     + \sum_i \log\text{Poisson}(n_i \mid e^{\gamma_0 + \gamma L_i}),
 
-with :math:`U_g(c) = \theta\cdot x(c) - \beta\,\pi_g k(c)`,
-:math:`\theta = (1, \theta_1, \theta_2, \theta_3)` (the host track-record
-weight is the numeraire, since only :math:`\lambda\theta` and
-:math:`\lambda\beta` are identified) and :math:`w = (\alpha, \mu, \eta)`.
+with :math:`P(c) \propto e^{\lambda\theta\cdot x(c)} P_{\text{pass}}(c)` (exact
+weighted Poisson-binomial pass probabilities of the management group's
+stochastic votes) and :math:`w = (\alpha, \mu, \eta)`. Every quantity is computed
+by :mod:`gametheory.restratification.spec` on the pytensor backend: the very
+functions that ``restrat run``, :func:`estimation.simulate`, the MLE and
+:meth:`~estimation.FitResults.predict` run on numpy. Index and mask arrays are
+numpy constants and every shape is static, so the graph compiles to C, numba and
+JAX alike.
 
-Ragged choice sets are padded to the largest and masked (logit
-:math:`-10^{10}` in padded slots), so the likelihood is a handful of tensor
-operations over static shapes with no loop over regions; every index and
-mask is a numpy constant, so the graph compiles to C, numba and JAX alike.
+Free parameters (the estimands of :data:`gametheory.restratification.spec.ESTIMANDS`):
+``lam_theta`` (:math:`\lambda\theta`, dims ``config_feature``; only the product is
+identified), ``kappa``, ``delta``, ``rho``, ``support``,
+``stake_commissioners``, ``stake_ambulance`` (the vote; utility in hundreds of
+cases a year), ``alpha`` (dims ``capital``), ``mu``, ``eta``, ``gamma0``, ``gamma``.
+``veto=False`` fixes :math:`\delta = 0`: the nested model without the bloc's veto.
 
 The hierarchical variant adds non-centred group effects (groups = network
-types, or regions): :math:`\theta_{j} = \theta + \sigma_\theta z_j`,
+types, or regions): :math:`(\lambda\theta)_j = \lambda\theta + \sigma z_j`,
 :math:`\alpha_j = \alpha + \sigma_\alpha z^\alpha_j`,
 :math:`\gamma_{0j} = \gamma_0 + \sigma_{\gamma_0} z^\gamma_j`, :math:`z \sim N(0, 1)`.
 
 References
 ----------
-McFadden, D. (1974). Conditional logit analysis of qualitative choice
-behavior. In *Frontiers in Econometrics*, 105-142. Papaspiliopoulos, O.,
-Roberts, G. O., Skold, M. (2007). A general framework for the
-parametrization of hierarchical models. *Statistical Science* 22(1), 59-73.
+Baron, D. P. and Ferejohn, J. A. (1989). Bargaining in legislatures. *APSR*
+83(4), 1181-1206. McFadden, D. (1974). Conditional logit analysis of qualitative
+choice behavior. In *Frontiers in Econometrics*, 105-142. Papaspiliopoulos, O.,
+Roberts, G. O., Skold, M. (2007). A general framework for the parametrization
+of hierarchical models. *Statistical Science* 22(1), 59-73.
 
 Examples
 --------
 >>> from estimation import simulate
 >>> from estimation.models import structural_model
 >>> m = structural_model(simulate(n_regions=4, seed=0))
->>> sorted(v.name for v in m.free_RVs)
-['alpha', 'beta', 'eta', 'gamma', 'gamma0', 'lam', 'mu', 'theta']
+>>> sorted(v.name for v in m.free_RVs)[:4]
+['alpha', 'delta', 'eta', 'gamma']
 """
 
 from __future__ import annotations
@@ -50,18 +56,18 @@ from typing import Any
 import numpy as np
 
 from gametheory.errors import InvalidTypeError
-from gametheory.restratification.model import ALPHA_NAMES
+from gametheory.formation import pytensor_backend
+from gametheory.restratification import spec
 
 from ..data import AllocationData, StructuralArrays
 from ..errors import EstimationError
-from ..simulate import THETA_FREE
 from .priors import resolve_priors
 
-__all__ = ["structural_model", "hierarchical_model", "MASKED_LOGIT", "categorical_logp",
-           "categorical_random", "as_arrays"]
+__all__ = ["structural_model", "hierarchical_model", "categorical_logp",
+           "categorical_random", "as_arrays", "population_parameters", "MASKED_LOGIT"]
 
-#: logit given to padded alternatives
-MASKED_LOGIT = -1e10
+#: logit of padded alternatives in the reduced-form models
+MASKED_LOGIT = -np.inf
 
 
 def as_arrays(data: AllocationData | StructuralArrays) -> StructuralArrays:
@@ -70,25 +76,26 @@ def as_arrays(data: AllocationData | StructuralArrays) -> StructuralArrays:
     if isinstance(data, AllocationData):
         return data.arrays()
     raise InvalidTypeError("data", type(data).__name__, "not AllocationData",
-                          "Give an AllocationData (estimation.AllocationData or simulate())")
+                           "Give an AllocationData (estimation.AllocationData or simulate())")
 
 
 def categorical_logp(n_alt: int) -> Any:
-    """logp of a chosen slot under row-wise logits (one-hot gather, static width)."""
-    import pytensor.tensor as pt
-    from pymc.math import logsumexp
-
+    """logp of a chosen slot under row-wise log-probabilities or logits (static width)."""
+    xp = pytensor_backend()
     slots = np.arange(n_alt)
 
-    def logp(value: Any, logits: Any) -> Any:
-        onehot = pt.eq(value[..., None], slots)
-        picked = pt.sum(pt.where(onehot, logits, 0.0), axis=-1)
-        return picked - logsumexp(logits, axis=-1, keepdims=False)
+    def logp(value: Any, logits: Any, *extra: Any) -> Any:
+        onehot = xp.equal(xp.asarray(value)[..., None], slots)
+        picked = xp.sum(xp.where(onehot, logits, 0.0), axis=-1)
+        out = picked - xp.logsumexp(logits, axis=-1)
+        for e in extra:
+            out = out + e
+        return out
 
     return logp
 
 
-def categorical_random(logits: np.ndarray, rng: np.random.Generator | None = None,
+def categorical_random(logits: np.ndarray, *extra: Any, rng: np.random.Generator | None = None,
                        size: tuple[int, ...] | None = None) -> np.ndarray:
     """Gumbel-max draws of the chosen slot (for prior and posterior predictive checks)."""
     rng = rng or np.random.default_rng()
@@ -99,62 +106,117 @@ def categorical_random(logits: np.ndarray, rng: np.random.Generator | None = Non
 
 
 def _coords(a: StructuralArrays) -> dict[str, Any]:
-    return {"theta_free": list(THETA_FREE), "capital": list(ALPHA_NAMES),
-            "region": list(a.region_names), "situation": np.arange(len(a.app_chosen)),
-            "hospital": np.arange(len(a.con_count))}
+    return {"config_feature": list(spec.CONFIG_FEATURES), "capital": list(spec.CAPITAL),
+            "region": list(a.region_names), "director_role": list(spec.DIRECTOR_ROLES),
+            "organisation_slot": np.arange(a.design.org_mask.shape[1]),
+            "member_slot": np.arange(a.design.bodies.n_members)}
 
 
-def _likelihood(a: StructuralArrays, lam: Any, theta_r: Any, beta: Any, w_s: Any,
-                gamma0_h: Any, gamma: Any) -> None:
-    """Add the three observed components (``theta_r``: (4,) or (G, 4); ``w_s``: (5,) or (S, 5))."""
-    import pymc as pm
-    import pytensor.tensor as pt
-
-    G, C = a.cfg_mask.shape
-    pk = a.bloc_power[:, None] * a.cfg_k                    # (G, C), numpy
-    if theta_r.ndim == 1:
-        v = pt.tensordot(a.cfg_x, theta_r, axes=[[2], [0]])
-    else:
-        v = pt.sum(a.cfg_x * theta_r[:, None, :], axis=2)
-    u = lam * (v - beta * pk)
-    logits = pt.where(a.cfg_mask, u, MASKED_LOGIT)
-    pm.CustomDist("configuration", logits, logp=categorical_logp(C),
-                  random=categorical_random, signature="(c)->()",
-                  dtype="int64", observed=a.cfg_chosen, dims="region")
-    S, D = a.app_mask.shape
-    if S:
-        if w_s.ndim == 1:
-            ua = pt.tensordot(a.app_z, w_s, axes=[[2], [0]])
-        else:
-            ua = pt.sum(a.app_z * w_s[:, None, :], axis=2)
-        pm.CustomDist("appointment", pt.where(a.app_mask, ua, MASKED_LOGIT),
-                      logp=categorical_logp(D), random=categorical_random,
-                      signature="(c)->()", dtype="int64", observed=a.app_chosen,
-                      dims="situation")
-    if len(a.con_count):
-        pm.Poisson("concessions", mu=pt.exp(gamma0_h + gamma * a.con_loss),
-                   observed=a.con_count, dims="hospital")
-
-
-def population_parameters(pr: Mapping[str, Any]) -> tuple[Any, ...]:
+def population_parameters(pr: Mapping[str, Any], veto: bool = True) -> dict[str, Any]:
     """Build the structural parameters' priors in the current pymc model.
 
-    Returns ``(lam, theta, beta, alpha, mu, eta, gamma0, gamma)``; shared by
-    every structural variant so that they name and shape them alike.
+    Returns the estimands by name (``delta`` is the constant 0 when ``veto`` is
+    false); shared by every structural variant so that they name and shape them alike.
     """
-    lam = pr["lam"].build("lam")
-    theta = pr["theta"].build("theta", dims="theta_free")
-    beta = pr["beta"].build("beta")
-    alpha = pr["alpha"].build("alpha", dims="capital")
-    mu = pr["mu"].build("mu")
-    eta = pr["eta"].build("eta")
-    gamma0 = pr["gamma0"].build("gamma0")
-    gamma = pr["gamma"].build("gamma")
-    return lam, theta, beta, alpha, mu, eta, gamma0, gamma
+    import pytensor.tensor as pt
+
+    out: dict[str, Any] = {}
+    for name, labels in spec.ESTIMANDS.items():
+        if name == "delta" and not veto:
+            out[name] = pt.constant(0.0)
+            continue
+        dims = {"lam_theta": "config_feature", "alpha": "capital"}.get(name)
+        out[name] = pr[name].build(name, dims=dims) if labels else pr[name].build(name)
+    return out
+
+
+def _region_axis(par: Mapping[str, Any]) -> dict[str, Any]:
+    """Give every parameter the spec's region axis (size 1)."""
+    return {k: v[None, ...] for k, v in par.items()}
+
+
+#: names of the model's data containers (the observations, swappable between fits)
+OBSERVED_DATA = ("cfg_chosen", "votes", "vote_mask", "director", "director_mask",
+                 "concessions", "concession_mask")
+
+
+def observed_data(obs: spec.Observations) -> dict[str, np.ndarray]:
+    """The values of the model's observation containers (``pm.Data``) for *obs*."""
+    return {f"obs_{k}": np.asarray(v, dtype=np.int64 if k in ("cfg_chosen", "director")
+                                   else float)
+            for k, v in obs.as_dict().items()}
+
+
+def _masked_categorical_logp(n_alt: int) -> Any:
+    base = categorical_logp(n_alt)
+    xp = pytensor_backend()
+
+    def logp(value: Any, logits: Any, mask: Any) -> Any:
+        return xp.where(mask > 0.5, base(value, logits), 0.0)
+
+    return logp
+
+
+def _masked_poisson_logp(value: Any, log_rate: Any, mask: Any) -> Any:
+    import pytensor.tensor as pt
+
+    return pt.where(mask > 0.5, value * log_rate - pt.exp(log_rate) - pt.gammaln(value + 1.0),
+                    0.0)
+
+
+def _masked_poisson_random(log_rate: np.ndarray, mask: np.ndarray,
+                           rng: np.random.Generator | None = None,
+                           size: tuple[int, ...] | None = None) -> np.ndarray:
+    rng = rng or np.random.default_rng()
+    lam = np.exp(np.asarray(log_rate)) * (np.asarray(mask) > 0.5)
+    if size is not None and tuple(size) != lam.shape:
+        lam = np.broadcast_to(lam, tuple(size))
+    return rng.poisson(lam).astype(float)
+
+
+def _likelihood(a: StructuralArrays, par: Mapping[str, Any]) -> None:
+    """Add the observed components in the current model.
+
+    ``par`` gives every parameter a region axis (size 1, or G for group effects).
+    The observations are ``pm.Data`` containers (:data:`OBSERVED_DATA`), so a
+    compiled model can take another data set of the same design.
+    """
+    import pymc as pm
+
+    xp = pytensor_backend()
+    d = a.design
+    vals = observed_data(a.obs)
+    data = {k[4:]: pm.Data(k, v) for k, v in vals.items()}
+    obs = spec.Observations(**data, votes_observed=a.obs.has_votes)
+    G, C = d.cfg_mask.shape
+    lp = spec.log_pass(par, d, xp)
+    lc = spec.config_log_probability(par, d, xp, lp)
+    extra: tuple[Any, ...] = ()
+    signature = "(c)->()"
+    if a.obs.has_votes:
+        extra = (spec.vote_log_probability(par, d, obs, xp, lp),)
+        signature = "(c),()->()"
+    pm.CustomDist("configuration", lc, *extra, logp=categorical_logp(C),
+                  random=categorical_random, signature=signature, dtype="int64",
+                  observed=data["cfg_chosen"], dims="region")
+    if np.asarray(a.obs.director_mask).any():
+        la = spec.director_logits(par, d, data["cfg_chosen"], xp)
+        pm.CustomDist("appointment", la, data["director_mask"],
+                      logp=_masked_categorical_logp(d.cand_mask.shape[2]),
+                      random=categorical_random, signature="(d),()->()", dtype="int64",
+                      observed=data["director"], dims=("region", "director_role"))
+    loss = spec.chosen_losses(d, data["cfg_chosen"], xp)
+    if (np.asarray(a.obs.concession_mask) & (d.loss.max(axis=1) > 0)).any():
+        lr = spec.concession_log_rate({k: par[k][..., :, None] for k in ("gamma0", "gamma")},
+                                      loss, xp)
+        counted = xp.where(loss > 0, data["concession_mask"], 0.0)
+        pm.CustomDist("concessions", lr, counted, logp=_masked_poisson_logp,
+                      random=_masked_poisson_random, signature="(),()->()",
+                      observed=data["concessions"], dims=("region", "organisation_slot"))
 
 
 def structural_model(data: AllocationData | StructuralArrays,
-                     priors: Mapping[str, Any] | None = None) -> Any:
+                     priors: Mapping[str, Any] | None = None, *, veto: bool = True) -> Any:
     """The pooled structural model (see the module docstring).
 
     Parameters
@@ -162,31 +224,31 @@ def structural_model(data: AllocationData | StructuralArrays,
     data : AllocationData or StructuralArrays
     priors : mapping, optional
         Overrides of :data:`~estimation.models.priors.DEFAULT_PRIORS`.
+    veto : bool
+        False fixes the bloc's aversion ``delta`` at 0 (the nested no-veto model).
 
     Returns
     -------
     pymc.Model
-        Free parameters ``lam``, ``theta`` (dims ``theta_free``), ``beta``,
-        ``alpha`` (dims ``capital``), ``mu``, ``eta``, ``gamma0``, ``gamma``;
-        observed ``configuration``, ``appointment``, ``concessions``.
+        Free parameters named as :data:`gametheory.restratification.spec.ESTIMANDS`;
+        observed ``configuration`` (with the votes, when observed), ``appointment``,
+        ``concessions``.
     """
     import pymc as pm
-    import pytensor.tensor as pt
 
     a = as_arrays(data)
     pr = resolve_priors(priors)
     with pm.Model(coords=_coords(a)) as model:
-        lam, theta, beta, alpha, mu, eta, gamma0, gamma = population_parameters(pr)
-        theta_full = pt.concatenate([pt.ones(1), theta])
-        w = pt.concatenate([alpha, pt.stack([mu, eta])])
-        _likelihood(a, lam, theta_full, beta, w, gamma0, gamma)
+        _likelihood(a, _region_axis(population_parameters(pr, veto)))
     return model
 
 
 def hierarchical_model(data: AllocationData | StructuralArrays,
                        priors: Mapping[str, Any] | None = None, *,
-                       group: str = "network") -> Any:
-    """Structural model with non-centred group effects on theta, alpha and gamma0.
+                       group: str = "network", veto: bool = True) -> Any:
+    """Structural model with non-centred group effects on lam_theta, alpha and gamma0.
+
+    Every region's parameters are the population values plus its group's deviation.
 
     Parameters
     ----------
@@ -195,17 +257,18 @@ def hierarchical_model(data: AllocationData | StructuralArrays,
     group : {"network", "region"}
         Groups are the regions' network types (``regions.network``) or the
         regions themselves.
+    veto : bool
+        False fixes ``delta`` at 0.
 
     Returns
     -------
     pymc.Model
-        The structural parameters (population means) plus ``sigma_theta``,
+        The structural parameters (population means) plus ``sigma_lam_theta``,
         ``sigma_alpha``, ``sigma_gamma0``, standard-normal ``z_*`` and the
-        deterministic group deviations ``theta_dev`` (group, theta_free),
+        deterministic group deviations ``lam_theta_dev`` (group, config_feature),
         ``alpha_dev`` (group, capital), ``gamma0_dev`` (group).
     """
     import pymc as pm
-    import pytensor.tensor as pt
 
     a = as_arrays(data)
     pr = resolve_priors(priors)
@@ -218,22 +281,14 @@ def hierarchical_model(data: AllocationData | StructuralArrays,
     coords = _coords(a)
     coords["group"] = levels
     with pm.Model(coords=coords) as model:
-        lam, theta, beta, alpha, mu, eta, gamma0, gamma = population_parameters(pr)
-        s_th = pr["sigma_theta"].build("sigma_theta")
-        s_al = pr["sigma_alpha"].build("sigma_alpha")
-        s_g0 = pr["sigma_gamma0"].build("sigma_gamma0")
-        z_th = pm.Normal("z_theta", 0.0, 1.0, dims=("group", "theta_free"))
-        z_al = pm.Normal("z_alpha", 0.0, 1.0, dims=("group", "capital"))
-        z_g0 = pm.Normal("z_gamma0", 0.0, 1.0, dims="group")
-        th_dev = pm.Deterministic("theta_dev", s_th * z_th, dims=("group", "theta_free"))
-        al_dev = pm.Deterministic("alpha_dev", s_al * z_al, dims=("group", "capital"))
-        g0_dev = pm.Deterministic("gamma0_dev", s_g0 * z_g0, dims="group")
-        theta_g = pt.concatenate([pt.ones((len(levels), 1)), theta[None, :] + th_dev], axis=1)
-        theta_r = theta_g[gi]                                  # (G, 4)
-        w_g = pt.concatenate([alpha[None, :] + al_dev,
-                              pt.ones((len(levels), 1)) * mu,
-                              pt.ones((len(levels), 1)) * eta], axis=1)
-        w_s = w_g[gi[a.app_region]] if len(a.app_region) else w_g[:0]
-        g0_h = (gamma0 + g0_dev)[gi[a.con_region]] if len(a.con_region) else gamma0
-        _likelihood(a, lam, theta_r, beta, w_s, g0_h, gamma)
+        pop = population_parameters(pr, veto)
+        par = _region_axis(pop)
+        for eff, dim in (("lam_theta", "config_feature"), ("alpha", "capital"),
+                         ("gamma0", None)):
+            s = pr[f"sigma_{eff}"].build(f"sigma_{eff}")
+            dims = ("group", dim) if dim else "group"
+            z = pm.Normal(f"z_{eff}", 0.0, 1.0, dims=dims)
+            dev = pm.Deterministic(f"{eff}_dev", s * z, dims=dims)
+            par[eff] = par[eff] + dev[gi]                       # (G, ...) per region
+        _likelihood(a, par)
     return model

@@ -75,6 +75,13 @@ class ArrayBackend:
     def maximum(self, a: Any, b: Any) -> Any:
         return self._m.maximum(a, b)
 
+    def equal(self, a: Any, b: Any) -> Any:
+        """Elementwise ``a == b`` (``==`` on a pytensor variable is not elementwise)."""
+        return self._m.equal(a, b)
+
+    def logical_and(self, a: Any, b: Any) -> Any:
+        return self._m.logical_and(a, b)
+
     # reductions and shapes -----------------------------------------------
     def sum(self, x: Any, axis: int | None = None, keepdims: bool = False) -> Any:
         return self._m.sum(x, axis=axis, keepdims=keepdims)
@@ -104,6 +111,10 @@ class ArrayBackend:
     def asarray(self, x: Any) -> Any:
         return self._m.asarray(x)
 
+    def is_symbolic(self, x: Any) -> bool:
+        """True for a pytensor variable (False for numpy arrays and Python numbers)."""
+        return not isinstance(x, np.ndarray | np.generic | int | float | bool | list | tuple)
+
     def ndim(self, x: Any) -> int:
         return int(np.ndim(x)) if self.name == "numpy" else int(x.ndim)
 
@@ -113,6 +124,8 @@ class _NumpyOps:
     log1p = staticmethod(np.log1p)
     where = staticmethod(np.where)
     maximum = staticmethod(np.maximum)
+    equal = staticmethod(np.equal)
+    logical_and = staticmethod(np.logical_and)
     sum = staticmethod(np.sum)
     stack = staticmethod(np.stack)
     concatenate = staticmethod(np.concatenate)
@@ -156,6 +169,7 @@ class _PytensorOps:
         self.pt = pt
         self.exp, self.log, self.log1p = pt.exp, pt.log, pt.log1p
         self.where, self.maximum, self.sigmoid = pt.where, pt.maximum, pt.sigmoid
+        self.equal, self.logical_and = pt.eq, pt.and_
 
     def sum(self, x: Any, axis: int | None = None, keepdims: bool = False) -> Any:
         return self.pt.sum(x, axis=axis, keepdims=keepdims)

@@ -79,6 +79,7 @@ weight-2 member and at least one other support it.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from functools import cached_property
 from typing import Any
 
@@ -186,19 +187,19 @@ class VotingBodies:
     def n_states(self) -> int:
         return int(self.slack.max()) + 1
 
+    def sub(self, g0: int, g1: int) -> VotingBodies:
+        """The bodies ``g0..g1-1`` (cached): their own states and active members."""
+        key = (g0, g1)
+        cache = self.__dict__.setdefault("_subs", {})
+        if key not in cache:
+            cache[key] = self if (g0, g1) == (0, self.n_bodies) else VotingBodies(
+                self.weights[g0:g1], self.quota[g0:g1])
+        return cache[key]
+
     @cached_property
     def active(self) -> tuple[int, ...]:
         """Member slots with a positive weight in some body (the others change nothing)."""
         return tuple(int(j) for j in np.flatnonzero((self.weights > 0).any(axis=0)))
-
-    @cached_property
-    def _shift(self) -> tuple[np.ndarray, np.ndarray]:
-        K = self.n_states
-        k = np.arange(K)
-        src = k[None, None, :] - self.weights.T[:, :, None]          # (J, G, K)
-        valid = (src >= 0).astype(float)
-        idx = np.clip(src, 0, K - 1)
-        return idx[:, :, None, :], valid[:, :, None, :]               # (J, G, 1, K)
 
     @cached_property
     def _start(self) -> np.ndarray:
@@ -212,18 +213,38 @@ class VotingBodies:
         return (k[None, None, :] <= self.slack[:, None, None]).astype(float)   # (G, 1, K)
 
 
+def _shift(d: Any, w: int, K: int, xp: ArrayBackend) -> Any:
+    """``d`` moved ``w`` states up along its last axis (zeros enter at the bottom)."""
+    if w >= K:
+        return d * 0.0
+    return xp.concatenate([d[..., :w] * 0.0, d[..., :K - w]], axis=-1)
+
+
 def _opposition_dp(p: Any, r: Any, bodies: VotingBodies, xp: ArrayBackend) -> Any:
-    """Distribution of the opposing weight over states ``0..n_states-1``: (..., G, C, K)."""
-    idx, valid = bodies._shift
+    """Distribution of the opposing weight over states ``0..n_states-1``: (..., G, C, K).
+
+    Member ``j`` moves the distribution up by its weight when it opposes. The
+    weights of a member slot differ between bodies, so the shift is a sum over the
+    slot's distinct weights of static slices, each masked to the bodies with that
+    weight (no gather: its gradient would be a scatter, slow on CPUs).
+    """
+    K = bodies.n_states
     d: Any = bodies._start
     for j in bodies.active:
-        shifted = xp.take_along_axis(d, idx[j], axis=-1) * valid[j]
+        col = bodies.weights[:, j]
+        shifted: Any = None
+        for w in np.unique(col):
+            term = d if w == 0 else _shift(d, int(w), K, xp)
+            if not np.all(col == w):
+                term = term * (col == w).astype(float)[:, None, None]
+            shifted = term if shifted is None else shifted + term
         d = d * p[..., j][..., None] + shifted * r[..., j][..., None]
     return d
 
 
 def log_pass_probability(support_logit: Any, bodies: VotingBodies, xp: ArrayBackend = NUMPY,
-                         *, fixed: tuple[np.ndarray, np.ndarray] | None = None) -> Any:
+                         *, fixed: tuple[np.ndarray, np.ndarray] | None = None,
+                         blocks: Sequence[tuple[int, int, int]] | None = None) -> Any:
     r"""Log probability that each configuration reaches the quota.
 
     Parameters
@@ -233,8 +254,13 @@ def log_pass_probability(support_logit: Any, bodies: VotingBodies, xp: ArrayBack
     bodies : VotingBodies
     xp : ArrayBackend
     fixed : (votes, mask), optional
-        numpy arrays (G, J): members with ``mask`` true vote ``votes`` (1 = support)
+        Arrays (G, J): members with ``mask`` true vote ``votes`` (1 = support)
         for sure (used for observed votes).
+    blocks : sequence of (g0, g1, n), optional
+        Contiguous runs of bodies ``g0..g1-1`` whose configurations are the first
+        ``n`` (the others are padding). Each block runs its own programme over only
+        its real configurations, members and states (the entries of padded
+        configurations are 0); the blocks must cover ``0..G-1`` in order.
 
     Returns
     -------
@@ -242,12 +268,24 @@ def log_pass_probability(support_logit: Any, bodies: VotingBodies, xp: ArrayBack
         :math:`\log P_{\text{pass}}` (``-inf`` only if the probability underflows, or
         when fixed votes already make passing impossible).
     """
+    if blocks is not None:
+        width = max(n for _, _, n in blocks)
+        outs = []
+        for g0, g1, n in blocks:
+            fx = None if fixed is None else (fixed[0][g0:g1], fixed[1][g0:g1])
+            lp = log_pass_probability(support_logit[..., g0:g1, :n, :], bodies.sub(g0, g1),
+                                      xp, fixed=fx)
+            if n < width:
+                lp = xp.concatenate([lp] + [lp[..., :1] * 0.0] * (width - n), axis=-1)
+            outs.append(lp)
+        return outs[0] if len(outs) == 1 else xp.concatenate(outs, axis=-2)
     p = xp.sigmoid(support_logit)
     r = xp.sigmoid(-support_logit)
     if fixed is not None:
-        v, m = (np.asarray(x) for x in fixed)
-        m = m.astype(bool)[:, None, :]
-        v = v.astype(float)[:, None, :]
+        v, m = (x if xp.is_symbolic(x) else np.asarray(x, dtype=dt)
+                for x, dt in zip(fixed, (float, bool), strict=True))
+        m = m[:, None, :]
+        v = v[:, None, :]
         p = xp.where(m, v, p)
         r = xp.where(m, 1.0 - v, r)
     d = _opposition_dp(p, r, bodies, xp)
@@ -308,7 +346,9 @@ def choice_probability(proposal_logit: np.ndarray, log_pass: np.ndarray, mask: n
 
 
 def log_vote_probability(support_logit: Any, votes: np.ndarray, vote_mask: np.ndarray,
-                         bodies: VotingBodies, xp: ArrayBackend = NUMPY) -> Any:
+                         bodies: VotingBodies, xp: ArrayBackend = NUMPY, *,
+                         blocks: Sequence[tuple[int, int, int]] | None = None,
+                         log_pass: Any = None) -> Any:
     r"""Log probability of observed votes on the chosen configuration, given it was chosen.
 
     .. math::
@@ -323,16 +363,24 @@ def log_vote_probability(support_logit: Any, votes: np.ndarray, vote_mask: np.nd
     ----------
     support_logit : array (..., G, J)
         Support logits at the chosen configuration of each body.
-    votes, vote_mask : numpy arrays (G, J)
-        Observed votes (1 = support) and which are observed.
+    votes, vote_mask : arrays (G, J)
+        Observed votes (1 = support) and which are observed (numpy constants, or
+        tensors of the backend).
+    blocks : sequence of (g0, g1, n), optional
+        Runs of bodies computed separately (see :func:`log_pass_probability`).
+    log_pass : array (..., G), optional
+        :math:`\log P_{\text{pass}}` of the chosen configurations when already known
+        (saves one dynamic programme).
     """
-    v = np.asarray(votes, float)
-    m = np.asarray(vote_mask, bool)
+    v = votes if xp.is_symbolic(votes) else np.asarray(votes, float)
+    m = vote_mask if xp.is_symbolic(vote_mask) else np.asarray(vote_mask, bool)
     ll = xp.sum(xp.where(m, v * xp.log_sigmoid(support_logit)
                          + (1.0 - v) * xp.log_sigmoid(-support_logit), 0.0), axis=-1)
     a = support_logit[..., None, :]
-    lp_fixed = log_pass_probability(a, bodies, xp, fixed=(v, m))[..., 0]
-    lp = log_pass_probability(a, bodies, xp)[..., 0]
+    bl = None if blocks is None else [(g0, g1, 1) for g0, g1, _ in blocks]
+    lp_fixed = log_pass_probability(a, bodies, xp, fixed=(v, m), blocks=bl)[..., 0]
+    lp = log_pass_probability(a, bodies, xp, blocks=bl)[..., 0] if log_pass is None \
+        else log_pass
     return ll + lp_fixed - lp
 
 

@@ -112,8 +112,9 @@ class Rule:
     kind : str
         ``"text"`` (a non-empty string), ``"optional_text"`` (a string or
         null), ``"number"`` (a finite real number, never a boolean or a
-        string), ``"boolean"`` (true or false only: the text ``"false"`` is
-        refused, never read as true), ``"choice"`` (one of *choices*),
+        string), ``"whole"`` (a number with no fractional part), ``"boolean"``
+        (true or false only: the text ``"false"`` is refused, never read as
+        true), ``"choice"`` (one of *choices*),
         ``"names"`` (a list of distinct non-empty strings, or one string),
         ``"number_table"`` (a table of name -> number).
     lo, hi : float, optional
@@ -132,10 +133,11 @@ class Rule:
 
     def describe(self) -> str:
         """The rule in words (used in fixes)."""
-        if self.kind == "number" or self.kind == "number_table":
+        if self.kind in ("number", "whole", "number_table"):
             lo = "-inf" if self.lo is None else format_number(self.lo)
             hi = "inf" if self.hi is None else format_number(self.hi)
-            what = "a number" if self.kind == "number" else "a table of numbers, each"
+            what = {"number": "a number", "whole": "a whole number",
+                    "number_table": "a table of numbers, each"}[self.kind]
             return f"{what} in [{lo}, {hi}]"
         if self.kind == "boolean":
             return "true or false (not text such as \"false\" or \"no\", not 0/1)"
@@ -218,6 +220,17 @@ def check_value(value: Any, rule: Rule, path: str, out: list[ScenarioProblem]) -
     k = rule.kind
     if k == "number":
         return _number(value, rule, path, out)
+    if k == "whole":
+        n0 = len(out)
+        x = _number(value, rule, path, out)
+        if len(out) == n0 and x is not None and x != round(x):
+            out.append(ScenarioProblem(path, value, "is not a whole number (votes are "
+                                       "counted in whole units)",
+                                       f"Give {rule.describe()} (scale fractional weights to "
+                                       "integers, e.g. 0.5/1.5 -> 1/3, and the quota with "
+                                       "them)"))
+            return None
+        return x
     if k == "boolean":
         if isinstance(value, bool | np.bool_):
             return bool(value)
@@ -530,7 +543,8 @@ class Member:
     ----------
     name : str
     weight : float
-        Voting weight.
+        Voting weight, a whole number (the vote of the proposal-and-vote model counts
+        whole units; scale fractional weights to integers).
     organisation : str or None
         The organisation the member represents (None for commissioners).
     bloc : bool
@@ -542,10 +556,10 @@ class Member:
     organisation: str | None = None
     bloc: bool = False
 
-    #: what each field accepts (see :class:`Rule`); weights up to 1e12
+    #: what each field accepts (see :class:`Rule`); whole-number weights up to 1e12
     RULES: ClassVar[dict[str, Rule]] = {
         "name": Rule("text"),
-        "weight": Rule("number", 0.0, 1e12),
+        "weight": Rule("whole", 0.0, 1e12),
         "organisation": Rule("optional_text"),
         "bloc": Rule("boolean"),
     }

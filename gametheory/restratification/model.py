@@ -1,27 +1,29 @@
-r"""The restratification model: allocation, appointments, concessions, hierarchy.
+r"""The restratification model: allocation by proposal and vote, appointments, concessions.
 
-One region :math:`g`, parameters :math:`\psi = (\theta, \beta, \lambda, \alpha, \mu,
-\eta, \gamma_0, \gamma)`.
+One region :math:`g`; the probabilities are those of the one specification
+:mod:`gametheory.restratification.spec` (written once for numpy and pytensor),
+so what :func:`~gametheory.restratification.run` reports is what
+:func:`estimation.simulate` draws and the estimators fit.
 
-1. **Organisational allocation.** Configurations :math:`c = (h, m)` pair a bidder
-   for host with a bidder for centre (the MTC). The management group's valuation
-   is :math:`V(c) = \theta \cdot x(c)` with
-   :math:`x(c) = (\text{track}_h, \text{perf}_h, \text{breadth}_m, \#\text{super}_m)`.
-   Concentration :math:`k(c) = 1` when one organisation takes both roles,
-   ``tier_concentration`` when two teaching hospitals share them, else 0. The
-   district bloc's power :math:`\pi` is its power index (Banzhaf by default) as one
-   merged player of the management group's weighted voting game, and
-   :math:`U(c) = V(c) - \beta\,\pi\,k(c)`, :math:`P(c) \propto \exp(\lambda U(c))`.
-   A member opposes :math:`c` when it concentrates both roles in an
-   organisation other than its own (the bloc's "too much power in one place"),
-   or, representing a bidder, when its organisation wins nothing; :math:`c` is
-   *blocked* when its opponents form a blocking coalition (the supporters do not
-   reach the quota). The deterministic choice is the unblocked configuration of
-   highest :math:`U`.
+1. **Organisational allocation.** Configurations :math:`c = (h, m)` pair a
+   bidder for host with a bidder for centre (the MTC). The chair proposes
+   :math:`c` with probability :math:`\propto e^{\lambda V(c)}`,
+   :math:`V(c) = \theta \cdot x(c)`; each member of the management group
+   supports it with probability :math:`\sigma(\kappa u_j(c))` (its
+   organisation's stake: roles won and work lost, relative to its expected
+   alternative; for the district bloc an aversion :math:`\delta` to
+   concentration); :math:`c` passes when the supporting weight reaches the quota
+   and failed proposals are replaced, so
+   :math:`P(c) \propto e^{\lambda V(c)} P_{\text{pass}}(c)`. The report's
+   *chosen* configuration is the most probable one; beside it the
+   deterministic limit :math:`\kappa \to \infty` (a member supports iff
+   :math:`u_j(c) > 0`, so its opponents block :math:`c` when they form a blocking
+   coalition of the management group's weighted voting game). The district bloc's
+   power index as one merged player is reported (it no longer enters a utility).
 2. **Nested appointments.** The network director among the host's candidate
    doctors, the centre director among the centre's, with utility
    :math:`\alpha\cdot\text{capital} + \mu\,\text{multiplex} + \eta\,\text{endorsed}`;
-   argmax and logit probabilities.
+   logit probabilities and the most likely candidate.
 3. **Concessions** (:mod:`.concessions`). The network director proposes a
    division of a pool of roles (portfolio leads, committee seats, rotation
    places) to the clinical committee of the hospitals that lost work; each
@@ -59,7 +61,8 @@ import pandas as pd
 
 from .. import power as _power
 from ..errors import InvalidArgumentError, SolverError
-from .actors import Doctor, ScenarioError, ScenarioProblem, format_number
+from . import spec
+from .actors import ScenarioError, ScenarioProblem, format_number
 from .concessions import ConcessionAnalysis, concession_analysis, hierarchy_table
 from .region import Region
 
@@ -85,8 +88,16 @@ __all__ = [
 #: Management groups larger than this do not list their minimal blocking coalitions.
 MAX_LISTED_MEMBERS = 20
 
-THETA_NAMES = ("host_track_record", "host_performance", "centre_breadth", "centre_super")
-ALPHA_NAMES = ("cultural", "social", "symbolic")
+#: names of theta's entries (the configuration features of the specification)
+THETA_NAMES = spec.CONFIG_FEATURES
+#: names of alpha's entries (the kinds of capital)
+ALPHA_NAMES = spec.CAPITAL
+
+#: parameters removed from the model, with what replaced them
+_REMOVED = {
+    "beta": "the bloc's soft penalty was replaced by its vote: its aversion to "
+            "concentration is delta (and kappa the votes' precision)",
+}
 
 
 class Range(NamedTuple):
@@ -129,8 +140,13 @@ class Range(NamedTuple):
 #: :data:`DEFAULT_RANGE` (the tests require every parameter to be listed).
 PARAMETER_RANGES: dict[str, Range] = {
     "theta": Range(-1e6, 1e6),
-    "beta": Range(0.0, 1e6),
     "lam": Range(0.0, 1e6),
+    "kappa": Range(0.0, 1e6, open_lo=True, infinite=True),
+    "delta": Range(0.0, 1e6),
+    "rho": Range(-1e6, 1e6),
+    "support": Range(-1e6, 1e6),
+    "stake_commissioners": Range(-1e6, 1e6),
+    "stake_ambulance": Range(-1e6, 1e6),
     "alpha": Range(-1e6, 1e6),
     "mu": Range(-1e6, 1e6),
     "eta": Range(-1e6, 1e6),
@@ -249,28 +265,47 @@ class ModelParameters:
 
     Attributes
     ----------
-    theta : tuple of 4 floats, default (1.0, 1.0, 1.0, 1.5)
-        Weights of host track record, host performance, centre specialist
-        breadth and the centre's number of super-specialist services in
-        :math:`V(c)`.
-    beta : float, default 2.0
-        Strength of the bloc's penalty on concentration (scaled by its power).
+    theta : tuple of floats, default (1.0, 1.0, 1.0, 1.5)
+        Weights of the configuration features in :math:`V(c)`, one per entry of
+        :data:`~gametheory.restratification.spec.CONFIG_FEATURES` (host track
+        record, host performance, centre specialist breadth, the centre's number
+        of super-specialist services). Finite reals.
     lam : float, default 5.0
-        Choice precision :math:`\lambda` of the logit over configurations.
+        The chair's precision :math:`\lambda` (proposal logit), ``>= 0`` and finite
+        (0 = uniform proposals). Only :math:`\lambda\theta` is identified.
+    kappa : float, default 2.0
+        Precision :math:`\kappa > 0` of the members' votes per hundred trauma cases a
+        year; ``inf`` is the deterministic veto (support iff :math:`u_j(c) > 0`).
+    delta : float, default 2.5
+        The district bloc's aversion :math:`\delta \ge 0` to concentration, in
+        hundreds of cases a year; 0 is the model without the bloc's veto.
+    rho : float, default 1.5
+        Value to a member of a role (host or centre) its organisation wins, in
+        hundreds of cases a year; a finite real.
+    support : float, default 0.1
+        Baseline support of a member representing an organisation (other than the
+        ambulance service) for a configuration as good for it as its expected
+        alternative; a finite real (hundreds of cases a year).
+    stake_commissioners : float, default 2.0
+        Baseline support of the commissioners (members representing no
+        organisation); a finite real.
+    stake_ambulance : float, default 1.0
+        Baseline support of the ambulance service's representative; a finite real.
     alpha : tuple of 3 floats, default (1.0, 1.0, 1.0)
-        Weights of cultural, social and symbolic capital in appointments.
+        Weights of cultural, social and symbolic capital in appointments (finite).
     mu : float, default 1.0
-        Bonus of multiplex elites.
+        Bonus of multiplex elites (finite).
     eta : float, default 1.0
-        Bonus of the opinion leaders' endorsement.
+        Bonus of the opinion leaders' endorsement (finite).
     gamma0 : float, default -0.5
-        Baseline log-rate of concession roles.
+        Baseline log-rate of concession roles (finite).
     gamma : float, default 0.5
-        Response of the concession-role rate to loss :math:`L_i`.
+        Response of the concession-role rate to loss :math:`L_i` (finite).
     power_index : {"banzhaf", "shapley_shubik"}, default "banzhaf"
-        Index measuring the bloc's power.
+        Index reporting the bloc's power (a reported quantity, not in a utility).
     tier_concentration : float, default 0.5
-        Concentration when two teaching hospitals share the two roles.
+        Concentration :math:`k(c)` when two teaching hospitals share the two roles,
+        in [0, 1].
     credible_share : float, default 0.5
         Share of the committee's harm a coalition of losers must hold for its
         withdrawal to be credible (unitless).
@@ -286,13 +321,18 @@ class ModelParameters:
         committee's bargaining against the committee hospitals together
         (unitless; 0 = proposes half the time).
     patience : float, default 0.9
-        :math:`\delta`: discount factor per bargaining round, in [0.01, 0.99]
+        :math:`\delta_p`: discount factor per bargaining round, in [0.01, 0.99]
         (unitless).
     """
 
     theta: tuple[float, ...] = (1.0, 1.0, 1.0, 1.5)
-    beta: float = 2.0
     lam: float = 5.0
+    kappa: float = 2.0
+    delta: float = 2.5
+    rho: float = 1.5
+    support: float = 0.1
+    stake_commissioners: float = 2.0
+    stake_ambulance: float = 1.0
     alpha: tuple[float, ...] = (1.0, 1.0, 1.0)
     mu: float = 1.0
     eta: float = 1.0
@@ -329,12 +369,12 @@ class ModelParameters:
         --------
         >>> ModelParameters.from_dict({"lambda": "2", "theta_centre_super": 3}).theta
         (1.0, 1.0, 1.0, 3.0)
-        >>> ModelParameters.from_dict([("beta", "abc"), ("lam", 1), ("lambda", 2)])
+        >>> ModelParameters.from_dict([("delta", "abc"), ("lam", 1), ("lambda", 2)])
         ... # doctest: +ELLIPSIS, +NORMALIZE_WHITESPACE
         Traceback (most recent call last):
         ...
         gametheory.restratification.model.ParameterError: params='<2 problems>': 2 problems:
-          - beta: 'abc' is not a number; ...
+          - delta: 'abc' is not a number; ...
           - lambda: 2 sets the same parameter as lam, given before; ...
         """
         base = cls()
@@ -343,7 +383,7 @@ class ModelParameters:
             pairs = list(values.items())
         elif isinstance(values, str | bytes) or not isinstance(values, Iterable):
             raise InvalidArgumentError("params", values, "is not a mapping of parameters",
-                                       "Give a dict such as {'beta': 1.5}")
+                                       "Give a dict such as {'delta': 1.5}")
         else:
             pairs = list(values)
         probs: list[ScenarioProblem] = []
@@ -356,7 +396,7 @@ class ModelParameters:
         for item in pairs:
             if not (isinstance(item, tuple | list) and len(item) == 2):
                 probs.append(ScenarioProblem("params", item, "is not a (name, value) pair",
-                                             "Give pairs such as ('beta', 1.5)"))
+                                             "Give pairs such as ('delta', 1.5)"))
                 continue
             key, val = item
             if not isinstance(key, str) or not key.strip():
@@ -370,6 +410,12 @@ class ModelParameters:
                 vec, _, elem = key.partition("_")
                 if vec in PARAMETER_VECTORS and elem in PARAMETER_VECTORS[vec]:
                     canon, entry = vec, PARAMETER_VECTORS[vec].index(elem)
+                elif key in _REMOVED:
+                    probs.append(ScenarioProblem(key, val, f"is no longer a parameter: "
+                                                 f"{_REMOVED[key]}",
+                                                 "Drop it (ModelParameters lists the "
+                                                 "parameters)"))
+                    continue
                 else:
                     hint = difflib.get_close_matches(key, accepted, n=1)
                     fix = ("The seed is not a model parameter: give it with seed= (--seed)"
@@ -420,7 +466,7 @@ class ModelParameters:
 
         Examples
         --------
-        >>> ModelParameters.from_strings(["beta=0.5", "theta=1,2,3,4"]).theta
+        >>> ModelParameters.from_strings(["delta=0.5", "theta=1,2,3,4"]).theta
         (1.0, 2.0, 3.0, 4.0)
         """
         pairs: list[tuple[str, Any]] = []
@@ -428,12 +474,12 @@ class ModelParameters:
         for it in items:
             if not isinstance(it, str) or "=" not in it:
                 probs.append(ScenarioProblem("--param", it, "is not NAME=VALUE",
-                                             "Write e.g. --param beta=1.5"))
+                                             "Write e.g. --param delta=1.5"))
                 continue
             k, v = it.split("=", 1)
             if not k.strip():
                 probs.append(ScenarioProblem("--param", it, "has no parameter name",
-                                             "Write e.g. --param beta=1.5"))
+                                             "Write e.g. --param delta=1.5"))
                 continue
             pairs.append((k, v))
         try:
@@ -526,17 +572,10 @@ def configurations(region: Region) -> list[tuple[str, str]]:
     return [(h, m) for h in region.bidders("host") for m in region.bidders("centre")]
 
 
-def _features(region: Region, c: tuple[str, str]) -> np.ndarray:
-    h, m = region.organisation(c[0]), region.organisation(c[1])
-    return np.array([h.track_record, h.performance, m.specialist_breadth,
-                     float(m.n_super_specialist)])
-
-
-def _concentration(region: Region, c: tuple[str, str], params: ModelParameters) -> float:
-    if c[0] == c[1]:
-        return 1.0
-    kinds = {region.organisation(c[0]).kind, region.organisation(c[1]).kind}
-    return params.tier_concentration if kinds == {"teaching"} else 0.0
+def compile_region(region: Region, params: ModelParameters) -> spec.Design:
+    """The region's design arrays (:func:`spec.compile_design`)."""
+    return spec.compile_design(spec.region_frames(
+        [region], tier_concentration=params.tier_concentration))
 
 
 def bloc_power(region: Region, params: ModelParameters) -> float:
@@ -549,25 +588,26 @@ def bloc_power(region: Region, params: ModelParameters) -> float:
     return float(idx["district bloc"])
 
 
-def _opposers(region: Region, c: tuple[str, str]) -> list[str]:
-    out = []
-    winners = set(c)
-    bidders = {b.organisation for b in region.bids}
-    for m in region.management_group:
-        own = m.organisation
-        concentrated_elsewhere = c[0] == c[1] and own != c[0]
-        if m.bloc and concentrated_elsewhere:
-            out.append(m.name)
-        elif own is not None and own in bidders and own not in winners:
-            out.append(m.name)
-        elif own is not None and not m.bloc and concentrated_elsewhere and own in bidders:
-            out.append(m.name)
-    return out
-
-
 @dataclass(frozen=True)
 class AllocationAnalysis:
-    """Configurations, who blocks them, the bloc's power and the choice."""
+    """Configurations with their proposal, pass and choice probabilities, and the limit.
+
+    Attributes
+    ----------
+    table : DataFrame
+        One row per configuration (see :func:`allocation_analysis`).
+    power : DataFrame
+        Power indices of the management group's members.
+    bloc_power : float
+        The district bloc's power index as one merged player (reported).
+    chosen : (str, str)
+        The most probable configuration.
+    all_blocked : bool
+        Every configuration is blocked in the deterministic limit.
+    limit_chosen : (str, str)
+        The most probable configuration in the deterministic limit (the proposer's
+        best passing configuration; its best overall when all are blocked).
+    """
 
     table: pd.DataFrame
     power: pd.DataFrame
@@ -575,16 +615,23 @@ class AllocationAnalysis:
     chosen: tuple[str, str]
     all_blocked: bool
     params: ModelParameters = field(repr=False)
+    limit_chosen: tuple[str, str] = ("", "")
+    design: Any = field(default=None, repr=False)
 
 
 def allocation_analysis(region: Region, params: ModelParameters | None = None
                         ) -> AllocationAnalysis:
-    """Valuation, blocking analysis and choice over the feasible configurations.
+    r"""Proposal, pass and choice probabilities of every configuration, and the limit.
 
-    Returns a table with one row per configuration: value ``V``, concentration,
-    utility ``U``, logit probability, supporters' weight, opponents, whether
-    the opponents can block, and the minimal blocking coalitions of the
-    management group they contain.
+    Returns a table with one row per configuration: the chair's value ``V``, the
+    concentration, the ``proposal`` probability, the ``pass_probability``, the
+    choice ``probability`` :math:`P(c)` (all under the parameters the estimator
+    uses, from :mod:`~gametheory.restratification.spec`), the expected supporting
+    weight, and the deterministic limit :math:`\kappa \to \infty` beside: the
+    supporting weight, the opponents (members with :math:`u_j(c) \le 0`), whether
+    they block, the minimal blocking coalitions of the management group they
+    contain, and the limit's choice probability. ``chosen`` marks the most
+    probable configuration.
 
     Examples
     --------
@@ -594,78 +641,83 @@ def allocation_analysis(region: Region, params: ModelParameters | None = None
     ('Riverside Care Trust', 'Northgate Teaching Hospital')
     """
     params = params or ModelParameters()
+    design = compile_region(region, params)
+    par = spec.parameters(params)
+    pr = spec.probabilities(par, design)
+    u = spec.vote_utilities(par, design)[0]                        # (C, J)
     wvg = region.voting_game()
     pi = bloc_power(region, params)
-    theta = np.asarray(params.theta)
-    weights = {m.name: m.weight for m in region.management_group}
+    members = [m.name for m in region.management_group]
+    w = design.bodies.weights[0, :len(members)].astype(float)
     mbc = ([set(c) for c in wvg.minimal_blocking_coalitions()]
            if wvg.n <= MAX_LISTED_MEMBERS else None)
+    with np.errstate(over="ignore"):
+        p_support = (u[:, :len(members)] > 0).astype(float) if np.isinf(params.kappa) else \
+            1.0 / (1.0 + np.exp(-params.kappa * u[:, :len(members)]))
+    theta = np.asarray(params.theta)
     rows = []
-    for c in configurations(region):
-        v = float(theta @ _features(region, c))
-        k = _concentration(region, c, params)
-        u = v - params.beta * pi * k
-        opp = _opposers(region, c)
-        support = [m for m in weights if m not in opp]
-        blocked = not wvg.is_winning(support)
+    for c, (h, m) in enumerate(design.configurations(0)):
+        opp = [members[j] for j in range(len(members)) if u[c, j] <= 0]
         contained = (None if mbc is None
                      else [tuple(sorted(b)) for b in mbc if b <= set(opp)])
-        rows.append({"host": c[0], "centre": c[1], "V": v, "concentration": k, "U": u,
-                     "support_weight": sum(weights[m] for m in support),
-                     "opponents": tuple(opp), "blocked": blocked,
-                     "blocking_coalitions": (tuple(contained) if contained is not None
-                                             else ("(not listed: group too large)",))})
+        rows.append({
+            "host": h, "centre": m, "V": float(theta @ design.cfg_x[0, c]),
+            "concentration": float(design.cfg_k[0, c]),
+            "proposal": float(pr.proposal[0, c]),
+            "pass_probability": float(pr.pass_probability[0, c]),
+            "probability": float(pr.choice[0, c]),
+            "expected_support": float(p_support[c] @ w),
+            "support_weight": float(w[u[c, :len(members)] > 0].sum()),
+            "opponents": tuple(opp), "blocked": not bool(pr.passes_in_limit[0, c]),
+            "limit_probability": float(pr.limit_choice[0, c]),
+            "blocking_coalitions": (tuple(contained) if contained is not None
+                                    else ("(not listed: group too large)",))})
     table = pd.DataFrame(rows)
-    z = params.lam * (table["U"].to_numpy() - table["U"].max())
-    p = np.exp(z)
-    p = p / p.sum()
-    if not np.all(np.isfinite(table["U"].to_numpy())) or not np.all(np.isfinite(p)):
-        raise SolverError("the configuration logit", "non-finite",
-                          f"utilities {table['U'].tolist()} give probabilities {p.tolist()}",
+    if not np.all(np.isfinite(table[["V", "proposal", "probability"]].to_numpy())):
+        raise SolverError("the proposal-and-vote model", "non-finite",
+                          f"values {table['V'].tolist()} give probabilities "
+                          f"{table['probability'].tolist()}",
                           "Check the region's covariates and the parameters are finite and "
                           "of moderate size")
-    table["probability"] = p
-    unblocked = table[~table["blocked"]]
-    all_blocked = unblocked.empty
-    pick = (table if all_blocked else unblocked).sort_values("U", ascending=False).iloc[0]
-    chosen = (str(pick["host"]), str(pick["centre"]))
-    table["chosen"] = [(h, m) == chosen for h, m in zip(table["host"], table["centre"],
-                                                         strict=True)]
+    best = int(np.argmax(table["probability"].to_numpy()))
+    chosen = (str(table.at[best, "host"]), str(table.at[best, "centre"]))
+    lbest = int(np.argmax(table["limit_probability"].to_numpy()))
+    limit_chosen = (str(table.at[lbest, "host"]), str(table.at[lbest, "centre"]))
+    table["chosen"] = np.arange(len(table)) == best
     ss = _power.shapley_shubik(wvg)
     bz = _power.banzhaf(wvg, normalized=True)
     power = pd.DataFrame({"weight": [m.weight for m in region.management_group],
                           "bloc": [m.bloc for m in region.management_group],
                           "shapley_shubik": ss.values, "banzhaf": bz.values},
                          index=pd.Index(wvg.players, name="member"))
-    return AllocationAnalysis(table, power, pi, chosen, all_blocked, params)
+    return AllocationAnalysis(table, power, pi, chosen, bool(pr.limit_all_blocked[0]), params,
+                              limit_chosen, design)
 
 
 # ---------------------------------------------------------- appointments
-def _candidates(region: Region, org: str) -> list[Doctor]:
-    return [d for d in region.doctors_of(org) if not d.opinion_leader]
-
-
-def appointment_utility(doctor: Doctor, params: ModelParameters) -> float:
-    r"""Appointment utility of a candidate.
-
-    :math:`\alpha\cdot\text{capital} + \mu\,\text{multiplex} + \eta\,\text{endorsed}`.
-    """
-    return float(np.asarray(params.alpha) @ doctor.capital + params.mu * doctor.multiplex
-                 + params.eta * doctor.endorsed)
-
-
 def appointments(region: Region, chosen: tuple[str, str],
-                 params: ModelParameters | None = None) -> pd.DataFrame:
-    """Candidates for the two director roles with utilities and logit probabilities."""
+                 params: ModelParameters | None = None,
+                 design: spec.Design | None = None) -> pd.DataFrame:
+    r"""Candidates for the two director roles with utilities and logit probabilities.
+
+    Utilities :math:`\alpha\cdot\text{capital} + \mu\,\text{multiplex} +
+    \eta\,\text{endorsed}` from :func:`spec.appointment_logits`; opinion leaders
+    are not candidates; ``appointed`` marks the most likely candidate.
+    """
     params = params or ModelParameters()
+    design = design if design is not None else compile_region(region, params)
+    par = spec.parameters(params)
+    orgs = list(design.org_names[0])
+    docs = {d.name: d for d in region.doctors}
     rows = []
     for role, org in ((region.roles.network_director, chosen[0]),
                       (region.roles.centre_director, chosen[1])):
-        cands = _candidates(region, org)
-        if not cands:
+        o = orgs.index(org)
+        mask = design.cand_mask[0, o]
+        if not mask.any():
             raise ScenarioError("doctors", org, f"no candidate for {role}",
                                 f"Add a candidate doctor employed by {org!r}")
-        u = np.array([appointment_utility(d, params) for d in cands])
+        u = spec.appointment_logits(par, design.cand_z[0, o], mask)[0][mask]
         p = np.exp(u - u.max())
         p /= p.sum()
         if not (np.all(np.isfinite(u)) and np.all(np.isfinite(p))):
@@ -674,7 +726,8 @@ def appointments(region: Region, chosen: tuple[str, str],
                               "Check the doctors' capital and the parameters are finite and "
                               "of moderate size")
         best = int(np.argmax(u))
-        for j, d in enumerate(cands):
+        for j, name in enumerate(design.cand_names[0, o][mask]):
+            d = docs[str(name)]
             rows.append({"role": role, "organisation": org, "doctor": d.name, "utility": u[j],
                          "probability": p[j], "multiplex": d.multiplex,
                          "endorsed": d.endorsed, "appointed": j == best})
@@ -683,21 +736,28 @@ def appointments(region: Region, chosen: tuple[str, str],
 
 # ----------------------------------------------------------- concessions
 def designations_and_losses(region: Region, chosen: tuple[str, str]) -> pd.DataFrame:
-    """Each organisation's designation and its loss of specialist work."""
+    """Each organisation's designation and its loss of specialist work.
+
+    The loss (hundreds of cases a year) is :func:`spec.work_lost`, the quantity the
+    members' votes and the concession counts use.
+    """
     r = region.roles
     rows = []
     for o in region.organisations:
-        if o.name == chosen[1]:
-            des, kept = r.centre, 1.0
+        is_centre = o.name == chosen[1]
+        if is_centre:
+            des = r.centre
         elif o.trauma_volume <= 0 or o.kind == "ambulance":
-            des, kept = ("" if o.name != chosen[0] else r.host), 1.0
+            des = "" if o.name != chosen[0] else r.host
         elif o.can_be_trauma_unit:
-            des, kept = r.unit, r.unit_retained
+            des = r.unit
         else:
-            des, kept = r.lower_unit, r.lower_retained
-        if o.name == chosen[0] and o.name != chosen[1]:
+            des = r.lower_unit
+        if o.name == chosen[0] and not is_centre:
             des = f"{r.host}" + (f" + {des}" if des and des != r.host else "")
-        loss = o.trauma_volume * (1.0 - kept) / 100.0
+        loss = float(spec.work_lost(o.trauma_volume, is_centre, o.kind == "ambulance",
+                                    o.can_be_trauma_unit, r.unit_retained, r.lower_retained))
+        kept = 1.0 - loss * 100.0 / o.trauma_volume if o.trauma_volume > 0 else 1.0
         rows.append({"organisation": o.name, "kind": o.kind, "designation": des,
                      "volume_before": o.trauma_volume, "retained_share": kept, "loss": loss})
     return pd.DataFrame(rows).set_index("organisation")

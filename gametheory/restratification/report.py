@@ -78,14 +78,21 @@ class RestratificationResult:
             lines.append(f"   {blocs['summary']}")
             lines.append("")
         t = self.allocation.table
-        lines.append(f"1. Configurations ({roles.host}, {roles.centre}) and who blocks them")
-        show = t[["host", "centre", "V", "concentration", "U", "probability",
-                  "support_weight", "blocked"]].copy()
+        p = self.params
+        lines.append(f"1. Configurations ({roles.host}, {roles.centre}): proposal and vote "
+                     f"(lambda {p.lam:g}, kappa {p.kappa:g}, delta {p.delta:g})")
+        show = t[["host", "centre", "V", "concentration", "proposal", "pass_probability",
+                  "probability", "support_weight", "blocked"]].rename(
+            columns={"pass_probability": "P(pass)", "probability": "P(chosen)",
+                     "support_weight": "limit: support", "blocked": "limit: blocked"})
         lines.append(show.to_string(index=False, float_format=lambda x: f"{x:.3f}"))
-        lines.append("   units: V, U: the management group's valuation (logit scale, "
-                     "unitless); concentration, probability: unitless; support_weight: votes")
+        lines.append("   P(chosen) is proportional to proposal x P(pass) (failed proposals are "
+                     "replaced); the limit columns are the deterministic veto "
+                     "(kappa -> inf: a member supports iff its utility is positive)")
+        lines.append("   units: V: the chair's valuation (logit scale, unitless); proposal, "
+                     "P(pass), P(chosen), concentration: unitless; support: votes")
         for _, row in t[t["blocked"]].iterrows():
-            lines.append(f"   blocked: ({row['host']}, {row['centre']}) by "
+            lines.append(f"   blocked in the limit: ({row['host']}, {row['centre']}) by "
                          f"{', '.join(row['opponents'])}")
         lines.append("")
         lines.append("2. Power in the management group "
@@ -103,8 +110,12 @@ class RestratificationResult:
             lines.append(f"   {readings.explanation}")
         lines.append("")
         h, m = self.chosen
-        lines.append(f"3. Chosen: {roles.host} = {h}; {roles.centre} = {m}"
-                     + ("  (every configuration was blocked; best imposed)"
+        best = t[t["chosen"]].iloc[0]
+        lines.append(f"3. Chosen: {roles.host} = {h}; {roles.centre} = {m} "
+                     f"(the most probable configuration, P = {best['probability']:.3f})")
+        lh, lm = self.allocation.limit_chosen
+        lines.append(f"   deterministic limit: {roles.host} = {lh}; {roles.centre} = {lm}"
+                     + ("  (every configuration is blocked; the chair's best is imposed)"
                         if self.allocation.all_blocked else ""))
         lines.append("")
         lines.append("4. Appointments")
@@ -213,6 +224,8 @@ class RestratificationResult:
             "params": self.params.to_dict(),
             "chosen": {"host": self.chosen[0], "centre": self.chosen[1]},
             "all_blocked": self.allocation.all_blocked,
+            "limit_chosen": {"host": self.allocation.limit_chosen[0],
+                             "centre": self.allocation.limit_chosen[1]},
             "bloc_power": self.allocation.bloc_power,
             "bloc_power_readings": (None if self.bloc_readings is None
                                     else self.bloc_readings.to_dict()),
@@ -374,7 +387,7 @@ def run(region: Region, params: ModelParameters | None = None, *,
         region, formed = with_endogenous_bloc(region)
         meta["endogenous_blocs"] = formed.to_dict()
     alloc = allocation_analysis(region, params)
-    appt = appointments(region, alloc.chosen, params)
+    appt = appointments(region, alloc.chosen, params, alloc.design)
     des = designations_and_losses(region, alloc.chosen)
     conc = concessions(region, alloc.chosen, params,
                        directors=list(appt.loc[appt["appointed"], "doctor"]))
