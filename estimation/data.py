@@ -860,7 +860,8 @@ def _cross_checks(t: dict[str, pd.DataFrame]) -> list[Problem]:
     obs = np.isfinite(org["concession_roles"].to_numpy())
     for i in np.flatnonzero(obs):
         r = org.at[i, "region"]
-        if r not in rr.index or (r, "centre") not in chosen:
+        if (r not in rr.index or (r, "centre") not in chosen
+                or not np.isfinite(org.at[i, "trauma_volume"])):
             continue
         lost = spec.work_lost(org.at[i, "trauma_volume"],
                               org.at[i, "organisation"] == chosen[(r, "centre")],

@@ -12,7 +12,6 @@ import math
 import tempfile
 from pathlib import Path
 
-import numpy as np
 import pandas as pd
 import pytest
 import yaml
@@ -175,9 +174,8 @@ def _range_of(name: str) -> tuple[float, float]:
     base = "lam" if name == "lambda" else name.split("_")[0] if name.split("_")[0] in \
         PARAMETER_VECTORS else name
     r = PARAMETER_RANGES[base]
-    # an open end moves to the next float32 inside (the strategies draw 32-bit floats)
-    lo = float(np.nextafter(np.float32(r.lo), np.float32(np.inf))) if r.open_lo else r.lo
-    hi = float(np.nextafter(np.float32(r.hi), np.float32(-np.inf))) if r.open_hi else r.hi
+    lo = math.nextafter(r.lo, math.inf) if r.open_lo else r.lo
+    hi = math.nextafter(r.hi, -math.inf) if r.open_hi else r.hi
     return lo, (hi if math.isfinite(hi) else 1e300)
 
 

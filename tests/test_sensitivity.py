@@ -10,7 +10,7 @@ import pytest
 
 from gametheory.errors import InvalidArgumentError
 from gametheory.restratification import ModelParameters, scenarios
-from gametheory.restratification.scenarios import NT, TH2
+from gametheory.restratification.scenarios import NT, TH1
 from gametheory.restratification.sensitivity import (
     conclusions,
     default_factors,
@@ -63,33 +63,33 @@ def case():
     return scenarios.load("case-region")
 
 
-def test_threshold_of_beta_matches_a_brute_force_scan(case):
+def test_threshold_of_delta_matches_a_brute_force_scan(case):
     params = ModelParameters()
-    beta = next(f for f in default_factors(case, params, "parameters") if f.name == "beta")
-    th = thresholds(case, params, [beta], tol=1e-4)
+    delta = next(f for f in default_factors(case, params, "parameters") if f.name == "delta")
+    th = thresholds(case, params, [delta], tol=1e-4)
     row = th.iloc[0]
     assert "host" in row["flips_below"] and np.isnan(row["threshold_above"])
-    # independent: the host on a fine grid of beta
-    grid = np.linspace(0.0, 2.0, 401)
-    hosts = [conclusions(case, replace(params, beta=float(b)))["host"] for b in grid]
+    # independent: the host on a fine grid of the bloc's aversion
+    grid = np.linspace(0.0, 0.5, 401)
+    hosts = [conclusions(case, replace(params, delta=float(b)))["host"] for b in grid]
     first_same = grid[np.argmax(np.array(hosts) == NT)]
-    assert hosts[0] == TH2
+    assert hosts[0] == TH1              # no aversion: Northgate takes both roles
     assert abs(row["threshold_below"] - first_same) <= grid[1] - grid[0] + 1e-3
 
 
 def test_tornado_and_probabilities_vary_with_the_factors(case):
     params = ModelParameters()
     facs = [f for f in default_factors(case, params, "parameters")
-            if f.name in ("beta", "lam", "patience")]
+            if f.name in ("delta", "lam", "patience")]
     tor = tornado(case, params, facs, "host")
-    assert list(tor["factor"])[0] in ("beta", "lam")
-    assert tor["swing"].max() > 0.3 and 0 <= tor["p_low"].min() <= 1
+    assert list(tor["factor"])[0] in ("delta", "lam")
+    assert tor["swing"].max() > 0.2 and 0 <= tor["p_low"].min() <= 1
     from matplotlib.figure import Figure
 
     ax = Figure().subplots()
     assert draw_tornado(tor, ax=ax) is ax
     # averaging over draws: the mean of the probabilities at each draw
-    draws = [replace(params, beta=b) for b in (0.0, 2.0, 4.0)]
+    draws = [replace(params, delta=b) for b in (0.0, 2.0, 4.0)]
     avg = outcome_probabilities(case, draws)
     each = [outcome_probabilities(case, [d]) for d in draws]
 
@@ -105,11 +105,11 @@ def test_tornado_and_probabilities_vary_with_the_factors(case):
 def test_global_sensitivity_finds_the_inputs_that_matter(case):
     params = ModelParameters()
     facs = [f for f in default_factors(case, params, "parameters")
-            if f.name in ("beta", "tier_concentration", "mu", "partial_hold")]
+            if f.name in ("delta", "tier_concentration", "mu", "partial_hold")]
     g = global_sensitivity(case, params, facs, n=8, seed=1, n_boot=0)
     host = g.indices["host"]
     order = list(np.array(host.names)[np.argsort(-host.total)])
-    assert set(order[:2]) == {"beta", "tier_concentration"}
+    assert set(order[:2]) == {"delta", "tier_concentration"}
     # mu changes the appointments only: no share of the host's variance
     assert host.total[host.names.index("mu")] == pytest.approx(0.0, abs=1e-12)
     assert 0 <= g.prior_probability.loc["host", "mean"] <= 1
@@ -138,7 +138,7 @@ def test_cli_sensitivity(tmp_path, capsys):
                  "--top", "5", "--out", str(out)])
     text = capsys.readouterr().out
     assert code == 0
-    assert "Thresholds" in text and "beta <= " in text and "Tornado" in text
+    assert "Thresholds" in text and "delta <= " in text and "Tornado" in text
     assert {"report.txt", "thresholds.csv", "tornado.csv", "sobol.csv",
             "tornado.png"} <= {p.name for p in out.iterdir()}
     assert main(["sensitivity", "case-region", "--conclusion", "weather"]) == 2
@@ -152,17 +152,18 @@ def test_posterior_draws_become_model_parameters():
 
     from estimation.draws import parameter_draws
     from estimation.simulate import normalised_truth
+    from gametheory.restratification import spec
 
     rng = np.random.default_rng(0)
-    free = ("host_performance", "centre_breadth", "centre_super")
-    post = {"lam": rng.uniform(1, 3, (2, 5)), "beta": rng.uniform(0, 3, (2, 5)),
-            "theta": rng.uniform(0.5, 1.5, (2, 5, 3)), "alpha": rng.uniform(0, 2, (2, 5, 3)),
-            "mu": rng.normal(size=(2, 5)), "eta": rng.normal(size=(2, 5)),
-            "gamma0": rng.normal(size=(2, 5)), "gamma": rng.normal(size=(2, 5))}
-    idata = az.from_dict(posterior=post, coords={"theta_dim": list(free),
-                                                 "alpha_dim": ["cultural", "social",
-                                                               "symbolic"]},
-                         dims={"theta": ["theta_dim"], "alpha": ["alpha_dim"]})
+    post, dims, coords = {}, {}, {}
+    for name, labels in spec.ESTIMANDS.items():
+        if labels:
+            post[name] = rng.uniform(0.5, 1.5, (2, 5, len(labels)))
+            dims[name] = [f"{name}_dim"]
+            coords[f"{name}_dim"] = list(labels)
+        else:
+            post[name] = rng.uniform(0.5, 3.0, (2, 5))
+    idata = az.from_dict(posterior=post, coords=coords, dims=dims)
 
     class Fit:
         pass
@@ -172,10 +173,9 @@ def test_posterior_draws_become_model_parameters():
     draws = parameter_draws(fit, n_draws=4, seed=1)
     assert len(draws) == 4
     flat = idata.posterior.stack(sample=("chain", "draw"))
-    lams = set(np.round(np.asarray(flat["lam"]), 12))
+    kappas = np.asarray(flat["kappa"])
     for d in draws:
         t = normalised_truth(d)              # the estimands back, independently
-        assert round(t["lam"], 12) in lams
-        k = int(np.flatnonzero(np.isclose(np.asarray(flat["lam"]), t["lam"]))[0])
-        assert t["theta[centre_super]"] == pytest.approx(float(flat["theta"][2, k]))
-        assert t["beta"] == pytest.approx(float(flat["beta"][k]))
+        k = int(np.flatnonzero(np.isclose(kappas, t["kappa"]))[0])
+        assert t["lam_theta[centre_super]"] == pytest.approx(float(flat["lam_theta"][3, k]))
+        assert t["delta"] == pytest.approx(float(flat["delta"][k]))
