@@ -57,7 +57,8 @@ import numpy as np
 from gametheory.coalitions import popcount
 from gametheory.errors import InvalidArgumentError
 
-__all__ = ["SubsetSampler", "UniformSampler", "sample_choice_set", "AlternativeSampler"]
+__all__ = ["SubsetSampler", "UniformSampler", "WeightedSampler", "sample_choice_set",
+           "AlternativeSampler"]
 
 
 class AlternativeSampler(Protocol):
@@ -155,6 +156,60 @@ class UniformSampler:
 
     def log_prob(self, alternatives: np.ndarray) -> np.ndarray:
         return np.full(np.shape(alternatives), -log(self.n))
+
+
+class WeightedSampler:
+    r"""Alternatives ``alternatives[i]`` drawn with probability :math:`q_i \propto e^{w_i}`.
+
+    An importance distribution given explicitly over a listed universe, e.g.
+    the probabilities of a simpler model fitted beforehand, so that the sample
+    concentrates where the likely alternatives are.
+
+    Parameters
+    ----------
+    alternatives : (M,) int array
+        The universe (distinct ids, e.g. bitmasks).
+    log_weights : (M,) float array
+        :math:`w_i` (finite).
+
+    Examples
+    --------
+    >>> s = WeightedSampler(np.array([1, 2, 3]), np.log([1.0, 1.0, 2.0]))
+    >>> np.exp(s.log_prob(np.array([3, 1]))).tolist()
+    [0.5, 0.25]
+    """
+
+    def __init__(self, alternatives: np.ndarray, log_weights: np.ndarray) -> None:
+        a = np.asarray(alternatives, dtype=np.int64)
+        w = np.asarray(log_weights, dtype=float)
+        if a.ndim != 1 or w.shape != a.shape or not len(a):
+            raise InvalidArgumentError("log_weights", log_weights, "not one weight per "
+                                       "alternative", "Give two 1-d arrays of equal length")
+        if not np.all(np.isfinite(w)):
+            raise InvalidArgumentError("log_weights", log_weights, "has non-finite entries",
+                                       "Give finite log weights (every alternative drawable)")
+        if len(np.unique(a)) != len(a):
+            raise InvalidArgumentError("alternatives", alternatives, "has duplicates",
+                                       "List each alternative once")
+        lq = w - (np.max(w) + np.log(np.sum(np.exp(w - np.max(w)))))
+        self.alternatives = a
+        self._order = np.argsort(a)
+        self._lq = lq
+        self._p = np.exp(lq)
+        self._p /= self._p.sum()
+
+    def __repr__(self) -> str:
+        return f"WeightedSampler({len(self.alternatives)} alternatives)"
+
+    def draw(self, rng: np.random.Generator, size: int) -> np.ndarray:
+        return self.alternatives[rng.choice(len(self.alternatives), size=size, p=self._p)]
+
+    def log_prob(self, alternatives: np.ndarray) -> np.ndarray:
+        a = np.asarray(alternatives, dtype=np.int64)
+        pos = np.searchsorted(self.alternatives[self._order], a)
+        pos = np.clip(pos, 0, len(self.alternatives) - 1)
+        idx = self._order[pos]
+        return np.where(self.alternatives[idx] == a, self._lq[idx], -np.inf)
 
 
 def sample_choice_set(rng: np.random.Generator, chosen: int, sampler: AlternativeSampler,

@@ -65,7 +65,7 @@ import pandas as pd
 from gametheory.errors import InvalidArgumentError, InvalidTypeError
 from gametheory.government import FEATURES, Parliament
 
-from .alternatives import SubsetSampler, sample_choice_set
+from .alternatives import SubsetSampler, WeightedSampler, sample_choice_set
 from .data import ChoiceSets
 from .errors import DataValidationError, Problem
 from .mle import MLEResults, fit_clogit
@@ -304,12 +304,14 @@ def load_parlgov(impute: str = "family") -> FormationData:
     return data
 
 
-def simulate_formation(coef: Sequence[float], *, n_opportunities: int = 200, n_parties: int = 8,
+def simulate_formation(coef: Sequence[float], *, n_opportunities: int = 200,
+                       n_parties: int | tuple[int, int] = 8,
                        seed: int | np.random.Generator = 0,
                        features: Sequence[str] = FEATURES) -> FormationData:
     """Formation data drawn from the conditional logit with known coefficients.
 
-    Each opportunity has ``n_parties`` parties with seats uniform on 1..60,
+    Each opportunity has ``n_parties`` parties (or a number drawn uniformly from
+    ``lo..hi`` when a pair is given) with seats uniform on 1..60,
     positions uniform on [0, 10], a chamber 0-5 seats larger than the parties'
     seats and, with probability 0.8, an outgoing cabinet (a uniform non-empty
     subset). The formed cabinet is drawn from the logit over all ``2**n - 1``
@@ -320,16 +322,18 @@ def simulate_formation(coef: Sequence[float], *, n_opportunities: int = 200, n_p
     if b.shape != (len(cols),):
         raise InvalidArgumentError("coef", coef, f"{b.size} coefficients for {len(cols)} "
                                    "covariates", "Give one coefficient per covariate")
-    if int(n_parties) != n_parties or not 1 <= n_parties <= 16:
-        raise InvalidArgumentError("n_parties", n_parties, "not a whole number from 1 to 16",
-                                   "Give e.g. 8")
+    lo, hi = (n_parties, n_parties) if np.ndim(n_parties) == 0 else tuple(n_parties)
+    if any(int(v) != v or not 1 <= v <= 16 for v in (lo, hi)) or lo > hi:
+        raise InvalidArgumentError("n_parties", n_parties, "not a whole number (or a pair "
+                                   "lo <= hi) from 1 to 16", "Give e.g. 8 or (3, 7)")
     rng = np.random.default_rng(seed)
     opp, par = [], []
     for o in range(int(n_opportunities)):
-        seats = rng.integers(1, 61, n_parties)
-        pos = np.round(rng.uniform(0, 10, n_parties), 4)
+        n = int(rng.integers(lo, hi + 1))
+        seats = rng.integers(1, 61, n)
+        pos = np.round(rng.uniform(0, 10, n), 4)
         total = int(seats.sum() + rng.integers(0, 6))
-        inc = int(rng.integers(1, 1 << n_parties)) if rng.random() < 0.8 else None
+        inc = int(rng.integers(1, 1 << n)) if rng.random() < 0.8 else None
         p = Parliament.from_seats(seats, pos, total=total, incumbent=inc)
         masks = p.all_cabinets()
         u = p.features(masks)[:, cols] @ b
@@ -338,7 +342,7 @@ def simulate_formation(coef: Sequence[float], *, n_opportunities: int = 200, n_p
         opp.append({"opportunity": o, "country": f"C{o % 10}",
                     "start_date": str(pd.Timestamp("1950-01-01") + pd.Timedelta(days=30 * o))[:10],
                     "seats_total": total, "incumbent_complete": int(inc is not None)})
-        for i in range(n_parties):
+        for i in range(n):
             par.append({"opportunity": o, "party_id": i, "seats": int(seats[i]),
                         "left_right": pos[i], "in_cabinet": (c >> i) & 1,
                         "in_incumbent": ((inc or 0) >> i) & 1})
@@ -372,8 +376,9 @@ class FormationChoiceSets:
 
 def formation_choice_sets(data: FormationData, *, max_exact: int = 10, n_draws: int = 100,
                           seed: int | np.random.Generator = 0,
-                          features: Sequence[str] = FEATURES) -> FormationChoiceSets:
-    """Listed or sampled potential cabinets with their covariates.
+                          features: Sequence[str] = FEATURES,
+                          importance: Sequence[float] | None = None) -> FormationChoiceSets:
+    r"""Listed or sampled potential cabinets with their covariates.
 
     Parameters
     ----------
@@ -387,6 +392,12 @@ def formation_choice_sets(data: FormationData, *, max_exact: int = 10, n_draws: 
     seed : int or Generator
     features : sequence of str
         Covariates (names from :data:`gametheory.government.FEATURES`).
+    importance : sequence of float, optional
+        Coefficients ``g`` over :data:`~gametheory.government.FEATURES`: sample
+        instead from :math:`q(C) \propto e^{g \cdot x(C)}` over all cabinets
+        (:class:`~estimation.alternatives.WeightedSampler`), e.g. a reduced-form
+        fit, so that few draws cover the likely cabinets. Any fixed ``q`` gives
+        consistent estimates with the correction.
     """
     if not isinstance(data, FormationData):
         raise InvalidTypeError("data", type(data).__name__, "not FormationData",
@@ -395,6 +406,10 @@ def formation_choice_sets(data: FormationData, *, max_exact: int = 10, n_draws: 
         raise InvalidArgumentError("max_exact", max_exact, "not a whole number from 1 to 16",
                                    "Give e.g. 10 (1,023 listed cabinets per opportunity)")
     cols = [_feature_index(f) for f in features]
+    g_imp = None if importance is None else np.asarray(importance, float)
+    if g_imp is not None and g_imp.shape != (len(FEATURES),):
+        raise InvalidArgumentError("importance", importance, f"{g_imp.size} coefficients",
+                                   f"Give one coefficient per covariate of {list(FEATURES)}")
     rng = np.random.default_rng(seed)
     rows_m, rows_o, exact = [], [], []
     for p, c in zip(data.parliaments, data.chosen, strict=True):
@@ -404,7 +419,12 @@ def formation_choice_sets(data: FormationData, *, max_exact: int = 10, n_draws: 
             off = np.zeros(len(alts))
             exact.append(True)
         else:
-            alts, off = sample_choice_set(rng, int(c), SubsetSampler(p.n), int(n_draws))
+            if importance is None:
+                sampler: Any = SubsetSampler(p.n)
+            else:
+                every = p.all_cabinets()
+                sampler = WeightedSampler(every, p.features(every) @ g_imp)
+            alts, off = sample_choice_set(rng, int(c), sampler, int(n_draws))
             exact.append(False)
         rows_m.append(alts)
         rows_o.append(off)

@@ -1,0 +1,482 @@
+r"""The structural proposal-and-vote model of cabinet formation, fitted to formation data.
+
+The model is :mod:`gametheory.government.model` (a formateur's logit over
+cabinets, an investiture vote in which outside parties support a minority
+cabinet with probability :math:`\sigma(\alpha - \kappa d_{jC})`, the exact pass
+probability of the generic core :mod:`gametheory.formation`). This module
+compiles formation data into its arrays and fits it:
+
+* :func:`build_structural_design` builds the choice sets: parliaments with at
+  most ``max_exact`` parties list every cabinet; larger ones get the formed
+  cabinet plus ``n_draws`` importance draws from a tempered reduced-form logit
+  (:func:`estimation.government.formation_choice_sets` with ``importance``)
+  and the sampling correction, which is exact for this model as for any
+  logit (the chosen cabinet's probability is a logit in
+  :math:`V(C) + \log P_{\text{pass}}(C)`). Parliaments are grouped by their
+  number of parties so that the vote's dynamic programme runs over as few
+  padded member slots as possible.
+* :func:`fit_structural_mle` maximises the likelihood (scipy, numpy backend).
+* :func:`fit_structural` samples the posterior with pymc (nutpie on JAX when
+  available), pooled or with a country-level tolerance :math:`\alpha_c \sim
+  N(\mu_\alpha, \sigma_\alpha)` (``hierarchical=True``).
+* :func:`structural_score` scores every potential cabinet of a parliament for
+  :func:`estimation.government.predictive_accuracy`.
+
+Parameters: ``theta[f]`` for the formateur covariates
+(:data:`gametheory.government.PROPOSER_FEATURES`), ``alpha`` (support logit of a
+party at the cabinet's position) and ``kappa`` (weight of distance, >= 0).
+
+Examples
+--------
+>>> from estimation.government import load_parlgov
+>>> data = load_parlgov()
+>>> small = data.subset(data.n_parties <= 3)
+>>> sd = build_structural_design(small, max_exact=3)
+>>> m = fit_structural_mle(sd)
+>>> m.converged, list(m.table.index[-2:])
+(True, ['alpha', 'kappa'])
+"""
+
+from __future__ import annotations
+
+import time
+import warnings
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from scipy import optimize
+
+from gametheory.errors import InvalidArgumentError, InvalidTypeError
+from gametheory.formation import NUMPY, ArrayBackend
+from gametheory.government import (
+    FEATURES,
+    PROPOSER_FEATURES,
+    CabinetDesign,
+    Parliament,
+    log_weight,
+)
+from gametheory.government import log_choice_probability as _log_choice
+
+from .government import FormationData, fit_formation, formation_choice_sets, simulate_formation
+from .mle import MLEResults, _table
+
+__all__ = ["StructuralDesign", "build_structural_design", "structural_loglik",
+           "fit_structural_mle", "government_model", "fit_structural", "structural_score",
+           "StructuralFit", "PARAM_NAMES", "simulate_structural", "structural_topk"]
+
+PARAM_NAMES = tuple(f"theta[{f}]" for f in PROPOSER_FEATURES) + ("alpha", "kappa")
+_P = len(PROPOSER_FEATURES)
+
+
+@dataclass(frozen=True, eq=False)
+class StructuralDesign:
+    """The compiled arrays of many opportunities, in buckets by number of parties.
+
+    Attributes
+    ----------
+    buckets : list of CabinetDesign
+    index : list of (G_b,) int arrays
+        Opportunity (row of the data) of each parliament of each bucket.
+    countries : tuple of str
+        Country names; ``CabinetDesign.group`` indexes them.
+    n_opportunities : int
+    settings : dict
+        How the choice sets were built.
+    """
+
+    buckets: list[CabinetDesign]
+    index: list[np.ndarray]
+    countries: tuple[str, ...]
+    n_opportunities: int
+    settings: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def n_countries(self) -> int:
+        return len(self.countries)
+
+
+def build_structural_design(data: FormationData, *, max_exact: int = 3, n_draws: int = 10,
+                            importance: Sequence[float] | str | None = "reduced_form",
+                            temper: float = 0.5, seed: int = 0, max_units: int = 120,
+                            edges: Sequence[int] = (5, 8, 11)) -> StructuralDesign:
+    """Compile formation data for the structural likelihood (module docstring).
+
+    Parameters
+    ----------
+    data : FormationData
+    max_exact : int
+        List every cabinet of parliaments with at most this many parties.
+    n_draws : int
+        Importance draws for larger ones.
+    importance : "reduced_form", coefficients, or None
+        ``"reduced_form"``: the conditional logit fitted to ``data`` (every
+        cabinet listed up to 10 parties), times ``temper``; coefficients over
+        :data:`gametheory.government.FEATURES`; None: cabinet size uniform.
+    temper : float
+        Multiplies the reduced-form coefficients (flatter sampling: better coverage).
+    seed : int
+    max_units : int
+        Voting units per chamber (see :mod:`gametheory.government.model`).
+    edges : sequence of int
+        Bucket boundaries on the number of parties.
+    """
+    if not isinstance(data, FormationData):
+        raise InvalidTypeError("data", type(data).__name__, "not FormationData",
+                               "Use estimation.government.load_parlgov()")
+    imp: np.ndarray | None
+    if isinstance(importance, str):
+        if importance != "reduced_form":
+            raise InvalidArgumentError("importance", importance, "unknown sampler",
+                                       "Use 'reduced_form', coefficients, or None")
+        imp = temper * fit_formation(data, seed=seed).params.to_numpy()
+    else:
+        imp = None if importance is None else np.asarray(importance, float)
+    fcs = formation_choice_sets(data, max_exact=max_exact, n_draws=n_draws, seed=seed,
+                                importance=imp)
+    cs = fcs.choice_sets
+    cabs = [cs.alternatives[g][cs.mask[g]] for g in range(cs.n_situations)]
+    offs = [fcs.offset[g][cs.mask[g]] for g in range(cs.n_situations)]
+    countries = tuple(sorted(set(data.opportunities["country"])))
+    cidx = data.opportunities["country"].map({c: i for i, c in enumerate(countries)}).to_numpy()
+    n = data.n_parties
+    bounds = [0, *sorted(int(e) for e in edges), int(n.max())]
+    buckets, index = [], []
+    for lo, hi in zip(bounds[:-1], bounds[1:], strict=True):
+        sel = np.flatnonzero((n > lo) & (n <= hi))
+        if not len(sel):
+            continue
+        buckets.append(CabinetDesign.build(
+            [data.parliaments[i] for i in sel], [cabs[i] for i in sel],
+            chosen=data.chosen[sel], offsets=[offs[i] for i in sel], group=cidx[sel],
+            max_units=max_units))
+        index.append(sel)
+    settings = {"max_exact": max_exact, "n_draws": n_draws, "temper": temper,
+                "importance": "reduced_form" if isinstance(importance, str) else
+                ("size-uniform" if importance is None else "given"),
+                "seed": seed, "max_units": max_units, "edges": list(edges)}
+    return StructuralDesign(buckets, index, countries, data.n_opportunities, settings)
+
+
+def simulate_structural(theta: Sequence[float], alpha: float, kappa: float, *,
+                        n_opportunities: int = 200, n_parties: int | tuple[int, int] = 5,
+                        seed: int = 0,
+                        max_units: int = 120) -> FormationData:
+    """Formation data drawn from the structural model with known parameters.
+
+    Parliaments as :func:`estimation.government.simulate_formation` (seats
+    uniform on 1..60, positions on [0, 10], an outgoing cabinet with probability
+    0.8); the formed cabinet is drawn from :math:`P(C)` over all cabinets.
+    """
+    th = np.asarray(theta, float)
+    if th.shape != (_P,):
+        raise InvalidArgumentError("theta", theta, f"{th.size} coefficients",
+                                   f"Give one per formateur covariate {list(PROPOSER_FEATURES)}")
+    base = simulate_formation(np.zeros(len(FEATURES)), n_opportunities=n_opportunities,
+                              n_parties=n_parties, seed=seed)
+    rng = np.random.default_rng([seed, 1])
+    chosen = []
+    for p in base.parliaments:
+        masks = p.all_cabinets()
+        d = CabinetDesign.build([p], [masks], max_units=max_units)
+        lp = _log_choice(th, alpha, kappa, d)[0, d.order[0]]
+        chosen.append(int(masks[np.argmax(lp + rng.gumbel(size=len(lp)))]))
+    par = base.parties.copy()
+    ch = dict(zip(base.opportunities["opportunity"], chosen, strict=True))
+    par["in_cabinet"] = [(ch[o] >> int(i)) & 1 for o, i in zip(par["opportunity"],
+                                                                  par["party_id"], strict=True)]
+    return FormationData(base.opportunities, par.drop(columns=["left_right_imputed"]),
+                         source="simulated (structural)")
+
+
+def _unpack(params: Any, xp: ArrayBackend) -> tuple[Any, Any, Any]:
+    return params[..., :_P], params[..., _P], params[..., _P + 1]
+
+
+def structural_loglik(theta: Any, alpha: Any, kappa: Any, design: StructuralDesign,
+                      xp: ArrayBackend = NUMPY, *, per_opportunity: bool = False) -> Any:
+    """Log-likelihood of the formed cabinets (sum over opportunities, or (G,) numpy).
+
+    ``alpha`` is a scalar or an array over countries (``design.countries``).
+    """
+    total: Any = 0.0
+    per = np.zeros(design.n_opportunities) if per_opportunity else None
+    for b, idx in zip(design.buckets, design.index, strict=True):
+        a = alpha[..., b.group] if xp.ndim(alpha) >= 1 else alpha
+        lp = _log_choice(theta, a, kappa, b, xp)
+        ll = lp[..., np.arange(len(b.chosen)), b.chosen]
+        if per is not None:
+            per[idx] = np.asarray(ll)
+        total = total + xp.sum(ll, axis=-1)
+    return per if per is not None else total
+
+
+def fit_structural_mle(data: FormationData | StructuralDesign, start: Sequence[float] | None
+                       = None, **design_kwargs: Any) -> MLEResults:
+    """Maximum-likelihood estimates of the pooled structural model (scipy L-BFGS-B).
+
+    Standard errors from the inverse of a finite-difference Hessian.
+    """
+    t0 = time.perf_counter()
+    sd = data if isinstance(data, StructuralDesign) else build_structural_design(
+        data, **design_kwargs)
+    x0 = np.zeros(_P + 2) if start is None else np.asarray(start, float)
+    if start is None:
+        x0[_P + 1] = 0.5
+
+    def nll(x: np.ndarray) -> float:
+        th, a, k = _unpack(x, NUMPY)
+        return -float(structural_loglik(th, a, k, sd))
+
+    bounds = [(None, None)] * (_P + 1) + [(0.0, None)]
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)
+        res = optimize.minimize(nll, x0, method="L-BFGS-B", bounds=bounds,
+                                options={"maxiter": 500, "ftol": 1e-12, "gtol": 1e-6})
+    x = res.x
+    h = 1e-4
+    K = len(x)
+    H = np.zeros((K, K))
+    f0 = nll(x)
+    for i in range(K):
+        for j in range(i, K):
+            ei, ej = np.eye(K)[i] * h, np.eye(K)[j] * h
+            H[i, j] = H[j, i] = (nll(x + ei + ej) - nll(x + ei - ej) - nll(x - ei + ej)
+                                 + nll(x - ei - ej)) / (4 * h * h)
+    try:
+        cov = np.linalg.inv(H)
+    except np.linalg.LinAlgError:
+        cov = np.full((K, K), np.inf)
+    names = list(PARAM_NAMES)
+    ok = bool(res.success and np.all(np.isfinite(cov)) and np.all(np.diag(cov) > 0))
+    return MLEResults(_table(x, cov, names), -f0, sd.n_opportunities, ok,
+                      time.perf_counter() - t0, pd.DataFrame(cov, names, names),
+                      "structural proposal-and-vote MLE", {"design": sd})
+
+
+def government_model(design: StructuralDesign, *, hierarchical: bool = False,
+                     prior_scale: float = 2.0) -> Any:
+    r"""The pymc model of the structural likelihood.
+
+    Priors: :math:`\theta_f \sim N(0, s)`, :math:`\alpha \sim N(0, s)`,
+    :math:`\kappa \sim \text{HalfNormal}(s)` with :math:`s` = ``prior_scale``;
+    hierarchical: :math:`\alpha_c = \mu_\alpha + \sigma_\alpha z_c`,
+    :math:`z_c \sim N(0, 1)`, :math:`\mu_\alpha \sim N(0, s)`,
+    :math:`\sigma_\alpha \sim \text{HalfNormal}(1)` (non-centred).
+    """
+    import pymc as pm
+
+    from gametheory.formation import pytensor_backend
+
+    xp = pytensor_backend()
+    coords = {"feature": list(PROPOSER_FEATURES), "country": list(design.countries)}
+    with pm.Model(coords=coords) as model:
+        theta = pm.Normal("theta", 0.0, prior_scale, dims="feature")
+        kappa = pm.HalfNormal("kappa", prior_scale)
+        if hierarchical:
+            mu = pm.Normal("mu_alpha", 0.0, prior_scale)
+            sigma = pm.HalfNormal("sigma_alpha", 1.0)
+            z = pm.Normal("z_alpha", 0.0, 1.0, dims="country")
+            alpha = pm.Deterministic("alpha", mu + sigma * z, dims="country")
+        else:
+            alpha = pm.Normal("alpha", 0.0, prior_scale)
+        pm.Potential("cabinets", structural_loglik(theta, alpha, kappa, design, xp))
+    return model
+
+
+@dataclass
+class StructuralFit:
+    """A posterior sample of the structural model.
+
+    Attributes
+    ----------
+    idata : arviz.InferenceData
+    summary : DataFrame
+        Posterior mean, sd, 94% interval, R-hat and ESS per parameter.
+    design : StructuralDesign
+    hierarchical : bool
+    timing : dict
+        Seconds to build, compile and sample.
+    settings : dict
+    """
+
+    idata: Any
+    summary: pd.DataFrame
+    design: StructuralDesign
+    hierarchical: bool
+    timing: dict[str, float]
+    settings: dict[str, Any]
+
+    def draws(self, n: int | None = None, seed: int = 0) -> dict[str, np.ndarray]:
+        """Posterior draws flattened over chains: ``theta`` (S, P), ``alpha`` (S,) or
+        (S, countries), ``kappa`` (S,); ``n`` thins to that many (random) draws."""
+        post = self.idata.posterior
+        th = post["theta"].stack(s=("chain", "draw")).transpose("s", ...).to_numpy()
+        al = post["alpha"].stack(s=("chain", "draw")).transpose("s", ...).to_numpy()
+        ka = post["kappa"].stack(s=("chain", "draw")).to_numpy()
+        if n is not None and n < len(ka):
+            pick = np.random.default_rng(seed).choice(len(ka), n, replace=False)
+            th, al, ka = th[pick], al[pick], ka[pick]
+        return {"theta": th, "alpha": al, "kappa": ka}
+
+
+def fit_structural(data: FormationData | StructuralDesign, *, hierarchical: bool = False,
+                   sampler: str = "auto", chains: int = 2, draws: int = 500, tune: int = 500,
+                   seed: int = 0, progressbar: bool = False, target_accept: float = 0.85,
+                   **design_kwargs: Any) -> StructuralFit:
+    """Sample the posterior of the structural model (pooled or hierarchical by country)."""
+    import arviz as az
+
+    from .fit import _choose_sampler, sample_model
+
+    t0 = time.perf_counter()
+    sd = data if isinstance(data, StructuralDesign) else build_structural_design(
+        data, **design_kwargs)
+    t1 = time.perf_counter()
+    model = government_model(sd, hierarchical=hierarchical)
+    name, backend = _choose_sampler(sampler)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", FutureWarning)
+        idata, timing = sample_model(model, name, backend, chains=chains, draws=draws,
+                                     tune=tune, seed=seed, cores=min(chains, 2),
+                                     progressbar=progressbar, target_accept=target_accept)
+    var = ["theta", "kappa"] + (["mu_alpha", "sigma_alpha"] if hierarchical else ["alpha"])
+    summ = az.summary(idata, var_names=var, hdi_prob=0.94)
+    timing = {"design": t1 - t0, **timing}
+    settings = {"hierarchical": hierarchical, "sampler": name, "backend": backend,
+                "chains": chains, "draws": draws, "tune": tune, "seed": seed, **sd.settings}
+    return StructuralFit(idata, summ, sd, hierarchical, timing, settings)
+
+
+def structural_topk(draws: dict[str, np.ndarray], data: FormationData, *,
+                    countries: Sequence[str] | None = None, ks: Sequence[int] = (1, 5),
+                    max_units: int = 120, chunk: int = 2048) -> pd.DataFrame:
+    r"""Posterior expected top-k accuracy: for each opportunity, the average over
+    parameter draws of the probability that the formed cabinet is among the ``k``
+    most probable of *all* :math:`2^n - 1` cabinets (ties broken at random).
+
+    Exact and fast: since :math:`P_{\text{pass}} \le 1`, a cabinet whose
+    formateur weight :math:`V(C)` is below the formed cabinet's log weight
+    :math:`V(C^*) + \log P_{\text{pass}}(C^*)` cannot outrank it, so the vote's
+    programme runs only for the minority cabinets above that bound (in
+    decreasing :math:`V`, stopping once ``max(ks)`` cabinets are known to rank
+    above).
+
+    Parameters
+    ----------
+    draws : dict
+        ``theta`` (S, P), ``alpha`` (S,) or (S, countries), ``kappa`` (S,)
+        (e.g. :meth:`StructuralFit.draws`; one draw = a plug-in estimate).
+    data : FormationData
+    countries : sequence of str
+        Country order of a per-country ``alpha`` (``fit.design.countries``).
+
+    Returns
+    -------
+    DataFrame
+        ``opportunity``, ``country``, ``top1``, ``top5``... (expectations over draws).
+    """
+    th = np.atleast_2d(np.asarray(draws["theta"], float))
+    ka = np.atleast_1d(np.asarray(draws["kappa"], float))
+    al = np.asarray(draws["alpha"], float)
+    S = th.shape[0]
+    al = al.reshape(S, -1) if al.ndim else np.full((S, 1), float(al))
+    if al.shape[1] > 1:
+        look = {c: i for i, c in enumerate(countries or [])}
+        cidx = data.opportunities["country"].map(look).to_numpy()
+        if np.any(pd.isna(cidx)):
+            raise InvalidArgumentError("countries", countries, "does not cover the data's "
+                                       "countries", "Give the fit's design.countries")
+    else:
+        cidx = np.zeros(data.n_opportunities, dtype=int)
+    kmax = max(ks)
+    cols = [FEATURES.index(f) for f in PROPOSER_FEATURES]
+    rows = []
+    for i, (p, c) in enumerate(zip(data.parliaments, data.chosen, strict=True)):
+        masks = p.all_cabinets()
+        f = p.features(masks)
+        z_all = f[:, cols]
+        minority = f[:, FEATURES.index("minority")] == 1
+        ci = int(c) - 1
+        acc = np.zeros(len(ks))
+        for s in range(S):
+            a, k, t = al[s, int(cidx[i])], ka[s], th[s]
+            v = z_all @ t
+
+            def lw(sel: np.ndarray) -> np.ndarray:
+                out = v[sel].copy()
+                mn = sel[minority[sel]]
+                for lo in range(0, len(mn), chunk):
+                    part = mn[lo:lo + chunk]
+                    d = CabinetDesign.build([p], [masks[part]], max_units=max_units)
+                    w = log_weight(t, a, k, d)[0, d.order[0]]
+                    out[np.searchsorted(sel, part)] = w
+                return out
+
+            lc = float(lw(np.array([ci]))[0])
+            tol = 1e-9 * (1.0 + abs(lc))
+            cand = np.flatnonzero(v >= lc - 2 * tol)
+            cand = cand[cand != ci]
+            maj = cand[~minority[cand]]
+            above = int(np.sum(v[maj] > lc + tol))
+            tied = 1 + int(np.sum(np.abs(v[maj] - lc) <= tol))
+            mn = cand[minority[cand]]
+            mn = mn[np.argsort(-v[mn], kind="stable")]
+            for lo in range(0, len(mn), chunk):
+                if above >= kmax:
+                    break
+                part = np.sort(mn[lo:lo + chunk])
+                w = lw(part)
+                above += int(np.sum(w > lc + tol))
+                tied += int(np.sum(np.abs(w - lc) <= tol))
+            acc += [min(1.0, max(0.0, (kk - above) / tied)) for kk in ks]
+        rows.append(acc / S)
+    out = pd.DataFrame(rows, columns=[f"top{k}" for k in ks])
+    out.insert(0, "country", data.opportunities["country"].to_numpy())
+    out.insert(0, "opportunity", data.opportunities["opportunity"].to_numpy())
+    return out
+
+
+def structural_score(theta: np.ndarray, alpha: np.ndarray | float, kappa: np.ndarray | float,
+                     data: FormationData, *, countries: Sequence[str] | None = None,
+                     max_units: int = 120, chunk: int = 4096
+                     ) -> Callable[[int, Parliament, np.ndarray], np.ndarray]:
+    """Score function for :func:`estimation.government.predictive_accuracy`.
+
+    With one parameter vector, scores are :math:`\\log P(C)` of every potential
+    cabinet; with posterior draws (``theta`` (S, P), ``alpha`` (S,) or
+    (S, countries), ``kappa`` (S,)), the log of the posterior mean probability
+    :math:`\\log \\frac1S \\sum_s P(C \\mid \\theta_s)` (the posterior predictive).
+    Every cabinet's pass probability is computed (chunks of ``chunk`` cabinets),
+    so very large parliaments take seconds each.
+    """
+    th = np.atleast_2d(np.asarray(theta, float))
+    ka = np.atleast_1d(np.asarray(kappa, float))
+    al = np.asarray(alpha, float)
+    S = th.shape[0]
+    al = al.reshape(S, -1) if al.ndim else np.full((S, 1), float(al))
+    cidx = None
+    if al.shape[1] > 1:
+        look = {c: i for i, c in enumerate(countries or [])}
+        cidx = data.opportunities["country"].map(look).to_numpy()
+        if np.any(pd.isna(cidx)):
+            raise InvalidArgumentError("countries", countries, "does not cover the data's "
+                                       "countries", "Give the fit's design.countries")
+
+    def score(i: int, p: Parliament, masks: np.ndarray) -> np.ndarray:
+        a = al[:, int(cidx[i])] if cidx is not None else al[:, 0]
+        parts = []
+        for lo in range(0, len(masks), chunk):
+            cab = masks[lo:lo + chunk]
+            d = CabinetDesign.build([p], [cab], chosen=[int(cab[0])], max_units=max_units)
+            w = log_weight(th, a[:, None], ka, d)[:, 0, :]                   # (S, slots)
+            parts.append(w[:, d.order[0]])
+        u = np.concatenate(parts, axis=1)                                # (S, M)
+        m = u.max(axis=1, keepdims=True)
+        lp = u - (m + np.log(np.exp(u - m).sum(axis=1, keepdims=True)))
+        mm = lp.max(axis=0)
+        return mm + np.log(np.exp(lp - mm).mean(axis=0))
+
+    return score

@@ -1,0 +1,283 @@
+r"""Cabinet formation as proposal and investiture vote, on the generic formation core.
+
+The structural model of government formation in one parliament (parties
+:math:`j` with seats :math:`s_j` and left-right positions :math:`x_j`, chamber
+of :math:`T` seats, quota :math:`q = \lfloor T/2 \rfloor + 1`):
+
+1. a formateur proposes cabinet :math:`C` with probability proportional to
+   :math:`e^{V(C)}`, :math:`V(C) = \theta \cdot z(C)` over the proposer
+   covariates :data:`PROPOSER_FEATURES` (number of parties, ideological range,
+   largest party, median party, incumbent; the size covariates *minority* and
+   *minimal winning* are not among them: the vote decides whether size matters);
+2. the chamber votes (investiture or confidence): the cabinet's parties support
+   it; every other party :math:`j` supports it with probability
+   :math:`\sigma(a_{jC})`, :math:`a_{jC} = \alpha - \kappa\, d_{jC}`, where
+   :math:`d_{jC} = |x_j - \bar x_C|` is its distance to the cabinet's policy (the
+   seat-weighted mean position of the members, Laver and Shepsle 1996 use the
+   same policy point for a cabinet), :math:`\alpha` the tolerance of a party at the
+   cabinet's own position and :math:`\kappa \ge 0` the weight of distance; seats
+   that belong to no party (independents, others) vote as one member with logit
+   :math:`\alpha`;
+3. the cabinet takes office when the supporting seats reach :math:`q`; a failed
+   proposal is replaced.
+
+A majority cabinet passes for sure. A minority cabinet passes with the exact
+probability that enough outside seats support it: the weighted
+Poisson-binomial of :func:`gametheory.formation.log_pass_probability`, on seats
+coarsened to at most ``max_units`` voting units per chamber (unit
+:math:`u = \lceil T / \text{max\_units} \rceil`, weights :math:`\mathrm{round}(s_j/u)`,
+quota a majority of the coarse total). The chosen cabinet has
+
+.. math::
+
+    P(C) = \frac{e^{V(C) + o_C} P_{\text{pass}}(C)}{\sum_{C'} e^{V(C') + o_{C'}}
+    P_{\text{pass}}(C')},
+
+:math:`o_C` being the sampling correction of the choice set when it is sampled
+(0 when every cabinet is listed). Everything numerical is written once against
+an array backend (:mod:`gametheory.formation.backend`): numpy for prediction,
+pytensor (and JAX) for the Bayesian fit.
+
+References
+----------
+Baron, D. P. and Ferejohn, J. A. (1989). Bargaining in legislatures. *American
+Political Science Review* 83(4), 1181-1206. Martin, L. W. and Stevenson, R. T.
+(2001). Government formation in parliamentary democracies. *American Journal of
+Political Science* 45(1), 33-50. Laver, M. and Shepsle, K. A. (1996). *Making
+and Breaking Governments*. Cambridge UP.
+
+Examples
+--------
+>>> from gametheory.government import Parliament
+>>> p = Parliament.from_seats([40, 35, 25], [2.0, 5.0, 8.0])
+>>> design = CabinetDesign.build([p], [p.all_cabinets()], chosen=[0b011])
+>>> lp = log_choice_probability(np.zeros(5), 0.0, 1.0, design)
+>>> P = np.exp(lp[0, design.order[0]])        # back to the order of all_cabinets()
+>>> round(float(P.sum()), 12)
+1.0
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from ..errors import InvalidArgumentError
+from ..formation import NUMPY, ArrayBackend, VotingBodies, log_pass_probability
+from .parliament import FEATURES, Parliament
+
+__all__ = ["PROPOSER_FEATURES", "CabinetDesign", "log_choice_probability", "log_weight",
+           "support_logit", "MEMBER_LOGIT"]
+
+#: covariates of the formateur's valuation V(C)
+PROPOSER_FEATURES = ("n_parties", "ideological_range", "largest_party", "median_party",
+                     "incumbent")
+#: support logit of a cabinet's own parties (sigmoid = 1 in double precision)
+MEMBER_LOGIT = 40.0
+_COLS = [FEATURES.index(f) for f in PROPOSER_FEATURES]
+
+
+@dataclass(frozen=True, eq=False)
+class CabinetDesign:
+    """Numpy constants of ``G`` parliaments' choice sets, split into majority and minority.
+
+    Build with :meth:`build`. Majority cabinets (exact seats) occupy slots
+    ``0 .. A-1`` of each row, minority ones slots ``A .. A+B-1``; only the
+    minority block goes through the vote's dynamic programme.
+
+    Attributes
+    ----------
+    z_major, z_minor : (G, A, P), (G, B, P)
+        Proposer covariates (:data:`PROPOSER_FEATURES`).
+    offset : (G, A+B)
+        Sampling correction of each slot (0 for listed choice sets).
+    mask : (G, A+B) bool
+        Real cabinets.
+    dist : (G, B, J)
+        :math:`d_{jC}` of each party (padding and the non-party member: 0).
+    member : (G, B, J) bool
+        Party ``j`` belongs to minority cabinet ``C``.
+    others : (G, J) bool
+        The slot of the non-party seats.
+    bodies : VotingBodies
+        Coarse seat weights (parties by descending seats, then the non-party seats).
+    chosen : (G,) int
+        Slot of the formed cabinet.
+    masks : (G, A+B) int64
+        The cabinets (bitmasks over each parliament's parties; 0 = padding).
+    order : list of (M_g,) int arrays
+        ``order[g][i]`` = slot of the ``i``-th cabinet passed to :meth:`build`.
+    group : (G,) int
+        A grouping index (e.g. country) for hierarchical parameters.
+    unit : (G,) int
+        The coarsening unit of each chamber.
+    """
+
+    z_major: np.ndarray
+    z_minor: np.ndarray
+    offset: np.ndarray
+    mask: np.ndarray
+    dist: np.ndarray
+    member: np.ndarray
+    others: np.ndarray
+    bodies: VotingBodies
+    chosen: np.ndarray
+    masks: np.ndarray
+    order: list[np.ndarray]
+    group: np.ndarray
+    unit: np.ndarray
+
+    @property
+    def n_major(self) -> int:
+        return int(self.z_major.shape[1])
+
+    @classmethod
+    def build(cls, parliaments: Sequence[Parliament], cabinets: Sequence[np.ndarray], *,
+              chosen: Sequence[int] | None = None, offsets: Sequence[np.ndarray] | None = None,
+              group: Sequence[int] | None = None, max_units: int = 120) -> CabinetDesign:
+        """Compile the arrays.
+
+        Parameters
+        ----------
+        parliaments : sequence of Parliament
+        cabinets : sequence of int arrays
+            The choice set of each parliament (bitmasks).
+        chosen : sequence of int, optional
+            The formed cabinet of each parliament (must be in its choice set);
+            default the first cabinet of each set.
+        offsets : sequence of float arrays, optional
+            Sampling corrections, aligned with ``cabinets``.
+        group : sequence of int, optional
+            Group index per parliament (default 0).
+        max_units : int
+            At most this many voting units per chamber (module docstring).
+        """
+        G = len(parliaments)
+        if len(cabinets) != G or G == 0:
+            raise InvalidArgumentError("cabinets", f"<{len(cabinets)} sets>",
+                                       f"need one choice set per parliament ({G})",
+                                       "Give one array of cabinet bitmasks per parliament")
+        if int(max_units) != max_units or max_units < 2:
+            raise InvalidArgumentError("max_units", max_units, "not a whole number >= 2",
+                                       "Give e.g. 120")
+        J = max(p.n for p in parliaments) + 1
+        zA, zB, oA, oB, mA, mB, dB, memB, order = [], [], [], [], [], [], [], [], []
+        W = np.zeros((G, J), dtype=np.int64)
+        others = np.zeros((G, J), dtype=bool)
+        quota = np.zeros(G, dtype=np.int64)
+        unit = np.zeros(G, dtype=np.int64)
+        chosen_slot = np.zeros(G, dtype=np.int64)
+        for g, (p, cab) in enumerate(zip(parliaments, cabinets, strict=True)):
+            cab = np.asarray(cab, dtype=np.int64)
+            off = np.zeros(len(cab)) if offsets is None else np.asarray(offsets[g], float)
+            f = p.features(cab)
+            major = f[:, FEATURES.index("minority")] == 0
+            # party slots by descending seats (big parties first), then the non-party seats
+            rank = np.argsort(-p.seats, kind="stable")
+            u = max(1, -(-p.total // int(max_units)))
+            unit[g] = u
+            W[g, :p.n] = np.round(p.seats[rank] / u).astype(np.int64)
+            W[g, J - 1] = int(round((p.total - int(p.seats.sum())) / u))
+            others[g, J - 1] = True
+            # a member never opposes its own cabinet, so a cabinet passes iff the opposing
+            # seats are at most T - q: coarsen that slack directly (not the quota)
+            quota[g] = int(W[g].sum()) - int(round((p.total - p.quota) / u))
+            mem = ((cab[:, None] >> rank[None, :]) & 1).astype(bool)           # (M, n)
+            w = p.seats[rank].astype(float)
+            xs = p.positions[rank]
+            policy = (mem * w * xs).sum(axis=1) / (mem * w).sum(axis=1)
+            d = np.abs(xs[None, :] - policy[:, None])
+            ia, ib = np.flatnonzero(major), np.flatnonzero(~major)
+            zA.append(f[ia][:, _COLS])
+            zB.append(f[ib][:, _COLS])
+            oA.append(off[ia])
+            oB.append(off[ib])
+            mA.append(cab[ia])
+            mB.append(cab[ib])
+            dpad = np.zeros((len(ib), J))
+            dpad[:, :p.n] = np.where(mem[ib], 0.0, d[ib])
+            mpad = np.zeros((len(ib), J), dtype=bool)
+            mpad[:, :p.n] = mem[ib]
+            dB.append(dpad)
+            memB.append(mpad)
+            order.append(np.concatenate([ia, ib]))          # provisional: position in A|B
+        A = max(1, max(len(a) for a in mA))
+        B = max(1, max(len(b) for b in mB))
+        P = len(PROPOSER_FEATURES)
+        z_major = np.zeros((G, A, P))
+        z_minor = np.zeros((G, B, P))
+        offset = np.zeros((G, A + B))
+        mask = np.zeros((G, A + B), dtype=bool)
+        masks = np.zeros((G, A + B), dtype=np.int64)
+        dist = np.zeros((G, B, J))
+        member = np.zeros((G, B, J), dtype=bool)
+        slots = []
+        for g in range(G):
+            a, b = len(mA[g]), len(mB[g])
+            z_major[g, :a], z_minor[g, :b] = zA[g], zB[g]
+            offset[g, :a], offset[g, A:A + b] = oA[g], oB[g]
+            mask[g, :a], mask[g, A:A + b] = True, True
+            masks[g, :a], masks[g, A:A + b] = mA[g], mB[g]
+            dist[g, :b], member[g, :b] = dB[g], memB[g]
+            slot = np.empty(a + b, dtype=np.int64)
+            slot[order[g][:a]] = np.arange(a)
+            slot[order[g][a:]] = A + np.arange(b)
+            slots.append(slot)
+            want = int(chosen[g]) if chosen is not None else int(np.asarray(cabinets[g])[0])
+            hit = np.flatnonzero(masks[g] == want)
+            if not len(hit) or not mask[g, hit[0]]:
+                raise InvalidArgumentError(f"chosen[{g}]", want, "is not in the choice set",
+                                           "Include the formed cabinet among the cabinets")
+            chosen_slot[g] = int(hit[0])
+        grp = np.zeros(G, dtype=np.int64) if group is None else np.asarray(group, np.int64)
+        return cls(z_major, z_minor, offset, mask, dist, member, others,
+                   VotingBodies(W, quota), chosen_slot, masks, slots, grp, unit)
+
+
+def support_logit(alpha: Any, kappa: Any, design: CabinetDesign, xp: ArrayBackend = NUMPY
+                  ) -> Any:
+    r"""Support logits :math:`a_{jC}` of the minority cabinets: (..., G, B, J).
+
+    ``alpha`` is a scalar or an array (..., G) (one tolerance per parliament,
+    e.g. its country's, gathered by the caller; leading axes are batch axes);
+    ``kappa`` a scalar or an array of the batch shape (...).
+    """
+    a = xp.asarray(alpha)
+    k = xp.asarray(kappa)
+    a = a[..., None, None] if xp.ndim(a) >= 1 else a
+    k = k[..., None, None, None] if xp.ndim(k) >= 1 else k
+    outside = a - k * design.dist
+    return xp.where(design.member, MEMBER_LOGIT, outside)
+
+
+def log_weight(theta: Any, alpha: Any, kappa: Any, design: CabinetDesign,
+               xp: ArrayBackend = NUMPY) -> Any:
+    r"""Unnormalised log choice weight :math:`V(C) + o_C + \log P_{\text{pass}}(C)` of every
+    slot: (..., G, A+B), ``-inf`` on padding.
+
+    Parameters
+    ----------
+    theta : (P,) array, optional leading batch axes
+        Proposer coefficients (:data:`PROPOSER_FEATURES`).
+    alpha, kappa
+        Vote parameters (see :func:`support_logit`).
+    design : CabinetDesign
+    xp : ArrayBackend
+    """
+    th = xp.asarray(theta)
+    vA = xp.sum(design.z_major * th[..., None, None, :], axis=-1)
+    vB = xp.sum(design.z_minor * th[..., None, None, :], axis=-1)
+    lpB = log_pass_probability(support_logit(alpha, kappa, design, xp), design.bodies, xp)
+    s = xp.concatenate([vA, vB + lpB], axis=-1) + design.offset
+    return xp.where(design.mask, s, -np.inf)
+
+
+def log_choice_probability(theta: Any, alpha: Any, kappa: Any, design: CabinetDesign,
+                           xp: ArrayBackend = NUMPY) -> Any:
+    r""":math:`\log P(C)` of every slot: (..., G, A+B) (module docstring; arguments as
+    :func:`log_weight`)."""
+    s = log_weight(theta, alpha, kappa, design, xp)
+    return s - xp.logsumexp(s, axis=-1, keepdims=True)
