@@ -12,11 +12,11 @@ compiles formation data into its arrays and fits it:
   (:func:`estimation.government.formation_choice_sets` with ``importance``)
   and the sampling correction, which is exact for this model as for any
   logit (the chosen cabinet's probability is a logit in
-  :math:`V(C) + \log P_{\text{pass}}(C)`). Parliaments are grouped by their
-  number of parties so that the vote's dynamic programme runs over as few
-  padded member slots as possible.
+  :math:`V(C) + \log P_{\text{pass}}(C)`). The minority cabinets' votes are
+  grouped by their number of outside parties, so the vote's dynamic programme
+  runs over no padded cabinets and no member slots.
 * :func:`fit_structural_mle` maximises the likelihood (scipy, numpy backend).
-* :func:`fit_structural` samples the posterior with pymc (nutpie on JAX when
+* :func:`fit_structural` samples the posterior with pymc (nutpie when
   available), pooled or with a country-level tolerance :math:`\alpha_c \sim
   N(\mu_\alpha, \sigma_\alpha)` (``hierarchical=True``).
 * :func:`structural_score` scores every potential cabinet of a parliament for
@@ -53,6 +53,7 @@ from gametheory.errors import InvalidArgumentError, InvalidTypeError
 from gametheory.formation import NUMPY, ArrayBackend
 from gametheory.government import (
     FEATURES,
+    MAX_UNITS,
     PROPOSER_FEATURES,
     CabinetDesign,
     Parliament,
@@ -100,8 +101,8 @@ class StructuralDesign:
 
 def build_structural_design(data: FormationData, *, max_exact: int = 3, n_draws: int = 10,
                             importance: Sequence[float] | str | None = "reduced_form",
-                            temper: float = 0.5, seed: int = 0, max_units: int = 120,
-                            edges: Sequence[int] = (5, 8, 11)) -> StructuralDesign:
+                            temper: float = 0.5, seed: int = 0, max_units: int = MAX_UNITS,
+                            edges: Sequence[int] = (3, 5, 7, 10)) -> StructuralDesign:
     """Compile formation data for the structural likelihood (module docstring).
 
     Parameters
@@ -121,7 +122,8 @@ def build_structural_design(data: FormationData, *, max_exact: int = 3, n_draws:
     max_units : int
         Voting units per chamber (see :mod:`gametheory.government.model`).
     edges : sequence of int
-        Bucket boundaries on the number of parties.
+        Vote blocks by number of outside parties (see
+        :meth:`gametheory.government.CabinetDesign.build`).
     """
     if not isinstance(data, FormationData):
         raise InvalidTypeError("data", type(data).__name__, "not FormationData",
@@ -141,18 +143,9 @@ def build_structural_design(data: FormationData, *, max_exact: int = 3, n_draws:
     offs = [fcs.offset[g][cs.mask[g]] for g in range(cs.n_situations)]
     countries = tuple(sorted(set(data.opportunities["country"])))
     cidx = data.opportunities["country"].map({c: i for i, c in enumerate(countries)}).to_numpy()
-    n = data.n_parties
-    bounds = [0, *sorted(int(e) for e in edges), int(n.max())]
-    buckets, index = [], []
-    for lo, hi in zip(bounds[:-1], bounds[1:], strict=True):
-        sel = np.flatnonzero((n > lo) & (n <= hi))
-        if not len(sel):
-            continue
-        buckets.append(CabinetDesign.build(
-            [data.parliaments[i] for i in sel], [cabs[i] for i in sel],
-            chosen=data.chosen[sel], offsets=[offs[i] for i in sel], group=cidx[sel],
-            max_units=max_units))
-        index.append(sel)
+    design = CabinetDesign.build(data.parliaments, cabs, chosen=data.chosen, offsets=offs,
+                                 group=cidx, max_units=max_units, block_edges=edges)
+    buckets, index = [design], [np.arange(data.n_opportunities)]
     settings = {"max_exact": max_exact, "n_draws": n_draws, "temper": temper,
                 "importance": "reduced_form" if isinstance(importance, str) else
                 ("size-uniform" if importance is None else "given"),
@@ -163,7 +156,7 @@ def build_structural_design(data: FormationData, *, max_exact: int = 3, n_draws:
 def simulate_structural(theta: Sequence[float], alpha: float, kappa: float, *,
                         n_opportunities: int = 200, n_parties: int | tuple[int, int] = 5,
                         seed: int = 0,
-                        max_units: int = 120) -> FormationData:
+                        max_units: int = MAX_UNITS) -> FormationData:
     """Formation data drawn from the structural model with known parameters.
 
     Parliaments as :func:`estimation.government.simulate_formation` (seats
@@ -326,7 +319,13 @@ def fit_structural(data: FormationData | StructuralDesign, *, hierarchical: bool
                    sampler: str = "auto", chains: int = 2, draws: int = 500, tune: int = 500,
                    seed: int = 0, progressbar: bool = False, target_accept: float = 0.85,
                    **design_kwargs: Any) -> StructuralFit:
-    """Sample the posterior of the structural model (pooled or hierarchical by country)."""
+    """Sample the posterior of the structural model (pooled or hierarchical by country).
+
+    ``sampler="auto"`` is nutpie on JAX when nutpie and jax are installed (pymc's
+    NUTS otherwise), as :func:`estimation.fit`.
+    ``design_kwargs`` go to :func:`build_structural_design` when ``data`` is
+    :class:`~estimation.government.FormationData`.
+    """
     import arviz as az
 
     from .fit import _choose_sampler, sample_model
@@ -352,7 +351,7 @@ def fit_structural(data: FormationData | StructuralDesign, *, hierarchical: bool
 
 def structural_topk(draws: dict[str, np.ndarray], data: FormationData, *,
                     countries: Sequence[str] | None = None, ks: Sequence[int] = (1, 5),
-                    max_units: int = 120, chunk: int = 2048) -> pd.DataFrame:
+                    max_units: int = MAX_UNITS, chunk: int = 512) -> pd.DataFrame:
     r"""Posterior expected top-k accuracy: for each opportunity, the average over
     parameter draws of the probability that the formed cabinet is among the ``k``
     most probable of *all* :math:`2^n - 1` cabinets (ties broken at random).
@@ -405,17 +404,8 @@ def structural_topk(draws: dict[str, np.ndarray], data: FormationData, *,
             a, k, t = al[s, int(cidx[i])], ka[s], th[s]
             v = z_all @ t
 
-            def lw(sel: np.ndarray) -> np.ndarray:
-                out = v[sel].copy()
-                mn = sel[minority[sel]]
-                for lo in range(0, len(mn), chunk):
-                    part = mn[lo:lo + chunk]
-                    d = CabinetDesign.build([p], [masks[part]], max_units=max_units)
-                    w = log_weight(t, a, k, d)[0, d.order[0]]
-                    out[np.searchsorted(sel, part)] = w
-                return out
-
-            lc = float(lw(np.array([ci]))[0])
+            args = (v, t, a, k, max_units, chunk)
+            lc = float(_exact_log_weight(p, masks, minority, np.array([ci]), *args)[0])
             tol = 1e-9 * (1.0 + abs(lc))
             cand = np.flatnonzero(v >= lc - 2 * tol)
             cand = cand[cand != ci]
@@ -428,7 +418,7 @@ def structural_topk(draws: dict[str, np.ndarray], data: FormationData, *,
                 if above >= kmax:
                     break
                 part = np.sort(mn[lo:lo + chunk])
-                w = lw(part)
+                w = _exact_log_weight(p, masks, minority, part, *args)
                 above += int(np.sum(w > lc + tol))
                 tied += int(np.sum(np.abs(w - lc) <= tol))
             acc += [min(1.0, max(0.0, (kk - above) / tied)) for kk in ks]
@@ -439,9 +429,23 @@ def structural_topk(draws: dict[str, np.ndarray], data: FormationData, *,
     return out
 
 
+def _exact_log_weight(p: Parliament, masks: np.ndarray, minority: np.ndarray, sel: np.ndarray,
+                      v: np.ndarray, theta: np.ndarray, alpha: float, kappa: float,
+                      max_units: int, chunk: int) -> np.ndarray:
+    """Log weights of the cabinets ``masks[sel]`` (``sel`` ascending): ``v`` for majority
+    cabinets, ``v + log P_pass`` (the vote's programme) for minority ones."""
+    out = v[sel].copy()
+    mn = sel[minority[sel]]
+    for lo in range(0, len(mn), chunk):
+        part = mn[lo:lo + chunk]
+        d = CabinetDesign.build([p], [masks[part]], max_units=max_units)
+        out[np.searchsorted(sel, part)] = log_weight(theta, alpha, kappa, d)[0, d.order[0]]
+    return out
+
+
 def structural_score(theta: np.ndarray, alpha: np.ndarray | float, kappa: np.ndarray | float,
                      data: FormationData, *, countries: Sequence[str] | None = None,
-                     max_units: int = 120, chunk: int = 4096
+                     max_units: int = MAX_UNITS, chunk: int = 4096
                      ) -> Callable[[int, Parliament, np.ndarray], np.ndarray]:
     """Score function for :func:`estimation.government.predictive_accuracy`.
 

@@ -9,6 +9,7 @@ the generic core :mod:`gametheory.formation`.
 """
 
 from .model import (
+    MAX_UNITS,
     PROPOSER_FEATURES,
     CabinetDesign,
     log_choice_probability,
@@ -18,4 +19,4 @@ from .model import (
 from .parliament import FEATURES, MAX_PARTIES, Parliament
 
 __all__ = ["Parliament", "FEATURES", "MAX_PARTIES", "PROPOSER_FEATURES", "CabinetDesign",
-           "log_choice_probability", "log_weight", "support_logit"]
+           "log_choice_probability", "log_weight", "support_logit", "MAX_UNITS"]

@@ -69,15 +69,39 @@ from ..errors import InvalidArgumentError
 from ..formation import NUMPY, ArrayBackend, VotingBodies, log_pass_probability
 from .parliament import FEATURES, Parliament
 
-__all__ = ["PROPOSER_FEATURES", "CabinetDesign", "log_choice_probability", "log_weight",
-           "support_logit", "MEMBER_LOGIT"]
+__all__ = ["PROPOSER_FEATURES", "CabinetDesign", "VoteBlock", "log_choice_probability",
+           "log_weight", "support_logit", "MAX_UNITS"]
 
 #: covariates of the formateur's valuation V(C)
 PROPOSER_FEATURES = ("n_parties", "ideological_range", "largest_party", "median_party",
                      "incumbent")
-#: support logit of a cabinet's own parties (sigmoid = 1 in double precision)
-MEMBER_LOGIT = 40.0
+#: default number of voting units per chamber (seats are coarsened to at most this many)
+MAX_UNITS = 60
 _COLS = [FEATURES.index(f) for f in PROPOSER_FEATURES]
+
+
+@dataclass(frozen=True, eq=False)
+class VoteBlock:
+    """The investiture votes on ``N`` minority cabinets with at most ``J - 1`` outside parties.
+
+    One voting body per cabinet: its outside parties (coarse seat weights, the
+    cabinet's own parties left out since they never oppose it) and the
+    non-party seats (last slot), with the quota set so that the cabinet passes
+    when the opposing weight is at most the chamber's coarse slack.
+
+    Attributes
+    ----------
+    bodies : VotingBodies
+        (N, J) weights and quotas.
+    dist : (N, 1, J)
+        :math:`d_{jC}` of each outside party (0 for the non-party seats and padding).
+    owner : (N,) int
+        The parliament (row of the design) each cabinet belongs to.
+    """
+
+    bodies: VotingBodies
+    dist: np.ndarray
+    owner: np.ndarray
 
 
 @dataclass(frozen=True, eq=False)
@@ -86,7 +110,9 @@ class CabinetDesign:
 
     Build with :meth:`build`. Majority cabinets (exact seats) occupy slots
     ``0 .. A-1`` of each row, minority ones slots ``A .. A+B-1``; only the
-    minority block goes through the vote's dynamic programme.
+    minority cabinets go through the vote's dynamic programme, flattened into
+    :class:`VoteBlock` s by their number of outside parties (no padded cabinets,
+    no slots for the cabinet's own parties).
 
     Attributes
     ----------
@@ -96,14 +122,13 @@ class CabinetDesign:
         Sampling correction of each slot (0 for listed choice sets).
     mask : (G, A+B) bool
         Real cabinets.
-    dist : (G, B, J)
-        :math:`d_{jC}` of each party (padding and the non-party member: 0).
-    member : (G, B, J) bool
-        Party ``j`` belongs to minority cabinet ``C``.
-    others : (G, J) bool
-        The slot of the non-party seats.
-    bodies : VotingBodies
-        Coarse seat weights (parties by descending seats, then the non-party seats).
+    blocks : tuple of VoteBlock
+    minor_index : (G, B) int
+        Position of each minority slot's pass probability in the concatenated
+        block outputs; the last position (``n_votes``) holds 0 (a padding slot,
+        or a cabinet that passes for sure after rounding).
+    n_votes : int
+        Number of cabinets put to a vote.
     chosen : (G,) int
         Slot of the formed cabinet.
     masks : (G, A+B) int64
@@ -120,10 +145,9 @@ class CabinetDesign:
     z_minor: np.ndarray
     offset: np.ndarray
     mask: np.ndarray
-    dist: np.ndarray
-    member: np.ndarray
-    others: np.ndarray
-    bodies: VotingBodies
+    blocks: tuple[VoteBlock, ...]
+    minor_index: np.ndarray
+    n_votes: int
     chosen: np.ndarray
     masks: np.ndarray
     order: list[np.ndarray]
@@ -137,7 +161,8 @@ class CabinetDesign:
     @classmethod
     def build(cls, parliaments: Sequence[Parliament], cabinets: Sequence[np.ndarray], *,
               chosen: Sequence[int] | None = None, offsets: Sequence[np.ndarray] | None = None,
-              group: Sequence[int] | None = None, max_units: int = 120) -> CabinetDesign:
+              group: Sequence[int] | None = None, max_units: int = MAX_UNITS,
+              block_edges: Sequence[int] = (3, 5, 7, 10)) -> CabinetDesign:
         """Compile the arrays.
 
         Parameters
@@ -153,7 +178,11 @@ class CabinetDesign:
         group : sequence of int, optional
             Group index per parliament (default 0).
         max_units : int
-            At most this many voting units per chamber (module docstring).
+            At most this many voting units per chamber (module docstring; default
+            :data:`MAX_UNITS`).
+        block_edges : sequence of int
+            Vote blocks by number of outside parties (upper bounds; a last block
+            takes the rest).
         """
         G = len(parliaments)
         if len(cabinets) != G or G == 0:
@@ -162,12 +191,9 @@ class CabinetDesign:
                                        "Give one array of cabinet bitmasks per parliament")
         if int(max_units) != max_units or max_units < 2:
             raise InvalidArgumentError("max_units", max_units, "not a whole number >= 2",
-                                       "Give e.g. 120")
-        J = max(p.n for p in parliaments) + 1
-        zA, zB, oA, oB, mA, mB, dB, memB, order = [], [], [], [], [], [], [], [], []
-        W = np.zeros((G, J), dtype=np.int64)
-        others = np.zeros((G, J), dtype=bool)
-        quota = np.zeros(G, dtype=np.int64)
+                                       "Give e.g. 60")
+        zA, zB, oA, oB, mA, mB, order = [], [], [], [], [], [], []
+        votes: list[tuple[int, int, np.ndarray, np.ndarray, int]] = []   # (g, b, w, d, slack)
         unit = np.zeros(G, dtype=np.int64)
         chosen_slot = np.zeros(G, dtype=np.int64)
         for g, (p, cab) in enumerate(zip(parliaments, cabinets, strict=True)):
@@ -175,35 +201,29 @@ class CabinetDesign:
             off = np.zeros(len(cab)) if offsets is None else np.asarray(offsets[g], float)
             f = p.features(cab)
             major = f[:, FEATURES.index("minority")] == 0
-            # party slots by descending seats (big parties first), then the non-party seats
-            rank = np.argsort(-p.seats, kind="stable")
             u = max(1, -(-p.total // int(max_units)))
             unit[g] = u
-            W[g, :p.n] = np.round(p.seats[rank] / u).astype(np.int64)
-            W[g, J - 1] = int(round((p.total - int(p.seats.sum())) / u))
-            others[g, J - 1] = True
+            w = np.round(p.seats / u).astype(np.int64)
+            w_other = int(round((p.total - int(p.seats.sum())) / u))
             # a member never opposes its own cabinet, so a cabinet passes iff the opposing
             # seats are at most T - q: coarsen that slack directly (not the quota)
-            quota[g] = int(W[g].sum()) - int(round((p.total - p.quota) / u))
-            mem = ((cab[:, None] >> rank[None, :]) & 1).astype(bool)           # (M, n)
-            w = p.seats[rank].astype(float)
-            xs = p.positions[rank]
-            policy = (mem * w * xs).sum(axis=1) / (mem * w).sum(axis=1)
-            d = np.abs(xs[None, :] - policy[:, None])
+            slack = int(round((p.total - p.quota) / u))
             ia, ib = np.flatnonzero(major), np.flatnonzero(~major)
+            mem = ((cab[ib, None] >> np.arange(p.n)[None, :]) & 1).astype(bool)
+            seats = p.seats.astype(float)
+            policy = (mem * seats * p.positions).sum(axis=1) / (mem * seats).sum(axis=1)
+            for b, (row, x) in enumerate(zip(mem, policy, strict=True)):
+                out = np.flatnonzero(~row)
+                out = out[np.argsort(-p.seats[out], kind="stable")]
+                votes.append((g, b, np.r_[w[out], w_other],
+                              np.r_[np.abs(p.positions[out] - x), 0.0], slack))
             zA.append(f[ia][:, _COLS])
             zB.append(f[ib][:, _COLS])
             oA.append(off[ia])
             oB.append(off[ib])
             mA.append(cab[ia])
             mB.append(cab[ib])
-            dpad = np.zeros((len(ib), J))
-            dpad[:, :p.n] = np.where(mem[ib], 0.0, d[ib])
-            mpad = np.zeros((len(ib), J), dtype=bool)
-            mpad[:, :p.n] = mem[ib]
-            dB.append(dpad)
-            memB.append(mpad)
-            order.append(np.concatenate([ia, ib]))          # provisional: position in A|B
+            order.append(np.concatenate([ia, ib]))
         A = max(1, max(len(a) for a in mA))
         B = max(1, max(len(b) for b in mB))
         P = len(PROPOSER_FEATURES)
@@ -212,8 +232,6 @@ class CabinetDesign:
         offset = np.zeros((G, A + B))
         mask = np.zeros((G, A + B), dtype=bool)
         masks = np.zeros((G, A + B), dtype=np.int64)
-        dist = np.zeros((G, B, J))
-        member = np.zeros((G, B, J), dtype=bool)
         slots = []
         for g in range(G):
             a, b = len(mA[g]), len(mB[g])
@@ -221,7 +239,6 @@ class CabinetDesign:
             offset[g, :a], offset[g, A:A + b] = oA[g], oB[g]
             mask[g, :a], mask[g, A:A + b] = True, True
             masks[g, :a], masks[g, A:A + b] = mA[g], mB[g]
-            dist[g, :b], member[g, :b] = dB[g], memB[g]
             slot = np.empty(a + b, dtype=np.int64)
             slot[order[g][:a]] = np.arange(a)
             slot[order[g][a:]] = A + np.arange(b)
@@ -232,14 +249,49 @@ class CabinetDesign:
                 raise InvalidArgumentError(f"chosen[{g}]", want, "is not in the choice set",
                                            "Include the formed cabinet among the cabinets")
             chosen_slot[g] = int(hit[0])
+        blocks, where = _vote_blocks(votes, block_edges)
+        n_votes = sum(int(bl.owner.size) for bl in blocks)
+        minor_index = np.full((G, B), n_votes, dtype=np.int64)
+        for (g, b), pos in where.items():
+            minor_index[g, b] = pos
         grp = np.zeros(G, dtype=np.int64) if group is None else np.asarray(group, np.int64)
-        return cls(z_major, z_minor, offset, mask, dist, member, others,
-                   VotingBodies(W, quota), chosen_slot, masks, slots, grp, unit)
+        return cls(z_major, z_minor, offset, mask, tuple(blocks), minor_index, n_votes,
+                   chosen_slot, masks, slots, grp, unit)
 
 
-def support_logit(alpha: Any, kappa: Any, design: CabinetDesign, xp: ArrayBackend = NUMPY
-                  ) -> Any:
-    r"""Support logits :math:`a_{jC}` of the minority cabinets: (..., G, B, J).
+def _vote_blocks(votes: list[tuple[int, int, np.ndarray, np.ndarray, int]],
+                 edges: Sequence[int]) -> tuple[list[VoteBlock], dict[tuple[int, int], int]]:
+    """Group the votes by number of outside parties; cabinets that cannot fail (the
+    outside weight is within the slack after rounding) get no vote."""
+    live = [v for v in votes if int(v[2].sum()) > v[4]]
+    n_out = np.array([len(v[2]) - 1 for v in live], dtype=np.int64)
+    bounds = [-1, *sorted(int(e) for e in edges), int(n_out.max()) if len(live) else 0]
+    blocks: list[VoteBlock] = []
+    where: dict[tuple[int, int], int] = {}
+    pos = 0
+    for lo, hi in zip(bounds[:-1], bounds[1:], strict=True):
+        sel = [i for i in range(len(live)) if lo < n_out[i] <= hi]
+        if not sel:
+            continue
+        J = int(max(n_out[i] for i in sel)) + 1
+        W = np.zeros((len(sel), J), dtype=np.int64)
+        D = np.zeros((len(sel), 1, J))
+        Q = np.zeros(len(sel), dtype=np.int64)
+        owner = np.zeros(len(sel), dtype=np.int64)
+        for r, i in enumerate(sel):
+            g, b, w, d, slack = live[i]
+            W[r, :len(w) - 1], W[r, J - 1] = w[:-1], w[-1]
+            D[r, 0, :len(d) - 1] = d[:-1]
+            Q[r] = int(w.sum()) - slack
+            owner[r] = g
+            where[(g, b)] = pos + r
+        blocks.append(VoteBlock(VotingBodies(W, Q), D, owner))
+        pos += len(sel)
+    return blocks, where
+
+
+def support_logit(alpha: Any, kappa: Any, block: VoteBlock, xp: ArrayBackend = NUMPY) -> Any:
+    r"""Support logits :math:`a_{jC} = \alpha - \kappa d_{jC}` of a vote block: (..., N, 1, J).
 
     ``alpha`` is a scalar or an array (..., G) (one tolerance per parliament,
     e.g. its country's, gathered by the caller; leading axes are batch axes);
@@ -247,10 +299,10 @@ def support_logit(alpha: Any, kappa: Any, design: CabinetDesign, xp: ArrayBacken
     """
     a = xp.asarray(alpha)
     k = xp.asarray(kappa)
-    a = a[..., None, None] if xp.ndim(a) >= 1 else a
+    if xp.ndim(a) >= 1:
+        a = xp.take_along_axis(a, block.owner, axis=-1)[..., None, None]
     k = k[..., None, None, None] if xp.ndim(k) >= 1 else k
-    outside = a - k * design.dist
-    return xp.where(design.member, MEMBER_LOGIT, outside)
+    return a - k * block.dist
 
 
 def log_weight(theta: Any, alpha: Any, kappa: Any, design: CabinetDesign,
@@ -270,7 +322,11 @@ def log_weight(theta: Any, alpha: Any, kappa: Any, design: CabinetDesign,
     th = xp.asarray(theta)
     vA = xp.sum(design.z_major * th[..., None, None, :], axis=-1)
     vB = xp.sum(design.z_minor * th[..., None, None, :], axis=-1)
-    lpB = log_pass_probability(support_logit(alpha, kappa, design, xp), design.bodies, xp)
+    parts = [log_pass_probability(support_logit(alpha, kappa, bl, xp), bl.bodies, xp)[..., 0]
+             for bl in design.blocks]
+    parts.append(vB[..., 0, :1] * 0.0)                              # "passes for sure": log 1
+    flat = xp.concatenate(parts, axis=-1)                            # (..., n_votes + 1)
+    lpB = xp.take_along_axis(flat[..., None, :], design.minor_index, axis=-1)
     s = xp.concatenate([vA, vB + lpB], axis=-1) + design.offset
     return xp.where(design.mask, s, -np.inf)
 
