@@ -150,6 +150,52 @@ def test_every_scenario_problem_reported_at_once(tmp_path, case_dict):
     assert f"{len(err.value.problems)} problems" in str(err.value)
 
 
+def test_bad_management_group_every_problem_named_and_nothing_written(tmp_path, capsys,
+                                                                     case_dict):
+    # the list, in a scenario file: every problem in one error, nothing written
+    d = copy.deepcopy(case_dict)
+    mg = d["management_group"]
+    mg["members"][1]["organisation"] = "Atlantis General"     # unknown organisation
+    mg["members"][3]["bloc"] = True            # a non-teaching provider in the district bloc
+    mg["members"][0]["bloc"] = True            # the commissioners: no organisation at all
+    mg["quota"] = 10_000                       # above the total weight (16)
+    want = {"management_group.members[1].organisation", "management_group.members[3].bloc",
+            "management_group.members[0].bloc", "management_group.quota"}
+    d2 = copy.deepcopy(case_dict)
+    d2["management_group"]["members"][0]["weight"] = 1.5       # not a whole number
+    d2["management_group"]["members"][1]["weight"] = -2        # negative
+    d3 = copy.deepcopy(case_dict)
+    d3["management_group"]["members"] = []                     # no members
+    d4 = copy.deepcopy(case_dict)
+    del d4["management_group"]["members"]                      # members missing
+    for i, (data, paths) in enumerate((
+            (d, want),
+            (d2, {"management_group.members[0].weight", "management_group.members[1].weight"}),
+            (d3, {"management_group.members"}), (d4, {"management_group.members"}))):
+        with pytest.raises(ScenarioError) as err:
+            Region.from_dict(data)
+        assert {p.path for p in err.value.problems} == paths, err.value.problems
+        f = _write(tmp_path / f"s{i}.json", data)
+        out = tmp_path / f"out{i}"
+        rc, stdout, stderr = cli(capsys, "run", f, "--out", out)
+        assert rc == 2 and stdout == "" and all(p in stderr for p in paths)
+        assert not out.exists()
+    # the scenario can say otherwise: a bloc of any kind of organisation (but still one
+    # organisation per bloc member), and only a known kind or "any"
+    mg["members"][1]["organisation"] = TH1
+    mg["quota"] = 11
+    mg["bloc_kind"] = "any"
+    with pytest.raises(ScenarioError) as err:
+        Region.from_dict(d)
+    assert {p.path for p in err.value.problems} == {"management_group.members[0].bloc"}
+    mg["members"][0]["bloc"] = False
+    assert Region.from_dict(d).bloc_kind == "any"
+    assert Region.from_dict(Region.from_dict(d).to_dict()) == Region.from_dict(d)
+    mg["bloc_kind"] = "hospices"
+    with pytest.raises(ScenarioError, match="management_group.bloc_kind"):
+        Region.from_dict(d)
+
+
 def test_text_booleans_refused_and_real_booleans_give_the_python_region(tmp_path, case_dict):
     # each of the confident wrong answers is refused as text ...
     for mutate in (lambda d: _bloc(d, "false"),

@@ -264,6 +264,18 @@ def test_from_restrat_run_output(tmp_path):
     assert list(d.members["weight"]) == [m.weight for m in res.region.management_group]
     with pytest.raises(DataValidationError, match="result.json"):
         AllocationData.from_run_output(tmp_path / "nothing-here")
+    # a scenario whose bloc is of any kind travels with its output: the non-teaching
+    # provider in the bloc is read back, not refused as a non-district bloc member
+    from dataclasses import replace
+
+    mixed = res.region
+    mixed = replace(mixed, bloc_kind="any", management_group=tuple(
+        replace(m, bloc=True) if m.organisation == "Riverside Care Trust" else m
+        for m in mixed.management_group))
+    run(mixed).write(tmp_path / "mixed", figures=False)
+    d = AllocationData.from_csv(tmp_path / "mixed")
+    assert d.regions["bloc_kind"].iloc[0] == "any"
+    assert d.members.set_index("organisation").at["Riverside Care Trust", "bloc"]
 
 
 def test_choice_sets(sim):

@@ -404,11 +404,18 @@ def _most_district(stable: tuple[CoalitionStructure, ...], districts: set[str]
 
 def with_endogenous_bloc(region: Region, prefs: BlocPreferences | None = None, *,
                          seed: int = 0) -> tuple[Region, EndogenousBlocs]:
-    """The region with ``bloc`` flags set by the bloc that forms (see :func:`endogenous_blocs`)."""
+    """The region with ``bloc`` flags set by the bloc that forms (see :func:`endogenous_blocs`).
+
+    A bloc that draws in organisations of another kind than the region's
+    ``bloc_kind`` makes the region's bloc a mixed one (``bloc_kind="any"``).
+    """
     e = endogenous_blocs(region, prefs, seed=seed)
     formed = set(e.formed)
     members = tuple(replace(m, bloc=m.name in formed) for m in region.management_group)
-    return replace(region, management_group=members), e
+    kinds = {region.organisation(m.organisation).kind for m in members
+             if m.bloc and m.organisation is not None}
+    kind = region.bloc_kind if kinds <= {region.bloc_kind} else "any"
+    return replace(region, management_group=members, bloc_kind=kind), e
 
 
 def committee_myerson(region: Region, members: list[str], organisations: list[str]

@@ -27,6 +27,7 @@ from typing import Any
 
 from ..voting import WeightedVotingGame
 from .actors import (
+    KINDS,
     Bid,
     Doctor,
     Member,
@@ -78,6 +79,12 @@ class Region:
     stylised : mapping of str to str
         The inputs that are stylised rather than measured (input -> what was
         assumed), printed with the report and by ``restrat list``.
+    bloc_kind : str
+        The kind of organisation every bloc member represents: ``"district"``
+        (the default: the district hospitals' bloc), another kind, or ``"any"``
+        for a bloc of mixed kinds. A bloc member of another kind, or of no
+        organisation, is refused (a scenario file sets it as
+        ``management_group.bloc_kind``).
     """
 
     name: str
@@ -93,6 +100,7 @@ class Region:
     cooperation: tuple[tuple[str, str], ...] | None = None
     committee_quota: float = 1.0
     stylised: Mapping[str, str] = field(default_factory=dict)
+    bloc_kind: str = "district"
 
     def __post_init__(self) -> None:
         probs: list[ScenarioProblem] = []
@@ -126,7 +134,8 @@ class Region:
         object.__setattr__(self, "expectations", dict(self.expectations))
         object.__setattr__(self, "stylised", dict(self.stylised))
         for name, rule in (("name", Rule("text")), ("population", POPULATION_RULE),
-                           ("quota", QUOTA_RULE), ("committee_quota", COMMITTEE_QUOTA_RULE)):
+                           ("quota", QUOTA_RULE), ("committee_quota", COMMITTEE_QUOTA_RULE),
+                           ("bloc_kind", BLOC_KIND_RULE)):
             n0 = len(probs)
             val = check_value(getattr(self, name), rule, name, probs)
             if len(probs) == n0:
@@ -138,7 +147,7 @@ class Region:
             list(self.organisations), [o.name for o in self.organisations],
             list(self.doctors), list(self.bids), list(self.management_group),
             self.quota if not probs else None, members_path="management_group",
-            cooperation=self.cooperation)
+            cooperation=self.cooperation, bloc_kind=self.bloc_kind)
         if probs:
             raise ScenarioError.collect(probs, f"region {self.name!r}")
         if self.cooperation is not None:
@@ -211,6 +220,7 @@ class Region:
             "bids": [{"organisation": b.organisation, "role": b.role} for b in self.bids],
             "management_group": {
                 "quota": self.quota,
+                **({"bloc_kind": self.bloc_kind} if self.bloc_kind != "district" else {}),
                 "members": [{"name": m.name, "weight": m.weight,
                              "organisation": m.organisation, "bloc": m.bloc}
                             for m in self.management_group],
@@ -227,7 +237,8 @@ class Region:
         """Build a region from plain data (as read from TOML, JSON or YAML).
 
         Required fields: ``name``, ``organisations``, ``doctors``, ``bids``,
-        ``management_group`` (with ``quota`` and ``members``). Optional:
+        ``management_group`` (with ``quota`` and ``members``, and optionally
+        ``bloc_kind``: see :class:`Region`). Optional:
         ``description``, ``population``, ``network`` (trauma, stroke, cancer)
         or a full ``roles`` table, ``expectations``, ``cooperation`` (a list
         of organisation pairs that can cooperate directly).
@@ -316,6 +327,7 @@ class Region:
         p_mem: list[Any] = []
         c_mem = False
         quota: float | None = None
+        bloc_kind = "district"
         mg = data.get("management_group")
         if mg is not None:
             if not isinstance(mg, Mapping):
@@ -324,10 +336,16 @@ class Region:
                                              "members = [...]}"))
             else:
                 for key in mg:
-                    if key not in ("quota", "members"):
+                    if key not in ("quota", "members", "bloc_kind"):
                         probs.append(ScenarioProblem(f"management_group.{key}", mg[key],
                                                      "is not a known field",
-                                                     "Use only 'quota' and 'members'"))
+                                                     "Use only 'quota', 'members' and "
+                                                     "'bloc_kind'"))
+                if "bloc_kind" in mg:
+                    n0 = len(probs)
+                    bk = check_value(mg["bloc_kind"], BLOC_KIND_RULE,
+                                     "management_group.bloc_kind", probs)
+                    bloc_kind = bk if len(probs) == n0 else "any"   # no second complaint
                 for key in ("quota", "members"):
                     if key not in mg:
                         probs.append(ScenarioProblem(f"management_group.{key}", None,
@@ -354,7 +372,8 @@ class Region:
         links = data.get("cooperation")
         probs += region_problems(p_orgs, raw_names, p_docs, p_bids, p_mem, quota,
                                  members_path="management_group.members",
-                                 complete=(c_orgs, c_docs, c_bids, c_mem), cooperation=links)
+                                 complete=(c_orgs, c_docs, c_bids, c_mem), cooperation=links,
+                                 bloc_kind=bloc_kind)
         if probs:
             raise ScenarioError.collect(probs, source)
         return cls(
@@ -365,6 +384,7 @@ class Region:
             quota=quota, roles=roles, expectations=exp,
             cooperation=None if links is None else tuple(tuple(x) for x in links),
             committee_quota=top.get("committee_quota", 1.0), stylised=styl,
+            bloc_kind=bloc_kind,
         )
 
     @classmethod
@@ -385,6 +405,8 @@ POPULATION_RULE = Rule("number", 0.0, 1e10)
 QUOTA_RULE = Rule("number", 0.0, 1e13)
 #: a share of the clinical committee's votes (1 = unanimity)
 COMMITTEE_QUOTA_RULE = Rule("number", 0.01, 1.0)
+#: the kind of organisation the bloc's members represent ("any": mixed)
+BLOC_KIND_RULE = Rule("choice", choices=(*KINDS, "any"), noun="kind of organisation")
 #: Most organisations a region may hold (a run then takes about ten seconds).
 MAX_ORGANISATIONS = 1000
 #: Most management-group members (one per organisation, plus the commissioners).
@@ -429,6 +451,8 @@ def scenario_schema() -> list[tuple[str, str, bool, str]]:
          + " (share of the clinical committee's votes; 1 = unanimity)"),
         ("", "stylised", False, "a table of input -> what was assumed (text)"),
         ("management_group", "quota", True, QUOTA_RULE.describe()),
+        ("management_group", "bloc_kind", False, BLOC_KIND_RULE.describe()
+         + " (default district)"),
     ]
     for table, cls in (("organisations[]", Organisation), ("doctors[]", Doctor),
                        ("bids[]", Bid), ("management_group.members[]", Member),
@@ -474,7 +498,8 @@ def region_problems(orgs: Sequence[Any], org_names: Sequence[Any], docs: Sequenc
                     bids: Sequence[Any], members: Sequence[Any], quota: float | None, *,
                     members_path: str = "management_group",
                     complete: Sequence[bool] = (True, True, True, True),
-                    cooperation: Any = None) -> list[ScenarioProblem]:
+                    cooperation: Any = None,
+                    bloc_kind: str = "district") -> list[ScenarioProblem]:
     """Every cross-reference problem of a region, paths by position (``bids[3].organisation``).
 
     Entries are objects, or tables of the fields that passed their own checks
@@ -483,6 +508,8 @@ def region_problems(orgs: Sequence[Any], org_names: Sequence[Any], docs: Sequenc
     need the whole list (every bidder has a candidate, each role has a bid,
     the voting game) run only then. *cooperation* is the declared list of
     links (pairs of distinct known organisations, each once), or None.
+    *bloc_kind* is the kind every bloc member's organisation must have
+    (``"any"``: no check).
     """
     probs: list[ScenarioProblem] = []
     c_org, c_doc, c_bid, c_mem = complete
@@ -568,9 +595,24 @@ def region_problems(orgs: Sequence[Any], org_names: Sequence[Any], docs: Sequenc
     if not members:
         probs.append(ScenarioProblem(members_path, [], "is empty",
                                      "List the management group's members"))
+    kind_of = {o.get("name"): o.get("kind") for o in (_fields_of(x) or {} for x in orgs)}
     mfirst: dict[str, int] = {}
     for i, m in enumerate(mv):
         nm, org = m.get("name"), m.get("organisation")
+        if m.get("bloc") is True:
+            if org is None:
+                probs.append(ScenarioProblem(f"{members_path}[{i}].bloc", True,
+                                             f"member {nm!r} is in the bloc but represents "
+                                             "no organisation", "Give the organisation it "
+                                             "represents, or bloc = false"))
+            elif (bloc_kind != "any" and isinstance(org, str) and org in known
+                  and kind_of.get(org) != bloc_kind):
+                probs.append(ScenarioProblem(
+                    f"{members_path}[{i}].bloc", True,
+                    f"member {nm!r} is in the bloc but represents {org!r}, a "
+                    f"{kind_of.get(org)} organisation, not a {bloc_kind} one",
+                    f"Set bloc = false, or management_group.bloc_kind = 'any' if the bloc "
+                    f"is not only {bloc_kind} organisations"))
         if isinstance(nm, str):
             if nm in mfirst:
                 probs.append(ScenarioProblem(f"{members_path}[{i}].name", nm,
@@ -584,10 +626,9 @@ def region_problems(orgs: Sequence[Any], org_names: Sequence[Any], docs: Sequenc
                                          unknown_fix() + " or null"))
     if cooperation is not None:
         probs += _link_problems(cooperation, known, unknown_fix)
-    if not probs and c_mem and quota is not None and mv:
+    if c_mem and quota is not None and mv:     # beside the other problems, not after them
         try:
-            WeightedVotingGame([m["weight"] for m in mv], quota,
-                               players=[m["name"] for m in mv])
+            WeightedVotingGame([m["weight"] for m in mv], quota)
         except (ValueError, TypeError) as exc:
             total = sum(m["weight"] for m in mv)
             probs.append(ScenarioProblem("quota" if members_path == "management_group"

@@ -172,7 +172,8 @@ def region_frames(regions: Sequence[Any], *, names: Sequence[str] | None = None,
     """The tables describing *regions* (what :func:`compile_design` reads).
 
     Tables ``regions`` (region, quota, network, tier_concentration, unit_retained,
-    lower_retained), ``organisations`` (region, organisation, :data:`ORGANISATION_COLUMNS`),
+    lower_retained, bloc_kind), ``organisations`` (region, organisation,
+    :data:`ORGANISATION_COLUMNS`),
     ``doctors``, ``bids`` and ``members`` (region, member, organisation, weight,
     bloc). The observed-allocation schema of :mod:`estimation.data` is a superset.
     """
@@ -185,7 +186,8 @@ def region_frames(regions: Sequence[Any], *, names: Sequence[str] | None = None,
         rows["regions"].append({"region": nm, "quota": float(r.quota), "network": ro.network,
                                 "tier_concentration": float(tier_concentration),
                                 "unit_retained": ro.unit_retained,
-                                "lower_retained": ro.lower_retained})
+                                "lower_retained": ro.lower_retained,
+                                "bloc_kind": getattr(r, "bloc_kind", "district")})
         for o in r.organisations:
             rows["organisations"].append({
                 "region": nm, "organisation": o.name, "kind": o.kind,
