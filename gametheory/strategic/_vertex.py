@@ -36,13 +36,15 @@ Gaussian elimination. *Mathematics of Computation* 22, 565–578.
 from __future__ import annotations
 
 from fractions import Fraction
+from math import gcd
 
 import numpy as np
 
 from ..errors import GameTooLargeError
 
 __all__ = ["Polytope", "enumerate_vertices", "hull_vertices", "integer_matrix",
-           "exact_vertex", "q_rows_independent"]
+           "IntegerRows", "exact_point", "exact_vertex", "first_of_equal_rows", "label_set",
+           "q_rows_independent", "to_fractions"]
 
 
 class Polytope:
@@ -62,17 +64,23 @@ def best_response_polytopes(A: np.ndarray, B: np.ndarray) -> tuple[Polytope, Pol
     constraint ``i < m`` of Q is ``(A' y)_i <= 1`` and ``m + j`` is ``y_j >= 0``.
     """
     m, n = A.shape
-
-    def unit(M: np.ndarray) -> np.ndarray:
+    N = m + n
+    DP = np.zeros((N, m))
+    DQ = np.zeros((N, n))
+    for D, M, at in ((DP, B.T, slice(m, N)), (DQ, A, slice(0, m))):
         lo, hi = float(M.min()), float(M.max())
-        return np.ones_like(M) if hi == lo else 1.0 + (M - lo) / (hi - lo)
-
-    Ap, Bp = unit(A), unit(B)
-    P = Polytope(np.vstack([-np.eye(m), Bp.T]), np.concatenate([np.zeros(m), np.ones(n)]),
-                 np.arange(m))
-    Q = Polytope(np.vstack([Ap, -np.eye(n)]), np.concatenate([np.ones(m), np.zeros(n)]),
-                 np.arange(m, m + n))
-    return P, Q
+        if hi == lo:
+            D[at] = 1.0
+        else:
+            np.divide(M - lo, hi - lo, out=D[at])
+            D[at] += 1.0
+    DP[np.arange(m), np.arange(m)] = -1.0
+    DQ[np.arange(m, N), np.arange(n)] = -1.0
+    b = np.zeros(N)
+    bP, bQ = b.copy(), b
+    bP[m:] = 1.0
+    bQ[:m] = 1.0
+    return Polytope(DP, bP, np.arange(m)), Polytope(DQ, bQ, np.arange(m, N))
 
 
 def _keys(bases: np.ndarray, N: int) -> np.ndarray:
@@ -84,6 +92,20 @@ def _keys(bases: np.ndarray, N: int) -> np.ndarray:
     return np.column_stack([np.bitwise_or.reduce(lo, axis=1),
                             np.bitwise_or.reduce(hi, axis=1)]).view(
         np.dtype((np.void, 16))).ravel()
+
+
+def first_of_equal_rows(key: np.ndarray) -> np.ndarray:
+    """Indices (increasing) of the first occurrence of each distinct row of *key*
+    (what ``np.unique(key, axis=0, return_index=True)`` gives, sorted; a stable
+    lexicographic sort is much cheaper than ``unique`` on rows for small arrays)."""
+    if key.shape[0] <= 1:
+        return np.arange(key.shape[0])
+    order = np.lexsort(key.T[::-1])
+    ks = key[order]
+    new = np.empty(order.size, dtype=bool)
+    new[0] = True
+    np.any(ks[1:] != ks[:-1], axis=1, out=new[1:])
+    return np.sort(order[new])
 
 
 def enumerate_vertices(poly: Polytope, *, tol: float = 1e-9, max_bases: int = 2_000_000,
@@ -141,12 +163,12 @@ def enumerate_vertices(poly: Polytope, *, tol: float = 1e-9, max_bases: int = 2_
     # one row per distinct vertex (degenerate vertices have several bases)
     scale = max(1.0, float(np.max(np.abs(pts))))
     key = np.round(pts / (scale * 1e-9)).astype(np.int64)
-    _, first = np.unique(key, axis=0, return_index=True)
-    first.sort()
+    first = first_of_equal_rows(key)
     return {"points": pts[first], "slack": slack[first], "bases": bases[first]}
 
 
-def hull_vertices(poly: Polytope, *, tol: float = 1e-9) -> dict[str, np.ndarray]:
+def hull_vertices(poly: Polytope, *, tol: float = 1e-9,
+                  interior: np.ndarray | None = None) -> dict[str, np.ndarray]:
     r"""Every vertex of *poly* from the convex hull of its polar (qhull).
 
     With :math:`c` an interior point, the vertices of
@@ -155,29 +177,31 @@ def hull_vertices(poly: Polytope, *, tol: float = 1e-9) -> dict[str, np.ndarray]
     :math:`\{p : a \cdot p = \beta\}` gives the vertex :math:`c + a / \beta`.
     Facets split by qhull's triangulation give the same vertex and are merged;
     labels are read from the vertex's own slacks, so a degenerate vertex keeps
-    all its labels. Same return value as :func:`enumerate_vertices`.
+    all its labels. Same return value as :func:`enumerate_vertices`. *interior*, a
+    point strictly inside the polytope, may be given when one is known; otherwise the
+    start vertex is pushed inside along the mean of its edges.
     """
     from scipy.spatial import ConvexHull
 
     D, b = poly.D, poly.b
-    # an interior point: the start vertex pushed inside along the mean of its edges
-    inv = np.linalg.inv(D[poly.start])
-    z0 = inv @ b[poly.start]
-    direction = -inv.sum(axis=1)
-    rate = D @ direction
-    room = b - D @ z0
-    with np.errstate(divide="ignore", invalid="ignore"):
-        tmax = float(np.min(np.where(rate > 0, room / rate, np.inf)))
-    c = z0 + 0.5 * tmax * direction
+    if interior is None:
+        inv = np.linalg.inv(D[poly.start])
+        z0 = inv @ b[poly.start]
+        direction = -inv.sum(axis=1)
+        rate = D @ direction
+        room = b - D @ z0
+        with np.errstate(divide="ignore", invalid="ignore"):
+            tmax = float(np.min(np.where(rate > 0, room / rate, np.inf)))
+        c = z0 + 0.5 * tmax * direction
+    else:
+        c = np.asarray(interior, dtype=float)
     pts = D / (b - D @ c)[:, None]
     hull = ConvexHull(pts)
     eq = hull.equations                                   # normal . p + offset = 0
     verts = c + eq[:, :-1] / (-eq[:, -1:])
     scale = max(1.0, float(np.max(np.abs(verts))))
     key = np.round(verts / (scale * 1e-9)).astype(np.int64)
-    _, first = np.unique(key, axis=0, return_index=True)
-    first.sort()
-    verts = verts[first]
+    verts = verts[first_of_equal_rows(key)]
     slack = b - verts @ D.T
     np.maximum(slack, 0.0, out=slack)
     return {"points": verts, "slack": slack}
@@ -192,16 +216,47 @@ def integer_matrix(M: np.ndarray) -> list[list[int]]:
     (``frexp``), so the scaling is exact.
     """
     M = np.asarray(M, dtype=float)
-    if np.all(M == np.round(M)) and np.all(np.abs(M) < 2.0 ** 53):
-        ints = M.astype(np.int64).tolist()
-    else:
+    if np.all(np.abs(M) < 2.0 ** 53) and np.all(M == np.round(M)):
+        ints = M.astype(np.int64)
+        return (ints - (int(ints.min()) - 1)).tolist()
+    frac, expo = np.frexp(M)
+    mant = np.ldexp(frac, 53).astype(np.int64).tolist()    # exact: |mant| < 2**53
+    shift = (expo - int(expo.min())).tolist()
+    k = int(np.argmin(M))
+    lo = (mant[k // M.shape[1]][k % M.shape[1]] << shift[k // M.shape[1]][k % M.shape[1]]) - 1
+    return [[(a << b) - lo for a, b in zip(rk, rs, strict=True)]
+            for rk, rs in zip(mant, shift, strict=True)]
+
+
+class IntegerRows:
+    """The rows of :func:`integer_matrix` of *M*, each converted when first used (the
+    exact stage of a small game touches only the rows of the supports it certifies)."""
+
+    __slots__ = ("_mant", "_shift", "_lo", "_rows")
+
+    def __init__(self, M: np.ndarray):
+        M = np.asarray(M, dtype=float)
+        if np.all(np.abs(M) < 2.0 ** 53) and np.all(M == np.round(M)):
+            ints = M.astype(np.int64)
+            self._rows: list[list[int] | None] = (ints - (int(ints.min()) - 1)).tolist()
+            return
         frac, expo = np.frexp(M)
-        mant = np.ldexp(frac, 53).astype(np.int64)          # exact: |mant| < 2**53
-        shift = (expo - 53) - int(np.min(expo - 53))
-        ints = [[int(k) << int(sh) for k, sh in zip(rk, rs, strict=True)]
-                for rk, rs in zip(mant.tolist(), shift.tolist(), strict=True)]
-    lo = min(min(r) for r in ints)
-    return [[v - lo + 1 for v in r] for r in ints]
+        self._mant = np.ldexp(frac, 53).astype(np.int64).tolist()   # exact: < 2**53
+        self._shift = (expo - int(expo.min())).tolist()
+        i, j = divmod(int(np.argmin(M)), M.shape[1])
+        self._lo = (self._mant[i][j] << self._shift[i][j]) - 1
+        self._rows = [None] * M.shape[0]
+
+    def __len__(self) -> int:
+        return len(self._rows)
+
+    def __getitem__(self, i: int) -> list[int]:
+        row = self._rows[i]
+        if row is None:
+            lo = self._lo
+            row = self._rows[i] = [(a << b) - lo for a, b in
+                                   zip(self._mant[i], self._shift[i], strict=True)]
+        return row
 
 
 def _solve_int(rows: list[list[int]], rhs: list[int], ncols: int
@@ -213,8 +268,21 @@ def _solve_int(rows: list[list[int]], rhs: list[int], ncols: int
     the columns are dependent. Rows not used as pivots are ignored (the caller
     checks every constraint exactly afterwards).
     """
+    nr = len(rows)
+    if nr == ncols == 1:                      # the common small cases, by Cramer's rule
+        a = rows[0][0]
+        if a == 0:
+            return None
+        return ([rhs[0]], a) if a > 0 else ([-rhs[0]], -a)
+    if nr == ncols == 2:
+        (a, b), (c, d) = rows
+        det = a * d - b * c
+        if det == 0:
+            return None
+        r0, r1 = rhs
+        num = [r0 * d - b * r1, a * r1 - c * r0]
+        return (num, det) if det > 0 else ([-num[0], -num[1]], -det)
     aug = [r[:] + [v] for r, v in zip(rows, rhs, strict=True)]
-    nr = len(aug)
     prev = 1
     order: list[int] = []
     free = list(range(nr))
@@ -244,58 +312,79 @@ def _solve_int(rows: list[list[int]], rhs: list[int], ncols: int
     return num, den
 
 
-def exact_vertex(M: list[list[int]], kind: str, tight: list[int], m: int, n: int
-                 ) -> tuple[tuple[Fraction, ...], frozenset[int]] | None:
-    """Exact vertex of P (``kind="P"``, M = B' as m x n ints) or Q (``"Q"``, M = A').
+def exact_point(Mv: list[list[int]], kind: str, tight: list[int], m: int, n: int
+                ) -> tuple[tuple[int, ...], int] | None:
+    """Exact vertex of P (``kind="P"``, *Mv* = B', m x n ints) or Q (``"Q"``, *Mv* = the
+    transpose of A', n x m ints): in both, row ``v`` of *Mv* holds the coefficients of
+    variable ``v`` in the payoff constraints.
 
     *tight* lists the constraints believed tight, most certainly tight first. Returns
-    the normalised mixed strategy and the exact label set, or None when the tight set
-    does not determine a feasible vertex.
+    the vertex as coprime non-negative integers proportional to it (the mixed
+    strategy is their share of their sum) and its exact label set as a bitmask (bit
+    ``k`` for label ``k``), or None when the tight set does not determine a feasible
+    vertex other than the origin.
     """
-    if kind == "P":
-        d = m
+    if kind == "P":                 # x_i >= 0 is label i, (B'^T x)_j <= 1 is label m + j
+        d, e, var0, con0 = m, n, 0, m
         zero = {k for k in tight if k < m}
-        eqs = [k - m for k in tight if k >= m]          # columns j with (B'^T x)_j = 1
-        free = [i for i in range(m) if i not in zero]
-        rows = [[M[i][j] for i in free] for j in eqs]
-    else:
-        d = n
+        eqs = [k - m for k in tight if k >= m]
+    else:                           # (A' y)_i <= 1 is label i, y_j >= 0 is label m + j
+        d, e, var0, con0 = n, m, m, 0
         zero = {k - m for k in tight if k >= m}
-        eqs = [k for k in tight if k < m]              # rows i with (A' y)_i = 1
-        free = [j for j in range(n) if j not in zero]
-        rows = [[M[i][j] for j in free] for i in eqs]
+        eqs = [k for k in tight if k < m]
+    free = [v for v in range(d) if v not in zero]
     if not free:
         return None
-    sol = _solve_int(rows, [1] * len(rows), len(free))
+    R = [Mv[v] for v in free]
+    sol = _solve_int([[r[c] for r in R] for c in eqs], [1] * len(eqs), len(free))
     if sol is None:
         return None
-    num_f, den = sol
+    num, den = sol
+    if min(num) < 0:
+        return None
+    support = [(r, x) for r, x in zip(R, num, strict=True) if x]
+    if not support:
+        return None
     z = [0] * d
-    for k, v in zip(free, num_f, strict=True):
-        z[k] = v
-    if any(v < 0 for v in z):
-        return None
-    labels: set[int] = set()
-    if kind == "P":
-        labels |= {i for i in range(m) if z[i] == 0}
-        for j in range(n):
-            s = sum(M[i][j] * z[i] for i in range(m))
-            if s > den:
-                return None
-            if s == den:
-                labels.add(m + j)
-    else:
-        labels |= {m + j for j in range(n) if z[j] == 0}
-        for i in range(m):
-            s = sum(M[i][j] * z[j] for j in range(n))
-            if s > den:
-                return None
-            if s == den:
-                labels.add(i)
+    labels = 0
+    for v, x in zip(free, num, strict=True):
+        z[v] = x
+    for v in range(d):
+        if not z[v]:
+            labels |= 1 << (var0 + v)
+    for c in range(e):
+        s = sum([row[c] * x for row, x in support])
+        if s > den:
+            return None
+        if s == den:
+            labels |= 1 << (con0 + c)
+    g = gcd(*z)
+    return tuple(x // g for x in z), labels
+
+
+def label_set(mask: int) -> frozenset[int]:
+    """The labels of a bitmask from :func:`exact_point`."""
+    return frozenset(k for k in range(mask.bit_length()) if mask >> k & 1)
+
+
+def to_fractions(z: tuple[int, ...]) -> tuple[Fraction, ...]:
+    """The mixed strategy of a vertex from :func:`exact_point` (shares of the sum)."""
     tot = sum(z)
-    if tot == 0:
+    return tuple(Fraction(v, tot) if v else _ZERO for v in z)
+
+
+_ZERO = Fraction(0)
+
+
+def exact_vertex(M: list[list[int]], kind: str, tight: list[int], m: int, n: int
+                 ) -> tuple[tuple[Fraction, ...], frozenset[int]] | None:
+    """:func:`exact_point` from the payoff matrix as given (``M = B'`` for P, ``A'`` for
+    Q, both m x n), with the mixed strategy as fractions and the labels as a set."""
+    Mv = M if kind == "P" else [list(col) for col in zip(*M, strict=True)]
+    pt = exact_point(Mv, kind, tight, m, n)
+    if pt is None:
         return None
-    return tuple(Fraction(v, tot) for v in z), frozenset(labels)
+    return to_fractions(pt[0]), label_set(pt[1])
 
 
 def q_rows_independent(Aint: list[list[int]], C: list[int], m: int, n: int) -> bool:

@@ -108,12 +108,16 @@ from ..errors import GameTooLargeError, InvalidArgumentError, SolverError
 from ..results import frozen_array
 from ._payoffs import bimatrix
 from ._vertex import (
+    IntegerRows,
     best_response_polytopes,
     enumerate_vertices,
+    exact_point,
     exact_vertex,
     hull_vertices,
     integer_matrix,
+    label_set,
     q_rows_independent,
+    to_fractions,
 )
 
 __all__ = [
@@ -346,14 +350,16 @@ def _tight_order(slack: np.ndarray, loose: float = 1e-6) -> list[int]:
     return [int(k) for k in idx[np.argsort(slack[idx], kind="stable")]]
 
 
-def _row_polytope_vertices(Am: np.ndarray, Bm: np.ndarray) -> dict[str, np.ndarray]:
+def _row_polytope_vertices(P: Any) -> dict[str, np.ndarray]:
+    """Vertices of the best-response polytope *P* (``{x >= 0 : B'^T x <= 1}``, payoffs
+    in [1, 2]) in floating point: qhull, with the interior point ``x = 1/(4m)``
+    (where every constraint has slack at least 1/4m)."""
     from scipy.spatial import QhullError
 
-    P, _ = best_response_polytopes(Am, Bm)
     if P.d < 2:
         return enumerate_vertices(P)
     try:
-        return hull_vertices(P)
+        return hull_vertices(P, interior=np.full(P.d, 0.25 / P.d))
     except (QhullError, np.linalg.LinAlgError):  # pragma: no cover - qhull precision trouble
         return enumerate_vertices(P)
 
@@ -415,83 +421,101 @@ def _batched_inverse(M: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 
 def _certified_equilibria(Am: np.ndarray, Bm: np.ndarray, tol: float = 1e-9
                           ) -> tuple[list[Any], bool, dict[str, Any]]:
-    """Extreme equilibria: float vertex enumeration, then exact certification."""
+    """Extreme equilibria: float vertex enumeration, then exact certification.
+
+    Returns the equilibria as pairs of coprime integer vectors proportional to the
+    mixed strategies (unsorted), the degeneracy flag and counters.
+    """
     m0, n0 = Am.shape
     swap = n0 < m0
     A2, B2 = (Bm.T, Am.T) if swap else (Am, Bm)
     m, n = A2.shape
     N = m + n
     loose = 1e-6
-    V = _row_polytope_vertices(A2, B2)
-    _, Q = best_response_polytopes(A2, B2)
-    Aint, Bint = integer_matrix(A2), integer_matrix(B2)
-    full = frozenset(range(N))
+    P, Q = best_response_polytopes(A2, B2)
+    V = _row_polytope_vertices(P)
+    pts, slack = V["points"], V["slack"]
+    Bint = IntegerRows(B2)                         # rows: x_i's coefficients
+    AintT = IntegerRows(A2.T)                      # rows: y_j's coefficients
+    full = (1 << N) - 1
+    near = slack <= loose
+    n_tight = np.count_nonzero(near, axis=1)
     xcache: dict[int, Any] = {}
 
     def exact_x(a: int) -> Any:
         if a not in xcache:
-            xcache[a] = exact_vertex(Bint, "P", _tight_order(V["slack"][a], loose), m, n)
+            order = np.argsort(slack[a], kind="stable")[:n_tight[a]]
+            xcache[a] = exact_point(Bint, "P", order.tolist(), m, n)
         return xcache[a]
 
-    pts, slack = V["points"], V["slack"]
-    nonzero = np.any(pts > loose, axis=1)
+    nonzero = pts.max(axis=1) > loose
     L = slack <= tol
+    n_lab = np.count_nonzero(L, axis=1)
     degenerate = False
     # vertices with extra or ambiguous labels: exact labels decide
-    ambiguous = np.any((slack > tol) & (slack <= loose), axis=1) | (L.sum(axis=1) > m)
-    for a in np.flatnonzero(ambiguous & nonzero):
-        ex = exact_x(int(a))
+    for a in np.flatnonzero(nonzero & ((n_tight > n_lab) | (n_lab > m))).tolist():
+        ex = exact_x(a)
         if ex is not None:
+            labels = sorted(label_set(ex[1]))
             L[a] = False
-            L[a, sorted(ex[1])] = True
-            degenerate |= len(ex[1]) > m
-    cands: list[tuple[int, np.ndarray]] = []
-    C_all = ~L
-    simple = nonzero & (C_all.sum(axis=1) == n)
-    idx = np.flatnonzero(simple)
-    face_vertices = list(np.flatnonzero(nonzero & (C_all.sum(axis=1) < n)))
+            L[a, labels] = True
+            n_lab[a] = len(labels)
+            degenerate |= len(labels) > m
+    n_comp = N - n_lab
+    idx = np.flatnonzero(nonzero & (n_comp == n))
+    face_vertices = np.flatnonzero(nonzero & (n_comp < n)).tolist()
+    cand_a: list[np.ndarray] = []
+    cand_s: list[np.ndarray] = []                  # the candidates' slacks in Q
     if idx.size:
-        Cidx = np.nonzero(C_all[idx])[1].reshape(idx.size, n)
+        Cidx = np.nonzero(~L[idx])[1].reshape(idx.size, n)
         M = Q.D[Cidx]
-        rhs = Q.b[Cidx]
         # 1-norm condition numbers from the inverses; (nearly) singular systems are
         # decided exactly (singular: a degenerate face, completed below)
         inv, ok = _batched_inverse(M)
-        cond = np.full(M.shape[0], np.inf)        # ||M||_1 <= 2n: entries in [-1, 2]
-        cond[ok] = 2 * n * np.abs(inv[ok]).sum(axis=1).max(axis=1)
-        good = cond < 1e12
-        for t in np.flatnonzero(~good):
-            good[t] = q_rows_independent(Aint, [int(k) for k in Cidx[t]], m, n)
-        face_vertices += list(idx[~good])
-        if np.any(good):
+        # ||M||_1 <= 2n: entries in [-1, 2]
+        if ok.all():
+            good = 2 * n * np.abs(inv).sum(axis=1).max(axis=1) < 1e12
+        else:
+            cond = np.full(M.shape[0], np.inf)
+            cond[ok] = 2 * n * np.abs(inv[ok]).sum(axis=1).max(axis=1)
+            good = cond < 1e12
+        if not good.all():
+            Aint = integer_matrix(A2)
+            for t in np.flatnonzero(~good):
+                good[t] = q_rows_independent(Aint, Cidx[t].tolist(), m, n)
+            face_vertices += idx[~good].tolist()
             # a singular-in-float system decided independent exactly has no inverse here
-            solved = good & ok
-            ys = np.einsum("fij,fj->fi", inv[solved], rhs[solved])
-            if np.any(good & ~ok):
-                face_vertices += list(idx[good & ~ok])
-            good = solved
-            sl = Q.b - ys @ Q.D.T
-            feas = np.all(sl >= -loose, axis=1)
-            for a, y in zip(idx[good][feas], ys[feas], strict=True):
-                cands.append((int(a), y))
+            face_vertices += idx[good & ~ok].tolist()
+        solved = good & ok
+        ys = (inv[solved] @ Q.b[Cidx[solved]][:, :, None])[:, :, 0]
+        sl = Q.b - ys @ Q.D.T
+        feas = np.all(sl >= -loose, axis=1)
+        cand_a.append(idx[solved][feas])
+        cand_s.append(sl[feas])
     for a in face_vertices:
-        C = np.flatnonzero(C_all[a])
+        C = np.flatnonzero(~L[a])
         for y in _face_points(Q, C, loose):
-            cands.append((int(a), y))
+            cand_a.append(np.array([a]))
+            cand_s.append((Q.b - Q.D @ y)[None, :])
     found: set[Any] = set()
     rejected = 0
-    for a, y in cands:
-        ex = exact_x(a)
-        sl = np.maximum(Q.b - Q.D @ y, 0.0)
-        ey = exact_vertex(Aint, "Q", _tight_order(sl, loose), m, n)
-        if ex is None or ey is None or (ex[1] | ey[1]) != full:
-            rejected += 1
-            continue
-        degenerate |= len(ey[1]) > n or len(ex[1]) > m
-        found.add((ey[0], ex[0]) if swap else (ex[0], ey[0]))
-    info = {"vertices": int(pts.shape[0]), "candidates": len(cands), "rejected": rejected,
+    ca = np.concatenate(cand_a) if cand_a else np.zeros(0, dtype=np.int64)
+    if ca.size:
+        sl = np.concatenate(cand_s)
+        # constraints within *loose* of tight come first, most tight first
+        qorder = np.argsort(np.maximum(sl, 0.0), axis=1, kind="stable")
+        q_tight = np.count_nonzero(sl <= loose, axis=1).tolist()
+        for t, a in enumerate(ca.tolist()):
+            ex = exact_x(a)
+            ey = exact_point(AintT, "Q", qorder[t, :q_tight[t]].tolist(), m, n)
+            if ex is None or ey is None or (ex[1] | ey[1]) != full:
+                rejected += 1
+                continue
+            degenerate |= ey[1].bit_count() > n or ex[1].bit_count() > m
+            found.add((ey[0], ex[0]) if swap else (ex[0], ey[0]))
+    info = {"vertices": int(pts.shape[0]), "candidates": int(ca.size), "rejected": rejected,
             "enumerated": "column player's polytope" if swap else "row player's polytope"}
-    return sorted(found), degenerate, info
+    return list(found), degenerate, info
 
 
 def _full_degeneracy(Am: np.ndarray, Bm: np.ndarray, tol: float = 1e-9) -> bool:
@@ -504,7 +528,7 @@ def _full_degeneracy(Am: np.ndarray, Bm: np.ndarray, tol: float = 1e-9) -> bool:
             if Bi.count(max(Bi)) > 1:
                 return True
             continue
-        V = _row_polytope_vertices(A2, B2)
+        V = _row_polytope_vertices(best_response_polytopes(A2, B2)[0])
         slack = V["slack"]
         sus = np.any((slack > tol) & (slack <= 1e-6), axis=1) | ((slack <= tol).sum(1) > m)
         if not np.any(sus):
@@ -645,13 +669,18 @@ def equilibria(A: Any, B: Any = None, method: str = "auto", *, warn: bool = True
     info: dict[str, Any] = {"shape": (m, n)}
     if chosen in ("exact", "exhaustive"):
         if chosen == "exact":
-            reqs, degenerate, more = _certified_equilibria(Am, Bm)
+            ints, degenerate, more = _certified_equilibria(Am, Bm)
             info.update(more)
+            found = sorted(((to_fractions(x), to_fractions(y)), x, y) for x, y in ints)
+            rational = tuple(f for f, _, _ in found)
+            # shares of the integer vectors: int / int is correctly rounded, as float(Fraction)
+            eqs = [(frozen_array([v / sx for v in x]), frozen_array([v / sy for v in y]))
+                   for _, x, y in found for sx, sy in [(sum(x), sum(y))]]
         else:
             reqs, degenerate = _exact_equilibria(Am, Bm)
-        rational = tuple(reqs)
-        eqs = [(frozen_array([float(v) for v in x]), frozen_array([float(v) for v in y]))
-               for x, y in reqs]
+            rational = tuple(reqs)
+            eqs = [(frozen_array([float(v) for v in x]), frozen_array([float(v) for v in y]))
+                   for x, y in reqs]
         exact = True
     else:
         import nashpy
