@@ -35,6 +35,7 @@ Gaussian elimination. *Mathematics of Computation* 22, 565–578.
 
 from __future__ import annotations
 
+import math
 from fractions import Fraction
 from math import gcd
 
@@ -229,10 +230,14 @@ def integer_matrix(M: np.ndarray) -> list[list[int]]:
 
 
 class IntegerRows:
-    """The rows of :func:`integer_matrix` of *M*, each converted when first used (the
-    exact stage of a small game touches only the rows of the supports it certifies)."""
+    r"""The rows of :func:`integer_matrix` of *M*, each converted when first used (the
+    exact stage of a small game touches only the rows of the supports it certifies).
 
-    __slots__ = ("_mant", "_shift", "_lo", "_rows")
+    Entry :math:`f 2^e` (``math.frexp``) becomes :math:`f 2^{53} \cdot 2^{e - e_{min}}`,
+    exactly as :func:`integer_matrix` scales it, then shifted by the same constant.
+    """
+
+    __slots__ = ("_src", "_emin", "_lo", "_rows")
 
     def __init__(self, M: np.ndarray):
         M = np.asarray(M, dtype=float)
@@ -240,12 +245,14 @@ class IntegerRows:
             ints = M.astype(np.int64)
             self._rows: list[list[int] | None] = (ints - (int(ints.min()) - 1)).tolist()
             return
-        frac, expo = np.frexp(M)
-        self._mant = np.ldexp(frac, 53).astype(np.int64).tolist()   # exact: < 2**53
-        self._shift = (expo - int(expo.min())).tolist()
-        i, j = divmod(int(np.argmin(M)), M.shape[1])
-        self._lo = (self._mant[i][j] << self._shift[i][j]) - 1
+        self._src = M.tolist()
+        self._emin = int(np.frexp(M)[1].min())
+        self._lo = self._convert(float(M.min())) - 1
         self._rows = [None] * M.shape[0]
+
+    def _convert(self, x: float) -> int:
+        f, e = math.frexp(x)
+        return int(f * 9007199254740992.0) << (e - self._emin)     # f * 2**53 is exact
 
     def __len__(self) -> int:
         return len(self._rows)
@@ -253,9 +260,8 @@ class IntegerRows:
     def __getitem__(self, i: int) -> list[int]:
         row = self._rows[i]
         if row is None:
-            lo = self._lo
-            row = self._rows[i] = [(a << b) - lo for a, b in
-                                   zip(self._mant[i], self._shift[i], strict=True)]
+            lo, conv = self._lo, self._convert
+            row = self._rows[i] = [conv(x) - lo for x in self._src[i]]
         return row
 
 
