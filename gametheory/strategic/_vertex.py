@@ -352,20 +352,20 @@ def exact_point(Mv: list[list[int]], kind: str, tight: list[int], m: int, n: int
     if not support:
         return None
     z = [0] * d
-    labels = 0
     for v, x in zip(free, num, strict=True):
         z[v] = x
-    for v in range(d):
-        if not z[v]:
-            labels |= 1 << (var0 + v)
-    for c in range(e):
-        s = sum([row[c] * x for row, x in support])
-        if s > den:
-            return None
-        if s == den:
-            labels |= 1 << (con0 + c)
+    labels = sum([1 << (var0 + v) for v in range(d) if not z[v]])
+    if len(support) == 1:
+        row, x = support[0]
+        sums = [rc * x for rc in row]
+    else:
+        scaled = [[rc * x for rc in row] for row, x in support]
+        sums = [sum(col) for col in zip(*scaled, strict=True)]
+    if max(sums) > den:
+        return None
+    labels |= sum([1 << (con0 + c) for c in range(e) if sums[c] == den])
     g = gcd(*z)
-    return tuple(x // g for x in z), labels
+    return tuple([x // g for x in z]), labels
 
 
 def label_set(mask: int) -> frozenset[int]:
