@@ -40,6 +40,20 @@ role:
 ``votes`` (optional)
     Observed votes on the chosen configuration: ``region``, ``member``, ``vote``
     (1 = support); members without a row are unobserved and integrated out.
+``alternatives`` (optional)
+    A sample of the configurations of winner-only data (see
+    :func:`estimation.longdata.from_long`): ``region``, ``host``, ``centre`` and
+    ``offset``, McFadden's correction :math:`\log \tilde k_j - \log q_j`
+    (:mod:`estimation.alternatives`). Without it every pair of bidders is an
+    alternative.
+
+Covariates of an organisation that the model never reads may be left empty: a
+host bidder's ``specialist_breadth`` and ``n_super_specialist`` matter only if
+it also bids for centre, and a centre bidder's ``track_record`` and
+``performance`` only if it bids for host. With ``missing_covariates=True`` the
+bidders' covariates and the candidates' capital may be missing too; the
+Bayesian structural model then imputes them (:func:`estimation.fit`), every
+other fit refuses such data.
 
 The feasible configurations of a region are all (host bidder, centre bidder)
 pairs. Each organisation's work lost under every configuration follows from its
@@ -83,7 +97,7 @@ __all__ = ["AllocationData", "StructuralArrays", "ChoiceSets", "FRAMES", "OPTION
 #: tables every data set has
 FRAMES = ("regions", "organisations", "doctors", "bids", "members", "allocations")
 #: tables a data set may have
-OPTIONAL_FRAMES = ("votes",)
+OPTIONAL_FRAMES = ("votes", "alternatives")
 
 #: columns of each frame: name -> (kind, required, default)
 SCHEMA: dict[str, dict[str, tuple[str, bool, Any]]] = {
@@ -136,7 +150,17 @@ SCHEMA: dict[str, dict[str, tuple[str, bool, Any]]] = {
         "member": ("id", True, None),
         "vote": ("bool", True, None),
     },
+    "alternatives": {
+        "region": ("id", True, None),
+        "host": ("id", True, None),
+        "centre": ("id", True, None),
+        "offset": ("float", True, None),
+    },
 }
+#: organisation columns the model reads only for bidders of one role
+_ROLE_COLUMNS = {col: role for role, col in spec.CONFIG_SOURCES.values()}
+#: columns a data set with ``missing_covariates=True`` may leave empty (imputed)
+IMPUTABLE = {"organisations": tuple(_ROLE_COLUMNS), "doctors": spec.CAPITAL}
 
 DIRECTOR_ROLES = spec.DIRECTOR_ROLES
 ALLOCATION_ROLES = ("host", "centre", *DIRECTOR_ROLES)
@@ -368,15 +392,17 @@ class AllocationData:
 
     def __init__(self, regions: pd.DataFrame, organisations: pd.DataFrame,
                  doctors: pd.DataFrame, bids: pd.DataFrame, allocations: pd.DataFrame,
-                 members: pd.DataFrame | None = None, votes: pd.DataFrame | None = None, *,
-                 source: str = "") -> None:
+                 members: pd.DataFrame | None = None, votes: pd.DataFrame | None = None,
+                 alternatives: pd.DataFrame | None = None, *, source: str = "",
+                 missing_covariates: bool = False) -> None:
         self.source = source
+        self.missing_covariates = bool(missing_covariates)
         #: true parameters when the data were simulated (see :func:`estimation.simulate`)
         self.truth: dict[str, float] | None = None
         self.params: Any = None
         frames = {"regions": regions, "organisations": organisations, "doctors": doctors,
                   "bids": bids, "members": members, "allocations": allocations,
-                  "votes": votes}
+                  "votes": votes, "alternatives": alternatives}
         for name, df in frames.items():
             if df is None:
                 continue
@@ -384,7 +410,7 @@ class AllocationData:
                 raise InvalidTypeError(name, type(df).__name__, "not a pandas DataFrame",
                                        f"Give {name} as a DataFrame with columns "
                                        f"{list(SCHEMA[name])}")
-        clean, problems = _validate(frames)
+        clean, problems = _validate(frames, self.missing_covariates)
         if problems:
             raise DataValidationError("data", problems, source)
         for f in (*FRAMES, *OPTIONAL_FRAMES):
@@ -397,6 +423,7 @@ class AllocationData:
     members: pd.DataFrame
     allocations: pd.DataFrame
     votes: pd.DataFrame
+    alternatives: pd.DataFrame
 
     # ---------------------------------------------------------- basics
     @property
@@ -407,11 +434,23 @@ class AllocationData:
     def has_votes(self) -> bool:
         return len(self.votes) > 0
 
+    @property
+    def sampled(self) -> bool:
+        """Whether the configurations are a sample (winner-only data, ``alternatives``)."""
+        return len(self.alternatives) > 0
+
+    @property
+    def n_missing(self) -> int:
+        """Number of missing covariates (imputed by the Bayesian model)."""
+        return sum(int(getattr(self, t)[list(c)].isna().to_numpy().sum())
+                   for t, c in IMPUTABLE.items())
+
     def frames(self) -> dict[str, pd.DataFrame]:
-        """Copies of the tables (``votes`` only when votes were observed)."""
+        """Copies of the tables (``votes`` and ``alternatives`` only when present)."""
         out = {f: getattr(self, f).copy() for f in FRAMES}
-        if self.has_votes:
-            out["votes"] = self.votes.copy()
+        for f in OPTIONAL_FRAMES:
+            if len(getattr(self, f)):
+                out[f] = getattr(self, f).copy()
         return out
 
     def __repr__(self) -> str:
@@ -429,7 +468,8 @@ class AllocationData:
         keep = {str(r) for r in regions}
         parts = {f: getattr(self, f)[getattr(self, f)["region"].isin(keep)].reset_index(
             drop=True) for f in (*FRAMES, *OPTIONAL_FRAMES)}
-        return AllocationData.from_frame(parts, source=self.source)
+        return AllocationData.from_frame(parts, source=self.source,
+                                         missing_covariates=self.missing_covariates)
 
     @classmethod
     def concat(cls, parts: Sequence[AllocationData]) -> AllocationData:
@@ -437,7 +477,8 @@ class AllocationData:
         if not parts:
             raise InvalidTypeError("parts", parts, "no data sets", "Give at least one")
         return cls.from_frame({f: pd.concat([getattr(p, f) for p in parts], ignore_index=True)
-                               for f in (*FRAMES, *OPTIONAL_FRAMES)})
+                               for f in (*FRAMES, *OPTIONAL_FRAMES)},
+                              missing_covariates=any(p.missing_covariates for p in parts))
 
     @classmethod
     def from_frame(cls, frames: Mapping[str, pd.DataFrame] | None = None, **kwargs: Any
@@ -451,7 +492,37 @@ class AllocationData:
             raise InvalidTypeError("frames", sorted(got), f"missing table(s) {missing}",
                                    f"Give all of {list(FRAMES)}")
         return cls(got["regions"], got["organisations"], got["doctors"], got["bids"],
-                   got["allocations"], got.get("members"), got.get("votes"), source=source)
+                   got["allocations"], got.get("members"), got.get("votes"),
+                   got.get("alternatives"), source=source,
+                   missing_covariates=bool(kwargs.get("missing_covariates", False)))
+
+    @classmethod
+    def from_long(cls, frame: Any, **kwargs: Any) -> AllocationData:
+        """Build from long-format data: one row per region and configuration, a chosen flag.
+
+        See :func:`estimation.longdata.from_long` for the arguments (the
+        organisations and the management groups, optional doctors, regions,
+        votes and bids; ``columns=`` maps names; CSV, Parquet and Stata files
+        with ``missing_codes=``; winner-only data with ``bids=`` and ``sample=``;
+        ``missing="refuse"`` or ``"impute"``).
+
+        Examples
+        --------
+        >>> from estimation.datasets import load_case
+        >>> case = load_case()
+        >>> AllocationData.from_long(**case.to_long()).n_regions
+        1
+        """
+        from .longdata import from_long
+
+        return from_long(frame, **kwargs)
+
+    def to_long(self) -> dict[str, pd.DataFrame]:
+        """The long form (:func:`estimation.longdata.to_long`): ``frame`` and the other
+        tables, so that ``AllocationData.from_long(**data.to_long())`` gives these data."""
+        from .longdata import to_long
+
+        return to_long(self)
 
     from_frames = from_frame
 
@@ -632,12 +703,15 @@ def _need_pyarrow(what: str) -> None:
 
 
 # ------------------------------------------------------------- validation
-def _validate(frames: dict[str, pd.DataFrame]) -> tuple[dict[str, pd.DataFrame], list[Problem]]:
+def _validate(frames: dict[str, pd.DataFrame], missing_covariates: bool = False
+              ) -> tuple[dict[str, pd.DataFrame], list[Problem]]:
     problems: list[Problem] = []
     clean: dict[str, pd.DataFrame] = {}
     frames = dict(frames)
-    if frames["votes"] is None:
-        frames["votes"] = pd.DataFrame(columns=list(SCHEMA["votes"]))
+    for f in OPTIONAL_FRAMES:
+        if frames.get(f) is None:
+            frames[f] = pd.DataFrame(columns=list(SCHEMA[f]))
+    imputable = {(t, c) for t, cols in IMPUTABLE.items() for c in cols}
     if frames["members"] is None:
         problems.append(Problem(
             "members", None, None, None, "table is missing (the vote model needs each "
@@ -692,6 +766,10 @@ def _validate(frames: dict[str, pd.DataFrame]) -> tuple[dict[str, pd.DataFrame],
                     if (kind == "float" and col in ("unit_retained", "lower_retained")
                             and _is_missing(v)):
                         continue
+                    if name == "organisations" and col in _ROLE_COLUMNS and _is_missing(v):
+                        continue        # checked against the bids (_cross_checks)
+                    if missing_covariates and (name, col) in imputable and _is_missing(v):
+                        continue
                     if not np.isfinite(num[i]):
                         problems.append(Problem(
                             name, i, col, v, "is not a finite number",
@@ -718,13 +796,14 @@ def _validate(frames: dict[str, pd.DataFrame]) -> tuple[dict[str, pd.DataFrame],
         clean[name] = out
     if any(p.row is None for p in problems):
         return clean, problems  # cross-table checks need every table and column
-    problems += _cross_checks(clean)
+    problems += _cross_checks(clean, missing_covariates)
     return clean, problems
 
 
-def _cross_checks(t: dict[str, pd.DataFrame]) -> list[Problem]:
+def _cross_checks(t: dict[str, pd.DataFrame], missing_covariates: bool = False
+                  ) -> list[Problem]:
     P: list[Problem] = []
-    reg, org, doc, bid, mem, alloc, vot = (t[f] for f in (*FRAMES, *OPTIONAL_FRAMES))
+    reg, org, doc, bid, mem, alloc, vot, alt = (t[f] for f in (*FRAMES, *OPTIONAL_FRAMES))
     # regions
     for i in np.flatnonzero(reg["region"].duplicated().to_numpy()):
         P.append(Problem("regions", int(i), "region", reg.at[i, "region"], "is duplicated",
@@ -752,7 +831,8 @@ def _cross_checks(t: dict[str, pd.DataFrame]) -> list[Problem]:
             reg.at[i, "lower_retained"] = roles.lower_retained
     regions = set(reg["region"])
     for name, df in (("organisations", org), ("doctors", doc), ("bids", bid),
-                     ("members", mem), ("allocations", alloc), ("votes", vot)):
+                     ("members", mem), ("allocations", alloc), ("votes", vot),
+                     ("alternatives", alt)):
         for i in np.flatnonzero(~df["region"].isin(regions).to_numpy()):
             P.append(Problem(name, int(i), "region", df.at[i, "region"], "is an unknown region",
                              "add it to the regions table or fix the id"))
@@ -799,6 +879,16 @@ def _cross_checks(t: dict[str, pd.DataFrame]) -> list[Problem]:
             if not bidders.get((r, role)):
                 P.append(Problem("bids", None, "role", r, f"region has no {role!r} bid",
                                  f"add at least one bid for {role!r} in region {r!r}"))
+    # covariates the model reads: those of the bidders for the role that reads them
+    for col, role in _ROLE_COLUMNS.items():
+        v = org[col].to_numpy()
+        for i in np.flatnonzero(~np.isfinite(v)):
+            r, o = org.at[i, "region"], org.at[i, "organisation"]
+            if o in bidders.get((r, role), set()) and not missing_covariates:
+                P.append(Problem("organisations", int(i), col, None,
+                                 f"is missing, and {o!r} bids for {role!r} (the model reads "
+                                 "it)", "give the value (or read the data with "
+                                 "missing='impute' to impute it in the Bayesian model)"))
     # candidates
     cands: dict[tuple[str, str], set[str]] = {}
     for r, d, o, ol in zip(doc["region"], doc["doctor"], doc["organisation"],
@@ -855,6 +945,7 @@ def _cross_checks(t: dict[str, pd.DataFrame]) -> list[Problem]:
                              f"is not a candidate for {role} (candidates: doctors of the "
                              f"{org_role} {o!r} who are not opinion leaders)",
                              f"choose one of {sorted(pool)}"))
+    P += _alternative_checks(alt, bidders, chosen, regions)
     # concession counts must belong to organisations that lose work under the allocation
     rr = reg.set_index("region")
     obs = np.isfinite(org["concession_roles"].to_numpy())
@@ -875,6 +966,42 @@ def _cross_checks(t: dict[str, pd.DataFrame]) -> list[Problem]:
                              "observed allocation",
                              "give concessions only to hospitals that lost work, or leave it "
                              "empty"))
+    return P
+
+
+def _alternative_checks(alt: pd.DataFrame, bidders: Mapping[tuple[str, str], set[str]],
+                        chosen: Mapping[tuple[str, str], str], regions: set[str]
+                        ) -> list[Problem]:
+    """A sample of configurations: pairs of bidders, listed once, the chosen one among them."""
+    P: list[Problem] = []
+    if not len(alt):
+        return P
+    for i in np.flatnonzero(alt.duplicated(["region", "host", "centre"]).to_numpy()):
+        P.append(Problem("alternatives", int(i), "host", alt.at[i, "host"],
+                         "lists a configuration a second time", "keep one row per "
+                         "configuration (repeated draws are counted in the offset)"))
+    for i, (r, h, m, off) in enumerate(zip(alt["region"], alt["host"], alt["centre"],
+                                           alt["offset"], strict=True)):
+        if r not in regions:
+            continue
+        for col, o, role in (("host", h, "host"), ("centre", m, "centre")):
+            if o not in bidders.get((r, role), set()):
+                P.append(Problem("alternatives", i, col, o, f"did not bid for {role!r} in "
+                                 f"region {r!r}", "sample pairs of bidders only"))
+        if not np.isfinite(off):
+            P.append(Problem("alternatives", i, "offset", off, "is not a finite number",
+                             "give log(draws) - log(sampling probability)"))
+    have = set(zip(alt["region"], alt["host"], alt["centre"], strict=True))
+    for r in sorted(regions):
+        if r not in set(alt["region"]):
+            P.append(Problem("alternatives", None, "region", r, "region has no sampled "
+                             "configurations", "sample every region's configurations, or "
+                             "none"))
+        elif (r, "host") in chosen and (r, chosen[(r, "host")], chosen.get((r, "centre"))) \
+                not in have:
+            P.append(Problem("alternatives", None, "region", r, "the chosen configuration "
+                             "is not among the region's sampled ones",
+                             "include the chosen configuration"))
     return P
 
 

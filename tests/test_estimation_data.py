@@ -129,7 +129,9 @@ def test_missing_column_reported(sim):
 def test_every_problem_reported_at_once_by_row_and_column(sim):
     f = _frames(sim)
     org = f["organisations"]
-    org.loc[2, "performance"] = np.nan                    # non-finite covariate
+    hosts = f["bids"].loc[f["bids"]["role"] == "host", ["region", "organisation"]]
+    bidder = int(org.reset_index().merge(hosts)["index"].iloc[1])
+    org.loc[bidder, "performance"] = np.nan               # a host bidder's covariate missing
     org.loc[3, "specialist_breadth"] = np.inf
     doc = f["doctors"]
     doc.loc[0, "organisation"] = "Nowhere Hospital"       # unknown organisation
@@ -143,8 +145,8 @@ def test_every_problem_reported_at_once_by_row_and_column(sim):
     f["allocations"] = pd.concat([al, centre], ignore_index=True)   # two MTCs in one region
     probs = _problems(**f)
     msgs = [str(p) for p in probs]
-    assert any(p.frame == "organisations" and p.row == 2 and p.column == "performance"
-               for p in probs)
+    assert any(p.frame == "organisations" and p.row == bidder and p.column == "performance"
+               and "bids for 'host'" in p.problem for p in probs)
     assert any(p.frame == "organisations" and p.row == 3 and p.column == "specialist_breadth"
                for p in probs)
     assert any(p.frame == "doctors" and p.row == 0 and "unknown organisation" in p.problem
@@ -325,3 +327,24 @@ def test_cli_fit_text():
         text = est.cli_fit(str(HERE / "case"), chains=2, draws=30, tune=30, seed=1)
     assert "model structural, sampler nutpie" in text and "r_hat" in text
     assert "WARNING" not in text      # warnings go to standard error, not into the results
+
+
+def test_covariates_the_model_never_reads_may_be_empty(sim):
+    """A covariate of an organisation that does not bid for the role that reads it is not
+    used: it may be empty, and the likelihood does not change."""
+    from gametheory.restratification import ModelParameters, spec
+
+    f = _frames(sim)
+    org = f["organisations"]
+    bidders = {(r, o) for r, o, role in zip(f["bids"]["region"], f["bids"]["organisation"],
+                                            f["bids"]["role"], strict=True) if role == "host"}
+    unused = [i for i, k in enumerate(zip(org["region"], org["organisation"], strict=True))
+              if k not in bidders]
+    org.loc[unused, "track_record"] = np.nan
+    got = AllocationData.from_frame(f)
+    par = spec.parameters(ModelParameters())
+    for a, b in ((got.arrays(), sim.arrays()),):
+        la = spec.log_likelihood(par, a.design, a.obs)
+        lb = spec.log_likelihood(par, b.design, b.obs)
+        for k in la:
+            np.testing.assert_allclose(la[k], lb[k])

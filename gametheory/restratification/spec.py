@@ -249,6 +249,11 @@ class Design:
         computed without padding).
     cand_z : (G, O, D, A) float; cand_mask : (G, O, D) bool; cand_names : (G, O, D) object
         Candidate doctors of every organisation (:data:`APPOINTMENT_FEATURES`).
+    cfg_offset : (G, C) float or None
+        When the configurations are a sample of every pair of bidders (winner-only
+        data), McFadden's correction :math:`\log \tilde k_c - \log q_c`, added to the
+        proposal logits in the choice probability (:func:`config_log_probability`);
+        the vote terms stay centred over every configuration. None: all listed.
     """
 
     region_names: tuple[str, ...]
@@ -273,6 +278,7 @@ class Design:
     cand_mask: np.ndarray
     cand_names: np.ndarray
     blocks: tuple[tuple[int, int, int], ...] = ()
+    cfg_offset: np.ndarray | None = None
 
     @property
     def vote_x(self) -> np.ndarray:
@@ -420,10 +426,55 @@ def compile_design(frames: Mapping[str, pd.DataFrame]) -> Design:
     cand_mask[dg, do, dslot] = True
     cand_names = np.full((G, O, D), "", dtype=object)
     cand_names[dg, do, dslot] = doc["doctor"].to_numpy()
-    return Design(tuple(str(r) for r in reg["region"]), tuple(str(n) for n in reg["network"]),
-                  org_names, org_mask, cfg_mask, cfg_host, cfg_centre, cfg_x, cfg_k, loss,
-                  bodies, member_names, member_org, member_bloc, vote_base, vote_roles,
-                  vote_loss, vote_conc, cand_z, cand_mask, cand_names, blocks)
+    design = Design(tuple(str(r) for r in reg["region"]),
+                    tuple(str(n) for n in reg["network"]), org_names, org_mask, cfg_mask,
+                    cfg_host, cfg_centre, cfg_x, cfg_k, loss, bodies, member_names, member_org,
+                    member_bloc, vote_base, vote_roles, vote_loss, vote_conc, cand_z, cand_mask,
+                    cand_names, blocks)
+    alt = frames.get("alternatives")
+    if alt is not None and len(alt):
+        design = _sampled_configurations(design, alt)
+    return design
+
+
+def _sampled_configurations(design: Design, alt: pd.DataFrame) -> Design:
+    """Keep the sampled configurations of every region (``alternatives``: region, host,
+    centre, offset), in the design's order, with their correction offsets.
+
+    Everything that describes a configuration was computed over all of them first (the
+    vote terms are centred over every configuration of the region), so the sample only
+    selects.
+    """
+    from dataclasses import replace
+
+    G, C = design.cfg_mask.shape
+    gi = {r: g for g, r in enumerate(design.region_names)}
+    rows = np.arange(G)[:, None]
+    hn = design.org_names[rows, design.cfg_host]
+    mn = design.org_names[rows, design.cfg_centre]
+    keep = np.zeros((G, C), bool)
+    offset = np.zeros((G, C))
+    for r, h, m, off in zip(alt["region"], alt["host"], alt["centre"], alt["offset"],
+                            strict=True):
+        g = gi[r]
+        c = int(np.flatnonzero((hn[g] == h) & (mn[g] == m) & design.cfg_mask[g])[0])
+        keep[g, c] = True
+        offset[g, c] = float(off)
+    Cs = int(max(keep.sum(axis=1).max(initial=0), 1))
+    # slots of the kept configurations first, in the design's order (stable sort)
+    order = np.argsort(~keep, axis=1, kind="stable")[:, :Cs]
+    mask = np.take_along_axis(keep, order, axis=1)
+
+    def take(a: np.ndarray) -> np.ndarray:
+        extra = (1,) * (a.ndim - 2)
+        out = np.take_along_axis(a, order.reshape(order.shape + extra), axis=1)
+        return np.where(mask.reshape(mask.shape + extra), out, np.zeros((), a.dtype))
+
+    return replace(design, cfg_mask=mask, cfg_host=take(design.cfg_host),
+                   cfg_centre=take(design.cfg_centre), cfg_x=take(design.cfg_x),
+                   cfg_k=take(design.cfg_k), loss=take(design.loss),
+                   vote_roles=take(design.vote_roles), vote_loss=take(design.vote_loss),
+                   vote_conc=take(design.vote_conc), blocks=(), cfg_offset=take(offset))
 
 
 #: below this many regions the pass probabilities are computed in one block (a smaller
@@ -727,7 +778,10 @@ def config_log_probability(par: Mapping[str, Any], design: Design,
                            xp: ArrayBackend = NUMPY, log_pass_all: Any = None) -> Any:
     r""":math:`\log P(c)` of every configuration, (..., G, C) (``-inf`` on padding)."""
     lp = log_pass(par, design, xp) if log_pass_all is None else log_pass_all
-    return log_choice_probability(proposal_logits(par, design, xp), lp, design.cfg_mask, xp)
+    z = proposal_logits(par, design, xp)
+    if design.cfg_offset is not None:
+        z = z + design.cfg_offset
+    return log_choice_probability(z, lp, design.cfg_mask, xp)
 
 
 def _chosen_onehot(design: Design, cfg_chosen: Any, xp: ArrayBackend) -> Any:
