@@ -286,6 +286,8 @@ def _read_table(path: Path, frame: str, fmt: str, problems: list[Problem]
                                     "row per record"))
             return None
         df = pd.read_csv(io.StringIO(text), dtype=_IDS, keep_default_na=True)
+        if df.empty and frame in OPTIONAL_FRAMES:
+            return df      # an optional table left empty (e.g. the template's votes.csv)
         if df.empty:
             problems.append(Problem(where, None, None, str(path), "has a header but no rows",
                                     "Add one row per record"))
@@ -444,6 +446,18 @@ class AllocationData:
         """Number of missing covariates (imputed by the Bayesian model)."""
         return sum(int(getattr(self, t)[list(c)].isna().to_numpy().sum())
                    for t, c in IMPUTABLE.items())
+
+    def require_complete(self, what: str) -> None:
+        """Refuse missing covariates where *what* cannot impute them."""
+        if self.n_missing:
+            from .errors import EstimationError
+
+            where = [f"{t}.{c} ({n})" for t, cols in IMPUTABLE.items() for c in cols
+                     if (n := int(getattr(self, t)[c].isna().sum()))]
+            raise EstimationError("data", self, f"has {self.n_missing} missing covariates "
+                                  f"({', '.join(where)}), which {what} cannot impute",
+                                  "Fit the Bayesian structural model (estimation.fit, "
+                                  "which imputes them), or supply the values")
 
     def frames(self) -> dict[str, pd.DataFrame]:
         """Copies of the tables (``votes`` and ``alternatives`` only when present)."""
@@ -690,6 +704,7 @@ class AllocationData:
             candidate doctors with their appointment features (``directors``
             pools both).
         """
+        self.require_complete("a conditional logit")
         return _choice_sets(self, role)
 
 

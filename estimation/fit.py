@@ -287,6 +287,10 @@ class Refitter:
         return res
 
 
+#: models that impute missing covariates (AllocationData with missing_covariates=True)
+IMPUTING_MODELS: tuple[str, ...] = ()
+
+
 def fit(data: AllocationData, model: str = "structural", *, sampler: str = "auto",
         chains: int = 4, draws: int = 1000, tune: int = 1000,
         seed: int | np.random.Generator | None = None,
@@ -346,6 +350,14 @@ def fit(data: AllocationData, model: str = "structural", *, sampler: str = "auto
     seed_i = _seed_int(seed)
     pr = resolve_priors(priors)
     source: StructuralArrays | ChoiceSets
+    if model not in IMPUTING_MODELS:
+        data.require_complete(f"fit(model={model!r})")
+    if model == "conditional_logit" and data.sampled and (role or "configuration") == \
+            "configuration":
+        raise EstimationError("data", data, "has sampled configurations (winner-only data); "
+                              "the Bayesian conditional logit takes no correction offset",
+                              "Fit the structural model, or fit_mle(data) (which applies "
+                              "McFadden's correction)")
     if model == "conditional_logit":
         source = data.choice_sets(role or "configuration")
     else:

@@ -561,10 +561,13 @@ def from_long(frame: str | Path | pd.DataFrame, *, organisations: str | Path | p
         except Exception:   # tables too broken for their own checks: the problems above
             more = []
         said = {(p.frame, p.row, p.column) for p in P}
-        for p in _relabel(more, built):
-            if (p.frame, p.row, p.column) not in said and not (
+        for p, q in zip(more, _relabel(more, built), strict=True):
+            if (q.frame, q.row, q.column) in said or (
                     p.frame == "organisations" and p.problem.startswith("is missing, and")):
-                P.append(p)
+                continue
+            if p.frame == "allocations" and p.row is None:
+                continue            # a region without a chosen row: named above
+            P.append(q)
         raise DataValidationError("data", P, source or "long-format data")
     if winner_only and sample is not None:
         frames["alternatives"] = _sampled_alternatives(long, bid, int(sample), seed)

@@ -566,8 +566,14 @@ def fit_mle(data: AllocationData | ChoiceSets, model: str = "conditional_logit",
     if not isinstance(data, AllocationData):
         raise InvalidTypeError("data", type(data).__name__, "not AllocationData",
                                "Give an AllocationData or ChoiceSets")
+    data.require_complete(f"fit_mle(model={model!r})")
     if model == "conditional_logit":
-        return fit_clogit(data.choice_sets(role))
+        cs = data.choice_sets(role)
+        off = data.arrays().design.cfg_offset
+        if role == "configuration" and off is not None:
+            # sampled configurations (winner-only data): McFadden's correction
+            return fit_clogit(cs, offset=off)
+        return fit_clogit(cs)
     if model != "structural":
         raise EstimationError("model", model, "unknown model",
                               "Use 'conditional_logit' or 'structural'")
@@ -589,6 +595,10 @@ def compare_statsmodels(data: AllocationData | ChoiceSets, role: str = "configur
     """
     from statsmodels.discrete.conditional_models import ConditionalLogit
 
+    if isinstance(data, AllocationData) and data.sampled and role == "configuration":
+        raise EstimationError("data", data, "has sampled configurations (winner-only data), "
+                              "whose correction offset statsmodels' ConditionalLogit cannot "
+                              "take", "Compare on data listing every configuration")
     cs = data if isinstance(data, ChoiceSets) else data.choice_sets(role)
     mine = fit_clogit(cs)
     keep = cs.mask.sum(axis=1) > 1

@@ -199,6 +199,20 @@ def _bench(args: argparse.Namespace) -> int:
     return EXIT_OK if subprocess.call(cmd) == 0 else EXIT_FAILURE
 
 
+def _template(args: argparse.Namespace) -> int:
+    from estimation.codebook import write_templates
+
+    written = write_templates(args.dir, overwrite=args.overwrite)
+    print(f"restrat template: {len(written)} empty tables in {Path(args.dir)}: "
+          + ", ".join(p.name for p in written))
+    print("Fill regions, organisations, doctors, bids, members and allocations (votes if "
+          "recorded) and read them with AllocationData.from_csv(DIR), or fill long.csv "
+          "(one row per region and configuration) with organisations, members and doctors "
+          "and read them with AllocationData.from_long; the codebook in the documentation "
+          "says what every column means.")
+    return EXIT_OK
+
+
 def _fit(args: argparse.Namespace) -> int:
     from estimation.fit import cli_fit
     from gametheory.fileio import check_output_target
@@ -447,6 +461,16 @@ def build_parser(with_sweep: bool = False) -> argparse.ArgumentParser:
         p_sweep.set_defaults(func=_sweep)
     else:
         sub.add_parser("sweep", help=sweep_help, add_help=False)
+    p_tpl = sub.add_parser("template", parents=[common],
+                           help="write empty CSV templates of the data tables into DIR",
+                           description="Write the empty CSV tables of the data schema "
+                           "(regions, organisations, doctors, bids, members, allocations, "
+                           "votes, and long.csv for the long format) into DIR. Existing "
+                           "templates are never replaced without --overwrite.")
+    p_tpl.add_argument("dir", metavar="DIR", help="folder to write the templates into")
+    p_tpl.add_argument("--overwrite", action="store_true",
+                       help="replace template files that exist in DIR")
+    p_tpl.set_defaults(func=_template)
     p_demo = sub.add_parser("demo", parents=[common],
                             help="demonstrate the TU-game solvers on classic games")
     p_demo.set_defaults(func=_demo)
