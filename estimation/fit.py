@@ -288,7 +288,23 @@ class Refitter:
 
 
 #: models that impute missing covariates (AllocationData with missing_covariates=True)
-IMPUTING_MODELS: tuple[str, ...] = ()
+IMPUTING_MODELS: tuple[str, ...] = ("structural", "hierarchical")
+
+
+def _fill_imputed(source: StructuralArrays | ChoiceSets, idata: Any
+                  ) -> StructuralArrays | ChoiceSets:
+    """Missing covariates set to their posterior means, so that the numpy predictions and
+    checks of a fit see complete data (the posterior itself integrated over them)."""
+    from dataclasses import replace
+
+    from .models.structural import IMPUTED, filled_design
+
+    post = getattr(idata, "posterior", None)
+    if not isinstance(source, StructuralArrays) or post is None or not any(
+            v in post for v in IMPUTED):
+        return source
+    vals = {v: post[v].mean(("chain", "draw")).to_numpy() for v in IMPUTED if v in post}
+    return replace(source, design=filled_design(source.design, vals))
 
 
 def fit(data: AllocationData, model: str = "structural", *, sampler: str = "auto",
@@ -375,6 +391,7 @@ def fit(data: AllocationData, model: str = "structural", *, sampler: str = "auto
                                      progressbar=progressbar, target_accept=target_accept)
     timing["build"] = t_build
     timing["total"] = time.perf_counter() - t0
+    source = _fill_imputed(source, idata)
     settings = {"model": model, "sampler": name, "backend": backend, "chains": chains,
                 "draws": draws, "tune": tune, "seed": seed_i, "role": role, "group": group,
                 "target_accept": target_accept, "n_regions": data.n_regions,
@@ -783,7 +800,8 @@ class FitResults:
                                   f"damaged: {type(exc).__name__})", fix) from None
         meta = _fit_metadata(idata, p)
         try:
-            source = _source_from_dataset(idata.constant_data, meta["source_kind"])
+            source = _fill_imputed(_source_from_dataset(idata.constant_data,
+                                                        meta["source_kind"]), idata)
         except (AttributeError, KeyError, TypeError, ValueError) as exc:
             raise EstimationError("path", str(p), f"lacks the model's data arrays ({exc})",
                                   fix) from None
@@ -1040,7 +1058,8 @@ def _source_from_dataset(ds: Any, kind: str) -> StructuralArrays | ChoiceSets:
                 v = v.astype(str).astype(object)
             cols.setdefault(parts[0], {})[parts[1]] = v
         frames = {name: pd.DataFrame(c) for name, c in cols.items()}
-        return AllocationData.from_frame(frames).arrays()
+        # the tables were validated when fitted; missing covariates were imputed
+        return AllocationData.from_frame(frames, missing_covariates=True).arrays()
     kw: dict[str, Any] = {}
     for f in fields(ChoiceSets):
         if f"{f.name}__bool" in ds:

@@ -304,3 +304,94 @@ def test_winner_only_refuses_two_rows_per_region(synth):
     t["frame"] = pd.concat([t["frame"], t["frame"].iloc[[0]]], ignore_index=True)
     with pytest.raises(DataValidationError, match="second row of a winner-only region"):
         AllocationData.from_long(**t)
+
+
+# ------------------------------------------------------------------ imputation in the model
+def _with_missing(case: AllocationData) -> tuple[AllocationData, str, str]:
+    t = case.to_long()
+    host = case.allocations.set_index("role").at["host", "holder"]
+    t["frame"].loc[t["frame"]["host"] == host, "host_performance"] = np.nan
+    org = t["organisations"]
+    org.loc[org["organisation"] == host, "performance"] = np.nan
+    doc = t["doctors"]
+    cand = doc.index[(doc["organisation"] == host) & ~doc["opinion_leader"].astype(bool)][0]
+    doc.loc[cand, "social"] = np.nan
+    return AllocationData.from_long(**t, missing="impute"), host, doc.at[cand, "doctor"]
+
+
+def test_missing_covariates_are_latent_variables_of_the_bayesian_model(case):
+    import pymc as pm
+
+    from estimation.models import structural_model
+
+    data, host, _ = _with_missing(case)
+    assert data.n_missing == 2
+    m = structural_model(data)
+    names = {v.name for v in m.free_RVs}
+    assert {"impute_config", "impute_capital"} <= names
+    # the prior is centred on the observed values of the column (host bidders' performance)
+    hosts = set(case.bids.loc[case.bids["role"] == "host", "organisation"]) - {host}
+    perf = case.organisations.set_index("organisation").loc[sorted(hosts), "performance"]
+    # the likelihood at imputed value v equals the complete data's likelihood with v filled in
+    v_perf, v_social = 0.31, 0.77
+    t = case.to_long()
+    t["organisations"].loc[t["organisations"]["organisation"] == host, "performance"] = v_perf
+    t["frame"].loc[t["frame"]["host"] == host, "host_performance"] = v_perf
+    doc = t["doctors"]
+    cand = doc.index[(doc["organisation"] == host) & ~doc["opinion_leader"].astype(bool)][0]
+    doc.loc[cand, "social"] = v_social
+    complete = structural_model(AllocationData.from_long(**t))
+    point = complete.initial_point()
+    point["lam_theta"] = np.array([1.0, 2.0, 3.0, 0.5])   # the covariates matter
+    point["alpha"] = np.array([0.5, 1.5, 1.0])
+    f_c = complete.compile_fn(complete.observedlogp, inputs=complete.value_vars,
+                              mode="FAST_COMPILE")
+    ip = m.initial_point()
+    for k in point:
+        ip[k] = point[k]
+
+    def transformed(name, v):
+        rv = m[name]
+        return m.rvs_to_transforms[rv].forward(np.array([v]), *rv.owner.inputs).eval()
+
+    ip[m.rvs_to_values[m["impute_config"]].name] = transformed("impute_config", v_perf)
+    ip[m.rvs_to_values[m["impute_capital"]].name] = transformed("impute_capital", v_social)
+    f_m = m.compile_fn(m.observedlogp, inputs=m.value_vars, mode="FAST_COMPILE")
+    assert float(f_m(ip)) == pytest.approx(float(f_c(point)), abs=1e-9)
+    ip[m.rvs_to_values[m["impute_config"]].name] = transformed("impute_config", v_perf + .2)
+    assert float(f_m(ip)) != pytest.approx(float(f_c(point)), abs=1e-6)
+    ip[m.rvs_to_values[m["impute_config"]].name] = transformed("impute_config", v_perf)
+    ip[m.rvs_to_values[m["impute_capital"]].name] = transformed("impute_capital", v_social + 1)
+    assert float(f_m(ip)) != pytest.approx(float(f_c(point)), abs=1e-6)
+    # prior: normal (truncated at 0) around the other host bidders' performance
+    prior = pm.logp(m["impute_config"], np.array([v_perf])).eval()
+    from scipy.stats import truncnorm
+
+    mu_, sd_ = perf.mean(), (perf.std(ddof=1) if len(perf) > 1 else 1.0)
+    want = truncnorm.logpdf(v_perf, (0 - mu_) / sd_, np.inf, loc=mu_, scale=sd_)
+    assert float(prior[0]) == pytest.approx(float(want), rel=1e-6)
+
+
+def test_fits_fill_the_missing_covariates_with_their_posterior_means(case):
+    import arviz as az
+
+    from estimation.fit import _fill_imputed
+    from estimation.models.structural import imputation_index
+
+    data, _, _ = _with_missing(case)
+    a = data.arrays()
+    assert np.isnan(a.design.cfg_x[a.design.cfg_mask]).any()
+    post = {"impute_config": np.full((2, 5, 1), 0.4), "impute_capital": np.full((2, 5, 1), 0.6)}
+    post["impute_config"][1] = 0.6                       # posterior mean 0.5
+    filled = _fill_imputed(a, az.from_dict(posterior=post)).design
+    assert np.isfinite(filled.cfg_x[filled.cfg_mask]).all()
+    pos = imputation_index(a.design)["config"][0]
+    assert np.allclose(filled.cfg_x[pos], 0.5)
+    with pytest.raises(est_errors().EstimationError, match="cannot impute"):
+        __import__("estimation").fit_mle(data)
+
+
+def est_errors():
+    import estimation.errors as e
+
+    return e

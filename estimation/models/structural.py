@@ -64,7 +64,8 @@ from ..errors import EstimationError
 from .priors import resolve_priors
 
 __all__ = ["structural_model", "hierarchical_model", "categorical_logp",
-           "categorical_random", "as_arrays", "population_parameters", "MASKED_LOGIT"]
+           "categorical_random", "as_arrays", "population_parameters", "MASKED_LOGIT",
+           "IMPUTED", "imputation_index", "imputed_design", "filled_design"]
 
 #: logit of padded alternatives in the reduced-form models
 MASKED_LOGIT = -np.inf
@@ -184,7 +185,7 @@ def _likelihood(a: StructuralArrays, par: Mapping[str, Any]) -> None:
     import pymc as pm
 
     xp = pytensor_backend()
-    d = a.design
+    d = imputed_design(a.design)
     vals = observed_data(a.obs)
     data = {k[4:]: pm.Data(k, v) for k, v in vals.items()}
     obs = spec.Observations(**data, votes_observed=a.obs.has_votes)
@@ -213,6 +214,107 @@ def _likelihood(a: StructuralArrays, par: Mapping[str, Any]) -> None:
         pm.CustomDist("concessions", lr, counted, logp=_masked_poisson_logp,
                       random=_masked_poisson_random, signature="(),()->()",
                       observed=data["concessions"], dims=("region", "organisation_slot"))
+
+
+# ------------------------------------------------------------ missing covariates
+#: names of the latent variables that impute missing covariates
+IMPUTED = ("impute_config", "impute_capital")
+
+
+def imputation_index(design: spec.Design) -> dict[str, Any]:
+    r"""Where the design's covariates are missing, and one latent value per missing datum.
+
+    A bidder's missing covariate (one value per organisation and feature, shared by
+    every configuration it is part of) and a candidate's missing capital. Returns
+    ``config`` and ``capital``: each ``(positions, keys, mu, sigma)`` with the
+    positions (index tuples into ``cfg_x`` / ``cand_z``), the latent entry of each
+    position, and the prior's mean and standard deviation of each latent (the
+    observed values of that column: bidders' values over organisations, candidates'
+    over doctors; standard deviation 1 when fewer than two are observed).
+    """
+    out: dict[str, Any] = {}
+    G, C, F = design.cfg_x.shape
+    holder = np.stack([design.cfg_host if spec.CONFIG_SOURCES[f][0] == "host"
+                       else design.cfg_centre for f in spec.CONFIG_FEATURES], axis=-1)
+    live = np.broadcast_to(design.cfg_mask[..., None], (G, C, F))
+    gg, cc, ff = np.nonzero(live)
+    org_key = np.stack([gg, holder[gg, cc, ff], ff], axis=1)
+    vals = design.cfg_x[gg, cc, ff]
+    miss = ~np.isfinite(vals)
+    out["config"] = _index((gg[miss], cc[miss], ff[miss]), org_key[miss], org_key[~miss],
+                           vals[~miss], ff, F)
+    k = len(spec.CAPITAL)
+    cand = np.broadcast_to(design.cand_mask[..., None], design.cand_mask.shape + (k,))
+    g2, o2, d2, a2 = np.nonzero(cand)
+    z = design.cand_z[g2, o2, d2, a2]
+    m2 = ~np.isfinite(z)
+    key2 = np.stack([g2, o2, d2, a2], axis=1)
+    out["capital"] = _index((g2[m2], o2[m2], d2[m2], a2[m2]), key2[m2], key2[~m2], z[~m2],
+                            a2, k)
+    return out
+
+
+def _index(positions: tuple[np.ndarray, ...], miss_keys: np.ndarray, obs_keys: np.ndarray,
+           obs_vals: np.ndarray, col: np.ndarray, n_cols: int) -> tuple[Any, ...]:
+    if not len(miss_keys):
+        return positions, np.zeros(0, np.int64), np.zeros(0), np.zeros(0)
+    uniq, keys = np.unique(miss_keys, axis=0, return_inverse=True)
+    # observed values of each column, one per organisation (or doctor)
+    _, first = np.unique(obs_keys, axis=0, return_index=True)
+    oc, ov = obs_keys[first, -1], obs_vals[first]
+    mu = np.zeros(n_cols)
+    sd = np.ones(n_cols)
+    for j in range(n_cols):
+        v = ov[oc == j]
+        if len(v):
+            mu[j] = float(v.mean())
+        if len(v) > 1 and float(v.std(ddof=1)) > 0:
+            sd[j] = float(v.std(ddof=1))
+    c = uniq[:, -1]
+    return positions, keys.reshape(-1), mu[c], sd[c]
+
+
+def imputed_design(design: spec.Design) -> spec.Design:
+    """The design with every missing covariate replaced by a latent variable of the
+    current pymc model (non-negative normal around the column's observed mean).
+
+    Without missing covariates the design itself. The latent values are named
+    :data:`IMPUTED` (``impute_config`` for bidders' covariates, ``impute_capital``
+    for candidates' capital).
+    """
+    from dataclasses import replace
+
+    import pymc as pm
+    import pytensor.tensor as pt
+
+    idx = imputation_index(design)
+    new: dict[str, Any] = {}
+    for (name, field), what in zip((("config", "cfg_x"), ("capital", "cand_z")), IMPUTED,
+                                   strict=True):
+        pos, keys, mu, sd = idx[name]
+        if not len(keys):
+            continue
+        latent = pm.TruncatedNormal(what, mu=mu, sigma=sd, lower=0.0, shape=len(mu))
+        base = np.nan_to_num(getattr(design, field), nan=0.0)
+        new[field] = pt.set_subtensor(pt.as_tensor_variable(base)[pos], latent[keys])
+    return replace(design, **new) if new else design
+
+
+def filled_design(design: spec.Design, values: Mapping[str, np.ndarray]) -> spec.Design:
+    """The design with the missing covariates set to *values* (``IMPUTED`` name -> latent
+    values, e.g. posterior means): numpy again, for predictions and checks."""
+    from dataclasses import replace
+
+    idx = imputation_index(design)
+    new = {}
+    for (name, field), what in zip((("config", "cfg_x"), ("capital", "cand_z")), IMPUTED,
+                                   strict=True):
+        pos, keys, _, _ = idx[name]
+        if len(keys):
+            arr = np.array(getattr(design, field), dtype=float)
+            arr[pos] = np.asarray(values[what], float)[keys]
+            new[field] = arr
+    return replace(design, **new) if new else design
 
 
 def structural_model(data: AllocationData | StructuralArrays,
