@@ -441,19 +441,36 @@ class AllocationData:
         """Whether the configurations are a sample (winner-only data, ``alternatives``)."""
         return len(self.alternatives) > 0
 
+    def _missing_read(self) -> dict[str, int]:
+        """Missing covariates the model reads, by ``table.column``: bidders' covariates of
+        the role that reads them, candidates' (not opinion leaders') capital."""
+        out: dict[str, int] = {}
+        org = self.organisations
+        for col, role in _ROLE_COLUMNS.items():
+            b = self.bids[self.bids["role"] == role]
+            bids = pd.MultiIndex.from_frame(b[["region", "organisation"]])
+            keys = pd.MultiIndex.from_frame(org[["region", "organisation"]])
+            n = int((org[col].isna().to_numpy() & keys.isin(bids)).sum())
+            if n:
+                out[f"organisations.{col}"] = n
+        doc = self.doctors[~self.doctors["opinion_leader"].astype(bool)]
+        for col in spec.CAPITAL:
+            n = int(doc[col].isna().sum())
+            if n:
+                out[f"doctors.{col}"] = n
+        return out
+
     @property
     def n_missing(self) -> int:
-        """Number of missing covariates (imputed by the Bayesian model)."""
-        return sum(int(getattr(self, t)[list(c)].isna().to_numpy().sum())
-                   for t, c in IMPUTABLE.items())
+        """Number of missing covariates the model reads (imputed by the Bayesian model)."""
+        return sum(self._missing_read().values())
 
     def require_complete(self, what: str) -> None:
         """Refuse missing covariates where *what* cannot impute them."""
         if self.n_missing:
             from .errors import EstimationError
 
-            where = [f"{t}.{c} ({n})" for t, cols in IMPUTABLE.items() for c in cols
-                     if (n := int(getattr(self, t)[c].isna().sum()))]
+            where = [f"{k} ({n})" for k, n in self._missing_read().items()]
             raise EstimationError("data", self, f"has {self.n_missing} missing covariates "
                                   f"({', '.join(where)}), which {what} cannot impute",
                                   "Fit the Bayesian structural model (estimation.fit, "

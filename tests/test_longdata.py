@@ -395,3 +395,11 @@ def est_errors():
     import estimation.errors as e
 
     return e
+
+
+def test_unread_empty_covariates_do_not_count_as_missing(case):
+    t = case.to_long()
+    t["organisations"] = t["organisations"].drop(columns=["track_record", "performance"])
+    data = AllocationData.from_long(**t)
+    assert data.organisations["track_record"].isna().any() and data.n_missing == 0
+    data.require_complete("a test")          # nothing the model reads is missing
