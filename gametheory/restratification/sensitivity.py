@@ -273,7 +273,7 @@ def _evaluate(region: Region, params: Any) -> _Evaluation:
         probs[("centre", c[1])] = probs.get(("centre", c[1]), 0.0) + pc
     directors: dict[str, str] = {}
     for c in cfgs:
-        a = appointments(region, c, params)
+        a = appointments(region, c, params, alloc.design)   # one compiled design
         for role_key, role in (("network_director", region.roles.network_director),
                                ("centre_director", region.roles.centre_director)):
             rows = a[a["role"] == role]
