@@ -262,7 +262,8 @@ def test_numpy_and_pytensor_agree_and_gradients_match_finite_differences():
     w = rng.integers(0, 4, size=(G, J))
     w[:, 0] += 1
     q = np.array([rng.integers(1, w[g].sum() + 1) for g in range(G)])
-    bodies, f, grad, votes = _pytensor_functions(w, q, C, J, G)
+    # the graph itself, evaluated without C compilation (the compiled JAX graph: below)
+    bodies, f, grad, votes = _pytensor_functions(w, q, C, J, G, mode="FAST_COMPILE")
     for _ in range(5):
         a, z, ac = (rng.normal(0, 2, size=(G, C, J)), rng.normal(size=(G, C)),
                     rng.normal(1, 2, size=(G, J)))

@@ -428,7 +428,7 @@ def test_calibration_kind_runs_sbc_replicate(tmp_path):
     fn = sweep.point_function("calibration", "random-region",
                               sweep.parse_options(["n_regions=4", "draws=20", "tune=20",
                                                    "chains=1", "n_posterior=10",
-                                                   "sampler=pymc"]))
+                                                   "sampler=auto"]))
     design = pd.DataFrame({"delta": [1.5]})
     res = sweep.run_sweep(fn, design, tmp_path / "cal", seed=3, workers=1,
                           progress=False).results()
