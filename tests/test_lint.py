@@ -40,10 +40,13 @@ def test_only_the_specification_knows_the_features():
     from gametheory.restratification import spec
 
     spec_path = ROOT / "gametheory" / "restratification" / "spec.py"
+    # the codebook describes every data column in words, the long format's feature
+    # columns (named by spec.CONFIG_SOURCES) and the doctors' capital among them
+    prose = {ROOT / "estimation" / "codebook.py"}
     offenders = []
     for root in ("gametheory", "estimation", "restrat"):
         for f, tree, docs in _code(root):
-            if f == spec_path:
+            if f == spec_path or f in prose:
                 continue
             for n in ast.walk(tree):
                 if not (isinstance(n, ast.Constant) and isinstance(n.value, str)) \
