@@ -349,11 +349,11 @@ def test_ctrl_c_saves_unwritten_rows_then_resumes(tmp_path):
         t0 = time.monotonic()
         while not marker.exists():
             assert proc.poll() is None, proc.stderr.read()
-            assert time.monotonic() - t0 < 30
+            assert time.monotonic() - t0 < 120   # generous: a loaded machine is slow
             time.sleep(0.02)
         assert not list(out.glob("part-*.parquet"))
         os.killpg(proc.pid, signal.SIGINT)
-        assert proc.wait(20) == 130
+        assert proc.wait(120) == 130
     finally:
         if proc.poll() is None:
             os.killpg(proc.pid, signal.SIGKILL)
