@@ -31,7 +31,6 @@ Usage: ``python benchmarks/bench_government.py [--quick] [--sampler auto|nutpie-
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 import time
 import warnings
@@ -41,53 +40,12 @@ import numpy as np
 import pandas as pd
 
 sys.path.insert(0, str(Path(__file__).parent))
-from _common import machine, markdown_table, versions  # noqa: E402
+from _common import machine, markdown_table, versions, write_json  # noqa: E402
 
 HERE = Path(__file__).parent
 FIGS = HERE.parent / "docs" / "assets" / "government"
 SPLIT = "2000-01-01"
-
-
-def _tab(df: pd.DataFrame) -> dict:
-    return {str(k): {str(c): (None if pd.isna(v) else float(v)) for c, v in row.items()}
-            for k, row in df.iterrows()}
-
-
-def regularities(data, models: dict) -> pd.DataFrame:
-    """Observed and model-predicted shares of the classic regularities (n <= 10)."""
-    from gametheory.government import FEATURES
-
-    keep = data.n_parties <= 10
-    sub = data.subset(keep)
-    names = {"minimal_winning": "minimal winning", "minority": "minority cabinet",
-             "largest_party": "includes the largest party",
-             "median_party": "includes the median party", "incumbent": "same as outgoing",
-             "ideological_range": "ideological range (mean)",
-             "n_parties": "number of parties (mean)", "single": "single-party"}
-    rows = {k: {} for k in names}
-    obs = np.array([p.features([c])[0] for p, c in zip(sub.parliaments, sub.chosen,
-                                                         strict=True)])
-    for k in names:
-        rows[k]["observed"] = float(np.mean(obs[:, FEATURES.index("n_parties")] == 1)
-                                    if k == "single" else obs[:, FEATURES.index(k)].mean())
-    for label, score in models.items():
-        acc = {k: 0.0 for k in names}
-        for i, p in enumerate(sub.parliaments):
-            masks = p.all_cabinets()
-            f = p.features(masks)
-            s = np.asarray(score(i, p, masks), float)
-            w = np.exp(s - s.max())
-            w /= w.sum()
-            for k in names:
-                col = (f[:, FEATURES.index("n_parties")] == 1) if k == "single" else f[
-                    :, FEATURES.index(k)]
-                acc[k] += float(w @ col)
-        for k in names:
-            rows[k][label] = acc[k] / sub.n_opportunities
-    out = pd.DataFrame(rows).T
-    out.index = [names[k] for k in out.index]
-    out.attrs["n"] = int(sub.n_opportunities)
-    return out
+LOAD_AT_START = open("/proc/loadavg").read().split()[:3]
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -99,6 +57,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--tune", type=int, default=500)
     ap.add_argument("--posterior-draws", type=int, default=40,
                     help="posterior draws used for the predictive accuracy")
+    ap.add_argument("--models", default="all", help="comma list (default all)")
     ap.add_argument("--json", default=str(HERE / "government.json"))
     ap.add_argument("--md", default=str(HERE / "RESULTS_government.md"))
     ap.add_argument("--no-figures", action="store_true")
@@ -106,142 +65,44 @@ def main(argv: list[str] | None = None) -> int:
     if args.quick:
         args.draws, args.tune, args.posterior_draws = 60, 60, 5
 
-    from estimation import government as G
-    from estimation import government_structural as S
+    from estimation.government import PARLGOV_CITATION, load_parlgov
+    from estimation.government_fit import fit_government
 
-    out: dict = {"machine": machine(), "load_at_start": open("/proc/loadavg").read().split()[:3],
-                 "versions": versions("numpy", "scipy", "pymc", "pytensor", "nutpie", "jax",
-                                      "statsmodels"),
-                 "settings": vars(args), "citation": G.PARLGOV_CITATION}
-    data = G.load_parlgov()
-    exc = data.excluded["reason"].value_counts()
-    out["data"] = {"opportunities": data.n_opportunities, "countries": data.n_countries,
-                   "excluded": {k: int(v) for k, v in exc.items()},
-                   "train_before": SPLIT, "train": int(data.before(SPLIT).sum()),
-                   "test": int((~data.before(SPLIT)).sum())}
+    t0 = time.perf_counter()
+    data = load_parlgov()
     print(f"# {data}", flush=True)
-
-    # 1. reduced form ------------------------------------------------------------
-    t0 = time.perf_counter()
-    rf = G.fit_formation(data)
-    out["reduced_form"] = {"table": _tab(rf.table), "loglik": rf.loglik,
-                           "seconds": time.perf_counter() - t0, "converged": rf.converged}
-    print(rf.table.round(3), flush=True)
-    cv = {}
-    for scheme in ("time", "country"):
-        t0 = time.perf_counter()
-        res = G.cross_validate(data, scheme, split_date=SPLIT)
-        cv[scheme] = {"accuracy": _tab(G.accuracy_table(res)), "n": len(res),
-                      "seconds": time.perf_counter() - t0}
-        if scheme == "time":
-            cv_time = res
-        print(scheme, G.accuracy_table(res).round(3).to_dict(), flush=True)
-    out["cross_validation"] = cv
-
-    # 2. structural, all data ----------------------------------------------------
-    t0 = time.perf_counter()
-    sd = S.build_structural_design(data)
-    t_design = time.perf_counter() - t0
-    t0 = time.perf_counter()
-    mle = S.fit_structural_mle(sd)
-    out["structural_mle"] = {"table": _tab(mle.table), "loglik": mle.loglik,
-                             "seconds": time.perf_counter() - t0, "design_seconds": t_design,
-                             "converged": mle.converged, "settings": sd.settings}
-    print(mle.table.round(3), flush=True)
-    fits = {}
-    for hier in (False, True):
-        key = "hierarchical" if hier else "pooled"
-        t0 = time.perf_counter()
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            f = S.fit_structural(sd, hierarchical=hier, sampler=args.sampler,
-                                 chains=args.chains, draws=args.draws, tune=args.tune, seed=1)
-        wall = time.perf_counter() - t0
-        st = f.idata.sample_stats
-        out[f"bayes_{key}"] = {"summary": _tab(f.summary), "wall_seconds": wall,
-                               "timing": f.timing, "settings": f.settings,
-                               "divergences": int(st["diverging"].sum()),
-                               "mean_steps": float(st["n_steps"].mean())
-                               if "n_steps" in st else None}
-        if hier:
-            al = f.idata.posterior["alpha"]
-            out["bayes_hierarchical"]["alpha_by_country"] = {
-                c: {"mean": float(al.sel(country=c).mean()),
-                    "lo": float(al.sel(country=c).quantile(0.03)),
-                    "hi": float(al.sel(country=c).quantile(0.97))}
-                for c in f.design.countries}
-        fits[key] = f
-        print(key, f"{wall:.1f} s", f.summary[["mean", "sd", "r_hat"]].round(3), flush=True)
-
-    # 3. out of sample ------------------------------------------------------------
-    train = data.subset(data.before(SPLIT))
-    test = data.subset(~data.before(SPLIT))
-    sd_train = S.build_structural_design(train)
-    acc = {"baseline": G.accuracy_table(cv_time).loc["baseline"].to_dict(),
-           "reduced_form": G.accuracy_table(cv_time).loc["logit"].to_dict()}
-    rng = np.random.default_rng(0)
-    for hier in (False, True):
-        key = "hierarchical" if hier else "pooled"
-        t0 = time.perf_counter()
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            f = S.fit_structural(sd_train, hierarchical=hier, sampler=args.sampler,
-                                 chains=args.chains, draws=args.draws, tune=args.tune, seed=2)
-        dr = f.draws(args.posterior_draws, seed=3)
-        countries = list(f.design.countries)
-        if hier:
-            post = f.idata.posterior
-            mu = post["mu_alpha"].stack(s=("chain", "draw")).to_numpy()
-            sg = post["sigma_alpha"].stack(s=("chain", "draw")).to_numpy()
-            new = sorted(set(test.opportunities["country"]) - set(countries))
-            pick = rng.choice(len(mu), len(dr["kappa"]), replace=False)
-            extra = mu[pick, None] + sg[pick, None] * rng.normal(size=(len(pick), len(new)))
-            dr["alpha"] = np.concatenate([dr["alpha"], extra], axis=1)
-            countries += new
-            out.setdefault("notes", []).append(
-                f"countries without cabinets before {SPLIT} ({', '.join(new) or 'none'}) "
-                "get tolerances drawn from the fitted population")
-        topk = S.structural_topk(dr, test, countries=countries,
-                                 max_units=f.design.settings["max_units"])
-        acc[f"structural_{key}"] = {"top1": float(topk["top1"].mean()),
-                                    "top5": float(topk["top5"].mean())}
-        print(key, "out of sample", acc[f"structural_{key}"],
-              f"{time.perf_counter() - t0:.1f} s", flush=True)
-    out["out_of_sample"] = {"accuracy": acc, "n_test": test.n_opportunities,
-                            "n_train": train.n_opportunities,
-                            "what": f"fit before {SPLIT}, predict from then on; structural: "
-                            "posterior expected accuracy over "
-                            f"{args.posterior_draws} draws"}
-
-    # 4. regularities -------------------------------------------------------------
-    models = {"reduced form": G.linear_score(rf.params.to_numpy())}
-    for key, f in fits.items():
-        th = f.idata.posterior["theta"].mean(("chain", "draw")).to_numpy()
-        ka = float(f.idata.posterior["kappa"].mean())
-        al = f.idata.posterior["alpha"].mean(("chain", "draw")).to_numpy()
-        models[f"structural ({key})"] = S.structural_score(
-            th, al[None, :] if al.ndim else al, np.array([ka]), data.subset(
-                data.n_parties <= 10), countries=list(f.design.countries),
-            max_units=f.design.settings["max_units"])
-    reg = regularities(data, models)
-    out["regularities"] = {"table": _tab(reg), "n": reg.attrs["n"]}
-    print(reg.round(3), flush=True)
-
-    Path(args.json).write_text(json.dumps(out, indent=2, default=str))
-    Path(args.md).write_text(render_markdown(out))
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        res = fit_government(data, args.models, cv="time,country", split_date=SPLIT,
+                             sampler=args.sampler, chains=args.chains, draws=args.draws,
+                             tune=args.tune, posterior_draws=args.posterior_draws,
+                             with_regularities=True, seed=0,
+                             log=lambda s: print(f"[{time.perf_counter() - t0:7.1f} s] {s}",
+                                                 flush=True))
+    out = {"machine": machine(), "load_at_start": LOAD_AT_START,
+           "load_at_end": open("/proc/loadavg").read().split()[:3],
+           "versions": versions("numpy", "scipy", "pymc", "pytensor", "nutpie", "jax",
+                                "statsmodels"),
+           "settings": vars(args), "citation": PARLGOV_CITATION,
+           "total_seconds": time.perf_counter() - t0, **res.results}
+    print(res.report(), flush=True)
+    write_json(args.json, out)
+    Path(args.md).write_text(render_markdown(out), encoding="utf-8")
     if not args.no_figures:
         figures(out)
     return 0
 
 
 def render_markdown(out: dict) -> str:
-    """The committed results page (also what the docs page reads, via the JSON)."""
+    """The committed results page (the docs page reads the JSON)."""
     d = out["data"]
     lines = ["# Government formation on ParlGov (`benchmarks/bench_government.py`)", "",
              f"Data: {out['citation']} {d['opportunities']} formation opportunities in "
              f"{d['countries']} countries (excluded: {d['excluded']}).", "",
-             f"Machine: {out['machine']['cpus']} CPUs, shared and loaded (load average at start "
-             f"{', '.join(out['load_at_start'])}); versions {out['versions']}.", ""]
+             f"Machine: {out['machine']['cpus']} CPUs, shared with other work (load average "
+             f"at start {', '.join(out['load_at_start'])}, at end "
+             f"{', '.join(out['load_at_end'])}), so the times are upper bounds; total "
+             f"{out['total_seconds'] / 60:.1f} min. Versions {out['versions']}.", ""]
     rf = pd.DataFrame(out["reduced_form"]["table"]).T
     lines += ["## Reduced-form conditional logit (MLE)", "",
               f"{out['reduced_form']['seconds']:.1f} s, log-likelihood "
@@ -249,16 +110,13 @@ def render_markdown(out: dict) -> str:
               markdown_table(["covariate", "estimate", "se"],
                              [[k, f"{r['estimate']:.3f}", f"{r['se']:.3f}"]
                               for k, r in rf.iterrows()]), ""]
-    for scheme, v in out["cross_validation"].items():
-        a = v["accuracy"]
-        lines += [f"Out of sample ({scheme}, {v['n']} cabinets): "
-                  + "; ".join(f"{m} top-1 {a[m]['top1']:.3f}, top-5 {a[m]['top5']:.3f}"
-                              for m in a), ""]
     sm = pd.DataFrame(out["structural_mle"]["table"]).T
+    sd = out["structural_design"]
     lines += ["## Structural model, maximum likelihood", "",
-              f"{out['structural_mle']['seconds']:.1f} s (design "
-              f"{out['structural_mle']['design_seconds']:.1f} s), settings "
-              f"{out['structural_mle']['settings']}.", "",
+              f"{out['structural_mle']['seconds']:.1f} s (choice sets built in "
+              f"{sd['seconds']:.1f} s: every cabinet up to {sd['max_exact']} parties, "
+              f"otherwise the formed one and {sd['n_draws']} importance draws), "
+              f"log-likelihood {out['structural_mle']['loglik']:.2f}.", "",
               markdown_table(["parameter", "estimate", "se"],
                              [[k, f"{r['estimate']:.3f}", f"{r['se']:.3f}"]
                               for k, r in sm.iterrows()]), ""]
@@ -266,7 +124,7 @@ def render_markdown(out: dict) -> str:
         b = out[f"bayes_{key}"]
         s = pd.DataFrame(b["summary"]).T
         lines += [f"## Structural model, Bayesian ({key})", "",
-                  f"Wall time {b['wall_seconds']:.1f} s (design, compile, sample: "
+                  f"Wall time {b['wall_seconds']:.1f} s ("
                   + ", ".join(f"{k} {v:.1f} s" for k, v in b["timing"].items())
                   + f"); {b['settings']['chains']} chains x {b['settings']['draws']} draws "
                   f"({b['settings']['tune']} tuning), sampler {b['settings']['sampler']}"
@@ -278,18 +136,24 @@ def render_markdown(out: dict) -> str:
                                   for k, r in s.iterrows()]), ""]
     o = out["out_of_sample"]
     lines += ["## Out-of-sample accuracy", "", f"{o['what']}; {o['n_train']} training and "
-              f"{o['n_test']} test cabinets.", "",
-              markdown_table(["model", "top-1", "top-5"],
-                             [[m, f"{a['top1']:.3f}", f"{a['top5']:.3f}"]
+              f"{o['n_test']} test cabinets. Seconds: fit on the training cabinets and "
+              "ranking of the test cabinets.", "",
+              markdown_table(["model", "top-1", "top-5", "seconds"],
+                             [[m, f"{a['top1']:.3f}", f"{a['top5']:.3f}",
+                               f"{o['seconds'][m]:.1f}"]
                               for m, a in o["accuracy"].items()]), ""]
+    lines += [f"- {n}" for n in o["notes"]]
+    c = out["cross_validation"]["country"]
+    lines += ["", f"Leaving one country out ({c['n']} cabinets, {c['seconds']:.1f} s): "
+              + "; ".join(f"{m} top-1 {a['top1']:.3f}, top-5 {a['top5']:.3f}"
+                          for m, a in c["accuracy"].items()), ""]
     r = pd.DataFrame(out["regularities"]["table"]).T
     lines += ["## Regularities", "",
               f"Observed shares and the shares each fitted model predicts "
-              f"({out['regularities']['n']} opportunities of at most 10 parties).", "",
+              f"({out['regularities']['n']} opportunities of at most "
+              f"{out['regularities']['max_parties']} parties).", "",
               markdown_table(["", *r.columns], [[k, *(f"{v:.3f}" for v in row)]
                                                  for k, row in r.iterrows()]), ""]
-    for n in out.get("notes", []):
-        lines.append(f"- {n}")
     return "\n".join(lines) + "\n"
 
 

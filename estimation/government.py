@@ -73,7 +73,6 @@ from .mle import MLEResults, fit_clogit
 __all__ = ["FormationData", "FormationChoiceSets", "load_parlgov", "formation_choice_sets",
            "fit_formation", "predictive_accuracy", "baseline_score", "cross_validate",
            "simulate_formation", "linear_score", "top_k_probability", "accuracy_table",
-           "cli_fit_parlgov",
            "PARLGOV_CITATION", "PARLGOV_DIR", "IMPUTE"]
 
 PARLGOV_DIR = Path(__file__).parent / "datasets" / "parlgov"
@@ -593,40 +592,3 @@ def accuracy_table(cv: pd.DataFrame) -> pd.DataFrame:
         cols = [c for c in cv.columns if c.startswith(model + "_top")]
         out[model] = {c.split("_", 1)[1]: float(cv[c].mean()) for c in cols}
     return pd.DataFrame(out).T.rename_axis("model")
-
-
-def cli_fit_parlgov(*, model: str = "clogit", cv: str = "time", max_exact: int = 10,
-                    n_draws: int = 100, seed: int = 0, **bayes: Any) -> str:
-    """What ``restrat fit parlgov`` prints: estimates, exclusions and predictive accuracy."""
-    if model != "clogit":
-        raise InvalidArgumentError("--model", model, "unknown model for the ParlGov data",
-                                   "Use --model clogit")
-    if cv not in ("time", "country", "none"):
-        raise InvalidArgumentError("--cv", cv, "unknown validation scheme",
-                                   "Use time, country or none")
-    data = load_parlgov()
-    exc = data.excluded["reason"].value_counts()  # type: ignore[attr-defined]
-    fit = fit_formation(data, max_exact=max_exact, n_draws=n_draws, seed=seed)
-    n_sampled = int((data.n_parties > max_exact).sum())
-    lines = [
-        "Government formation on ParlGov: conditional logit over potential cabinets",
-        f"  {data.n_opportunities} formation opportunities in {data.n_countries} countries; "
-        f"excluded: {int(exc.get('caretaker', 0))} caretaker cabinets, "
-        f"{int(exc.drop('caretaker', errors='ignore').sum())} cabinets whose party set cannot "
-        "be matched",
-        f"  every cabinet listed for parliaments of <= {max_exact} parties; {n_sampled} larger "
-        f"ones: formed cabinet + {n_draws} sampled (with the sampling correction)",
-        f"  log-likelihood {fit.loglik:.2f}, converged {fit.converged}, "
-        f"{fit.seconds:.1f} s", "",
-        fit.table.to_string(float_format=lambda v: f"{v:.3f}"),
-    ]
-    if cv != "none":
-        res = cross_validate(data, cv, max_exact=max_exact, n_draws=n_draws, seed=seed)
-        what = ("fit before 2000-01-01, predict from then on" if cv == "time"
-                else "leave one country out")
-        lines += ["", f"Out-of-sample accuracy ({what}; {len(res)} predicted cabinets; "
-                  "share whose party set is ranked first / in the top five):",
-                  accuracy_table(res).to_string(float_format=lambda v: f"{v:.3f}")]
-    lines += ["", "Data: " + PARLGOV_CITATION]
-    return "\n".join(lines)
-

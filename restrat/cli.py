@@ -221,21 +221,37 @@ def _fit(args: argparse.Namespace) -> int:
         return _fit_parlgov(args)
     if args.model is not None and args.model not in FIT_MODELS:
         raise _usage("--model", args.model, "does not fit allocation data",
-                     f"Use one of {', '.join(FIT_MODELS)} (clogit is the model of "
+                     f"Use one of {', '.join(FIT_MODELS)} (clogit and mle are models of "
                      "`restrat fit parlgov`)")
+    for name in ("cv", "split_date", "countries", "regularities"):
+        if getattr(args, name):
+            flag = "--" + name.replace("_", "-")
+            raise _usage(flag, getattr(args, name), "is an option of `restrat fit parlgov`",
+                         f"Drop {flag} when fitting allocation data")
     if args.out:
         check_output_target(args.out, name="--out", kind="file", overwrite=args.overwrite)
     print(cli_fit(args.data, args.model or "structural", sampler=args.sampler,
-                  chains=args.chains, draws=args.draws, tune=args.tune, seed=args.seed,
+                  chains=args.chains or 4, draws=args.draws or 1000,
+                  tune=1000 if args.tune is None else args.tune, seed=args.seed,
                   role=args.role, out=args.out, mle=not args.no_mle, progress=not args.quiet,
                   overwrite=args.overwrite))
     return EXIT_OK
 
 
 def _fit_parlgov(args: argparse.Namespace) -> int:
-    from estimation.government import cli_fit_parlgov
+    from estimation.government_fit import cli_fit_parlgov, parse_models
+    from gametheory.fileio import check_output_target
 
-    print(cli_fit_parlgov(model=args.model or "clogit", cv=args.cv, seed=args.seed))
+    models = parse_models(args.model or "clogit,mle")
+    if args.out:
+        check_output_target(args.out, name="--out", kind="file", overwrite=args.overwrite)
+    print(cli_fit_parlgov(model=",".join(models), cv=args.cv or "time",
+                          split_date=args.split_date or "2000-01-01",
+                          countries=args.countries, seed=args.seed, sampler=args.sampler,
+                          chains=args.chains or 2, draws=args.draws or 500,
+                          tune=500 if args.tune is None else args.tune,
+                          regularities=args.regularities, out=args.out,
+                          progress=not args.quiet and sys.stderr.isatty()))
     return EXIT_OK
 
 
@@ -396,20 +412,36 @@ def build_parser(with_sweep: bool = False) -> argparse.ArgumentParser:
     p_fit.add_argument("data", nargs="?", default=None,
                        help="data folder (default: bundled), or `parlgov`")
     p_fit.add_argument("--model", default=None,
-                       help=f"{', '.join(FIT_MODELS)} (default structural); for parlgov: "
-                       "clogit")
-    p_fit.add_argument("--cv", default="time", choices=["time", "country", "none"],
-                       help="parlgov: out-of-sample accuracy by a time split (fit before "
-                       "2000, predict after) or leaving one country out (default time)")
+                       help=f"{', '.join(FIT_MODELS)} (default structural); for parlgov: a "
+                       "comma list of clogit (reduced-form conditional logit, MLE), mle "
+                       "(structural proposal-and-vote model, MLE), structural (Bayesian, "
+                       "pooled), hierarchical (Bayesian, tolerance by country), or all "
+                       "(default clogit,mle: seconds; the Bayesian fits take minutes)")
+    p_fit.add_argument("--cv", default=None,
+                       help="parlgov: out-of-sample accuracy of every model fitted by a time "
+                       "split (fit before 2000, predict after: time, the default), plus "
+                       "leaving one country out for the reduced form (country or "
+                       "time,country), or none")
+    p_fit.add_argument("--split-date", default=None, metavar="YYYY-MM-DD",
+                       help="parlgov: the time split of --cv time (default 2000-01-01)")
+    p_fit.add_argument("--countries", default=None, metavar="CODES",
+                       help="parlgov: only these countries (comma list of ParlGov codes, "
+                       "e.g. DNK,NLD)")
+    p_fit.add_argument("--regularities", action="store_true",
+                       help="parlgov: observed and predicted shares of minimal winning, "
+                       "minority, largest-party... cabinets")
     p_fit.add_argument("--sampler", default="auto", help="auto, nutpie or pymc")
-    p_fit.add_argument("--chains", type=_CHAINS, default=4, help="1-64 (default 4)")
-    p_fit.add_argument("--draws", type=_DRAWS, default=1000, help="1-1000000 (default 1000)")
-    p_fit.add_argument("--tune", type=_TUNE, default=1000, help="0-1000000 (default 1000)")
+    p_fit.add_argument("--chains", type=_CHAINS, default=None,
+                       help="1-64 (default 4; parlgov 2)")
+    p_fit.add_argument("--draws", type=_DRAWS, default=None,
+                       help="1-1000000 (default 1000; parlgov 500)")
+    p_fit.add_argument("--tune", type=_TUNE, default=None,
+                       help="0-1000000 (default 1000; parlgov 500)")
     p_fit.add_argument("--seed", type=_SEED, default=0, help="0 <= seed < 2**63 (default 0)")
     p_fit.add_argument("--role", default=None,
                        help="role for the reduced-form conditional_logit")
-    p_fit.add_argument("--out", default=None, help="save the fit as NetCDF here (checked "
-                       "before fitting)")
+    p_fit.add_argument("--out", default=None, help="save the fit as NetCDF here (parlgov: "
+                       "every result as JSON; checked before fitting)")
     p_fit.add_argument("--overwrite", action="store_true", help="replace an existing --out")
     p_fit.add_argument("--no-mle", action="store_true", help="skip the MLE comparison")
     p_fit.set_defaults(func=_fit)

@@ -76,7 +76,7 @@ def test_fit_help_offers_only_models_it_fits(capsys):
     assert all(m in help_text for m in FIT_MODELS)
     # clogit is offered only for the ParlGov data, and refused for allocation data
     assert help_text.replace("conditional_logit", "").count("clogit") == 1
-    assert "for parlgov: clogit" in help_text
+    assert "for parlgov: a comma list of clogit" in help_text
     assert main(["fit", "--model", "clogit", "--draws", "5"]) == 2
     assert "conditional_logit" in capsys.readouterr().err
 

@@ -307,7 +307,7 @@ def test_cross_validation_time_split_runs_and_counts():
 def test_cli_fit_parlgov(capsys):
     from restrat.cli import main
 
-    assert main(["fit", "parlgov", "--cv", "none"]) == 0
+    assert main(["fit", "parlgov", "--model", "clogit", "--cv", "none"]) == 0
     out = capsys.readouterr().out
     # counts from the raw data: 1,618 cabinets, 149 caretakers, 105 unmatched
     assert "1364 formation opportunities in 37 countries" in out
