@@ -139,35 +139,39 @@ def test_refuses_bad_requests(small):
 
 def test_cli_runs_every_model_from_one_command(tmp_path, capsys):
     """reduced form, structural MLE, Bayesian pooled and hierarchical (sampled tiny), each
-    timed and scored out of sample, from one command on two countries."""
+    timed, from one command on two countries; then the time split on its own."""
     from restrat.cli import main
 
     out = tmp_path / "gov.json"
-    assert main(["fit", "parlgov", "--model", "all", "--countries", COUNTRIES,
-                 "--chains", "1", "--draws", "15", "--tune", "15",
-                 "--split-date", "1990-01-01", "--out", str(out)]) == 0
+    assert main(["fit", "parlgov", "--model", "all", "--countries", COUNTRIES, "--cv", "none",
+                 "--chains", "1", "--draws", "15", "--tune", "15", "--out", str(out)]) == 0
     text = capsys.readouterr().out
     for part in ("Reduced-form conditional logit", "Maximum likelihood", "Bayesian, pooled",
-                 "Bayesian, hierarchical by country", "Out-of-sample accuracy", "Döring"):
+                 "Bayesian, hierarchical by country", "Döring"):
         assert part in text, part
     r = json.loads(out.read_text())
-    assert r["models"] == list(F.GOVERNMENT_MODELS)
-    assert set(r["out_of_sample"]["accuracy"]) == {
-        "baseline", "reduced_form", "structural_mle", "structural_pooled",
-        "structural_hierarchical"}
+    assert r["models"] == list(F.GOVERNMENT_MODELS) and "out_of_sample" not in r
     for key in ("bayes_pooled", "bayes_hierarchical"):
         assert r[key]["settings"]["draws"] == 15 and r[key]["wall_seconds"] > 0
+        assert r[key]["settings"]["chains"] == 1
     assert set(r["bayes_hierarchical"]["alpha_by_country"]) == {"CAN", "MLT"}
     assert r["data"]["opportunities"] == 64
-    assert r["data"]["train"] == int((pd.to_datetime(pd.read_csv(
-        G.PARLGOV_DIR / "opportunities.csv").query("country in ['MLT', 'CAN']")[
-        "start_date"]) < "1990-01-01").sum())
+    # the time split follows --split-date (counted from the CSV)
+    out.unlink()
+    assert main(["fit", "parlgov", "--model", "clogit", "--countries", COUNTRIES,
+                 "--split-date", "1990-01-01", "--out", str(out)]) == 0
+    r = json.loads(out.read_text())
+    opp = pd.read_csv(G.PARLGOV_DIR / "opportunities.csv")
+    opp = opp[opp["country"].isin(COUNTRIES.split(","))]
+    assert r["out_of_sample"]["n_train"] == int((opp["start_date"] < "1990-01-01").sum())
+    assert "Out-of-sample accuracy" in capsys.readouterr().out
     # refused before anything is fitted: an existing --out, an unknown model or country
     assert main(["fit", "parlgov", "--model", "clogit", "--out", str(out)]) == 2
     assert main(["fit", "parlgov", "--model", "probit"]) == 2
     assert main(["fit", "parlgov", "--countries", "XXX"]) == 2
+    assert main(["fit", "parlgov", "--split-date", "soon"]) == 2
     err = capsys.readouterr().err
-    assert "--out" in err and "--model" in err and "XXX" in err
+    assert all(w in err for w in ("--out", "--model", "XXX", "split_date"))
     # parlgov options are refused for allocation data
     assert main(["fit", "--countries", "DNK", "--draws", "5"]) == 2
 
