@@ -49,3 +49,6 @@ def test_docs_build_strict(tmp_path: Path) -> None:
     # the veto tutorial fitted both models and compared them by LOO
     veto = (site / "tutorials/veto/index.html").read_text(encoding="utf-8")
     assert "elpd_loo" in veto and "no veto" in veto
+    # the ParlGov page read the committed benchmark results and wrote its verdicts
+    gov = (site / "tutorials/government-formation/index.html").read_text(encoding="utf-8")
+    assert "Döring" in gov and "top5" in gov and "Reproduced by" in gov
