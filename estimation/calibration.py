@@ -50,6 +50,7 @@ from gametheory.restratification import ModelParameters, spec
 from .errors import EstimationError
 from .fit import Refitter, _positive_int
 from .models.priors import resolve_priors
+from .models.structural import fixed_estimands
 from .simulate import SimulationBank, _as_params, _as_rng, _regions, normalised_truth
 
 __all__ = ["cli_calibrate", "sbc", "recovery_study", "calibrate", "SBCResult", "RecoveryResult",
@@ -71,26 +72,29 @@ def rank_statistics(truth: Mapping[str, float], draws: Mapping[str, np.ndarray]
 
 
 def prior_draw_params(priors: Mapping[str, Any] | None, rng: np.random.Generator,
-                      base: ModelParameters | None = None, *, veto: bool = True
-                      ) -> ModelParameters:
+                      base: ModelParameters | None = None, *, veto: bool = True,
+                      fixed: Mapping[str, float] | None = None) -> ModelParameters:
     r"""One parameter vector drawn from the structural model's priors.
 
     The estimands (:data:`gametheory.restratification.spec.ESTIMANDS`) are drawn
     and mapped to :class:`ModelParameters` with :math:`\lambda = 1` and
     :math:`\theta = ` ``lam_theta`` (the same probabilities); ``veto=False`` fixes
-    ``delta`` at 0.
+    ``delta`` at 0, and the estimands held fixed (*fixed*, default
+    :data:`~gametheory.restratification.spec.DEFAULT_FIXED`) take their values.
     """
     pr = resolve_priors(priors)
+    held = fixed_estimands(fixed, veto)
     values: dict[str, float] = {}
     for name, shape in _SHAPES.items():
+        if name in held:
+            values[name] = held[name]
+            continue
         x = np.atleast_1d(pr[name].draw(1, rng, shape)[0])
         labels = spec.ESTIMANDS[name]
         if labels:
             values.update({f"{name}[{lab}]": float(v) for lab, v in zip(labels, x, strict=True)})
         else:
             values[name] = float(x[0])
-    if not veto:
-        values["delta"] = 0.0
     return spec.model_parameters(values, base)
 
 
@@ -252,9 +256,8 @@ def _loop(n_sims: int, n_regions: int, seed: Any, draws: int, tune: int, chains:
                 refit = Refitter(data, sampler=sampler, priors=priors, veto=veto)
             res = refit.fit(data, chains=chains, draws=draws, tune=tune,
                             seed=int(rng.integers(2**31 - 1)), cores=cores)
-        t = normalised_truth(p)
-        if not veto:
-            t.pop("delta")
+        held = fixed_estimands(None, veto)
+        t = {k: v for k, v in normalised_truth(p).items() if k.split("[")[0] not in held}
         truths.append(t)
         post.append(_flat_draws(res, draws * chains))
         if progress:

@@ -13,15 +13,26 @@ role:
     ``lower_retained`` (share of its trauma volume a Trauma Unit / lower-tier unit
     keeps; default: the network type's) and ``bloc_kind`` (the kind of
     organisation every bloc member must represent, default ``district``; ``any``
-    turns the check off).
+    turns the check off); optional, the concession pool
+    (:mod:`gametheory.restratification.concessions`; default: the network type's
+    role set): ``portfolio_pool``, ``seat_pool``, ``rotation_pool`` (roles of each
+    kind; a seat pool of 0 means one seat per committee hospital),
+    ``portfolio_value``, ``seat_value``, ``rotation_value`` (mean value of a role,
+    value units), ``rehabilitation_return`` and ``committee_quota`` (share of the
+    committee's votes a division needs; default 1, unanimity).
 ``organisations``
     ``region``, ``organisation``, ``kind`` (``teaching``, ``district``,
     ``non_teaching``, ``ambulance``), ``track_record``, ``performance``,
     ``specialist_breadth``, ``n_super_specialist``, ``trauma_volume`` (major-trauma
     cases a year before the network, :math:`\ge 0`), optional
-    ``can_be_trauma_unit`` (default true) and ``concession_roles`` (roles it
-    received as concessions; empty = not observed; only for organisations that
-    lose work under the observed allocation).
+    ``can_be_trauma_unit`` (default true), ``practice_elites`` (its practice
+    elites who are not opinion leaders, who may take rotation places; default 0)
+    and the concession roles it holds of each kind, ``portfolio_roles``,
+    ``seat_roles`` and ``rotation_roles`` (empty = not observed; only for the
+    hospitals on the observed configuration's committee: those that lose work
+    and are neither host nor centre). A committee whose counts are partly
+    observed is scored exactly (the unobserved cells are merged with the
+    network's).
 ``doctors``
     ``region``, ``doctor``, ``organisation`` (employer), ``cultural``,
     ``social``, ``symbolic`` (capital), ``multiplex``, ``endorsed`` and optional
@@ -88,6 +99,7 @@ import pandas as pd
 from gametheory.errors import InvalidTypeError
 from gametheory.restratification import spec
 from gametheory.restratification.actors import KINDS, roles_by_name
+from gametheory.restratification.concessions import ROLE_KINDS
 
 from .errors import DataValidationError, MissingDependencyError, Problem
 
@@ -109,6 +121,10 @@ SCHEMA: dict[str, dict[str, tuple[str, bool, Any]]] = {
         "unit_retained": ("float", False, np.nan),
         "lower_retained": ("float", False, np.nan),
         "bloc_kind": ("str", False, "district"),
+        **{f"{k}_pool": ("count", False, np.nan) for k in ROLE_KINDS},
+        **{f"{k}_value": ("float", False, np.nan) for k in ROLE_KINDS},
+        "rehabilitation_return": ("float", False, np.nan),
+        "committee_quota": ("float", False, np.nan),
     },
     "organisations": {
         "region": ("id", True, None),
@@ -118,7 +134,8 @@ SCHEMA: dict[str, dict[str, tuple[str, bool, Any]]] = {
             col for _, col in spec.CONFIG_SOURCES.values())},
         "trauma_volume": ("float", True, None),
         "can_be_trauma_unit": ("bool", False, True),
-        "concession_roles": ("count", False, np.nan),
+        "practice_elites": ("count", False, 0.0),
+        **{c: ("count", False, np.nan) for c in spec.CONCESSION_COLUMNS},
     },
     "doctors": {
         "region": ("id", True, None),
@@ -647,9 +664,9 @@ class AllocationData:
         """Read one or more folders (or ``result.json`` files) written by ``restrat run``.
 
         The observed allocation is the model's chosen configuration and
-        appointed directors; a hospital's ``concession_roles`` counts the
-        roles of its concession package (portfolio leads, committee seat,
-        rotation places) when it lost work.
+        appointed directors; each committee hospital's ``portfolio_roles``,
+        ``seat_roles`` and ``rotation_roles`` count the roles of its concession
+        package.
         """
         from gametheory.fileio import decode_text, read_input_bytes
         from gametheory.restratification import Region
@@ -676,11 +693,11 @@ class AllocationData:
                              "centre_director": appointed.get(roles.centre_director)}
                 chosen = (res["chosen"]["host"], res["chosen"]["centre"])
                 losses = {d["organisation"]: float(d["loss"]) for d in res["designations"]}
-                counts: dict[str, int] = {}
+                committee = [o for o, L in losses.items() if L > 0 and o not in chosen]
+                counts = {o: dict.fromkeys(ROLE_KINDS, 0) for o in committee}
                 for pk in res.get("packages", []):
-                    if losses.get(pk["organisation"], 0.0) > 0:
-                        counts[pk["organisation"]] = counts.get(pk["organisation"], 0) + 1
-                counts = {o: counts.get(o, 0) for o, L in losses.items() if L > 0}
+                    if pk["organisation"] in counts:
+                        counts[pk["organisation"]][pk["kind"]] += 1
                 tables.append(region_tables(
                     region, chosen, directors, counts,
                     tier_concentration=float(res["params"].get("tier_concentration", 0.5))))
@@ -751,6 +768,12 @@ def _validate(frames: dict[str, pd.DataFrame], missing_covariates: bool = False
             "add a members table (region, member, organisation, weight, bloc) and a quota "
             "column in regions; a bloc_power number is no longer read"))
         frames["members"] = pd.DataFrame(columns=list(SCHEMA["members"]))
+    if "concession_roles" in frames["organisations"].columns:
+        problems.append(Problem(
+            "organisations", None, "concession_roles", list(frames["organisations"].columns),
+            "is a total count of concession roles, which the committee model does not score",
+            "give the roles of each kind a hospital holds: "
+            + ", ".join(spec.CONCESSION_COLUMNS) + " (empty = not observed)"))
     for (name, col), why in _OLD_COLUMNS.items():
         df = frames[name]
         new_cols = {"regions": "quota", "organisations": "trauma_volume"}
@@ -795,7 +818,7 @@ def _validate(frames: dict[str, pd.DataFrame], missing_covariates: bool = False
                         problems.append(Problem(name, i, col, v, "is true/false, not a number",
                                                 f"give a number for {col}"))
                         continue
-                    if (kind == "float" and col in ("unit_retained", "lower_retained")
+                    if (kind == "float" and not cols[col][1] and _is_missing(cols[col][2])
                             and _is_missing(v)):
                         continue
                     if name == "organisations" and col in _ROLE_COLUMNS and _is_missing(v):
@@ -852,15 +875,28 @@ def _cross_checks(t: dict[str, pd.DataFrame], missing_covariates: bool = False
         try:
             roles = roles_by_name(net or "trauma")
         except ValueError:
-            P.append(Problem("regions", i, "network", net, "is not a known network type, so "
-                             "the retained shares are unknown",
-                             "give unit_retained and lower_retained, or network trauma, "
-                             "stroke or cancer"))
-            continue
+            continue                        # reported below
         if not np.isfinite(ur):
             reg.at[i, "unit_retained"] = roles.unit_retained
         if not np.isfinite(lr):
             reg.at[i, "lower_retained"] = roles.lower_retained
+    for col in [f"{k}_value" for k in ROLE_KINDS] + ["rehabilitation_return"]:
+        v = reg[col].to_numpy(dtype=float)
+        for i in np.flatnonzero(np.isfinite(v) & (v < 0)):
+            P.append(Problem("regions", int(i), col, v[i], "is negative",
+                             "give a value >= 0 (value units), or leave it empty"))
+    cq = reg["committee_quota"].to_numpy(dtype=float)
+    for i in np.flatnonzero(np.isfinite(cq) & ((cq <= 0) | (cq > 1))):
+        P.append(Problem("regions", int(i), "committee_quota", cq[i], "is outside (0, 1]",
+                         "give the share of the committee's votes a division needs (1: "
+                         "unanimity), or leave it empty"))
+    for i, net in enumerate(reg["network"]):
+        try:
+            roles_by_name(net or "trauma")
+        except ValueError:
+            P.append(Problem("regions", i, "network", net, "is not a known network type, so "
+                             "the concession pool and its portfolios are unknown",
+                             "use network trauma, stroke or cancer"))
     regions = set(reg["region"])
     for name, df in (("organisations", org), ("doctors", doc), ("bids", bid),
                      ("members", mem), ("allocations", alloc), ("votes", vot),
@@ -978,26 +1014,41 @@ def _cross_checks(t: dict[str, pd.DataFrame], missing_covariates: bool = False
                              f"{org_role} {o!r} who are not opinion leaders)",
                              f"choose one of {sorted(pool)}"))
     P += _alternative_checks(alt, bidders, chosen, regions)
-    # concession counts must belong to organisations that lose work under the allocation
+    # concession counts belong to the committee (hospitals that lose work under the
+    # allocation and hold neither role), and a region's counts of a kind fit in its pool
     rr = reg.set_index("region")
-    obs = np.isfinite(org["concession_roles"].to_numpy())
-    for i in np.flatnonzero(obs):
-        r = org.at[i, "region"]
-        if (r not in rr.index or (r, "centre") not in chosen
+    cols = spec.CONCESSION_COLUMNS
+    held: dict[tuple[str, int], float] = {}
+    for i in np.flatnonzero(np.isfinite(org[list(cols)].to_numpy(dtype=float)).any(axis=1)):
+        r, o = org.at[i, "region"], org.at[i, "organisation"]
+        if (r not in rr.index or (r, "centre") not in chosen or (r, "host") not in chosen
                 or not np.isfinite(org.at[i, "trauma_volume"])):
             continue
-        lost = spec.work_lost(org.at[i, "trauma_volume"],
-                              org.at[i, "organisation"] == chosen[(r, "centre")],
+        lost = spec.work_lost(org.at[i, "trauma_volume"], o == chosen[(r, "centre")],
                               org.at[i, "kind"] == "ambulance",
                               bool(org.at[i, "can_be_trauma_unit"]),
                               rr.at[r, "unit_retained"], rr.at[r, "lower_retained"])
-        if not lost > 0 and org.at[i, "concession_roles"] > 0:
-            P.append(Problem("organisations", int(i), "concession_roles",
-                             org.at[i, "concession_roles"],
-                             "is positive for an organisation that loses no work under the "
-                             "observed allocation",
-                             "give concessions only to hospitals that lost work, or leave it "
-                             "empty"))
+        on = lost > 0 and o not in (chosen[(r, "host")], chosen[(r, "centre")])
+        for k, col in enumerate(cols):
+            n = org.at[i, col]
+            if not np.isfinite(n):
+                continue
+            held[(r, k)] = held.get((r, k), 0.0) + float(n)
+            if not on and n > 0:
+                P.append(Problem("organisations", int(i), col, n,
+                                 "is positive for an organisation not on the concession "
+                                 "committee (it loses no work under the observed allocation, "
+                                 "or it is the host or the centre)",
+                                 "give concessions only to the committee's hospitals, or "
+                                 "leave it empty"))
+    for (r, k), total in held.items():
+        kind = ROLE_KINDS[k]
+        pool = _pool_size(rr.loc[r], kind)
+        if pool is not None and total > pool:
+            P.append(Problem("organisations", None, cols[k], total,
+                             f"region {r!r}: the hospitals hold {total:g} {kind} roles, "
+                             f"more than the pool of {pool:g}",
+                             f"check the counts, or give the pool in regions.{kind}_pool"))
     return P
 
 
@@ -1035,6 +1086,18 @@ def _alternative_checks(alt: pd.DataFrame, bidders: Mapping[tuple[str, str], set
                              "is not among the region's sampled ones",
                              "include the chosen configuration"))
     return P
+
+
+def _pool_size(row: pd.Series, kind: str) -> float | None:
+    """Roles of *kind* in a region's pool (None: the seat pool follows the committee)."""
+    v = row.get(f"{kind}_pool", np.nan)
+    if v is not None and np.isfinite(float(v)):
+        n = float(v)
+    else:
+        roles = roles_by_name(str(row.get("network", "trauma")))
+        n = float({"portfolio": len(roles.portfolios), "seat": roles.seat_pool,
+                   "rotation": roles.rotation_pool}[kind])
+    return None if kind == "seat" and n == 0 else n
 
 
 def _member_checks(reg: pd.DataFrame, mem: pd.DataFrame, vot: pd.DataFrame,
@@ -1167,7 +1230,7 @@ def _choice_sets(data: AllocationData, role: str) -> ChoiceSets:
 # -------------------------------------------------------- from a Region
 def region_tables(region: Any, chosen: tuple[str, str] | None,
                   directors: Mapping[str, str | None] | None = None,
-                  concession_roles: Mapping[str, int] | None = None, *,
+                  concessions: Mapping[str, Mapping[str, int]] | None = None, *,
                   tier_concentration: float = 0.5, name: str | None = None,
                   votes: Mapping[str, bool] | None = None) -> dict[str, pd.DataFrame]:
     """The tables of one :class:`~gametheory.restratification.Region` and its outcome.
@@ -1175,14 +1238,16 @@ def region_tables(region: Any, chosen: tuple[str, str] | None,
     The region's description comes from :func:`gametheory.restratification.spec.region_frames`;
     ``chosen`` is the observed (host, centre); ``directors`` maps
     ``network_director``/``centre_director`` to a doctor's name;
-    ``concession_roles`` maps organisations to their count; ``votes`` maps members
-    to their observed vote.
+    ``concessions`` maps organisations to their counts of each kind of role
+    (``{"portfolio": 2, "seat": 1, "rotation": 0}``; organisations or kinds not
+    given are not observed); ``votes`` maps members to their observed vote.
     """
     rname = name or region.name
     out = spec.region_frames([region], names=[rname], tier_concentration=tier_concentration)
-    conc = dict(concession_roles or {})
-    out["organisations"]["concession_roles"] = [conc.get(o, np.nan)
-                                                for o in out["organisations"]["organisation"]]
+    conc = dict(concessions or {})
+    for kind, col in zip(ROLE_KINDS, spec.CONCESSION_COLUMNS, strict=True):
+        out["organisations"][col] = [float(conc[o].get(kind, np.nan)) if o in conc else np.nan
+                                     for o in out["organisations"]["organisation"]]
     alloc = []
     if chosen is not None:
         alloc += [{"region": rname, "role": "host", "holder": chosen[0]},

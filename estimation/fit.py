@@ -52,6 +52,7 @@ import pandas as pd
 
 from gametheory.errors import InvalidTypeError
 from gametheory.restratification import spec
+from gametheory.restratification.concessions import ROLE_KINDS, draw_packages
 
 from .data import AllocationData, ChoiceSets, StructuralArrays
 from .errors import EstimationError, MissingDependencyError, SamplingWarning
@@ -70,7 +71,8 @@ __all__ = ["fit", "FitResults", "Refitter", "cli_fit", "demo_fit", "available_sa
 #: the parameters reported by default, per model
 ESTIMANDS: dict[str, tuple[str, ...]] = {
     "structural": tuple(spec.ESTIMANDS),
-    "hierarchical": (*spec.ESTIMANDS, "sigma_lam_theta", "sigma_alpha", "sigma_gamma0"),
+    "hierarchical": (*spec.ESTIMANDS, "sigma_lam_theta", "sigma_alpha",
+                     "sigma_proposer_advantage"),
     "conditional_logit": ("b",),
     "naive": tuple(spec.ESTIMANDS),
 }
@@ -128,7 +130,8 @@ def _positive_int(name: str, value: Any, minimum: int = 1) -> int:
 
 
 def build_model(model: str, source: Any, priors: Mapping[str, Any] | None, *,
-                role: str | None = None, group: str = "network", veto: bool = True) -> Any:
+                role: str | None = None, group: str = "network", veto: bool = True,
+                fixed: Mapping[str, float] | None = None) -> Any:
     """The pymc model ``model`` for *source* (AllocationData, arrays or choice sets)."""
     from .models import MODELS
 
@@ -137,10 +140,10 @@ def build_model(model: str, source: Any, priors: Mapping[str, Any] | None, *,
     if model == "conditional_logit":
         return MODELS[model](source, priors, role=role)
     if model == "hierarchical":
-        return MODELS[model](source, priors, group=group, veto=veto)
+        return MODELS[model](source, priors, group=group, veto=veto, fixed=fixed)
     if model == "naive":
         return MODELS[model](source, priors)
-    return MODELS[model](source, priors, veto=veto)
+    return MODELS[model](source, priors, veto=veto, fixed=fixed)
 
 
 def compile_nutpie(pm_model: Any, backend: str | None, *, keep_data: bool = False) -> Any:
@@ -224,8 +227,10 @@ class Refitter:
 
     def __init__(self, data: AllocationData, model: str = "structural", *,
                  sampler: str = "auto", priors: Mapping[str, Any] | None = None,
-                 veto: bool = True, group: str = "network", target_accept: float = 0.9
-                 ) -> None:
+                 veto: bool = True, group: str = "network", target_accept: float = 0.9,
+                 fixed: Mapping[str, float] | None = None) -> None:
+        from .models.structural import fixed_estimands
+
         if model not in ("structural", "hierarchical"):
             raise EstimationError("model", model, "refitting needs a structural model",
                                   "Use model='structural' or 'hierarchical'")
@@ -233,10 +238,11 @@ class Refitter:
         self.priors = resolve_priors(priors)
         self.settings = {"model": model, "sampler": self.name, "backend": self.backend,
                          "group": group, "target_accept": target_accept, "veto": bool(veto),
-                         "role": None}
+                         "role": None, "fixed": fixed_estimands(fixed, veto)}
         t0 = time.perf_counter()
         self.source = data.arrays()
-        self.pm_model = build_model(model, self.source, self.priors, group=group, veto=veto)
+        self.pm_model = build_model(model, self.source, self.priors, group=group, veto=veto,
+                                    fixed=fixed)
         self.compiled = (compile_nutpie(self.pm_model, self.backend, keep_data=True)
                          if self.name == "nutpie" else None)
         self.compile_seconds = time.perf_counter() - t0
@@ -312,7 +318,8 @@ def fit(data: AllocationData, model: str = "structural", *, sampler: str = "auto
         seed: int | np.random.Generator | None = None,
         priors: Mapping[str, Any] | None = None, role: str | None = None,
         group: str = "network", cores: int | None = None, progressbar: bool | None = None,
-        target_accept: float = 0.9, veto: bool = True) -> FitResults:
+        target_accept: float = 0.9, veto: bool = True,
+        fixed: Mapping[str, float] | None = None) -> FitResults:
     r"""Sample the posterior of a model of the observed allocations.
 
     Parameters
@@ -335,6 +342,11 @@ def fit(data: AllocationData, model: str = "structural", *, sampler: str = "auto
     veto : bool
         For the structural models: False fixes the bloc's aversion ``delta`` at 0
         (the nested model without the veto, to compare with :func:`compare`).
+    fixed : mapping, optional
+        For the structural models: scalar estimands held at given values
+        (default :data:`~gametheory.restratification.spec.DEFAULT_FIXED`, the
+        committee's patience at 0.9; a value ``None`` frees one:
+        ``{"patience": None}`` estimates it too).
     cores : int, optional
         Parallel chains (default ``min(chains, CPUs)``).
     progressbar : bool, optional
@@ -379,7 +391,8 @@ def fit(data: AllocationData, model: str = "structural", *, sampler: str = "auto
     else:
         source = data.arrays()
     t0 = time.perf_counter()
-    pm_model = build_model(model, source, pr, role=role, group=group, veto=bool(veto))
+    pm_model = build_model(model, source, pr, role=role, group=group, veto=bool(veto),
+                           fixed=fixed)
     t_build = time.perf_counter() - t0
     cores = cores or min(chains, os.cpu_count() or 1)
     if progressbar is None:
@@ -396,6 +409,10 @@ def fit(data: AllocationData, model: str = "structural", *, sampler: str = "auto
                 "draws": draws, "tune": tune, "seed": seed_i, "role": role, "group": group,
                 "target_accept": target_accept, "n_regions": data.n_regions,
                 "veto": bool(veto)}
+    if model != "conditional_logit":
+        from .models.structural import fixed_estimands
+
+        settings["fixed"] = fixed_estimands(fixed, bool(veto))
     res = FitResults(idata, settings=settings, source=source, priors=pr, timing=timing,
                      truth=getattr(data, "truth", None))
     res._model_cache = pm_model
@@ -454,7 +471,8 @@ class FitResults:
             self._model_cache = build_model(self.model_name, self.source, self.priors,
                                             role=self.settings.get("role"),
                                             group=self.settings.get("group", "network"),
-                                            veto=bool(self.settings.get("veto", True)))
+                                            veto=bool(self.settings.get("veto", True)),
+                                            fixed=self.settings.get("fixed"))
         return self._model_cache
 
     # ---------------------------------------------------------- summary
@@ -608,7 +626,8 @@ class FitResults:
         tot = np.asarray(ll["configuration"]).copy()
         for part in ("appointment", "concessions"):
             if part in ll:
-                tot += np.asarray(ll[part]).sum(axis=-1)
+                v = np.asarray(ll[part])
+                tot += v.reshape(*v.shape[:3], -1).sum(axis=-1)     # (chain, draw, region)
         return xr.DataArray(tot, dims=("chain", "draw", "unit"),
                             coords={"unit": np.arange(G)})
 
@@ -836,8 +855,11 @@ class FitResults:
             :mod:`~gametheory.restratification.spec` functions as ``restrat run``),
             with a ``prob`` credible interval; ``appointments``: probability that each
             candidate becomes network / centre director (integrating over the
-            configuration); ``concessions``: expected concession roles of each
-            organisation (credible interval) and its 90% predictive interval.
+            configuration); ``concessions``: for each organisation and kind of
+            role, the probability that it sits on the concession committee, its
+            expected roles (the committee's bargaining equilibrium averaged over
+            the configuration, with a credible interval) and a 90% predictive
+            interval of the count.
             Hierarchical fits predict at the population means (group effects 0).
         """
         from gametheory.restratification import ModelParameters, scenarios
@@ -850,18 +872,22 @@ class FitResults:
             region = scenarios.load(str(region))
         fixed = params or ModelParameters()
         design = spec.compile_design(spec.region_frames(
-            [region], tier_concentration=fixed.tier_concentration))
+            [region], tier_concentration=fixed.tier_concentration), fixed)
         rng = np.random.default_rng(_seed_int(seed))
         post = self.idata.posterior.stack(sample=("chain", "draw"))
         n = post.sizes["sample"]
         idx = np.sort(rng.choice(n, size=min(n_draws, n), replace=False))
         N = len(idx)
         draws = {}
+        held = self.settings.get("fixed")
+        if held is None:                     # fits saved before the setting was recorded
+            held = {**spec.DEFAULT_FIXED, **({} if self.settings.get("veto", True)
+                                             else {"delta": 0.0})}
         for name in spec.ESTIMANDS:
             if name in post:
                 draws[name] = np.asarray(post[name].isel(sample=idx)).T       # (N, ...)
-            else:                                                            # fixed at 0
-                draws[name] = np.zeros(N)
+            else:                                                            # held fixed
+                draws[name] = np.full(N, float(held.get(name, 0.0)))
         par = spec.parameters_from_draws(draws)
         prs = spec.probabilities(par, design)
         C = int(design.cfg_mask[0].sum())
@@ -891,22 +917,26 @@ class FitResults:
                     app_rows.append({"role": role, "organisation": orgs[o], "doctor": name,
                                      "probability": pk.mean(), "lower": np.quantile(pk, lo),
                                      "upper": np.quantile(pk, hi)})
-        L = design.loss[0, :C, :len(orgs)]                                  # (C, O)
-        rate = np.exp(spec.concession_log_rate(
-            {k: par[k][:, :, None] for k in ("gamma0", "gamma")}, L[None]))  # (N, C, O)
-        rate = np.where(L[None] > 0, rate, 0.0)
-        expect = np.einsum("nc,nco->no", pc, rate)
+        cm = design.committee
+        pk = spec.concession_probabilities(par, design)[:, 0, :C]           # (N, C, K, M)
+        ex = (cm.pool_count[0, :C, :, None] * pk)[..., 1:len(orgs) + 1]     # (N, C, K, O)
+        expect = np.einsum("nc,ncko->nko", pc, ex)
+        on = cm.member[0, :C, 1:len(orgs) + 1].astype(float)                # (C, O)
+        p_on = np.einsum("nc,co->no", pc, on)
         cfg_draw = np.array([rng.choice(C, p=p / p.sum()) for p in pc])
-        counts = rng.poisson(rate[np.arange(N), cfg_draw])
-        p_loss = np.einsum("nc,co->no", pc, (L > 0).astype(float))
+        rows_n = np.arange(N)
+        counts = draw_packages(rng, pk[rows_n, cfg_draw],
+                               cm.pool_count[0, cfg_draw])[..., 1:len(orgs) + 1]
         con_rows = []
         for i, o in enumerate(orgs):
-            con_rows.append({"organisation": o, "p_loses_work": p_loss[:, i].mean(),
-                             "expected_roles": expect[:, i].mean(),
-                             "lower": np.quantile(expect[:, i], lo),
-                             "upper": np.quantile(expect[:, i], hi),
-                             "predictive_5%": np.quantile(counts[:, i], 0.05),
-                             "predictive_95%": np.quantile(counts[:, i], 0.95)})
+            for k, kind in enumerate(ROLE_KINDS):
+                con_rows.append({"organisation": o, "kind": kind,
+                                 "p_on_committee": p_on[:, i].mean(),
+                                 "expected_roles": expect[:, k, i].mean(),
+                                 "lower": np.quantile(expect[:, k, i], lo),
+                                 "upper": np.quantile(expect[:, k, i], hi),
+                                 "predictive_5%": np.quantile(counts[:, k, i], 0.05),
+                                 "predictive_95%": np.quantile(counts[:, k, i], 0.95)})
         return Prediction(region.name, pd.DataFrame(cfg_rows), pd.DataFrame(app_rows),
                           pd.DataFrame(con_rows), N)
 
@@ -1110,8 +1140,12 @@ def _check_table(reps: Mapping[str, np.ndarray], src: StructuralArrays | ChoiceS
         if "concessions" in reps:
             con = spec.observed_concessions(d, o)
             y, L = con["count"], con["loss"]
-            r = reps["concessions"][:, con["region"], con["org"]]
-            add("concessions: mean count", float(y.mean()), r.mean(1))
+            r = reps["concessions"][:, con["region"], con["kind"], con["org"]]
+            for k, kind in enumerate(ROLE_KINDS):
+                sel = con["kind"] == k
+                if sel.any():
+                    add(f"concessions: mean {kind} roles", float(y[sel].mean()),
+                        r[:, sel].mean(1))
             add("concessions: sd of count", float(y.std()), r.std(1))
             add("concessions: cov(count, loss)", float(np.cov(y, L)[0, 1]),
                 np.array([np.cov(ri, L)[0, 1] for ri in r]))
@@ -1121,7 +1155,8 @@ def _check_table(reps: Mapping[str, np.ndarray], src: StructuralArrays | ChoiceS
 def prior_predictive_check(data: AllocationData, model: str = "structural", *,
                            draws: int = 200, seed: int | np.random.Generator | None = 0,
                            priors: Mapping[str, Any] | None = None, role: str | None = None,
-                           group: str = "network", veto: bool = True) -> pd.DataFrame:
+                           group: str = "network", veto: bool = True,
+                           fixed: Mapping[str, float] | None = None) -> pd.DataFrame:
     """Prior predictive checks: the :meth:`FitResults.ppc` statistics under the prior.
 
     Shows whether the priors generate allocations like the observed ones
@@ -1133,7 +1168,7 @@ def prior_predictive_check(data: AllocationData, model: str = "structural", *,
     pr = resolve_priors(priors)
     source = (data.choice_sets(role or "configuration") if model == "conditional_logit"
               else data.arrays())
-    m = build_model(model, source, pr, role=role, group=group, veto=veto)
+    m = build_model(model, source, pr, role=role, group=group, veto=veto, fixed=fixed)
     obs = [v.name for v in m.observed_RVs]
     with m, warnings.catch_warnings():
         warnings.simplefilter("ignore")

@@ -18,7 +18,15 @@ information :math:`I = -\nabla^2\ell` at the estimate:
   error: the choices are (nearly) perfectly predicted along that coefficient and
   no finite maximum exists (Albert and Anderson 1984);
 * *boundary*: a parameter at the boundary of its range (``delta = 0``), where
-  Wald intervals are not valid.
+  Wald intervals are not valid;
+* *held fixed*: a parameter the fit did not estimate (the committee's
+  ``patience`` by default), named with the reason it is held.
+
+The committee's bargaining parameters have a known cause of weak
+identification (:data:`KNOWN_CAUSES`): under unanimity a hospital whose
+reservation value does not bind gets its recognition probability whatever
+``harm_weight`` and ``patience`` are, so both are informed only by committees
+where some reservation binds. A finding about them carries that cause.
 
 **From a posterior** (:func:`diagnose_posterior`): posterior-to-prior variance
 ratio above ``0.9`` (the data hardly inform the parameter), posterior
@@ -55,9 +63,29 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-__all__ = ["diagnose_mle", "diagnose_posterior", "COLUMNS"]
+__all__ = ["diagnose_mle", "diagnose_posterior", "COLUMNS", "KNOWN_CAUSES"]
 
 COLUMNS = ["parameter", "issue", "detail", "cause"]
+
+_UNANIMITY = ("under unanimity a hospital whose reservation value does not bind gets its "
+              "recognition probability whatever harm_weight and patience are, so the role "
+              "counts inform {p} only through committees where some reservation binds "
+              "(harmful or powerless hospitals)")
+#: parameters with a known cause of weak identification, and that cause
+KNOWN_CAUSES: dict[str, str] = {
+    "harm_weight": _UNANIMITY.format(p="harm_weight"),
+    "patience": _UNANIMITY.format(p="patience") + "; and there only weakly, through the "
+                "prices of the members whose reservation does not bind",
+    "proposer_advantage": "the role counts inform the director's recognition only through "
+                          "what the network keeps: regions without observed concession "
+                          "counts carry no information on it",
+}
+
+
+def _cause(name: str, generic: str) -> str:
+    """The known cause for a parameter (by its base name), else *generic*."""
+    known = KNOWN_CAUSES.get(name.split("[")[0])
+    return f"{known} ({generic})" if known else generic
 
 
 def _frame(rows: list[dict[str, Any]]) -> pd.DataFrame:
@@ -68,7 +96,8 @@ def diagnose_mle(names: Sequence[str], estimate: np.ndarray, information: np.nda
                  se: np.ndarray | None = None,
                  bounds: Sequence[tuple[float | None, float | None]] | None = None,
                  logit_scale: Sequence[bool] | None = None, flat: float = 1e-6,
-                 runaway: float = 15.0) -> pd.DataFrame:
+                 runaway: float = 15.0, fixed: Mapping[str, float] | None = None
+                 ) -> pd.DataFrame:
     """Findings of weak identification and separation at a maximum-likelihood estimate.
 
     Parameters
@@ -86,6 +115,8 @@ def diagnose_mle(names: Sequence[str], estimate: np.ndarray, information: np.nda
         values); default all.
     flat, runaway : float
         Thresholds (see the module docstring).
+    fixed : mapping, optional
+        Parameters the fit held at given values (each gets a ``held fixed`` row).
     """
     names = list(names)
     K = len(names)
@@ -101,9 +132,9 @@ def diagnose_mle(names: Sequence[str], estimate: np.ndarray, information: np.nda
     for k in np.flatnonzero(none & ~gone):
         rows.append({"parameter": names[k], "issue": "no information",
                      "detail": f"information {d[k]:.2g}",
-                     "cause": "the log-likelihood does not change with this parameter in these "
-                              "data (the covariate or the members it describes never vary or "
-                              "are absent)"})
+                     "cause": _cause(names[k], "the log-likelihood does not change with this "
+                                     "parameter in these data (the covariate or the members "
+                                     "it describes never vary or are absent)")})
     keep = np.flatnonzero(~none)
     if len(keep) > 1:
         s = 1.0 / np.sqrt(d[keep])
@@ -117,9 +148,10 @@ def diagnose_mle(names: Sequence[str], estimate: np.ndarray, information: np.nda
                 rows.append({"parameter": nm, "issue": "flat direction",
                              "detail": f"eigenvalue {w[i] / top:.1e} of the largest, with "
                                        f"{', '.join(x for x in who if x != nm) or 'others'}",
-                             "cause": "the likelihood is nearly flat along a combination of "
-                                      "these parameters: the data do not separate them (too "
-                                      "few regions, or covariates moving together)"})
+                             "cause": _cause(nm, "the likelihood is nearly flat along a "
+                                             "combination of these parameters: the data do "
+                                             "not separate them (too few regions, or "
+                                             "covariates moving together)")})
     if se is None:
         try:
             se = np.sqrt(np.clip(np.diag(np.linalg.pinv(info)), 0, None))
@@ -142,9 +174,13 @@ def diagnose_mle(names: Sequence[str], estimate: np.ndarray, information: np.nda
             rows.append({"parameter": names[k], "issue": "at a bound",
                          "detail": f"estimate {est[k]:.3g} at the bound "
                                    f"{lo if at_lo else hi:g}",
-                         "cause": "the maximum lies on the boundary of the parameter's range: "
-                                  "its Wald interval is not valid there (compare the nested "
-                                  "models instead, e.g. by LOO)"})
+                         "cause": _cause(names[k], "the maximum lies on the boundary of the "
+                                         "parameter's range: its Wald interval is not valid "
+                                         "there (compare the nested models instead, e.g. by "
+                                         "LOO)")})
+    for nm, v in (fixed or {}).items():
+        rows.append({"parameter": nm, "issue": "held fixed", "detail": f"at {v:g}",
+                     "cause": _cause(nm, "not estimated: held at the given value")})
     return _frame(rows)
 
 
@@ -174,8 +210,8 @@ def diagnose_posterior(draws: Mapping[str, np.ndarray], prior_sd: Mapping[str, f
         if ratio > 1 - contraction:
             rows.append({"parameter": k, "issue": "not informed by the data",
                          "detail": f"posterior variance {ratio:.2f} of the prior's",
-                         "cause": "the posterior is the prior: the data carry (almost) no "
-                                  "information on this parameter"})
+                         "cause": _cause(k, "the posterior is the prior: the data carry "
+                                        "(almost) no information on this parameter")})
         m0 = prior_mean.get(k, 0.0)
         if abs(x.mean() - m0) > tail * prior_sd[k]:
             rows.append({"parameter": k, "issue": "runaway coefficient",

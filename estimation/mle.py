@@ -16,13 +16,12 @@ loop over choice situations); standard errors come from the inverse observed
 information. :func:`compare_statsmodels` fits the same data with statsmodels'
 ``ConditionalLogit`` (Chamberlain 1980) to check estimates and time both.
 
-``fit_mle(data, model="structural")`` estimates the structural parameters:
-the configuration logit gives :math:`b = (\lambda\theta, \lambda\beta)`,
-mapped to the normalisation :math:`\theta_0 = 1` (:math:`\lambda = b_0`,
-:math:`\theta_k = b_k / b_0`, :math:`\beta = b_4 / b_0`) with delta-method
-standard errors; the two director logits (pooled) give
-:math:`(\alpha, \mu, \eta)`; a Poisson regression of concession counts on loss
-gives :math:`(\gamma_0, \gamma)`.
+``fit_mle(data, model="structural")`` maximises the structural log-likelihood
+(:class:`StructuralLikelihood`: the proposal-and-vote configuration stage, the
+appointments and the concession roles as a multinomial over the committee's
+bargaining equilibrium, all from :mod:`gametheory.restratification.spec`)
+jointly in every estimand, the patience held at its documented value unless
+``fixed={"patience": None}``.
 
 References
 ----------
@@ -60,7 +59,7 @@ from gametheory.restratification import spec
 from .data import AllocationData, ChoiceSets, StructuralArrays
 from .errors import EstimationError
 
-__all__ = ["fit_mle", "MLEResults", "clogit_loglik", "fit_clogit", "fit_poisson",
+__all__ = ["fit_mle", "MLEResults", "clogit_loglik", "fit_clogit",
            "StructuralLikelihood", "fit_structural",
            "compare_statsmodels"]
 
@@ -203,11 +202,8 @@ class MLEResults:
 
         Examples
         --------
-        >>> import numpy as np
-        >>> from estimation.mle import fit_poisson
-        >>> rng = np.random.default_rng(0)
-        >>> L = rng.uniform(0, 2, 300)
-        >>> s = fit_poisson(rng.poisson(np.exp(-0.5 + 0.7 * L)), L).summary()
+        >>> import estimation as est
+        >>> s = est.fit_mle(est.simulate(n_regions=200, seed=3), role="directors").summary()
         >>> list(s.columns)
         ['coef', 'std err', 'z', 'P>|z|', '[0.025', '0.975]']
         >>> sorted(s.attrs)[:3]
@@ -289,40 +285,6 @@ def fit_clogit(cs: ChoiceSets, start: np.ndarray | None = None, gtol: float = 1e
     return out
 
 
-def fit_poisson(y: np.ndarray, L: np.ndarray, gtol: float = 1e-10) -> MLEResults:
-    r"""Poisson regression :math:`y_i \sim \text{Poisson}(e^{\gamma_0 + \gamma L_i})` by Newton."""
-    t0 = time.perf_counter()
-    X = np.column_stack([np.ones_like(L), L])
-    b = np.array([np.log(max(y.mean(), 1e-3)), 0.0])
-    ok = False
-    for _ in range(100):
-        eta = X @ b
-        mu = np.exp(eta)
-        g = X.T @ (y - mu)
-        H = X.T @ (X * mu[:, None])
-        step = np.linalg.solve(H, g)
-        ll_old = float(np.sum(y * eta - mu))
-        t = 1.0
-        while True:
-            nb = b + t * step
-            e2 = X @ nb
-            if float(np.sum(y * e2 - np.exp(e2))) >= ll_old - 1e-12 or t < 1e-8:
-                break
-            t /= 2
-        b = nb
-        if np.max(np.abs(g)) < gtol * max(1.0, len(y)):
-            ok = True
-            break
-    mu = np.exp(X @ b)
-    H = X.T @ (X * mu[:, None])
-    cov = np.linalg.inv(H)
-    ll = float(np.sum(stats.poisson.logpmf(y, mu)))
-    return MLEResults(_table(b, cov, ["gamma0", "gamma"]), ll, int(len(y)), ok,
-                      time.perf_counter() - t0, pd.DataFrame(cov, ["gamma0", "gamma"],
-                                                             ["gamma0", "gamma"]),
-                      "Poisson regression (concessions)")
-
-
 class StructuralLikelihood:
     """The structural log-likelihood of one design, compiled once as a function of
     (parameters, observations).
@@ -341,7 +303,10 @@ class StructuralLikelihood:
         Include the vote term (default: whether ``arrays`` has observed votes).
     backend : {"auto", "jax", "c"}
     fixed : mapping, optional
-        Scalar estimands held at given values (e.g. the commissioners' and the
+        Scalar estimands held at given values (default
+        :data:`~gametheory.restratification.spec.DEFAULT_FIXED`: the patience at
+        0.9, to which these are added; ``{"patience": None}`` estimates it; e.g. the
+        commissioners' and the
         ambulance service's stakes, which the allocations alone hardly identify).
 
     Attributes
@@ -370,14 +335,9 @@ class StructuralLikelihood:
         self.bounds: list[tuple[float | None, float | None]] = []
         self.logit_scale: list[bool] = []
         pos = 0
-        self.fixed = {k: float(v) for k, v in (fixed or {}).items()}
-        scalars = [n for n, lab in spec.ESTIMANDS.items() if not lab]
-        bad = sorted(set(self.fixed) - set(scalars))
-        if bad:
-            raise EstimationError("fixed", bad, "not scalar estimands",
-                                  f"Fix any of {scalars}")
-        if not self.veto:
-            self.fixed["delta"] = 0.0
+        from .models.structural import fixed_estimands
+
+        self.fixed = fixed_estimands(fixed, self.veto)
         for name, labels in spec.ESTIMANDS.items():
             if name in self.fixed:
                 par[name] = pt.constant(np.array([self.fixed[name]]))
@@ -385,22 +345,22 @@ class StructuralLikelihood:
             k = len(labels) or 1
             par[name] = theta[pos:pos + k][None, :] if labels else theta[pos][None]
             self.labels += [f"{name}[{lab}]" for lab in labels] if labels else [name]
-            lo = 1e-3 if name == "kappa" else 0.0 if name == "delta" else None
-            hi = 200.0 if name == "kappa" else None
+            lo, hi = BOUNDS.get(name, (None, None))
             self.bounds += [(lo, hi)] * k
-            self.logit_scale += [name not in ("kappa", "gamma0", "gamma")] * k
+            self.logit_scale += [name not in ("kappa", "harm_weight", "patience")] * k
             pos += k
         d = self.design
         G, J = d.n_regions, d.bodies.n_members
         O = d.org_mask.shape[1]
+        K = len(spec.CONCESSION_COLUMNS)
         self._inputs = {
             "cfg_chosen": pt.tensor("cfg_chosen", dtype="int64", shape=(G,)),
             "votes": pt.tensor("votes", dtype="float64", shape=(G, J)),
             "vote_mask": pt.tensor("vote_mask", dtype="bool", shape=(G, J)),
             "director": pt.tensor("director", dtype="int64", shape=(G, 2)),
             "director_mask": pt.tensor("director_mask", dtype="bool", shape=(G, 2)),
-            "concessions": pt.tensor("concessions", dtype="float64", shape=(G, O)),
-            "concession_mask": pt.tensor("concession_mask", dtype="bool", shape=(G, O)),
+            "concessions": pt.tensor("concessions", dtype="float64", shape=(G, K, O)),
+            "concession_mask": pt.tensor("concession_mask", dtype="bool", shape=(G, K, O)),
         }
         obs = spec.Observations(**self._inputs, votes_observed=self.votes)
         parts = spec.log_likelihood(par, d, obs, xp)
@@ -428,15 +388,26 @@ class StructuralLikelihood:
         return float(ll), np.asarray(g, dtype=float)
 
     def start(self) -> np.ndarray:
-        """Starting values: the centres of the default priors (kappa 2, delta 1)."""
+        """Starting values: the centres of the default priors (kappa 2, delta 1,
+        harm_weight 0.37, patience 0.9)."""
         from .models.priors import DEFAULT_PRIORS
 
         out = []
         for lab in self.labels:
             name = lab.split("[")[0]
             prm = DEFAULT_PRIORS[name].params
-            out.append({"kappa": 2.0, "delta": 1.0}.get(name, float(prm.get("mu", 0.0))))
+            centre = float(prm.get("mu", 0.0))
+            if DEFAULT_PRIORS[name].dist == "LogNormal":
+                centre = float(np.exp(centre))
+            out.append({"kappa": 2.0, "delta": 1.0}.get(name, centre))
         return np.array(out)
+
+
+#: ranges of the estimands the optimiser keeps to (None: unbounded)
+BOUNDS: dict[str, tuple[float | None, float | None]] = {
+    "kappa": (1e-3, 200.0), "delta": (0.0, None), "harm_weight": (0.0, 1e3),
+    "proposer_advantage": (-20.0, 20.0), "patience": (0.01, 0.99),
+}
 
 
 def _information(f: Any, x: np.ndarray, obs: Sequence[np.ndarray]) -> np.ndarray:
@@ -502,11 +473,21 @@ def fit_structural(lik: StructuralLikelihood, obs: spec.Observations,
             return 1e100, np.zeros_like(y)
         return -ll, -g * scale
 
+    # the log-likelihood is -inf where a committee's pool cannot cover its reservation
+    # values yet the network kept roles: a line search that steps there stops, so the
+    # search restarts (with a fresh curvature memory) while it still improves
+    y = x0 / scale
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", RuntimeWarning)
-        res = optimize.minimize(negf, x0 / scale, jac=True, method="L-BFGS-B", bounds=bounds,
-                                options={"maxiter": 3000, "maxfun": 6000, "ftol": 1e-14,
-                                         "gtol": 1e-8, "maxcor": 30})
+        best = np.inf
+        for _ in range(30):
+            res = optimize.minimize(negf, y, jac=True, method="L-BFGS-B", bounds=bounds,
+                                    options={"maxiter": 3000, "maxfun": 6000, "ftol": 1e-14,
+                                             "gtol": 1e-8, "maxcor": 30})
+            y = res.x
+            if not best - res.fun > 1e-9 * (1.0 + abs(res.fun)):
+                break
+            best = res.fun
     x = res.x * scale
     ll, g = lik(x, vals)
     info = _information(lik, x, vals)
@@ -519,7 +500,7 @@ def fit_structural(lik: StructuralLikelihood, obs: spec.Observations,
     names = list(lik.labels)
     table = _table(x, cov, names)
     diag = diagnose_mle(names, x, info, se=table["se"].to_numpy(), bounds=lik.bounds,
-                        logit_scale=lik.logit_scale)
+                        logit_scale=lik.logit_scale, fixed=lik.fixed)
     free = np.array([not ((lo is not None and xi <= lo + 1e-8) or
                           (hi is not None and xi >= hi - 1e-8))
                      for xi, (lo, hi) in zip(x, lik.bounds, strict=True)])
@@ -553,7 +534,9 @@ def fit_mle(data: AllocationData | ChoiceSets, model: str = "conditional_logit",
     veto : bool
         Structural model only: False fixes ``delta`` at 0.
     fixed : mapping, optional
-        Structural model only: scalar estimands held at given values.
+        Structural model only: scalar estimands held at given values (default
+        :data:`~gametheory.restratification.spec.DEFAULT_FIXED`, the patience at
+        0.9; ``{"patience": None}`` estimates it too).
 
     Returns
     -------

@@ -11,8 +11,10 @@ for given :class:`~gametheory.restratification.ModelParameters`, draws with
    management group's votes on it (from their law given that it passed);
 2. the network director among the host's candidate doctors and the centre
    director among the centre's (conditional logits);
-3. for each hospital that loses work under :math:`c`, a Poisson count of
-   concession roles with rate :math:`e^{\gamma_0 + \gamma L_i}`,
+3. the concession roles of each kind held by each hospital on the committee
+   of :math:`c` (those that lose work, neither host nor centre): one
+   multinomial per kind over the committee's bargaining equilibrium
+   (:func:`~gametheory.restratification.concessions.role_probabilities`),
 
 which are the same functions that ``restrat run`` reports and the likelihoods
 score. The regions' design is compiled once (:class:`SimulationBank`), after
@@ -57,7 +59,7 @@ __all__ = ["simulate", "SimulationBank", "normalised_truth", "params_from_estima
            "GROUP_EFFECTS"]
 
 #: parameters that get group-level (network-type or region) effects in the hierarchical model
-GROUP_EFFECTS = ("lam_theta", "alpha", "gamma0")
+GROUP_EFFECTS = ("lam_theta", "alpha", "proposer_advantage")
 
 
 def _as_rng(seed: int | np.random.Generator | None) -> np.random.Generator:
@@ -138,7 +140,7 @@ class SimulationBank:
                                   "Give each region a distinct name")
         frames = spec.region_frames(regions, names=names,
                                     tier_concentration=p.tier_concentration)
-        return cls(regions, names, frames, spec.compile_design(frames))
+        return cls(regions, names, frames, spec.compile_design(frames, p))
 
     @property
     def n_regions(self) -> int:
@@ -149,7 +151,7 @@ class SimulationBank:
         """One draw of every region's outcome (:func:`spec.draw`).
 
         ``offsets`` optionally adds region-level deviations to the estimands:
-        ``lam_theta`` (G, F), ``alpha`` (G, 3), ``gamma0`` (G,).
+        ``lam_theta`` (G, F), ``alpha`` (G, 3), ``proposer_advantage`` (G,).
         """
         par = spec.parameters(params)
         for k, dev in (offsets or {}).items():
@@ -165,11 +167,12 @@ class SimulationBank:
         names = np.asarray(d.region_names, dtype=object)
         org = self.frames["organisations"].copy()
         gi, oi = np.nonzero(d.org_mask)
-        c = outcome.counts[gi, oi].astype(float)
-        count_of = dict(zip(zip(names[gi], d.org_names[gi, oi], strict=True),
-                            np.where(c >= 0, c, np.nan), strict=True))
-        org["concession_roles"] = [count_of[k] for k in zip(org["region"], org["organisation"],
-                                                            strict=True)]
+        keys = list(zip(org["region"], org["organisation"], strict=True))
+        for k, col in enumerate(spec.CONCESSION_COLUMNS):
+            c = outcome.counts[gi, k, oi].astype(float)
+            count_of = dict(zip(zip(names[gi], d.org_names[gi, oi], strict=True),
+                                np.where(c >= 0, c, np.nan), strict=True))
+            org[col] = [count_of[key] for key in keys]
         host = d.org_names[rows, d.cfg_host[rows, outcome.cfg]]
         centre = d.org_names[rows, d.cfg_centre[rows, outcome.cfg]]
         nd = d.cand_names[rows, d.cfg_host[rows, outcome.cfg], outcome.network_director]
@@ -218,7 +221,7 @@ or a callable ``rng -> Region``
         in turn; changes the role set (and so the retained shares behind the losses).
     group_sd : mapping, optional
         Standard deviations of group-level effects for the hierarchical model:
-        ``lam_theta``, ``alpha`` and ``gamma0``; one deviation per group.
+        ``lam_theta``, ``alpha`` and ``proposer_advantage``; one deviation per group.
     group : {"network", "region"}
         What a group is when ``group_sd`` is given.
     votes : bool

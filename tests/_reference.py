@@ -13,7 +13,7 @@ from itertools import product
 
 import numpy as np
 import pandas as pd
-from scipy.special import gammaln, logsumexp
+from scipy.special import logsumexp
 
 RETAINED = {"trauma": (0.4, 0.1), "stroke": (0.5, 0.2), "cancer": (0.6, 0.3)}
 
@@ -92,10 +92,108 @@ def loglik(data, p: dict) -> dict[str, float]:
                  + p["eta"] * cand["endorsed"].to_numpy(float))
             j = list(cand["doctor"]).index(al[role])
             out["appointment"] += u[j] - logsumexp(u)
-        for _, oo in org.iterrows():
-            L = _loss(oo, al["centre"], unit, lower)
-            n = oo["concession_roles"]
-            if L > 0 and np.isfinite(n):
-                lr = p["gamma0"] + p["gamma"] * L
-                out["concessions"] += n * lr - np.exp(lr) - gammaln(n + 1)
+    out["concessions"] = concessions_loglik(data, p)
     return out
+
+
+# ------------------------------------------------------------------ concessions
+KINDS = ("portfolio", "seat", "rotation")
+
+
+def _banzhaf(weights: list[float], quota: float) -> np.ndarray:
+    """Normalised Banzhaf index by enumerating every coalition."""
+    n = len(weights)
+    swings = np.zeros(n)
+    for prof in product([0, 1], repeat=n):
+        tot = float(np.dot(prof, weights))
+        for i in range(n):
+            if prof[i] and tot >= quota - 1e-9 and tot - weights[i] < quota - 1e-9:
+                swings[i] += 1
+    return swings / swings.sum() if swings.sum() > 0 else swings
+
+
+def _unanimity_by_iteration(rho: np.ndarray, delta: float, r: np.ndarray) -> np.ndarray:
+    """Stationary values under unanimity by iterating the value equations
+    v_i = rho_i (1 - sum_{j != i} c_j) + (1 - rho_i) c_i, c_j = max(delta v_j, r_j)."""
+    if r.sum() >= 1:
+        return r / r.sum()
+    v = rho.copy()
+    for _ in range(20000):
+        c = np.maximum(delta * v, r)
+        new = rho * (1 - (c.sum() - c)) + (1 - rho) * c
+        if np.max(np.abs(new - v)) < 1e-15:
+            break
+        v = new
+    return new
+
+
+def concessions_loglik(data, p: dict, credible_share: float = 0.5,
+                       partial_hold: float = 0.5) -> float:
+    """The concession roles' log-likelihood, from the tables and the documented model."""
+    from scipy.stats import multinomial
+
+    reg = data.regions.set_index("region")
+    total = 0.0
+    for r in reg.index:
+        row = reg.loc[r]
+        org = data.organisations[data.organisations["region"] == r].reset_index(drop=True)
+        al = data.allocations[data.allocations["region"] == r].set_index("role")["holder"]
+        host, centre = al["host"], al["centre"]
+        L = np.array([_loss(o, centre, row["unit_retained"], row["lower_retained"])
+                      for _, o in org.iterrows()])
+        h_all = org["trauma_volume"].to_numpy(float) / 100 + row["rehabilitation_return"] * L
+        com = [i for i in range(len(org)) if L[i] > 0
+               and org.at[i, "organisation"] not in (host, centre)]
+        if not com:
+            continue
+        names = list(org["organisation"])
+        mem = data.members[data.members["region"] == r]
+        bloc = mem["bloc"].to_numpy(bool)
+        w = mem["weight"].to_numpy(float)
+        players = [("member", i) for i in np.flatnonzero(~bloc)]
+        weights = list(w[~bloc])
+        if w[bloc].sum() > 0:
+            players.append(("bloc", -1))
+            weights.append(float(w[bloc].sum()))
+        bz = _banzhaf(weights, float(row["quota"]))
+        power = np.zeros(len(org))
+        orgs_m = list(mem["organisation"].fillna(""))
+        for (kind, i), b in zip(players, bz, strict=True):
+            if kind == "member" and orgs_m[i]:
+                power[names.index(orgs_m[i])] += b
+            elif kind == "bloc":
+                stake = {j: w[j] * h_all[names.index(orgs_m[j])]
+                         for j in np.flatnonzero(bloc) if orgs_m[j] in names}
+                tot = sum(stake.values())
+                for j, st in stake.items():
+                    power[names.index(orgs_m[j])] += b * st / tot if tot > 0 else 0.0
+        pw = power[com]
+        e = np.exp(p["proposer_advantage"])
+        rho = (np.r_[e / (1 + e), pw / ((1 + e) * pw.sum())] if pw.sum() > 0
+               else np.r_[1.0, np.zeros(len(com))])
+        N = {"portfolio": row["portfolio_pool"], "seat": row["seat_pool"] or len(com),
+             "rotation": row["rotation_pool"]}
+        V = {k: row[f"{k}_value"] for k in KINDS}
+        W = sum(N[k] * V[k] for k in KINDS)
+        h = h_all[com]
+        hold = np.where(h >= credible_share * h.sum() - 1e-12, 1.0, partial_hold)
+        res = np.r_[0.0, p["harm_weight"] * h * hold / W]
+        v = _unanimity_by_iteration(rho, p["patience"], res)
+        for k in KINDS:
+            col = f"{k}_roles"
+            n = org.loc[com, col].to_numpy(float)
+            seen = np.isfinite(n)
+            if not seen.any():
+                continue
+            if k == "rotation":
+                ok = np.array([org.at[i, "kind"] == "district" and org.at[i, "practice_elites"]
+                               > 0 for i in com])
+            else:
+                ok = np.ones(len(com), bool)
+            q = np.where(ok, v[1:], 0.0)
+            if k == "seat":
+                q = q / q.sum()
+            cells = np.r_[n[seen], N[k] - n[seen].sum()]
+            probs = np.r_[q[seen], max(1 - q[seen].sum(), 0.0)]
+            total += float(multinomial.logpmf(cells.astype(int), int(N[k]), probs))
+    return total

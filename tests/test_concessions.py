@@ -187,13 +187,32 @@ def test_package_likelihood_is_the_multinomial():
     rng = np.random.default_rng(4)
     counts = np.stack([draw_packages(rng, p[g, chosen[g]], design.pool_count[g, chosen[g]])
                        for g in range(2)])
-    ll = package_log_likelihood(par, design, counts, np.array([True, True]), chosen)
+    every = np.ones(counts[..., 1:].shape, bool)
+    ll = package_log_likelihood(par, design, counts[..., 1:], every, chosen)
     for g in range(2):
         ref = sum(stats.multinomial.logpmf(counts[g, k], counts[g, k].sum(),
                                            p[g, chosen[g], k]) for k in range(len(ROLE_KINDS)))
         assert ll[g] == pytest.approx(ref, abs=1e-9)
-    ll2 = package_log_likelihood(par, design, counts, np.array([True, False]), chosen)
+    none = every.copy()
+    none[1] = False
+    ll2 = package_log_likelihood(par, design, counts[..., 1:], none, chosen)
     assert ll2[1] == 0.0
+    # one hospital's counts unobserved: its cell is merged with the network's (scipy's
+    # multinomial over the merged cells)
+    g = 0
+    on = np.flatnonzero(design.member[g, chosen[g]])[1:]           # committee slots
+    hidden = on[0]
+    part = every.copy()
+    part[g, :, hidden - 1] = False
+    ll3 = package_log_likelihood(par, design, counts[..., 1:], part, chosen)
+    ref = 0.0
+    for k in range(len(ROLE_KINDS)):
+        keep = [j for j in on if j != hidden]
+        pk = p[g, chosen[g], k]
+        cells = np.r_[counts[g, k, keep], counts[g, k].sum() - counts[g, k, keep].sum()]
+        probs = np.r_[pk[keep], 1.0 - pk[keep].sum()]
+        ref += stats.multinomial.logpmf(cells, cells.sum(), np.clip(probs, 0, 1))
+    assert ll3[g] == pytest.approx(ref, abs=1e-9)
 
 
 def test_array_backends_agree():

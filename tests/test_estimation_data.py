@@ -255,12 +255,16 @@ def test_from_restrat_run_output(tmp_path):
     assert al["centre"] == "Northgate Teaching Hospital"
     assert al["centre_director"] == res.directors["MTC Medical Director"]
     org = d.organisations.set_index("organisation")
-    losers = res.designations.index[res.designations["loss"] > 0]
-    assert org.loc[losers, "concession_roles"].notna().all()
-    # the counts read back are the roles the run handed to each committee hospital
-    held = res.concessions.packages.groupby("organisation").size()
-    for o in res.concessions.table.index:
-        assert org.at[o, "concession_roles"] == held.get(o, 0)
+    committee = list(res.concessions.table.index)
+    cols = ["portfolio_roles", "seat_roles", "rotation_roles"]
+    assert org.loc[committee, cols].notna().all().all()
+    assert org.loc[list(res.chosen), cols].isna().all().all()       # host, centre: none
+    # the counts read back are the roles of each kind the run handed to each hospital
+    held = res.concessions.packages.groupby(["organisation", "kind"]).size()
+    for o in committee:
+        for c in cols:
+            assert org.at[o, c] == held.get((o, c.split("_")[0]), 0)
+    assert org.loc[committee, cols].to_numpy().sum() == len(res.concessions.packages)
     # the management group travels with the run: same weights and quota
     assert d.regions["quota"].iloc[0] == res.region.quota
     assert list(d.members["weight"]) == [m.weight for m in res.region.management_group]

@@ -40,8 +40,8 @@ def few(data):
 
 POINT = {"lam_theta": np.array([1.5, 0.8, 2.0, 2.5]), "kappa": 1.7, "delta": 1.2,
          "rho": 0.9, "support": 0.3, "stake_commissioners": 1.4, "stake_ambulance": 0.6,
-         "alpha": np.array([1.0, 0.5, -0.3]), "mu": 0.8, "eta": 1.1, "gamma0": -0.4,
-         "gamma": 0.45}
+         "alpha": np.array([1.0, 0.5, -0.3]), "mu": 0.8, "eta": 1.1, "harm_weight": 0.6,
+         "proposer_advantage": 0.4, "patience": 0.9}
 
 
 def _value_point(model, point):
@@ -104,8 +104,11 @@ def test_hierarchical_at_zero_effects_equals_pooled_and_no_veto_is_delta_zero(fe
 def test_gradient_matches_finite_differences(few):
     # the hierarchical model contains every parameter of the pooled one; the first and
     # last entry of each variable (the formation core's gradients are checked in full in
-    # tests/test_formation.py)
-    m = hierarchical_model(few)
+    # tests/test_formation.py); the committee's patience freed (patience: None) so that its
+    # gradient is checked too
+    m = hierarchical_model(few, fixed={"patience": None})
+    assert {"harm_weight_log__", "proposer_advantage", "patience_interval__"} <= {
+        v.name for v in m.value_vars}
     logp = m.compile_logp(**FAST)
     dlogp = m.compile_dlogp(**FAST)
     x0 = _value_point(m, POINT)

@@ -50,9 +50,23 @@ def test_choice_frequencies_follow_the_models_probabilities():
     freq = np.bincount(d.arrays().cfg_chosen, minlength=len(prob)) / n
     se = np.sqrt(prob * (1 - prob) / n)
     assert np.all(np.abs(freq - prob) < 4.5 * se + 1e-12), (freq, prob)
-    con = spec.observed_concessions(d.arrays().design, d.arrays().obs)
-    rate = np.exp(p.gamma0 + p.gamma * con["loss"])
-    assert abs(con["count"].mean() - rate.mean()) < 4 * np.sqrt(rate.mean() / len(rate))
+    # concession roles: for the chosen (Riverside, Northgate), the mean count of each
+    # kind held by each committee hospital against the equilibrium the run reports
+    from gametheory.restratification.concessions import solve_committee
+
+    a = d.arrays()
+    cfgs = a.design.configurations(0)
+    chosen = ("Riverside Care Trust", "Northgate Teaching Hospital")
+    rows = a.obs.cfg_chosen == cfgs.index(chosen)
+    out = solve_committee(region, chosen, p)
+    orgs = list(a.design.org_names[0])
+    for j, name in enumerate(out.names[1:], start=1):
+        o = orgs.index(name)
+        for k in range(3):
+            n = a.obs.concessions[rows, k, o]
+            N, q = out.pool_count[k], out.probabilities[k, j]
+            assert abs(n.mean() - N * q) < 4.5 * np.sqrt(N * q * (1 - q) / rows.sum()) + 1e-12
+    assert (a.obs.concessions[rows][:, :, [orgs.index(c) for c in chosen]] == 0).all()
 
 
 def test_simulated_votes_pass_and_follow_the_support_probabilities():
@@ -86,9 +100,9 @@ def test_simulated_votes_pass_and_follow_the_support_probabilities():
 
 def test_group_effects_and_networks():
     d = est.simulate(n_regions=9, seed=2, networks=["trauma", "stroke", "cancer"],
-                     group_sd={"lam_theta": 0.5, "gamma0": 0.3})
+                     group_sd={"lam_theta": 0.5, "proposer_advantage": 0.3})
     assert set(d.regions["network"]) == {"trauma", "stroke", "cancer"}
-    assert "sigma_lam_theta" in d.truth and "gamma0_dev[stroke]" in d.truth
+    assert "sigma_lam_theta" in d.truth and "proposer_advantage_dev[stroke]" in d.truth
     assert "lam_theta_dev[cancer, centre_super]" in d.truth
 
 

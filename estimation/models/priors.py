@@ -20,8 +20,13 @@ parameter                prior                         reasoning
 ``stake_ambulance``      Normal(0.5, 1.5)              ambulance service's baseline
 ``alpha`` (3)            Normal(0, 2)                  logit scale is fixed at 1
 ``mu``, ``eta``          Normal(0, 2)
-``gamma0``               Normal(0, 1)                  baseline log-rate of concession roles
-``gamma``                Normal(0, 0.5)                log-rate change per 100 cases lost
+``harm_weight``          LogNormal(mu=-1, sigma=0.6)   value units claimed per 100 cases of
+                                                       harm, median 0.37: the reservation
+                                                       values bind in some committees
+``proposer_advantage``   Normal(0, 1)                  the director's log-odds of recognition
+``patience``             TruncatedNormal(0.9, 0.05,    per bargaining round; used only when
+                         0.5, 0.99)                    estimated (fixed at 0.9 by default,
+                                                       ``spec.DEFAULT_FIXED``)
 ``sigma_*``              HalfNormal(0.5)               group-effect scales (hierarchical)
 ``b`` (clogit)           Normal(0, 2.5)                reduced-form coefficients
 =======================  ============================  ====================================
@@ -109,16 +114,19 @@ DEFAULT_PRIORS: dict[str, Prior] = {
     "alpha": Prior("Normal", {"mu": 0.0, "sigma": 2.0}),
     "mu": Prior("Normal", {"mu": 0.0, "sigma": 2.0}),
     "eta": Prior("Normal", {"mu": 0.0, "sigma": 2.0}),
-    "gamma0": Prior("Normal", {"mu": 0.0, "sigma": 1.0}),
-    "gamma": Prior("Normal", {"mu": 0.0, "sigma": 0.5}),
+    "harm_weight": Prior("LogNormal", {"mu": -1.0, "sigma": 0.6}),
+    "proposer_advantage": Prior("Normal", {"mu": 0.0, "sigma": 1.0}),
+    "patience": Prior("TruncatedNormal", {"mu": 0.9, "sigma": 0.05, "lower": 0.5,
+                                          "upper": 0.99}),
     "sigma_lam_theta": Prior("HalfNormal", {"sigma": 0.5}),
     "sigma_alpha": Prior("HalfNormal", {"sigma": 0.5}),
-    "sigma_gamma0": Prior("HalfNormal", {"sigma": 0.5}),
+    "sigma_proposer_advantage": Prior("HalfNormal", {"sigma": 0.5}),
     "b": Prior("Normal", {"mu": 0.0, "sigma": 2.5}),
 }
 
 #: parameters that must have a prior on the positive half-line
-POSITIVE = ("kappa", "delta", "sigma_lam_theta", "sigma_alpha", "sigma_gamma0")
+POSITIVE = ("kappa", "delta", "harm_weight", "sigma_lam_theta", "sigma_alpha",
+            "sigma_proposer_advantage")
 _POSITIVE_DISTS = {"HalfNormal", "LogNormal", "Gamma", "Exponential", "HalfCauchy",
                    "HalfStudentT", "InverseGamma", "Weibull", "ChiSquared"}
 

@@ -2,17 +2,21 @@ r"""The structural model: the proposal-and-vote likelihood over all regions, vec
 
 For region :math:`g` with feasible configurations :math:`c \in C_g`, observed
 configuration :math:`c_g` (and votes :math:`v_g` on it, when observed),
-appointment situations :math:`s` and hospitals :math:`i` that lost work,
+appointment situations :math:`s` and observed concession roles :math:`n_{gkj}`
+(kind :math:`k`, member :math:`j` of the chosen configuration's committee),
 
 .. math::
 
     \log p(y \mid \psi) = \sum_g \big[\log P(c_g) + \log P(v_g \mid c_g)\big]
     + \sum_s \Big[w\cdot z_{s d_s} - \log\sum_{d \in D_s} e^{w\cdot z_{sd}}\Big]
-    + \sum_i \log\text{Poisson}(n_i \mid e^{\gamma_0 + \gamma L_i}),
+    + \sum_{g,k} \log\text{Multinomial}(n_{gk\cdot} \mid N_{gk}, p_{gk\cdot}(\omega,
+    \phi, \delta_p)),
 
 with :math:`P(c) \propto e^{\lambda\theta\cdot x(c)} P_{\text{pass}}(c)` (exact
 weighted Poisson-binomial pass probabilities of the management group's
-stochastic votes) and :math:`w = (\alpha, \mu, \eta)`. Every quantity is computed
+stochastic votes), :math:`w = (\alpha, \mu, \eta)` and :math:`p_{gk\cdot}` the
+committee's bargaining equilibrium (:func:`spec.concession_probabilities
+<gametheory.restratification.spec.concession_probabilities>`). Every quantity is computed
 by :mod:`gametheory.restratification.spec` on the pytensor backend: the very
 functions that ``restrat run``, :func:`estimation.simulate`, the MLE and
 :meth:`~estimation.FitResults.predict` run on numpy. Index and mask arrays are
@@ -23,13 +27,15 @@ Free parameters (the estimands of :data:`gametheory.restratification.spec.ESTIMA
 ``lam_theta`` (:math:`\lambda\theta`, dims ``config_feature``; only the product is
 identified), ``kappa``, ``delta``, ``rho``, ``support``,
 ``stake_commissioners``, ``stake_ambulance`` (the vote; utility in hundreds of
-cases a year), ``alpha`` (dims ``capital``), ``mu``, ``eta``, ``gamma0``, ``gamma``.
+cases a year), ``alpha`` (dims ``capital``), ``mu``, ``eta``, and the bargaining
+parameters ``harm_weight``, ``proposer_advantage`` and ``patience`` (held at
+:data:`~gametheory.restratification.spec.DEFAULT_FIXED` unless ``fixed`` frees it).
 ``veto=False`` fixes :math:`\delta = 0`: the nested model without the bloc's veto.
 
 The hierarchical variant adds non-centred group effects (groups = network
 types, or regions): :math:`(\lambda\theta)_j = \lambda\theta + \sigma z_j`,
 :math:`\alpha_j = \alpha + \sigma_\alpha z^\alpha_j`,
-:math:`\gamma_{0j} = \gamma_0 + \sigma_{\gamma_0} z^\gamma_j`, :math:`z \sim N(0, 1)`.
+:math:`\phi_j = \phi + \sigma_\phi z^\phi_j`, :math:`z \sim N(0, 1)`.
 
 References
 ----------
@@ -45,7 +51,7 @@ Examples
 >>> from estimation.models import structural_model
 >>> m = structural_model(simulate(n_regions=4, seed=0))
 >>> sorted(v.name for v in m.free_RVs)[:4]
-['alpha', 'delta', 'eta', 'gamma']
+['alpha', 'delta', 'eta', 'harm_weight']
 """
 
 from __future__ import annotations
@@ -58,12 +64,17 @@ import numpy as np
 from gametheory.errors import InvalidTypeError
 from gametheory.formation import pytensor_backend
 from gametheory.restratification import spec
+from gametheory.restratification.concessions import (
+    ROLE_KINDS,
+    chosen_committee,
+    observed_cells_log_likelihood,
+)
 
 from ..data import AllocationData, StructuralArrays
 from ..errors import EstimationError
 from .priors import resolve_priors
 
-__all__ = ["structural_model", "hierarchical_model", "categorical_logp",
+__all__ = ["structural_model", "hierarchical_model", "categorical_logp", "fixed_estimands",
            "categorical_random", "as_arrays", "population_parameters", "MASKED_LOGIT",
            "IMPUTED", "imputation_index", "imputed_design", "filled_design"]
 
@@ -110,21 +121,41 @@ def _coords(a: StructuralArrays) -> dict[str, Any]:
     return {"config_feature": list(spec.CONFIG_FEATURES), "capital": list(spec.CAPITAL),
             "region": list(a.region_names), "director_role": list(spec.DIRECTOR_ROLES),
             "organisation_slot": np.arange(a.design.org_mask.shape[1]),
-            "member_slot": np.arange(a.design.bodies.n_members)}
+            "member_slot": np.arange(a.design.bodies.n_members),
+            "role_kind": list(ROLE_KINDS)}
 
 
-def population_parameters(pr: Mapping[str, Any], veto: bool = True) -> dict[str, Any]:
+def fixed_estimands(fixed: Mapping[str, float | None] | None = None, veto: bool = True
+                    ) -> dict[str, float]:
+    """Scalar estimands held fixed: :data:`~gametheory.restratification.spec.DEFAULT_FIXED`
+    updated with *fixed* (a value ``None`` frees a parameter: ``{"patience": None}``),
+    and ``delta = 0`` without the veto."""
+    merged = {**spec.DEFAULT_FIXED, **dict(fixed or {})}
+    out = {k: float(v) for k, v in merged.items() if v is not None}
+    scalars = [n for n, lab in spec.ESTIMANDS.items() if not lab]
+    bad = sorted(set(out) - set(scalars))
+    if bad:
+        raise EstimationError("fixed", bad, "not scalar estimands", f"Fix any of {scalars}")
+    if not veto:
+        out["delta"] = 0.0
+    return out
+
+
+def population_parameters(pr: Mapping[str, Any], veto: bool = True,
+                          fixed: Mapping[str, float] | None = None) -> dict[str, Any]:
     """Build the structural parameters' priors in the current pymc model.
 
-    Returns the estimands by name (``delta`` is the constant 0 when ``veto`` is
-    false); shared by every structural variant so that they name and shape them alike.
+    Returns the estimands by name (constants where held fixed: ``delta = 0`` when
+    ``veto`` is false, and :func:`fixed_estimands`); shared by every structural
+    variant so that they name and shape them alike.
     """
     import pytensor.tensor as pt
 
+    held = fixed_estimands(fixed, veto)
     out: dict[str, Any] = {}
     for name, labels in spec.ESTIMANDS.items():
-        if name == "delta" and not veto:
-            out[name] = pt.constant(0.0)
+        if name in held:
+            out[name] = pt.constant(held[name])
             continue
         dims = {"lam_theta": "config_feature", "alpha": "capital"}.get(name)
         out[name] = pr[name].build(name, dims=dims) if labels else pr[name].build(name)
@@ -158,21 +189,26 @@ def _masked_categorical_logp(n_alt: int) -> Any:
     return logp
 
 
-def _masked_poisson_logp(value: Any, log_rate: Any, mask: Any) -> Any:
-    import pytensor.tensor as pt
+def _package_logp(value: Any, p: Any, pool: Any, mask: Any) -> Any:
+    """Multinomial logp of one region's counts (K, O) given the committee's role
+    probabilities (K, M), pool (K) and which cells are observed and on the committee
+    (K, O) (:func:`~gametheory.restratification.concessions.observed_cells_log_likelihood`)."""
+    return observed_cells_log_likelihood(p, pool, value, mask > 0.5, pytensor_backend())
 
-    return pt.where(mask > 0.5, value * log_rate - pt.exp(log_rate) - pt.gammaln(value + 1.0),
-                    0.0)
 
+def _package_random(p: np.ndarray, pool: np.ndarray, mask: np.ndarray,
+                    rng: np.random.Generator | None = None,
+                    size: tuple[int, ...] | None = None) -> np.ndarray:
+    """Counts (..., K, O) drawn from the committee's equilibrium (observed cells only)."""
+    from gametheory.restratification.concessions import draw_packages
 
-def _masked_poisson_random(log_rate: np.ndarray, mask: np.ndarray,
-                           rng: np.random.Generator | None = None,
-                           size: tuple[int, ...] | None = None) -> np.ndarray:
     rng = rng or np.random.default_rng()
-    lam = np.exp(np.asarray(log_rate)) * (np.asarray(mask) > 0.5)
-    if size is not None and tuple(size) != lam.shape:
-        lam = np.broadcast_to(lam, tuple(size))
-    return rng.poisson(lam).astype(float)
+    p, pool, mask = np.asarray(p), np.asarray(pool), np.asarray(mask)
+    if size is not None and tuple(size) != p.shape[:-2]:
+        p = np.broadcast_to(p, (*tuple(size), *p.shape[-2:]))
+    pool = np.broadcast_to(pool, p.shape[:-1])
+    out = draw_packages(rng, p, np.round(pool).astype(np.int64))[..., 1:]
+    return np.where(np.broadcast_to(mask > 0.5, out.shape), out, 0).astype(float)
 
 
 def _likelihood(a: StructuralArrays, par: Mapping[str, Any]) -> None:
@@ -206,14 +242,14 @@ def _likelihood(a: StructuralArrays, par: Mapping[str, Any]) -> None:
                       logp=_masked_categorical_logp(d.cand_mask.shape[2]),
                       random=categorical_random, signature="(d),()->()", dtype="int64",
                       observed=data["director"], dims=("region", "director_role"))
-    loss = spec.chosen_losses(d, data["cfg_chosen"], xp)
-    if (np.asarray(a.obs.concession_mask) & (d.loss.max(axis=1) > 0)).any():
-        lr = spec.concession_log_rate({k: par[k][..., :, None] for k in ("gamma0", "gamma")},
-                                      loss, xp)
-        counted = xp.where(loss > 0, data["concession_mask"], 0.0)
-        pm.CustomDist("concessions", lr, counted, logp=_masked_poisson_logp,
-                      random=_masked_poisson_random, signature="(),()->()",
-                      observed=data["concessions"], dims=("region", "organisation_slot"))
+    if np.asarray(a.obs.concession_mask).any():
+        cc = chosen_committee(d.committee, data["cfg_chosen"], xp,
+                              spec.concession_probabilities(par, d, xp))
+        on = xp.logical_and(data["concession_mask"] > 0.5, cc["member"][:, None, 1:])
+        pm.CustomDist("concessions", cc["p"], cc["pool"], xp.where(on, 1.0, 0.0),
+                      logp=_package_logp, random=_package_random,
+                      signature="(k,m),(k),(k,o)->(k,o)", observed=data["concessions"],
+                      dims=("region", "role_kind", "organisation_slot"))
 
 
 # ------------------------------------------------------------ missing covariates
@@ -318,7 +354,8 @@ def filled_design(design: spec.Design, values: Mapping[str, np.ndarray]) -> spec
 
 
 def structural_model(data: AllocationData | StructuralArrays,
-                     priors: Mapping[str, Any] | None = None, *, veto: bool = True) -> Any:
+                     priors: Mapping[str, Any] | None = None, *, veto: bool = True,
+                     fixed: Mapping[str, float] | None = None) -> Any:
     """The pooled structural model (see the module docstring).
 
     Parameters
@@ -328,6 +365,10 @@ def structural_model(data: AllocationData | StructuralArrays,
         Overrides of :data:`~estimation.models.priors.DEFAULT_PRIORS`.
     veto : bool
         False fixes the bloc's aversion ``delta`` at 0 (the nested no-veto model).
+    fixed : mapping, optional
+        Scalar estimands held at given values (default
+        :data:`~gametheory.restratification.spec.DEFAULT_FIXED`, the patience;
+        ``{"patience": None}`` estimates it too).
 
     Returns
     -------
@@ -341,14 +382,16 @@ def structural_model(data: AllocationData | StructuralArrays,
     a = as_arrays(data)
     pr = resolve_priors(priors)
     with pm.Model(coords=_coords(a)) as model:
-        _likelihood(a, _region_axis(population_parameters(pr, veto)))
+        _likelihood(a, _region_axis(population_parameters(pr, veto, fixed)))
     return model
 
 
 def hierarchical_model(data: AllocationData | StructuralArrays,
                        priors: Mapping[str, Any] | None = None, *,
-                       group: str = "network", veto: bool = True) -> Any:
-    """Structural model with non-centred group effects on lam_theta, alpha and gamma0.
+                       group: str = "network", veto: bool = True,
+                       fixed: Mapping[str, float] | None = None) -> Any:
+    """Structural model with non-centred group effects on lam_theta, alpha and
+    proposer_advantage.
 
     Every region's parameters are the population values plus its group's deviation.
 
@@ -361,14 +404,17 @@ def hierarchical_model(data: AllocationData | StructuralArrays,
         regions themselves.
     veto : bool
         False fixes ``delta`` at 0.
+    fixed : mapping, optional
+        As in :func:`structural_model`.
 
     Returns
     -------
     pymc.Model
         The structural parameters (population means) plus ``sigma_lam_theta``,
-        ``sigma_alpha``, ``sigma_gamma0``, standard-normal ``z_*`` and the
-        deterministic group deviations ``lam_theta_dev`` (group, config_feature),
-        ``alpha_dev`` (group, capital), ``gamma0_dev`` (group).
+        ``sigma_alpha``, ``sigma_proposer_advantage``, standard-normal ``z_*`` and
+        the deterministic group deviations ``lam_theta_dev`` (group,
+        config_feature), ``alpha_dev`` (group, capital), ``proposer_advantage_dev``
+        (group).
     """
     import pymc as pm
 
@@ -383,10 +429,10 @@ def hierarchical_model(data: AllocationData | StructuralArrays,
     coords = _coords(a)
     coords["group"] = levels
     with pm.Model(coords=coords) as model:
-        pop = population_parameters(pr, veto)
+        pop = population_parameters(pr, veto, fixed)
         par = _region_axis(pop)
         for eff, dim in (("lam_theta", "config_feature"), ("alpha", "capital"),
-                         ("gamma0", None)):
+                         ("proposer_advantage", None)):
             s = pr[f"sigma_{eff}"].build(f"sigma_{eff}")
             dims = ("group", dim) if dim else "group"
             z = pm.Normal(f"z_{eff}", 0.0, 1.0, dims=dims)

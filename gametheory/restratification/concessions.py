@@ -111,7 +111,8 @@ __all__ = [
     "ROLE_KINDS", "UNITS", "PORTFOLIO_PROFILES", "BARGAINING_PARAMETERS", "REGION_COLUMNS",
     "ORGANISATION_COLUMNS", "committee_tables", "committee_design_from_tables", "CommitteeDesign",
     "committee_design", "bargaining_parameters", "committee_values", "role_probabilities",
-    "package_log_likelihood", "draw_packages", "apportion",
+    "package_log_likelihood", "observed_cells_log_likelihood", "chosen_committee",
+    "draw_packages", "apportion",
     "solve_committee", "CommitteeOutcome", "units_line", "VALUE_UNIT", "services_of",
     "practice_elites",
     "assign_roles", "portfolio_match", "clinical_lead", "participation_game", "stability",
@@ -322,19 +323,21 @@ REGION_COLUMNS = ("portfolio_pool", "portfolio_value", "seat_pool", "seat_value"
 ORGANISATION_COLUMNS = ("kind", "trauma_volume", "practice_elites")
 
 
-def committee_tables(regions: Sequence[Region]) -> dict[str, pd.DataFrame]:
+def committee_tables(regions: Sequence[Region], names: Sequence[str] | None = None
+                     ) -> dict[str, pd.DataFrame]:
     """The tables :func:`committee_design_from_tables` reads, from Region objects.
 
     ``regions`` (region, quota, network and :data:`REGION_COLUMNS`),
     ``organisations`` (region, organisation and :data:`ORGANISATION_COLUMNS`;
     ``practice_elites`` counts the practice elites who are not opinion leaders)
-    and ``members`` (region, member, organisation, weight, bloc).
+    and ``members`` (region, member, organisation, weight, bloc). *names*
+    replaces the regions' names.
     """
     reg, orgs, mem = [], [], []
-    for r in regions:
+    for r, rname in zip(regions, names or [r.name for r in regions], strict=True):
         ro = r.roles
         ports = np.array(list(ro.portfolios.values()), dtype=float)
-        reg.append({"region": r.name, "quota": float(r.quota), "network": ro.network,
+        reg.append({"region": rname, "quota": float(r.quota), "network": ro.network,
                     "portfolio_pool": float(len(ports)),
                     "portfolio_value": float(ports.mean()) if len(ports) else 0.0,
                     "seat_pool": float(ro.seat_pool), "seat_value": float(ro.seat_value),
@@ -343,11 +346,11 @@ def committee_tables(regions: Sequence[Region]) -> dict[str, pd.DataFrame]:
                     "rehabilitation_return": float(ro.rehabilitation_return),
                     "committee_quota": float(r.committee_quota)})
         for o in r.organisations:
-            orgs.append({"region": r.name, "organisation": o.name, "kind": o.kind,
+            orgs.append({"region": rname, "organisation": o.name, "kind": o.kind,
                          "trauma_volume": float(o.trauma_volume),
                          "practice_elites": float(len(practice_elites(r, o.name)))})
         for m in r.management_group:
-            mem.append({"region": r.name, "member": m.name, "organisation": m.organisation or "",
+            mem.append({"region": rname, "member": m.name, "organisation": m.organisation or "",
                         "weight": float(m.weight), "bloc": bool(m.bloc)})
     return {"regions": pd.DataFrame(reg), "organisations": pd.DataFrame(orgs),
             "members": pd.DataFrame(mem)}
@@ -626,43 +629,104 @@ def role_probabilities(par: Mapping[str, Any], design: CommitteeDesign,
     # a kind the network cannot keep (committee seats) goes to the hospitals in
     # proportion to their shares (or stays unfilled when no hospital can hold it)
     scale = xp.where(keeps, 1.0, 1.0 / xp.maximum(held, 1e-300))
-    kept = xp.where(keeps, 1.0 - held, xp.where(held > 0, 0.0, 1.0))
+    # (clipped at 0: rounding may leave a sum of shares a hair above one)
+    kept = xp.where(keeps, xp.maximum(1.0 - held, 0.0), xp.where(held > 0, 0.0, 1.0))
     slot0 = np.zeros(hosp.shape, bool)
     slot0[..., 0] = True
     return xp.where(slot0, kept, p_h * scale)
 
 
+def chosen_committee(design: CommitteeDesign, chosen: Any, xp: ArrayBackend = NUMPY,
+                     probabilities: Any = None, par: Mapping[str, Any] | None = None
+                     ) -> dict[str, Any]:
+    """The committee of each region's chosen configuration (numpy or symbolic *chosen*).
+
+    Returns ``p`` (..., G, K, M) (:func:`role_probabilities` at the chosen
+    configuration; give *probabilities* or *par*), ``pool`` (G, K) (roles of each
+    kind) and ``member`` (G, M) (slots on the committee, the director included).
+    """
+    C = design.member.shape[1]
+    ch = chosen if xp.is_symbolic(chosen) else np.asarray(chosen)
+    onehot = xp.equal(ch[:, None], np.arange(C)[None, :])                  # (G, C)
+    if probabilities is None:
+        probabilities = role_probabilities(par or {}, design, xp)
+    p = xp.sum(xp.where(onehot[:, :, None, None], probabilities, 0.0), axis=-3)
+    pool = xp.sum(xp.where(onehot[:, :, None], design.pool_count.astype(float), 0.0), axis=1)
+    member = xp.sum(xp.where(onehot[:, :, None], design.member.astype(float), 0.0),
+                    axis=1) > 0.5
+    return {"p": p, "pool": pool, "member": member}
+
+
+def _gammaln(x: Any, xp: ArrayBackend) -> Any:
+    if xp.name == "numpy":
+        from scipy.special import gammaln
+
+        return gammaln(x)
+    import pytensor.tensor as pt
+
+    return pt.gammaln(x)
+
+
 def package_log_likelihood(par: Mapping[str, Any], design: CommitteeDesign, counts: Any,
-                           observed: Any, chosen: Any, xp: ArrayBackend = NUMPY) -> Any:
+                           observed: Any, chosen: Any, xp: ArrayBackend = NUMPY,
+                           probabilities: Any = None) -> Any:
     r"""Multinomial log-likelihood of observed role counts, (..., G).
 
     Parameters
     ----------
-    counts : (G, K, M) numpy array
-        Roles of each kind held by each slot of the chosen configuration's
-        committee; slot 0 (kept by the network) is the pool's remainder.
-    observed : (G,) bool
-        Regions whose counts are observed (0 elsewhere).
-    chosen : (G,) int
+    par : mapping
+        ``harm_weight``, ``proposer_advantage``, ``patience`` ((..., G) or (..., 1)).
+    design : CommitteeDesign
+    counts : (G, K, O) array (numpy or symbolic)
+        Roles of each kind held as concessions by each organisation (slot ``o`` is
+        the committee's slot ``1 + o``).
+    observed : (G, K, O) bool array
+        Which counts are observed.
+    chosen : (G,) int array
         The chosen configuration of each region.
+    probabilities : (..., G, C, K, M), optional
+        :func:`role_probabilities`, if already computed.
 
     Notes
     -----
-    The multinomial coefficient is a constant of the data (computed in numpy).
+    For each region and kind :math:`k` with at least one observed count of a
+    committee hospital, the observed counts :math:`n_{kj}` (:math:`j \in S`) and
+    the rest of the pool :math:`N_k - \sum_{j\in S} n_{kj}` (kept by the network
+    or held by hospitals whose count is not observed) are multinomial with
+    probabilities :math:`p_{kj}` and :math:`1 - \sum_{j\in S} p_{kj}` (merging
+    cells of a multinomial leaves a multinomial), so a partly observed
+    committee is scored exactly. The probability of the rest is summed from its
+    cells (no cancellation). Counts of organisations that are not on the chosen
+    committee are ignored (the data reader refuses positive ones).
     """
-    from scipy.special import gammaln
+    cc = chosen_committee(design, chosen, xp, probabilities, par)
+    obs = xp.logical_and(observed, cc["member"][:, None, 1:])              # (G, K, O)
+    return observed_cells_log_likelihood(cc["p"], cc["pool"], counts, obs, xp)
 
-    G = design.member.shape[0]
-    p = role_probabilities(par, design, xp)                          # (..., G, C, K, M)
-    onehot = np.arange(design.member.shape[1])[None, :] == np.asarray(chosen)[:, None]
-    p_c = xp.sum(xp.where(onehot[:, :, None, None], p, 0.0), axis=-3)   # (..., G, K, M)
-    n = np.asarray(counts, float)
+
+def observed_cells_log_likelihood(p: Any, pool: Any, counts: Any, observed: Any,
+                                  xp: ArrayBackend = NUMPY) -> Any:
+    r"""Multinomial log-likelihood of observed cells, the others merged, (...,).
+
+    *p* (..., K, M) role probabilities of one committee (slot 0 the network),
+    *pool* (..., K) roles of each kind, *counts* and *observed* (..., K, O)
+    (slot ``o`` is member ``1 + o``). For each kind with an observed cell:
+    :math:`\log N! - \sum_{j\in S}\log n_j! - \log r! + \sum_{j\in S} n_j\log p_j +
+    r \log(1 - \sum_{j\in S} p_j)`, :math:`r = N - \sum_{j\in S} n_j` (see
+    :func:`package_log_likelihood`).
+    """
+    p_o = p[..., 1:]
+    n = xp.where(observed, counts, 0.0)
+    rest_n = pool - xp.sum(n, axis=-1)                                     # (..., K)
+    rest_p = xp.maximum(p[..., 0] + xp.sum(xp.where(observed, 0.0, p_o), axis=-1), 0.0)
     pos = n > 0
-    logp = xp.log(xp.where(pos, p_c, 1.0))
-    ll = xp.sum(xp.sum(xp.where(pos, n * logp, 0.0), axis=-1), axis=-1)
-    const = (gammaln(n.sum(axis=-1) + 1) - gammaln(n + 1).sum(axis=-1)).sum(axis=-1)
-    obs = np.asarray(observed, bool).reshape(G)
-    return xp.where(obs, ll + const, 0.0)
+    ll = xp.sum(xp.where(pos, n * xp.log(xp.where(pos, p_o, 1.0)), 0.0), axis=-1)
+    more = rest_n > 0.5
+    ll = ll + xp.where(more, rest_n * xp.log(xp.where(more, rest_p, 1.0)), 0.0)
+    const = (_gammaln(pool + 1.0, xp) - xp.sum(_gammaln(n + 1.0, xp), axis=-1)
+             - _gammaln(xp.maximum(rest_n, 0.0) + 1.0, xp))
+    any_obs = xp.sum(xp.where(observed, 1.0, 0.0), axis=-1) > 0.5          # (..., K)
+    return xp.sum(xp.where(any_obs, ll + const, 0.0), axis=-1)
 
 
 def draw_packages(rng: np.random.Generator, probabilities: np.ndarray,

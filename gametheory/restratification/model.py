@@ -97,6 +97,12 @@ ALPHA_NAMES = spec.CAPITAL
 _REMOVED = {
     "beta": "the bloc's soft penalty was replaced by its vote: its aversion to "
             "concentration is delta (and kappa the votes' precision)",
+    "gamma0": "concession roles are no longer Poisson counts: they are drawn from the "
+              "committee's bargaining equilibrium (harm_weight, proposer_advantage, "
+              "patience)",
+    "gamma": "concession roles are no longer Poisson counts: they are drawn from the "
+             "committee's bargaining equilibrium (harm_weight, proposer_advantage, "
+             "patience)",
 }
 
 
@@ -150,8 +156,6 @@ PARAMETER_RANGES: dict[str, Range] = {
     "alpha": Range(-1e6, 1e6),
     "mu": Range(-1e6, 1e6),
     "eta": Range(-1e6, 1e6),
-    "gamma0": Range(-100.0, 100.0),
-    "gamma": Range(-100.0, 100.0),
     "tier_concentration": Range(0.0, 1.0),
     "credible_share": Range(0.0, 1.0),
     "partial_hold": Range(0.0, 1.0),
@@ -297,10 +301,6 @@ class ModelParameters:
         Bonus of multiplex elites (finite).
     eta : float, default 1.0
         Bonus of the opinion leaders' endorsement (finite).
-    gamma0 : float, default -0.5
-        Baseline log-rate of concession roles (finite).
-    gamma : float, default 0.5
-        Response of the concession-role rate to loss :math:`L_i` (finite).
     power_index : {"banzhaf", "shapley_shubik"}, default "banzhaf"
         Index reporting the bloc's power (a reported quantity, not in a utility).
     tier_concentration : float, default 0.5
@@ -336,8 +336,6 @@ class ModelParameters:
     alpha: tuple[float, ...] = (1.0, 1.0, 1.0)
     mu: float = 1.0
     eta: float = 1.0
-    gamma0: float = -0.5
-    gamma: float = 0.5
     power_index: str = "banzhaf"
     tier_concentration: float = 0.5
     credible_share: float = 0.5
@@ -575,7 +573,7 @@ def configurations(region: Region) -> list[tuple[str, str]]:
 def compile_region(region: Region, params: ModelParameters) -> spec.Design:
     """The region's design arrays (:func:`spec.compile_design`)."""
     return spec.compile_design(spec.region_frames(
-        [region], tier_concentration=params.tier_concentration))
+        [region], tier_concentration=params.tier_concentration), params)
 
 
 def bloc_power(region: Region, params: ModelParameters) -> float:

@@ -58,8 +58,8 @@ __all__ = ["CONCLUSIONS", "Factor", "default_factors", "conclusions", "outcome_p
 #: the conclusions of a scenario
 CONCLUSIONS = ("host", "centre", "network_director", "centre_director", "concessions")
 
-#: parameters that change nothing in ``run`` (the count model of the estimators)
-_NOT_IN_RUN = {"gamma0", "gamma"}
+#: parameters that change nothing in ``run`` (none: the estimators fit the model run plays)
+_NOT_IN_RUN: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True)

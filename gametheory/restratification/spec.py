@@ -5,7 +5,7 @@ the named features of a configuration and of an appointment candidate, the
 builder of the compiled design arrays of one or many regions (padded and
 masked), and the functions from parameters to proposal logits, vote
 utilities, pass and choice probabilities, appointment utilities and the
-concession rates. Each function takes an array backend ``xp``
+probabilities of the concession roles. Each function takes an array backend ``xp``
 (:mod:`gametheory.formation.backend`), so :func:`~gametheory.restratification.run`,
 :func:`estimation.simulate`, the maximum-likelihood fit, the predictions (all
 numpy) and the pymc model (pytensor, compiled to C or JAX) execute the same
@@ -58,17 +58,43 @@ director) and of the centre (centre director), a logit with utility
 :math:`\alpha\cdot\text{capital} + \mu\,\text{multiplex} + \eta\,\text{endorsed}`
 (:data:`APPOINTMENT_FEATURES`).
 
-**Concessions** (the current mechanism, kept in one place here): a hospital
-that loses work :math:`L_i > 0` receives
-:math:`n_i \sim \text{Poisson}(e^{\gamma_0 + \gamma L_i})` concession roles.
+**Concessions** (:mod:`.concessions`): under the chosen configuration the
+network director and the hospitals that lost work (neither host nor centre)
+bargain over the pool of roles (portfolio leads, committee seats, rotation
+places) in the manner of Baron and Ferejohn with reservation values: the
+reservation value of hospital :math:`i` is :math:`\omega` (``harm_weight``)
+times the harm its withdrawal does to the network, recognition follows voting
+power with the director's log-odds :math:`\phi` (``proposer_advantage``), and
+every member discounts a round by ``patience``. The stationary equilibrium
+gives each member an expected share :math:`v_j` of the pool, and each role of
+kind :math:`k` goes to member :math:`j` with probability :math:`p_{kj}`
+(:func:`~.concessions.role_probabilities`). The observed counts of each kind,
+per hospital, are **multinomial**: :math:`n_{k\cdot} \sim
+\text{Multinomial}(N_k, p_{k\cdot})`, with the network's cell (and those of
+hospitals whose counts are not observed) merged
+(:func:`~.concessions.package_log_likelihood`). A multinomial rather than a
+Dirichlet-multinomial: the equilibrium shares are the model's prediction, a
+region has one committee and pools of a few roles, so an overdispersion
+parameter would be learnt from little and would absorb what the bargaining
+parameters explain; ``restrat run`` and :func:`draw` draw the same multinomial.
 
 Identification
 --------------
 Only :math:`\lambda\theta` enters the proposer's logit, so the estimands are
 the identified combinations ``lam_theta`` :math:`= \lambda\theta` (one per
 feature, no numeraire), with :math:`\kappa`, :math:`\delta`, :math:`\rho`, the
-baselines, :math:`\alpha, \mu, \eta, \gamma_0, \gamma` as they are
-(:func:`estimands`; :data:`ESTIMANDS` lists them with their shapes).
+baselines, :math:`\alpha, \mu, \eta` and the bargaining parameters
+:math:`\omega, \phi` and ``patience`` as they are (:func:`estimands`;
+:data:`ESTIMANDS` lists them with their shapes).
+
+Under unanimity a member whose reservation value does not bind gets exactly
+its recognition probability, whatever :math:`\omega` and the patience: those
+two are learnt only from committees where some reservation binds. The patience
+moves the shares only through the members whose reservation binds, and
+weakly, so estimation holds it at :data:`DEFAULT_FIXED` (0.9, a bargaining
+round being short against the network's horizon) unless asked to estimate it;
+:func:`estimation.identification.diagnose_mle` names it when it is fixed or
+flat.
 
 Examples
 --------
@@ -102,15 +128,27 @@ from ..formation import (
     passes_in_limit,
     sample_votes,
 )
+from .concessions import (
+    BARGAINING_PARAMETERS,
+    ROLE_KINDS,
+    CommitteeDesign,
+    committee_design_from_tables,
+    committee_tables,
+    draw_packages,
+    package_log_likelihood,
+    role_probabilities,
+)
 
 __all__ = [
     "CONFIG_FEATURES", "CONFIG_SOURCES", "APPOINTMENT_FEATURES", "CAPITAL", "VOTE_TERMS",
     "ESTIMANDS", "ORGANISATION_COLUMNS", "Design", "Observations", "compile_design",
     "compile_observations", "region_frames", "concentration", "work_lost",
+    "BARGAINING", "DEFAULT_FIXED", "CONCESSION_COLUMNS", "concession_probabilities",
+    "expected_packages",
     "parameters", "parameters_from_draws", "estimands", "model_parameters",
     "proposal_logits", "vote_utilities", "support_logits", "log_pass",
     "config_log_probability", "vote_log_probability", "appointment_logits",
-    "concession_log_rate", "log_likelihood", "probabilities", "Probabilities", "draw",
+    "concession_log_probability", "log_likelihood", "probabilities", "Probabilities", "draw",
 ]
 
 #: features x(c) of a configuration, the proposer's valuation is theta . x(c)
@@ -134,13 +172,21 @@ VOTE_TERMS: tuple[tuple[str, str], ...] = (
     ("work_lost", ""),                # coefficient -1: the unit of the vote utility
     ("concentration", "delta"),
 )
+#: the committee's bargaining parameters (estimands; see :mod:`.concessions`)
+BARGAINING = BARGAINING_PARAMETERS
 #: estimands: name -> labels of its entries (() for a scalar)
 ESTIMANDS: dict[str, tuple[str, ...]] = {
     "lam_theta": CONFIG_FEATURES,
     "kappa": (), "delta": (), "rho": (), "support": (),
     "stake_commissioners": (), "stake_ambulance": (),
-    "alpha": CAPITAL, "mu": (), "eta": (), "gamma0": (), "gamma": (),
+    "alpha": CAPITAL, "mu": (), "eta": (),
+    "harm_weight": (), "proposer_advantage": (), "patience": (),
 }
+#: estimands held fixed unless estimation is asked to free them: the patience, which
+#: the shares hardly depend on (module docstring), at the ModelParameters default
+DEFAULT_FIXED: dict[str, float] = {"patience": 0.9}
+#: columns of the organisations table with the observed concession roles of each kind
+CONCESSION_COLUMNS = tuple(f"{k}_roles" for k in ROLE_KINDS)
 #: columns of the organisations table the model reads
 ORGANISATION_COLUMNS = ("kind", *dict.fromkeys(c for _, c in CONFIG_SOURCES.values()),
                         "trauma_volume", "can_be_trauma_unit")
@@ -172,10 +218,11 @@ def region_frames(regions: Sequence[Any], *, names: Sequence[str] | None = None,
     """The tables describing *regions* (what :func:`compile_design` reads).
 
     Tables ``regions`` (region, quota, network, tier_concentration, unit_retained,
-    lower_retained, bloc_kind), ``organisations`` (region, organisation,
-    :data:`ORGANISATION_COLUMNS`),
-    ``doctors``, ``bids`` and ``members`` (region, member, organisation, weight,
-    bloc). The observed-allocation schema of :mod:`estimation.data` is a superset.
+    lower_retained, bloc_kind and the concession pool's columns,
+    :data:`~.concessions.REGION_COLUMNS`), ``organisations`` (region, organisation,
+    :data:`ORGANISATION_COLUMNS`, ``practice_elites``), ``doctors``, ``bids`` and
+    ``members`` (region, member, organisation, weight, bloc). The
+    observed-allocation schema of :mod:`estimation.data` is a superset.
     """
     names = list(names or [r.name for r in regions])
     rows: dict[str, list[dict[str, Any]]] = {k: [] for k in
@@ -212,7 +259,16 @@ def region_frames(regions: Sequence[Any], *, names: Sequence[str] | None = None,
             rows["members"].append({"region": nm, "member": m.name,
                                     "organisation": m.organisation or "",
                                     "weight": float(m.weight), "bloc": bool(m.bloc)})
-    return {k: pd.DataFrame(v) for k, v in rows.items()}
+    out = {k: pd.DataFrame(v) for k, v in rows.items()}
+    # the committees' columns: the pool of roles per region, practice elites per hospital
+    ct = committee_tables(regions, names)
+    extra = [c for c in ct["regions"].columns if c not in out["regions"].columns]
+    out["regions"] = out["regions"].merge(ct["regions"][["region", *extra]], on="region",
+                                          how="left", sort=False)
+    out["organisations"] = out["organisations"].merge(
+        ct["organisations"][["region", "organisation", "practice_elites"]],
+        on=["region", "organisation"], how="left", sort=False)
+    return out
 
 
 # ----------------------------------------------------------- compiled design
@@ -254,6 +310,10 @@ class Design:
         data), McFadden's correction :math:`\log \tilde k_c - \log q_c`, added to the
         proposal logits in the choice probability (:func:`config_log_probability`);
         the vote terms stay centred over every configuration. None: all listed.
+    committee : CommitteeDesign
+        The concession committee of every configuration
+        (:func:`~.concessions.committee_design_from_tables`): slot 0 the network
+        director, slot ``1 + o`` organisation ``o``.
     """
 
     region_names: tuple[str, ...]
@@ -279,6 +339,7 @@ class Design:
     cand_names: np.ndarray
     blocks: tuple[tuple[int, int, int], ...] = ()
     cfg_offset: np.ndarray | None = None
+    committee: CommitteeDesign | None = None
 
     @property
     def vote_x(self) -> np.ndarray:
@@ -314,12 +375,14 @@ def _integer_quota(q: float) -> int:
     return int(math.ceil(float(q) - 1e-9))
 
 
-def compile_design(frames: Mapping[str, pd.DataFrame]) -> Design:
+def compile_design(frames: Mapping[str, pd.DataFrame], params: Any = None) -> Design:
     """Compile the tables of :func:`region_frames` (or validated observed data) into arrays.
 
-    The one builder of the model's arrays, for one region or many. Regions keep
-    the order of the ``regions`` table; organisations, doctors, bids and members
-    the order of their rows.
+    The one builder of the model's arrays, for one region or many. Regions are
+    ordered by their number of configurations; organisations, doctors, bids and
+    members keep the order of their rows. *params* (a ModelParameters, default
+    its defaults) gives the committees' settings that are not estimated
+    (``power_index``, ``credible_share``, ``partial_hold``).
     """
     reg = frames["regions"].reset_index(drop=True)
     # order regions by their number of configurations (stable), so that runs of
@@ -426,11 +489,17 @@ def compile_design(frames: Mapping[str, pd.DataFrame]) -> Design:
     cand_mask[dg, do, dslot] = True
     cand_names = np.full((G, O, D), "", dtype=object)
     cand_names[dg, do, dslot] = doc["doctor"].to_numpy()
+    # the concession committees (one builder, from the same tables)
+    committee = committee_design_from_tables(
+        {"regions": reg, "organisations": org,
+         "members": mem.assign(organisation=morg)},
+        [str(r) for r in reg["region"]], org_names, cfg_host, cfg_centre, cfg_mask, loss,
+        params)
     design = Design(tuple(str(r) for r in reg["region"]),
                     tuple(str(n) for n in reg["network"]), org_names, org_mask, cfg_mask,
                     cfg_host, cfg_centre, cfg_x, cfg_k, loss, bodies, member_names, member_org,
                     member_bloc, vote_base, vote_roles, vote_loss, vote_conc, cand_z, cand_mask,
-                    cand_names, blocks)
+                    cand_names, blocks, committee=committee)
     alt = frames.get("alternatives")
     if alt is not None and len(alt):
         design = _sampled_configurations(design, alt)
@@ -470,11 +539,28 @@ def _sampled_configurations(design: Design, alt: pd.DataFrame) -> Design:
         out = np.take_along_axis(a, order.reshape(order.shape + extra), axis=1)
         return np.where(mask.reshape(mask.shape + extra), out, np.zeros((), a.dtype))
 
+    cm = design.committee
+    committee = None
+    if cm is not None:
+        # the sampled configurations' committees; a padded one is a director-only
+        # committee (as the builder pads), so its equilibrium stays defined
+        member = take(cm.member)
+        member[..., 0] |= ~mask
+        eligible = take(cm.eligible)
+        eligible[..., 0] |= ~mask[..., None] & cm.eligible[:, :1, :, 0]
+        committee = replace(
+            cm, names=take(cm.names), member=member, power=take(cm.power),
+            reservation_base=take(cm.reservation_base), eligible=eligible,
+            pool_count=take(cm.pool_count), pool_value=take(cm.pool_value),
+            loss=take(cm.loss), harm=take(cm.harm), worth_single=take(cm.worth_single),
+            cfg_mask=mask, quota_options=None if cm.quota_options is None
+            else take(cm.quota_options))
     return replace(design, cfg_mask=mask, cfg_host=take(design.cfg_host),
                    cfg_centre=take(design.cfg_centre), cfg_x=take(design.cfg_x),
                    cfg_k=take(design.cfg_k), loss=take(design.loss),
                    vote_roles=take(design.vote_roles), vote_loss=take(design.vote_loss),
-                   vote_conc=take(design.vote_conc), blocks=(), cfg_offset=take(offset))
+                   vote_conc=take(design.vote_conc), blocks=(), cfg_offset=take(offset),
+                   committee=committee)
 
 
 #: below this many regions the pass probabilities are computed in one block (a smaller
@@ -556,10 +642,10 @@ class Observations:
         Slot of the appointed network director among the host's candidates
         (column 0) and of the centre director among the centre's (column 1), and
         whether each was observed.
-    concessions, concession_mask : (G, O)
-        Observed counts of concession roles, and which are observed (the model
-        counts an observed count only where the organisation loses work under the
-        chosen configuration).
+    concessions, concession_mask : (G, K, O)
+        Observed counts of concession roles of each kind (:data:`~.concessions.ROLE_KINDS`)
+        held by each organisation, and which are observed (the model scores a count
+        only where the organisation sits on the chosen configuration's committee).
     votes_observed : bool, optional
         Whether votes enter the likelihood (needed when the arrays are symbolic;
         default: whether ``vote_mask`` has a true entry).
@@ -594,8 +680,9 @@ def compile_observations(design: Design, frames: Mapping[str, pd.DataFrame]) -> 
     """Observed configuration, votes, directors and concession counts as dense arrays.
 
     Reads ``allocations`` (region, role, holder), optional ``votes`` (region,
-    member, vote) and the optional ``concession_roles`` column of
-    ``organisations``.
+    member, vote) and the optional :data:`CONCESSION_COLUMNS` of
+    ``organisations`` (roles of each kind held as concessions; empty = not
+    observed).
     """
     G = design.n_regions
     rid = {r: i for i, r in enumerate(design.region_names)}
@@ -636,16 +723,19 @@ def compile_observations(design: Design, frames: Mapping[str, pd.DataFrame]) -> 
                     director[g, role_i] = hit[0]
                     director_mask[g, role_i] = True
     O = design.org_mask.shape[1]
-    conc = np.zeros((G, O))
-    conc_mask = np.zeros((G, O), bool)
+    K = len(ROLE_KINDS)
+    conc = np.zeros((G, K, O))
+    conc_mask = np.zeros((G, K, O), bool)
     org = frames["organisations"]
-    if "concession_roles" in org.columns:
-        og = org["region"].map(rid).to_numpy()
-        oslot = _slots(org["region"].reset_index(drop=True))
-        n = pd.to_numeric(org["concession_roles"], errors="coerce").to_numpy(dtype=float)
+    og = org["region"].map(rid).to_numpy()
+    oslot = _slots(org["region"].reset_index(drop=True))
+    for k, col in enumerate(CONCESSION_COLUMNS):
+        if col not in org.columns:
+            continue
+        n = pd.to_numeric(org[col], errors="coerce").to_numpy(dtype=float)
         ok = np.isfinite(n)
-        conc[og[ok], oslot[ok]] = n[ok]
-        conc_mask[og[ok], oslot[ok]] = True
+        conc[og[ok], k, oslot[ok]] = n[ok]
+        conc_mask[og[ok], k, oslot[ok]] = True
     return Observations(cfg_chosen, votes, vote_mask, director, director_mask, conc, conc_mask)
 
 
@@ -665,14 +755,16 @@ def observed_situations(design: Design, obs: Observations) -> dict[str, np.ndarr
 
 
 def observed_concessions(design: Design, obs: Observations) -> dict[str, np.ndarray]:
-    """Hospitals with an observed count that lose work, compact (numpy observations):
-    ``region``, ``org``, ``count`` and ``loss``."""
+    """Observed counts of committee hospitals, compact (numpy observations): ``region``,
+    ``kind``, ``org``, ``count`` and ``loss`` (work the hospital lost)."""
     g = np.arange(design.n_regions)
-    loss = design.loss[g, np.asarray(obs.cfg_chosen)]                    # (G, O)
-    keep = np.asarray(obs.concession_mask) & (loss > 0)
-    gi, oi = np.nonzero(keep)
-    return {"region": gi, "org": oi, "count": np.asarray(obs.concessions)[gi, oi],
-            "loss": loss[gi, oi]}
+    cfg = np.asarray(obs.cfg_chosen)
+    loss = design.loss[g, cfg]                                           # (G, O)
+    on = design.committee.member[g, cfg][:, 1:]                          # (G, O)
+    keep = np.asarray(obs.concession_mask) & on[:, None, :]
+    gi, ki, oi = np.nonzero(keep)
+    return {"region": gi, "kind": ki, "org": oi,
+            "count": np.asarray(obs.concessions)[gi, ki, oi], "loss": loss[gi, oi]}
 
 
 # ----------------------------------------------------------- parameters
@@ -841,10 +933,33 @@ def director_logits(par: Mapping[str, Any], design: Design, cfg_chosen: Any,
     return appointment_logits(pr, z, m, xp)
 
 
-def concession_log_rate(par: Mapping[str, Any], loss: Any, xp: ArrayBackend = NUMPY) -> Any:
-    r""":math:`\gamma_0 + \gamma L_i`, the log rate of concession roles of a hospital losing
-    :math:`L_i`."""
-    return par["gamma0"] + par["gamma"] * loss
+def concession_probabilities(par: Mapping[str, Any], design: Design,
+                             xp: ArrayBackend = NUMPY) -> Any:
+    r"""Probability :math:`p_{kj}` that a role of kind :math:`k` goes to committee slot
+    :math:`j` under each configuration, (..., G, C, K, M) (slot 0: the network keeps
+    it; slot ``1 + o``: organisation ``o``): the committee's bargaining equilibrium
+    (:func:`~.concessions.role_probabilities`)."""
+    return role_probabilities({k: par[k] for k in BARGAINING}, design.committee, xp)
+
+
+def expected_packages(par: Mapping[str, Any], design: Design) -> np.ndarray:
+    """Expected concession roles of each kind held by each organisation under each
+    configuration (numpy), (..., G, C, K, O): the pool's size times
+    :func:`concession_probabilities`."""
+    p = concession_probabilities(par, design)
+    return (design.committee.pool_count[..., None] * p)[..., 1:]
+
+
+def concession_log_probability(par: Mapping[str, Any], design: Design, obs: Observations,
+                               xp: ArrayBackend = NUMPY) -> Any:
+    r"""Log-probability of the observed concession counts given the observed
+    configuration, (..., G): the multinomial of
+    :func:`~.concessions.package_log_likelihood` over :func:`concession_probabilities`
+    (0 where nothing is observed)."""
+    mask = obs.concession_mask
+    return package_log_likelihood({k: par[k] for k in BARGAINING}, design.committee,
+                                  obs.concessions, mask if xp.is_symbolic(mask)
+                                  else np.asarray(mask, bool), obs.cfg_chosen, xp)
 
 
 def chosen_losses(design: Design, cfg_chosen: Any, xp: ArrayBackend = NUMPY) -> Any:
@@ -858,11 +973,9 @@ def log_likelihood(par: Mapping[str, Any], design: Design, obs: Observations,
     """Pointwise log-likelihood, 0 where nothing is observed.
 
     ``configuration`` (..., G) including observed votes; ``appointment``
-    (..., G, 2); ``concessions`` (..., G, O) (counts of organisations that lose
-    work under the chosen configuration).
+    (..., G, 2); ``concessions`` (..., G) (the role counts of the chosen
+    configuration's committee, :func:`concession_log_probability`).
     """
-    from scipy.special import gammaln
-
     oh = _chosen_onehot(design, obs.cfg_chosen, xp)
     lp = log_pass(par, design, xp)
     lc = config_log_probability(par, design, xp, lp)
@@ -876,20 +989,8 @@ def log_likelihood(par: Mapping[str, Any], design: Design, obs: Observations,
     pick = xp.equal(_arr(obs.director, xp)[..., None], np.arange(D))
     out["appointment"] = xp.where(obs.director_mask,
                                   xp.sum(xp.where(pick, la, 0.0), axis=-1), 0.0)
-    loss = chosen_losses(design, obs.cfg_chosen, xp)
-    lr = concession_log_rate({k: par[k][..., :, None] for k in ("gamma0", "gamma")}, loss, xp)
-    n = obs.concessions
-    gl = gammaln(np.asarray(n, float) + 1.0) if isinstance(n, np.ndarray) else \
-        _gammaln(xp)(n + 1.0)
-    counted = xp.logical_and(loss > 0, obs.concession_mask)
-    out["concessions"] = xp.where(counted, n * lr - xp.exp(lr) - gl, 0.0)
+    out["concessions"] = concession_log_probability(par, design, obs, xp)
     return out
-
-
-def _gammaln(xp: ArrayBackend) -> Any:
-    import pytensor.tensor as pt
-
-    return pt.gammaln
 
 
 # ----------------------------------------------------------- numpy outputs
@@ -970,9 +1071,10 @@ def draw(par: Mapping[str, np.ndarray], design: Design, rng: np.random.Generator
     The configuration from :func:`probabilities` (``choice``), the votes on it from
     their law given that it passed (:func:`gametheory.formation.sample_votes`;
     none where every configuration is blocked), each director by the appointment
-    logit, and a Poisson count of concession roles for every organisation that loses
-    work (``-1`` elsewhere). Parameters may carry a region axis of size G (group
-    effects).
+    logit, and the concession roles of each kind from the chosen committee's
+    equilibrium (one multinomial per kind, :func:`~.concessions.draw_packages`):
+    ``counts`` (G, K, O), ``-1`` for organisations not on the committee. Parameters
+    may carry a region axis of size G (group effects).
     """
     G = design.n_regions
     rows = np.arange(G)
@@ -1000,8 +1102,8 @@ def draw(par: Mapping[str, np.ndarray], design: Design, rng: np.random.Generator
         logits = appointment_logits(par_g, z, m[:, None])[:, 0]
         directors.append(_gumbel_argmax(logits, rng))
     L = design.loss[rows, cfg]                                          # (G, O)
-    rate = np.exp(concession_log_rate({k: np.broadcast_to(np.asarray(par[k], float), (G,))
-                                       [:, None] for k in ("gamma0", "gamma")}, L))
-    counts = rng.poisson(np.where(L > 0, rate, 0.0))
-    counts = np.where((L > 0) & design.org_mask, counts, -1)
+    p = concession_probabilities(par, design)[rows, cfg]                # (G, K, M)
+    drawn = draw_packages(rng, p, design.committee.pool_count[rows, cfg])
+    on = design.committee.member[rows, cfg][:, None, 1:]                # (G, 1, O)
+    counts = np.where(on, drawn[..., 1:], -1)
     return Outcome(cfg, votes, directors[0], directors[1], counts, L, pr.all_blocked)
