@@ -108,11 +108,20 @@ def test_run_simulate_likelihood_mle_and_predict_agree_on_concession_probabiliti
     x = np.array([spec.estimands(P)[k] for k in lik.labels])
     vals = lik.observations(a.obs)
     moved = x.copy()
-    moved[lik.labels.index("harm_weight")] = 0.9
+    moved[lik.labels.index("harm_weight")] = 0.25
     moved[lik.labels.index("proposer_advantage")] = -0.5
-    par2 = spec.parameters(ModelParameters(lam=2.0, harm_weight=0.9, proposer_advantage=-0.5))
+    par2 = spec.parameters(ModelParameters(lam=2.0, harm_weight=0.25,
+                                           proposer_advantage=-0.5))
     ll2 = float(spec.concession_log_probability(par2, a.design, a.obs)[0])
+    assert np.isfinite(ll2) and ll2 != ll
     assert lik(moved, vals)[0] - lik(x, vals)[0] == pytest.approx(ll2 - ll, abs=1e-9)
+    # where the pool cannot cover the reservation values the network keeps nothing: a
+    # count it kept has probability 0 on both backends
+    moved[lik.labels.index("harm_weight")] = 5.0
+    par3 = spec.parameters(ModelParameters(lam=2.0, harm_weight=5.0,
+                                           proposer_advantage=-0.5))
+    assert float(spec.concession_log_probability(par3, a.design, a.obs)[0]) == -np.inf
+    assert lik(moved, vals)[0] == -np.inf
     # simulate draws from the same probabilities: each configuration's committee
     # packages have mean N_k p_kj (checked with frequencies in test_estimation_simulate)
     bank = est.simulate(region, P, n_regions=2, seed=0).bank

@@ -629,8 +629,11 @@ def role_probabilities(par: Mapping[str, Any], design: CommitteeDesign,
     # a kind the network cannot keep (committee seats) goes to the hospitals in
     # proportion to their shares (or stays unfilled when no hospital can hold it)
     scale = xp.where(keeps, 1.0, 1.0 / xp.maximum(held, 1e-300))
-    # (clipped at 0: rounding may leave a sum of shares a hair above one)
-    kept = xp.where(keeps, xp.maximum(1.0 - held, 0.0), xp.where(held > 0, 0.0, 1.0))
+    # what the network keeps is the shares of the members who cannot hold the kind (its
+    # own included): 1 - held without the cancellation, so that it is exactly 0 when the
+    # hospitals' reservation values take the whole pool
+    rest = xp.sum(xp.where(hosp, 0.0, v), axis=-1, keepdims=True)
+    kept = xp.where(keeps, rest, xp.where(held > 0, 0.0, 1.0))
     slot0 = np.zeros(hosp.shape, bool)
     slot0[..., 0] = True
     return xp.where(slot0, kept, p_h * scale)
