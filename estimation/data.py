@@ -386,7 +386,7 @@ class AllocationData:
     ...     "kind": ["teaching", "non_teaching", "district"],
     ...     "track_record": [0.8, 0.7, 0.5], "performance": [0.7, 0.7, 0.6],
     ...     "specialist_breadth": [0.9, 0.2, 0.4], "n_super_specialist": [2, 0, 0],
-    ...     "trauma_volume": [800, 0, 300], "concession_roles": [None, None, 2]})
+    ...     "trauma_volume": [800, 0, 300], "portfolio_roles": [None, None, 2]})
     >>> docs = pd.DataFrame({
     ...     "region": "r1", "doctor": ["a", "b", "c", "d"], "organisation": ["T", "T", "N", "D"],
     ...     "cultural": [0.9, 0.5, 0.8, 0.3], "social": [0.8, 0.4, 0.9, 0.3],

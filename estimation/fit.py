@@ -556,10 +556,11 @@ class FitResults:
 
         Compares each reported parameter's posterior with its prior (variance
         ratio, distance from the prior's centre) and flags posterior correlations
-        beyond 0.95 (:func:`estimation.identification.diagnose_posterior`). An
-        empty table: nothing found.
+        beyond 0.95 (:func:`estimation.identification.diagnose_posterior`), and
+        names the parameters the fit held fixed (the committee's patience by
+        default), with the reason. An empty table: nothing found.
         """
-        from .identification import diagnose_posterior
+        from .identification import _cause, diagnose_posterior
 
         post = self.idata.posterior.stack(sample=("chain", "draw"))
         rng = np.random.default_rng(seed)
@@ -576,7 +577,12 @@ class FitResults:
                 sd[lab] = float(prior.std())
                 mean[lab] = float(np.median(prior)) if self.priors[var].dist in (
                     "HalfNormal", "LogNormal") else float(prior.mean())
-        return diagnose_posterior(draws, sd, mean)
+        out = diagnose_posterior(draws, sd, mean)
+        held = [{"parameter": k, "issue": "held fixed", "detail": f"at {v:g}",
+                 "cause": _cause(k, "not estimated: held at the given value")}
+                for k, v in (self.settings.get("fixed") or {}).items()]
+        return pd.concat([out, pd.DataFrame(held, columns=out.columns)],
+                         ignore_index=True) if held else out
 
     def recovery(self, truth: Mapping[str, float] | None = None, prob: float = 0.95
                  ) -> pd.DataFrame:

@@ -89,6 +89,10 @@ def test_identification_names_what_the_data_do_not_inform(small_fit):
     assert list(t.columns) == ["parameter", "issue", "detail", "cause"]
     # with the votes recorded, every vote parameter is informed by the data
     assert not set(t["parameter"]) & {"kappa", "delta", "rho", "support"}, t
+    # the patience the fit held is named, with the reason it is held
+    held = t[t["issue"] == "held fixed"]
+    assert held["parameter"].tolist() == ["patience"], t
+    assert "unanimity" in held["cause"].iloc[0]
     # a posterior that is its prior along one parameter, and two parameters moving
     # together: both named, with the cause
     import copy
