@@ -107,6 +107,28 @@ CODEBOOK: dict[str, dict[str, Column]] = {
         "bloc_kind": _C("The kind of organisation the district bloc's members represent "
                         "('any' turns the check off).", "an organisation kind, or any",
                         "Minutes and interviews: who acted together to block concentration."),
+        **{f"{k}_pool": _C(f"Number of {what} in the pool of concession roles the network "
+                           "director divides among the committee.",
+                           "count (empty: the network type's role set" +
+                           ("; 0 = one per committee hospital)" if k == "seat" else ")"),
+                           "Network organograms and terms of reference after designation.")
+           for k, what in (("portfolio", "portfolio leads"), ("seat", "committee seats"),
+                           ("rotation", "rotation places at the centre"))},
+        **{f"{k}_value": _C(f"Mean value of one {what} to a hospital's doctors.",
+                            "value units: hundreds of trauma cases a year (empty: the "
+                            "network type's role set)",
+                            "Interviews: the work a hospital would give up for the role; a "
+                            "stylised input when unknown.")
+           for k, what in (("portfolio", "portfolio lead"), ("seat", "committee seat"),
+                           ("rotation", "rotation place"))},
+        "rehabilitation_return": _C("Share of the patients a hospital transfers away that "
+                                    "come back to it for rehabilitation (part of the harm its "
+                                    "withdrawal does to the network).",
+                                    "share, 0-1 (empty: the network type's default)",
+                                    "Network pathway documents; audit of repatriations."),
+        "committee_quota": _C("Share of the clinical committee's votes a division of the "
+                              "concession pool needs.", "share, (0, 1] (empty: 1, "
+                              "unanimity)", "The committee's terms of reference."),
     },
     "organisations": {
         "region": _ID_REGION,
@@ -148,12 +170,23 @@ CODEBOOK: dict[str, dict[str, Column]] = {
         "can_be_trauma_unit": _C("Whether the hospital is large enough to become a Trauma "
                                  "Unit (else it becomes a lower-tier unit).", "true/false "
                                  "(default true)", "The network's designation of units."),
-        "concession_roles": _C("Network roles the organisation received as concessions "
-                               "(portfolio leads, committee seats, rotation places), for "
-                               "organisations that lost work.",
-                               "count (empty: not observed)",
-                               "Network organograms and committee membership lists after "
-                               "designation; interviews on who was offered what."),
+        "practice_elites": _C("The hospital's practice elites who are not opinion leaders "
+                              "(doctors who may take rotation places at the centre).",
+                              "count (whole number >= 0; default 0)",
+                              "Interviews and clinical directories: consultants known for "
+                              "their clinical practice rather than management or research."),
+        "portfolio_roles": _C("Portfolio leads the hospital holds as concessions, for the "
+                              "hospitals on the concession committee (those that lost work, "
+                              "neither host nor centre).", "count (empty: not observed)",
+                              "Network organograms after designation: who leads each "
+                              "portfolio (education, research, rehabilitation...)."),
+        "seat_roles": _C("Seats on the Network Clinical Committee the hospital holds, for "
+                         "committee hospitals.", "count (empty: not observed)",
+                         "Committee membership lists after designation."),
+        "rotation_roles": _C("Rotation places at the centre held by the hospital's doctors, "
+                             "for committee hospitals.", "count (empty: not observed)",
+                             "The centre's rotation rota; interviews on who was offered a "
+                             "place."),
     },
     "doctors": {
         "region": _ID_REGION,
