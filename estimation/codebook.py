@@ -290,6 +290,11 @@ CODEBOOK: dict[str, dict[str, Column]] = {
         "lower_retained": _C("As regions.lower_retained.", "share, 0-1", "As regions."),
         "bloc_kind": _C("As regions.bloc_kind.", "an organisation kind, or any",
                         "As regions."),
+        **{c: _C(f"As regions.{c} (constant within a region).",
+                 "as regions", "As regions.")
+           for c in ("portfolio_pool", "seat_pool", "rotation_pool", "portfolio_value",
+                     "seat_value", "rotation_value", "rehabilitation_return",
+                     "committee_quota")},
         "network_director": _C("The doctor appointed network director (read on the chosen "
                                "row).", "a doctor of the host", "Appointment announcements."),
         "centre_director": _C("The doctor appointed centre director (read on the chosen "

@@ -76,11 +76,15 @@ FORMATS = {".csv": "csv", ".txt": "csv", ".parquet": "parquet", ".pq": "parquet"
 #: largest file read (bytes)
 MAX_BYTES = 2**30
 
+#: the concession pool's region-level columns (:data:`estimation.data.SCHEMA`)
+_COMMITTEE_COLUMNS = ("portfolio_pool", "seat_pool", "rotation_pool", "portfolio_value",
+                      "seat_value", "rotation_value", "rehabilitation_return",
+                      "committee_quota")
 #: region-level columns a long table may carry (constant within an opportunity); they
 #: fill the ``regions`` table. ``total_weight`` (the seats of the management group) is
 #: only checked against the members' weights.
 REGION_COLUMNS = ("quota", "total_weight", "network", "tier_concentration", "unit_retained",
-                  "lower_retained", "bloc_kind")
+                  "lower_retained", "bloc_kind", *_COMMITTEE_COLUMNS)
 #: configuration covariates of the long table -> (role whose holder they describe,
 #: organisations column): :data:`gametheory.restratification.spec.CONFIG_SOURCES`
 FEATURE_COLUMNS: dict[str, tuple[str, str]] = dict(spec.CONFIG_SOURCES)
