@@ -944,7 +944,8 @@ class CalibrationPoint:
                       draws=int(self.draws), tune=int(self.tune),
                       seed=int(rng.integers(2**31 - 1)), progressbar=False, cores=1)
         post = _flat_draws(res, int(self.draws) * int(self.chains))
-        truth = normalised_truth(params)
+        # the estimands the fit sampled (the patience is held fixed by default)
+        truth = {k: v for k, v in normalised_truth(params).items() if k in post}
         n_all = len(next(iter(post.values())))
         n_post = min(int(self.n_posterior), n_all)
         idx = np.linspace(0, n_all - 1, n_post).round().astype(int)

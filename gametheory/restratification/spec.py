@@ -809,8 +809,9 @@ def model_parameters(values: Mapping[str, float], base: Any = None) -> Any:
         key = "theta" if name == "lam_theta" else name
         if labels:
             kw[key] = tuple(float(values[f"{name}[{lab}]"]) for lab in labels)
-        else:
+        elif name in values:
             kw[key] = float(values[name])
+        # a scalar estimand the values lack (held fixed in the fit) keeps base's value
     return replace(b, **kw)
 
 
