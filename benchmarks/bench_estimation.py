@@ -36,7 +36,7 @@ def _ess_per_s(res) -> tuple[float, float]:
 
     from gametheory.restratification import spec
 
-    vn = list(spec.ESTIMANDS)
+    vn = [v for v in spec.ESTIMANDS if v in res.idata.posterior]   # not the held-fixed
     ess = az.ess(res.idata, var_names=vn, method="bulk")
     vals = np.concatenate([np.ravel(ess[v]) for v in vn])
     return float(vals.min()), float(np.median(vals))

@@ -132,7 +132,10 @@ def test_summary_columns_warning_and_same_seed_same_draws(small_fit, small):
 def test_ppc_loo_plot(small_fit, small):
     t = small_fit.ppc(n_draws=50, seed=0)
     assert {"observed", "predictive_mean", "lower", "upper", "p_value"} <= set(t.columns)
-    assert t["p_value"].between(0, 1).all() and len(t) == 13   # 5 + 5 features, 3 counts
+    # 4 configuration features + concentration, 5 appointment features, the mean count
+    # of each of the 3 kinds of concession role, their sd and their covariance with loss
+    assert t["p_value"].between(0, 1).all() and len(t) == 5 + 5 + 3 + 2
+    assert sum(i.startswith("concessions: mean") for i in t.index) == 3
     loo = small_fit.loo()
     assert loo.n_data_points == small.n_regions and np.isfinite(loo.elpd_loo)
     fig = small_fit.plot()
@@ -226,7 +229,9 @@ def test_predict_counterfactual(small_fit):
     from gametheory.restratification.model import allocation_analysis
 
     post = small_fit.idata.posterior
-    one = {k: float(post[k].values[0, 0]) for k in spec.ESTIMANDS if not spec.ESTIMANDS[k]}
+    held = small_fit.settings.get("fixed") or {}       # estimands the fit held fixed
+    one = {k: float(post[k].values[0, 0]) if k in post else float(held[k])
+           for k in spec.ESTIMANDS if not spec.ESTIMANDS[k]}
     one.update({f"{k}[{lab}]": float(v) for k in ("lam_theta", "alpha")
                 for lab, v in zip(spec.ESTIMANDS[k], post[k].values[0, 0], strict=True)})
     from estimation.simulate import params_from_estimands
