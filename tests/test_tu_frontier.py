@@ -206,6 +206,22 @@ def test_convex_core_vertices_are_marginal_vectors_and_shapley_is_their_barycent
     assert gt.core_contains(g, gt.nucleolus(g), tol=1e-7)
 
 
+def test_polytope_method_drops_points_qhull_reports_inside_an_edge():
+    # a 5-player convex game (additive part plus unanimity games) whose core is a
+    # 2-dimensional quadrilateral cut out by many coalitions that project onto the same
+    # halfspaces; Qhull reported a fifth "vertex" (4.65, 4.35, 16, 5, 4) inside the edge
+    # from (6, 3, 16, 5, 4) to (2, 7, 16, 5, 4). The four true vertices are the distinct
+    # marginal vectors (Shapley 1971), computed here by hand from the orders.
+    v = [0, 2, 3, 7, 16, 18, 19, 23, 5, 7, 8, 14, 21, 23, 24, 30, 4, 6, 7, 11, 20, 22, 23,
+         27, 9, 11, 12, 18, 25, 27, 28, 34]
+    g = gt.TUGame(np.array(v, dtype=float))
+    poly = gt.core_vertices(g, method="polytope")
+    expected = np.array([[2, 5, 16, 7, 4], [2, 7, 16, 5, 4], [4, 3, 16, 7, 4],
+                         [6, 3, 16, 5, 4]], dtype=float)
+    assert len(poly) == 4
+    assert same_point_sets(poly.points, expected)
+
+
 def test_unweighted_barycentre_differs_when_vertices_coincide():
     # v = u_{01} + u_{012} is convex but not strictly: its six orders give four vertices,
     # (2,0,0) and (0,2,0) twice each. The Shapley value (1/2,1/2,0) + (1/3,1/3,1/3) =

@@ -23,7 +23,9 @@ point, are found by a short sequence of LPs that push every other slack
 above zero), then its vertices are those of a full-dimensional polytope in
 that hull, computed by Qhull's halfspace intersection from a Chebyshev
 centre. Every vertex returned is checked against all :math:`2^n`
-constraints.
+constraints, and a point is kept only when the constraints tight at it have full
+rank in the hull (so a point Qhull reports inside an edge of a degenerate core is
+dropped).
 
 References
 ----------
@@ -245,6 +247,14 @@ def _polytope_vertices(v: np.ndarray, n: int, tol: float) -> tuple[np.ndarray, d
     norms = np.linalg.norm(G, axis=1)
     keep = norms > 1e-12
     G, h, norms = G[keep], h[keep], norms[keep]
+    # many coalitions project to the same halfspace in the hull; Qhull's dual hull
+    # handles repeated halfspaces poorly (it can report a point inside an edge), so
+    # keep one copy of each, normalised
+    G, h = G / norms[:, None], h / norms
+    _, first = np.unique(np.round(np.hstack([G, h[:, None] / scale]), 9), axis=0,
+                         return_index=True)
+    G, h = G[first], h[first]
+    norms = np.ones(G.shape[0])
     if k == 1:
         pts = []
         for sgn in (1.0, -1.0):
@@ -265,7 +275,13 @@ def _polytope_vertices(v: np.ndarray, n: int, tol: float) -> tuple[np.ndarray, d
     except Exception as exc:  # pragma: no cover - Qhull failure
         raise SolverError("core vertex enumeration (Qhull)", "qhull", str(exc).splitlines()[0],
                           "Rescale the game, or report it") from None
-    pts = x0[None, :] + hs.intersections @ B.T
+    y = hs.intersections
+    # a point of the polytope is a vertex iff the halfspaces tight at it span the hull
+    # (rank k); anything else Qhull reports on a degenerate face is dropped
+    tight = np.abs(y @ G.T - h[None, :]) <= 1e-7 * scale
+    is_vertex = np.array([np.linalg.matrix_rank(G[t], tol=1e-9) == k if t.sum() >= k
+                          else False for t in tight])
+    pts = x0[None, :] + y[is_vertex] @ B.T
     return pts, info
 
 
