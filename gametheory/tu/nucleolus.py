@@ -62,6 +62,38 @@ def _has_highspy() -> bool:
 
 
 
+def _fix_tight(work: np.ndarray, duals: np.ndarray, x: np.ndarray, eps: float,
+               v: np.ndarray, n: int, atol: float, basis: np.ndarray, eq_rows: list,
+               eq_rhs: list, stage: int) -> tuple[np.ndarray, np.ndarray]:
+    """Fix the coalitions binding at this stage's optimum (positive dual) as equalities.
+
+    Appends to *eq_rows*/*eq_rhs* every tight coalition whose row is independent of
+    those already fixed (Gram-Schmidt against the orthonormal *basis*) and returns
+    the extended basis and the tight coalitions; stops once *n* equalities determine
+    the nucleolus.
+    """
+    dmax = float(duals.max()) if duals.size else 0.0
+    tight = work[duals > 1e-9 * max(1.0, dmax)]
+    if tight.size == 0:  # pragma: no cover - HiGHS returned no positive dual
+        slack = v[work] - coalition_sums(x)[work] - eps
+        tight = work[slack >= -atol]
+    added = False
+    for msk in tight:
+        row = rows_of(np.array([msk]), n)[0]
+        resid = row - basis.T @ (basis @ row)
+        if np.linalg.norm(resid) > 1e-8:
+            eq_rows.append(row)
+            eq_rhs.append(float(v[msk] - eps))
+            basis = np.vstack([basis, resid / np.linalg.norm(resid)])
+            added = True
+            if len(eq_rows) == n:
+                break
+    if not added:  # pragma: no cover - numerical trouble
+        raise SolverError("nucleolus", "no-progress", f"stage {stage} fixed no new coalition",
+                          "Rescale the game or use method='enumeration'")
+    return basis, tight
+
+
 def _sequential_lp(v: np.ndarray, n: int, *, imputation: bool, method: str,
                    tol: float) -> tuple[np.ndarray, dict[str, Any]]:
     full = (1 << n) - 1
@@ -118,26 +150,8 @@ def _sequential_lp(v: np.ndarray, n: int, *, imputation: bool, method: str,
             work = np.union1d(work, cand.astype(np.int64))
         levels.append(eps)
         duals = -np.asarray(res.ineqlin.marginals)   # >= 0 for binding constraints
-        dmax = float(duals.max()) if duals.size else 0.0
-        tight = work[duals > 1e-9 * max(1.0, dmax)]
-        if tight.size == 0:  # pragma: no cover - HiGHS returned no positive dual
-            slack = v[work] - coalition_sums(x)[work] - eps
-            tight = work[slack >= -atol]
-        added = False
-        for m in tight:
-            row = rows_of(np.array([m]), n)[0]
-            resid = row - basis.T @ (basis @ row)
-            if np.linalg.norm(resid) > 1e-8:
-                eq_rows.append(row)
-                eq_rhs.append(float(v[m] - eps))
-                basis = np.vstack([basis, resid / np.linalg.norm(resid)])
-                added = True
-                if len(eq_rows) == n:
-                    break
-        if not added:  # pragma: no cover - numerical trouble
-            raise SolverError("nucleolus", "no-progress",
-                              f"stage {len(levels)} fixed no new coalition",
-                              "Rescale the game or use method='enumeration'")
+        basis, tight = _fix_tight(work, duals, x, eps, v, n, atol, basis, eq_rows,
+                                  eq_rhs, len(levels))
         if len(eq_rows) < n:
             comp = null_space(basis).T                       # (n - r) x n orthonormal
             sums = np.zeros((1 << n,), dtype=bool)
@@ -269,26 +283,8 @@ def _sequential_lp_highs(v: np.ndarray, n: int, *, imputation: bool,
         levels.append(eps)
         rdual = np.abs(np.asarray(sol.row_dual))
         duals = rdual[[row_of[msk] for msk in work.tolist()]]
-        dmax = float(duals.max()) if duals.size else 0.0
-        tight = work[duals > 1e-9 * max(1.0, dmax)]
-        if tight.size == 0:  # pragma: no cover - HiGHS returned no positive dual
-            slack = v[work] - coalition_sums(x)[work] - eps
-            tight = work[slack >= -atol]
-        added = False
-        for msk in tight:
-            row = rows_of(np.array([msk]), n)[0]
-            resid = row - basis.T @ (basis @ row)
-            if np.linalg.norm(resid) > 1e-8:
-                eq_rows.append(row)
-                eq_rhs.append(float(v[msk] - eps))
-                basis = np.vstack([basis, resid / np.linalg.norm(resid)])
-                added = True
-                if len(eq_rows) == n:
-                    break
-        if not added:  # pragma: no cover - numerical trouble
-            raise SolverError("nucleolus", "no-progress",
-                              f"stage {len(levels)} fixed no new coalition",
-                              "Rescale the game or use method='enumeration'")
+        basis, tight = _fix_tight(work, duals, x, eps, v, n, atol, basis, eq_rows,
+                                  eq_rhs, len(levels))
         if len(eq_rows) == n:
             break
         q, _ = np.linalg.qr(basis.T, mode="complete")
