@@ -62,6 +62,21 @@ def _has_highspy() -> bool:
 
 
 
+def _stage_setup(v: np.ndarray, n: int, imputation: bool,
+                 tol: float) -> tuple[int, float, np.ndarray | None]:
+    """The grand coalition's mask, the absolute tolerance and, over imputations, the
+    players' lower bounds v({i}) (refusing a game whose imputation set is empty)."""
+    full = (1 << n) - 1
+    atol = tol * max(1.0, float(np.abs(v).max()))
+    lower = v[1 << np.arange(n)] if imputation else None
+    if imputation and lower.sum() > v[full] + atol:
+        raise InvalidArgumentError(
+            "game", f"v(N)={v[full]:.6g} < sum v(i)={lower.sum():.6g}",
+            "the imputation set is empty, so the nucleolus is undefined",
+            "Use prenucleolus(game), which is defined for every game")
+    return full, atol, lower
+
+
 def _fix_tight(work: np.ndarray, duals: np.ndarray, x: np.ndarray, eps: float,
                v: np.ndarray, n: int, atol: float, basis: np.ndarray, eq_rows: list,
                eq_rhs: list, stage: int) -> tuple[np.ndarray, np.ndarray]:
@@ -96,15 +111,7 @@ def _fix_tight(work: np.ndarray, duals: np.ndarray, x: np.ndarray, eps: float,
 
 def _sequential_lp(v: np.ndarray, n: int, *, imputation: bool, method: str,
                    tol: float) -> tuple[np.ndarray, dict[str, Any]]:
-    full = (1 << n) - 1
-    scale = max(1.0, float(np.abs(v).max()))
-    atol = tol * scale
-    lower = v[1 << np.arange(n)] if imputation else None
-    if imputation and lower.sum() > v[full] + atol:
-        raise InvalidArgumentError(
-            "game", f"v(N)={v[full]:.6g} < sum v(i)={lower.sum():.6g}",
-            "the imputation set is empty, so the nucleolus is undefined",
-            "Use prenucleolus(game), which is defined for every game")
+    full, atol, lower = _stage_setup(v, n, imputation, tol)
     bounds = ([(float(lo), None) for lo in lower] if imputation
               else [(None, None)] * n) + [(None, None)]
     c = np.zeros(n + 1)
@@ -206,15 +213,7 @@ def _sequential_lp_highs(v: np.ndarray, n: int, *, imputation: bool,
     import highspy
 
     inf = highspy.kHighsInf
-    full = (1 << n) - 1
-    scale = max(1.0, float(np.abs(v).max()))
-    atol = tol * scale
-    lower = v[1 << np.arange(n)] if imputation else None
-    if imputation and lower.sum() > v[full] + atol:
-        raise InvalidArgumentError(
-            "game", f"v(N)={v[full]:.6g} < sum v(i)={lower.sum():.6g}",
-            "the imputation set is empty, so the nucleolus is undefined",
-            "Use prenucleolus(game), which is defined for every game")
+    full, atol, lower = _stage_setup(v, n, imputation, tol)
     col_lo = np.append(lower if imputation else np.full(n, -inf), -inf)
     col_hi = np.full(n + 1, inf)
     eq_rows = [np.ones(n)]
