@@ -264,7 +264,13 @@ def test_lost_worker_process_then_resume(tmp_path):
 
 
 _KILL_SCRIPT = textwrap.dedent("""
-    import sys, time
+    import faulthandler, signal, sys, time
+    # take Ctrl-C as a terminal would deliver it, whatever signal state the process
+    # that started this one left (an ignored or blocked SIGINT is inherited over exec),
+    # and dump every thread's stack on SIGUSR1 so that a hang can be diagnosed
+    signal.signal(signal.SIGINT, signal.default_int_handler)
+    signal.pthread_sigmask(signal.SIG_UNBLOCK, [signal.SIGINT])
+    faulthandler.register(signal.SIGUSR1, all_threads=True)
     from estimation import sweep
 
     class Slow:
@@ -342,21 +348,33 @@ def test_killed_sweep_resumes_without_loss_or_duplicates(tmp_path, workers):
 def test_ctrl_c_saves_unwritten_rows_then_resumes(tmp_path):
     out = tmp_path / "res.parquet"
     marker = Path(str(out) + ".reached-20")
+    # the child's stderr goes to a file, not a pipe nobody reads while waiting (a full
+    # pipe would block the child)
+    err_path = tmp_path / "child-stderr.txt"
     # one batch would be 1000 rows: only the rescue flush on Ctrl-C writes anything
-    proc = subprocess.Popen([sys.executable, "-c", _KILL_SCRIPT, str(out), "1", "1000"],
-                            stderr=subprocess.PIPE, text=True, start_new_session=True)
+    with open(err_path, "w") as err:
+        proc = subprocess.Popen([sys.executable, "-c", _KILL_SCRIPT, str(out), "1", "1000"],
+                                stderr=err, text=True, start_new_session=True)
     try:
         t0 = time.monotonic()
         while not marker.exists():
-            assert proc.poll() is None, proc.stderr.read()
+            assert proc.poll() is None, err_path.read_text()
             assert time.monotonic() - t0 < 120   # generous: a loaded machine is slow
             time.sleep(0.02)
         assert not list(out.glob("part-*.parquet"))
         os.killpg(proc.pid, signal.SIGINT)
-        assert proc.wait(120) == 130
+        try:
+            code = proc.wait(120)
+        except subprocess.TimeoutExpired:
+            os.kill(proc.pid, signal.SIGUSR1)        # the child dumps its stacks
+            time.sleep(2)
+            raise AssertionError("the sweep did not end within 120 s of Ctrl-C; its "
+                                 f"stacks:\n{err_path.read_text()}") from None
+        assert code == 130, err_path.read_text()
     finally:
         if proc.poll() is None:
             os.killpg(proc.pid, signal.SIGKILL)
+            proc.wait(10)
     before = sweep.read_results(out)
     assert len(before) >= 20 and before["index"].tolist() == list(range(len(before)))
     done = sweep.run_sweep(KillResume(), x_design(400), out, workers=1, resume=True,
