@@ -20,7 +20,7 @@ def payoff_matrix(value: Any, name: str) -> np.ndarray:
         raise InvalidArgumentError(name, value, f"expected a non-empty 2-d matrix, got shape "
                                    f"{M.shape}", "Pass one row per row-player strategy and "
                                    "one column per column-player strategy")
-    if not np.all(np.isfinite(M)):
+    if not np.isfinite(M).all():
         raise InvalidArgumentError(name, value, "contains NaN or infinite payoffs",
                                    "Replace the non-finite payoffs by finite numbers")
     return M

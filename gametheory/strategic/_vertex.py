@@ -35,7 +35,6 @@ Gaussian elimination. *Mathematics of Computation* 22, 565–578.
 
 from __future__ import annotations
 
-import math
 from fractions import Fraction
 from math import gcd
 
@@ -44,17 +43,54 @@ import numpy as np
 from ..errors import GameTooLargeError
 
 __all__ = ["Polytope", "enumerate_vertices", "hull_vertices", "integer_matrix",
-           "IntegerRows", "exact_point", "exact_vertex", "first_of_equal_rows", "label_set",
+           "certify_pair", "exact_point", "exact_vertex", "first_of_equal_rows", "label_set",
            "q_rows_independent", "to_fractions"]
 
 
 class Polytope:
-    """``{z : D z <= b}`` with a start basis (a non-degenerate vertex)."""
+    """``{z : D z <= b}`` with a start basis (a non-degenerate vertex; sorted indices)."""
 
     def __init__(self, D: np.ndarray, b: np.ndarray, start: np.ndarray):
         self.D, self.b = D, b
         self.N, self.d = D.shape
-        self.start = np.sort(start)
+        self.start = start
+
+
+_TEMPLATES: dict[tuple[int, int], tuple[np.ndarray, ...]] = {}
+
+
+def _templates(m: int, n: int) -> tuple[np.ndarray, ...]:
+    """The parts of the two polytopes that depend only on the shape (cached, read-only):
+    ``D`` with its sign-constraint rows filled in, ``b``, the start bases, and the
+    interior point ``x = 1/(4m)`` of P (every constraint has slack at least 1/4m)."""
+    t = _TEMPLATES.get((m, n))
+    if t is None:
+        N = m + n
+        DP = np.zeros((N, m))
+        DQ = np.zeros((N, n))
+        DP[np.arange(m), np.arange(m)] = -1.0
+        DQ[np.arange(m, N), np.arange(n)] = -1.0
+        bP = np.zeros(N)
+        bQ = np.zeros(N)
+        bP[m:] = 1.0
+        bQ[:m] = 1.0
+        t = (DP, DQ, bP, bQ, np.arange(m), np.arange(m, N), np.full(m, 0.25 / m))
+        for a in t:
+            a.flags.writeable = False
+        if len(_TEMPLATES) < 256:
+            _TEMPLATES[(m, n)] = t
+    return t
+
+
+def _to_unit(M: np.ndarray, out: np.ndarray) -> None:
+    """``out = (M - min) / (max - min) + 1`` (all ones for a constant matrix)."""
+    lo, hi = float(M.min()), float(M.max())
+    if hi == lo:
+        out[...] = 1.0
+    else:
+        np.subtract(M, lo, out=out)
+        out /= hi - lo
+        out += 1.0
 
 
 def best_response_polytopes(A: np.ndarray, B: np.ndarray) -> tuple[Polytope, Polytope]:
@@ -65,23 +101,12 @@ def best_response_polytopes(A: np.ndarray, B: np.ndarray) -> tuple[Polytope, Pol
     constraint ``i < m`` of Q is ``(A' y)_i <= 1`` and ``m + j`` is ``y_j >= 0``.
     """
     m, n = A.shape
-    N = m + n
-    DP = np.zeros((N, m))
-    DQ = np.zeros((N, n))
-    for D, M, at in ((DP, B.T, slice(m, N)), (DQ, A, slice(0, m))):
-        lo, hi = float(M.min()), float(M.max())
-        if hi == lo:
-            D[at] = 1.0
-        else:
-            np.divide(M - lo, hi - lo, out=D[at])
-            D[at] += 1.0
-    DP[np.arange(m), np.arange(m)] = -1.0
-    DQ[np.arange(m, N), np.arange(n)] = -1.0
-    b = np.zeros(N)
-    bP, bQ = b.copy(), b
-    bP[m:] = 1.0
-    bQ[:m] = 1.0
-    return Polytope(DP, bP, np.arange(m)), Polytope(DQ, bQ, np.arange(m, N))
+    DP0, DQ0, bP, bQ, sP, sQ, _ = _templates(m, n)
+    DP = DP0.copy()
+    DQ = DQ0.copy()
+    _to_unit(B.T, DP[m:])
+    _to_unit(A, DQ[:m])
+    return Polytope(DP, bP, sP), Polytope(DQ, bQ, sQ)
 
 
 def _keys(bases: np.ndarray, N: int) -> np.ndarray:
@@ -178,7 +203,9 @@ def hull_vertices(poly: Polytope, *, tol: float = 1e-9,
     :math:`\{p : a \cdot p = \beta\}` gives the vertex :math:`c + a / \beta`.
     Facets split by qhull's triangulation give the same vertex and are merged;
     labels are read from the vertex's own slacks, so a degenerate vertex keeps
-    all its labels. Same return value as :func:`enumerate_vertices`. *interior*, a
+    all its labels. Same return value as :func:`enumerate_vertices`, plus ``near``
+    (slack at most 1e-6) and ``simple`` (every vertex has exactly d such constraints:
+    then no vertex came from two facets). *interior*, a
     point strictly inside the polytope, may be given when one is known; otherwise the
     start vertex is pushed inside along the mean of its edges.
     """
@@ -199,13 +226,20 @@ def hull_vertices(poly: Polytope, *, tol: float = 1e-9,
     pts = D / (b - D @ c)[:, None]
     hull = ConvexHull(pts)
     eq = hull.equations                                   # normal . p + offset = 0
-    verts = c + eq[:, :-1] / (-eq[:, -1:])
-    scale = max(1.0, float(np.max(np.abs(verts))))
-    key = np.round(verts / (scale * 1e-9)).astype(np.int64)
-    verts = verts[first_of_equal_rows(key)]
+    verts = eq[:, :-1] / -eq[:, -1:]
+    verts += c
     slack = b - verts @ D.T
     np.maximum(slack, 0.0, out=slack)
-    return {"points": verts, "slack": slack}
+    near = slack <= 1e-6
+    # only a degenerate vertex (more than d tight constraints: a polar facet with more
+    # than d vertices, which qhull triangulates) can come from several facets
+    simple = bool((near.sum(axis=1) == poly.d).all())
+    if not simple:
+        scale = max(1.0, float(np.max(np.abs(verts))))
+        key = np.round(verts / (scale * 1e-9)).astype(np.int64)
+        first = first_of_equal_rows(key)
+        verts, slack, near = verts[first], slack[first], near[first]
+    return {"points": verts, "slack": slack, "near": near, "simple": simple}
 
 
 # ------------------------------------------------------------------ exact part
@@ -213,56 +247,19 @@ def integer_matrix(M: np.ndarray) -> list[list[int]]:
     r"""*M* (floats) scaled exactly to integers by a common power of two, then shifted
     so every entry is at least 1 (a positive affine map: same equilibria and labels).
 
-    Every finite double is :math:`k \cdot 2^e` with an integer :math:`|k| < 2^{53}`
-    (``frexp``), so the scaling is exact.
+    Every finite double is :math:`p / 2^q` with integers :math:`p` and :math:`q \ge 0`
+    in lowest terms (``float.as_integer_ratio``); multiplying by the largest
+    :math:`2^q` makes every entry an integer, exactly and with the fewest bits (an
+    integer matrix is only shifted).
     """
     M = np.asarray(M, dtype=float)
-    if np.all(np.abs(M) < 2.0 ** 53) and np.all(M == np.round(M)):
-        ints = M.astype(np.int64)
-        return (ints - (int(ints.min()) - 1)).tolist()
-    frac, expo = np.frexp(M)
-    mant = np.ldexp(frac, 53).astype(np.int64).tolist()    # exact: |mant| < 2**53
-    shift = (expo - int(expo.min())).tolist()
-    k = int(np.argmin(M))
-    lo = (mant[k // M.shape[1]][k % M.shape[1]] << shift[k // M.shape[1]][k % M.shape[1]]) - 1
-    return [[(a << b) - lo for a, b in zip(rk, rs, strict=True)]
-            for rk, rs in zip(mant, shift, strict=True)]
-
-
-class IntegerRows:
-    r"""The rows of :func:`integer_matrix` of *M*, each converted when first used (the
-    exact stage of a small game touches only the rows of the supports it certifies).
-
-    Entry :math:`f 2^e` (``math.frexp``) becomes :math:`f 2^{53} \cdot 2^{e - e_{min}}`,
-    exactly as :func:`integer_matrix` scales it, then shifted by the same constant.
-    """
-
-    __slots__ = ("_src", "_emin", "_lo", "_rows")
-
-    def __init__(self, M: np.ndarray):
-        M = np.asarray(M, dtype=float)
-        if np.all(np.abs(M) < 2.0 ** 53) and np.all(M == np.round(M)):
-            ints = M.astype(np.int64)
-            self._rows: list[list[int] | None] = (ints - (int(ints.min()) - 1)).tolist()
-            return
-        self._src = M.tolist()
-        self._emin = int(np.frexp(M)[1].min())
-        self._lo = self._convert(float(M.min())) - 1
-        self._rows = [None] * M.shape[0]
-
-    def _convert(self, x: float) -> int:
-        f, e = math.frexp(x)
-        return int(f * 9007199254740992.0) << (e - self._emin)     # f * 2**53 is exact
-
-    def __len__(self) -> int:
-        return len(self._rows)
-
-    def __getitem__(self, i: int) -> list[int]:
-        row = self._rows[i]
-        if row is None:
-            lo, conv = self._lo, self._convert
-            row = self._rows[i] = [conv(x) - lo for x in self._src[i]]
-        return row
+    rat = [v.as_integer_ratio() for v in M.ravel().tolist()]
+    q = max([d for _, d in rat]).bit_length()
+    ints = [p << (q - d.bit_length()) for p, d in rat]
+    lo = min(ints) - 1
+    ints = [v - lo for v in ints]
+    k = M.shape[1]
+    return [ints[i:i + k] for i in range(0, len(ints), k)]
 
 
 def _solve_int(rows: list[list[int]], rhs: list[int], ncols: int
@@ -368,6 +365,82 @@ def exact_point(Mv: list[list[int]], kind: str, tight: list[int], m: int, n: int
     return tuple([x // g for x in z]), labels
 
 
+def certify_pair(Bv: list[list[int]], Av: list[list[int]], S: list[int], J: list[int]
+                 ) -> tuple[tuple[int, ...], tuple[int, ...], bool] | None:
+    """Exact check of the candidate equilibrium with supports *S* (rows) and *J*
+    (columns), ``len(S) == len(J)``: the common case of a non-degenerate vertex of P
+    whose complementary point of Q is a non-degenerate vertex too.
+
+    *Bv* is B' (m x n integers, row ``i`` holds x_i's coefficients) and *Av* the
+    transpose of A' (n x m, row ``j`` holds y_j's coefficients), as in
+    :func:`exact_point`. Both indifference systems, ``B'[S, J]^T x_S = 1`` and
+    ``A'[S, J] y_J = 1``, are solved by fraction-free elimination (Cramer's rule up
+    to 2 x 2); the pair is an equilibrium when both solutions are non-negative and no
+    payoff constraint is violated (then every label is present: ``x_i = 0`` or row
+    ``i`` tight, and ``y_j = 0`` or column ``j`` tight). Returns the two vertices as
+    coprime integer vectors and whether either carries an extra label (a zero in its
+    support or an extra tight constraint: degenerate), or None when the pair is not
+    an equilibrium.
+    """
+    k = len(S)
+    x = [0] * len(Bv)
+    y = [0] * len(Av)
+    if k == 1:                      # pure: x = e_i / B'_ij, y = e_j / A'_ij
+        i, j = S[0], J[0]
+        cx, cy = Bv[i], Av[j]
+        dx, dy = cx[j], cy[i]
+        if max(cx) > dx or max(cy) > dy:
+            return None
+        x[i] = y[j] = 1
+        return tuple(x), tuple(y), cx.count(dx) > 1 or cy.count(dy) > 1
+    if k == 2:
+        (i0, i1), (j0, j1) = S, J
+        r0, r1, c0, c1 = Bv[i0], Bv[i1], Av[j0], Av[j1]
+        # x: r0[j] x0 + r1[j] x1 = 1 for j in J; y: c0[i] y0 + c1[i] y1 = 1 for i in S
+        dx = r0[j0] * r1[j1] - r1[j0] * r0[j1]
+        dy = c0[i0] * c1[i1] - c1[i0] * c0[i1]
+        if dx == 0 or dy == 0:
+            return None
+        nx = [r1[j1] - r1[j0], r0[j0] - r0[j1]]
+        ny = [c1[i1] - c1[i0], c0[i0] - c0[i1]]
+        if dx < 0:
+            dx, nx = -dx, [-nx[0], -nx[1]]
+        if dy < 0:
+            dy, ny = -dy, [-ny[0], -ny[1]]
+        if min(nx) < 0 or min(ny) < 0:
+            return None
+        a, b = nx
+        cx = [a * u + b * v for u, v in zip(r0, r1, strict=True)]
+        a, b = ny
+        cy = [a * u + b * v for u, v in zip(c0, c1, strict=True)]
+    else:
+        sx = _solve_int([[Bv[i][j] for i in S] for j in J], [1] * k, k)
+        if sx is None:
+            return None
+        nx, dx = sx
+        if min(nx) < 0:
+            return None
+        sy = _solve_int([[Av[j][i] for j in J] for i in S], [1] * k, k)
+        if sy is None:
+            return None
+        ny, dy = sy
+        if min(ny) < 0:
+            return None
+        cx = [sum(c) for c in zip(*[[b * v for b in Bv[i]] for i, v in zip(S, nx, strict=True)],
+                                  strict=True)]
+        cy = [sum(c) for c in zip(*[[a * v for a in Av[j]] for j, v in zip(J, ny, strict=True)],
+                                  strict=True)]
+    if max(cx) > dx or max(cy) > dy:
+        return None
+    degenerate = cx.count(dx) > k or cy.count(dy) > k or not all(nx) or not all(ny)
+    gx, gy = gcd(*nx), gcd(*ny)
+    for i, v in zip(S, nx, strict=True):
+        x[i] = v // gx
+    for j, v in zip(J, ny, strict=True):
+        y[j] = v // gy
+    return tuple(x), tuple(y), degenerate
+
+
 def label_set(mask: int) -> frozenset[int]:
     """The labels of a bitmask from :func:`exact_point`."""
     return frozenset(k for k in range(mask.bit_length()) if mask >> k & 1)
@@ -376,7 +449,7 @@ def label_set(mask: int) -> frozenset[int]:
 def to_fractions(z: tuple[int, ...]) -> tuple[Fraction, ...]:
     """The mixed strategy of a vertex from :func:`exact_point` (shares of the sum)."""
     tot = sum(z)
-    return tuple(Fraction(v, tot) if v else _ZERO for v in z)
+    return tuple([Fraction(v, tot) if v else _ZERO for v in z])
 
 
 _ZERO = Fraction(0)

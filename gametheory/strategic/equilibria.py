@@ -108,8 +108,9 @@ from ..errors import GameTooLargeError, InvalidArgumentError, SolverError
 from ..results import frozen_array
 from ._payoffs import bimatrix
 from ._vertex import (
-    IntegerRows,
+    _templates,
     best_response_polytopes,
+    certify_pair,
     enumerate_vertices,
     exact_point,
     exact_vertex,
@@ -354,14 +355,17 @@ def _row_polytope_vertices(P: Any) -> dict[str, np.ndarray]:
     """Vertices of the best-response polytope *P* (``{x >= 0 : B'^T x <= 1}``, payoffs
     in [1, 2]) in floating point: qhull, with the interior point ``x = 1/(4m)``
     (where every constraint has slack at least 1/4m)."""
-    from scipy.spatial import QhullError
+    if P.d >= 2:
+        from scipy.spatial import QhullError
 
-    if P.d < 2:
-        return enumerate_vertices(P)
-    try:
-        return hull_vertices(P, interior=np.full(P.d, 0.25 / P.d))
-    except (QhullError, np.linalg.LinAlgError):  # pragma: no cover - qhull precision trouble
-        return enumerate_vertices(P)
+        try:
+            return hull_vertices(P, interior=_templates(P.d, P.N - P.d)[-1])
+        except (QhullError, np.linalg.LinAlgError):  # pragma: no cover - qhull precision
+            pass
+    V = enumerate_vertices(P)
+    V["near"] = V["slack"] <= 1e-6
+    V["simple"] = bool((V["near"].sum(axis=1) == P.d).all())
+    return V
 
 
 def _face_points(Q: Any, C: np.ndarray, loose: float) -> list[np.ndarray]:
@@ -419,12 +423,61 @@ def _batched_inverse(M: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         return inv, ok
 
 
-def _certified_equilibria(Am: np.ndarray, Bm: np.ndarray, tol: float = 1e-9
-                          ) -> tuple[list[Any], bool, dict[str, Any]]:
+def _complementary_points(Q: Any, Cidx: np.ndarray, idx: np.ndarray, A2: np.ndarray,
+                          face_vertices: list[int]) -> tuple[np.ndarray, np.ndarray | None]:
+    r"""The points of Q where the constraints ``Cidx[t]`` (n of them) are tight, for the
+    vertices *idx* of P (one batched inverse).
+
+    Returns the slacks in Q of the points found and the mask of the systems solved
+    (None: all of them). A
+    system counts as well-conditioned when :math:`2n \lVert M^{-1} \rVert_1 < 10^{12}`
+    (:math:`\lVert M \rVert_1 \le 2n`: entries in [-1, 2]); the others are decided
+    exactly (:func:`q_rows_independent`): a singular one adds its vertex to
+    *face_vertices* (a degenerate face, completed by the caller), and so does one that
+    is independent exactly but singular in floating point (it has no float solution).
+    """
+    n = Q.d
+    M = Q.D[Cidx]
+    try:
+        inv = np.linalg.inv(M)
+        fine = np.abs(inv).sum(axis=1).max() < 1e12 / (2 * n)
+    except np.linalg.LinAlgError:
+        fine = False
+    if fine:
+        solved = None
+    else:
+        inv, ok = _batched_inverse(M)
+        cond = np.full(M.shape[0], np.inf)
+        cond[ok] = 2 * n * np.abs(inv[ok]).sum(axis=1).max(axis=1)
+        good = cond < 1e12
+        if not good.all():
+            Aint = integer_matrix(A2)
+            for t in np.flatnonzero(~good):
+                good[t] = q_rows_independent(Aint, Cidx[t].tolist(), A2.shape[0], n)
+            face_vertices += idx[~good].tolist()
+            face_vertices += idx[good & ~ok].tolist()
+        solved = good & ok
+        inv, Cidx = inv[solved], Cidx[solved]
+    ys = inv @ Q.b[Cidx][:, :, None]
+    return Q.b - ys[:, :, 0] @ Q.D.T, solved
+
+
+def _certified_equilibria(Am: np.ndarray, Bm: np.ndarray, tol: float = 1e-9, *,
+                          pair_check: bool = True) -> tuple[list[Any], bool, dict[str, Any]]:
     """Extreme equilibria: float vertex enumeration, then exact certification.
 
     Returns the equilibria as pairs of coprime integer vectors proportional to the
     mixed strategies (unsorted), the degeneracy flag and counters.
+
+    The common case takes a short path: when every vertex of P has exactly m
+    constraints within 1e-6 of tight, all within *tol* (P is simple, and clearly so in
+    floating point), those are its labels, and a candidate whose complementary point
+    has exactly its n complementary constraints nearly tight is checked by
+    :func:`certify_pair` (two square integer systems on the supports). Everything
+    else (extra or ambiguous labels, singular complementary systems, degenerate
+    faces) takes the general path: exact labels from :func:`exact_point`, face
+    completion, and :func:`exact_point` on both sides of each candidate.
+    ``pair_check=False`` sends every candidate the general way (for tests).
     """
     m0, n0 = Am.shape
     swap = n0 < m0
@@ -434,86 +487,108 @@ def _certified_equilibria(Am: np.ndarray, Bm: np.ndarray, tol: float = 1e-9
     loose = 1e-6
     P, Q = best_response_polytopes(A2, B2)
     V = _row_polytope_vertices(P)
-    pts, slack = V["points"], V["slack"]
-    Bint = IntegerRows(B2)                         # rows: x_i's coefficients
-    AintT = IntegerRows(A2.T)                      # rows: y_j's coefficients
-    full = (1 << N) - 1
-    near = slack <= loose
-    n_tight = np.count_nonzero(near, axis=1)
+    pts, slack, near = V["points"], V["slack"], V["near"]
+    degenerate = False
+    face_vertices: list[int] = []
+    ints: list[list[list[int]]] = []               # B' rows, then the rows of A'^T
     xcache: dict[int, Any] = {}
 
     def exact_x(a: int) -> Any:
+        if not ints:
+            ints.extend((integer_matrix(B2), integer_matrix(A2.T)))
         if a not in xcache:
-            order = np.argsort(slack[a], kind="stable")[:n_tight[a]]
-            xcache[a] = exact_point(Bint, "P", order.tolist(), m, n)
+            order = np.argsort(slack[a], kind="stable")[:int(np.count_nonzero(near[a]))]
+            xcache[a] = exact_point(ints[0], "P", order.tolist(), m, n)
         return xcache[a]
 
-    nonzero = pts.max(axis=1) > loose
-    L = slack <= tol
-    n_lab = np.count_nonzero(L, axis=1)
-    degenerate = False
-    # vertices with extra or ambiguous labels: exact labels decide
-    for a in np.flatnonzero(nonzero & ((n_tight > n_lab) | (n_lab > m))).tolist():
-        ex = exact_x(a)
-        if ex is not None:
-            labels = sorted(label_set(ex[1]))
-            L[a] = False
-            L[a, labels] = True
-            n_lab[a] = len(labels)
-            degenerate |= len(labels) > m
-    n_comp = N - n_lab
-    idx = np.flatnonzero(nonzero & (n_comp == n))
-    face_vertices = np.flatnonzero(nonzero & (n_comp < n)).tolist()
+    clean = V["simple"] and slack[near].max() <= tol
+    if clean:
+        # labels = the m nearly tight constraints; the origin (labels 0..m-1) is solved
+        # too, its complementary point is y = 0, dropped below
+        L = near
+        idx = np.arange(pts.shape[0])
+        Cidx = np.argsort(L, axis=1, kind="stable")[:, :n]
+    else:
+        n_tight = near.sum(axis=1)
+        L = slack <= tol
+        n_lab = L.sum(axis=1)
+        nonzero = pts.max(axis=1) > loose
+        # vertices with extra or ambiguous labels: exact labels decide
+        for a in np.flatnonzero(nonzero & ((n_tight > n_lab) | (n_lab > m))).tolist():
+            ex = exact_x(a)
+            if ex is not None:
+                labels = sorted(label_set(ex[1]))
+                L[a] = False
+                L[a, labels] = True
+                n_lab[a] = len(labels)
+                degenerate |= len(labels) > m
+        n_comp = N - n_lab
+        idx = np.flatnonzero(nonzero & (n_comp == n))
+        face_vertices = np.flatnonzero(nonzero & (n_comp < n)).tolist()
+        Cidx = np.nonzero(~L[idx])[1].reshape(idx.size, n)
     cand_a: list[np.ndarray] = []
     cand_s: list[np.ndarray] = []                  # the candidates' slacks in Q
+    n_solved = 0
     if idx.size:
-        Cidx = np.nonzero(~L[idx])[1].reshape(idx.size, n)
-        M = Q.D[Cidx]
-        # 1-norm condition numbers from the inverses; (nearly) singular systems are
-        # decided exactly (singular: a degenerate face, completed below)
-        inv, ok = _batched_inverse(M)
-        # ||M||_1 <= 2n: entries in [-1, 2]
-        if ok.all():
-            good = 2 * n * np.abs(inv).sum(axis=1).max(axis=1) < 1e12
-        else:
-            cond = np.full(M.shape[0], np.inf)
-            cond[ok] = 2 * n * np.abs(inv[ok]).sum(axis=1).max(axis=1)
-            good = cond < 1e12
-        if not good.all():
-            Aint = integer_matrix(A2)
-            for t in np.flatnonzero(~good):
-                good[t] = q_rows_independent(Aint, Cidx[t].tolist(), m, n)
-            face_vertices += idx[~good].tolist()
-            # a singular-in-float system decided independent exactly has no inverse here
-            face_vertices += idx[good & ~ok].tolist()
-        solved = good & ok
-        ys = (inv[solved] @ Q.b[Cidx[solved]][:, :, None])[:, :, 0]
-        sl = Q.b - ys @ Q.D.T
-        feas = np.all(sl >= -loose, axis=1)
-        cand_a.append(idx[solved][feas])
+        sl, solved = _complementary_points(Q, Cidx, idx, A2, face_vertices)
+        feas = (sl >= -loose).all(axis=1)
+        cand_a.append((idx if solved is None else idx[solved])[feas])
         cand_s.append(sl[feas])
+        n_solved = len(cand_a[0])
     for a in face_vertices:
         C = np.flatnonzero(~L[a])
         for y in _face_points(Q, C, loose):
             cand_a.append(np.array([a]))
             cand_s.append((Q.b - Q.D @ y)[None, :])
     found: set[Any] = set()
-    rejected = 0
-    ca = np.concatenate(cand_a) if cand_a else np.zeros(0, dtype=np.int64)
-    if ca.size:
-        sl = np.concatenate(cand_s)
-        # constraints within *loose* of tight come first, most tight first
-        qorder = np.argsort(np.maximum(sl, 0.0), axis=1, kind="stable")
-        q_tight = np.count_nonzero(sl <= loose, axis=1).tolist()
+    rejected = origin = 0
+    ca = np.concatenate(cand_a) if len(cand_a) > 1 else (cand_a[0] if cand_a else
+                                                          np.zeros(0, dtype=np.int64))
+    sl = np.concatenate(cand_s) if len(cand_s) > 1 else (cand_s[0] if cand_s else None)
+    if sl is not None:
+        q_near = sl <= loose
+        if clean:
+            # exactly the complementary constraints nearly tight (they are tight by
+            # construction, so counting suffices)
+            simple = (q_near.sum(axis=1) == n).tolist()
+        else:
+            simple = ((q_near != L[ca]).all(axis=1) & (n_tight[ca] == m)
+                      & (n_lab[ca] == m)).tolist()
+        simple[n_solved:] = [False] * (len(simple) - n_solved)    # face points
+        Lc = L[ca].tolist()
+        qorder = None
+        full = (1 << N) - 1
+        if not ints:
+            ints.extend((integer_matrix(B2), integer_matrix(A2.T)))
+        Bv, Av = ints
         for t, a in enumerate(ca.tolist()):
+            lab = Lc[t]
+            S = [i for i in range(m) if not lab[i]]
+            if not S:                                      # the origin (y = 0)
+                origin += 1
+                continue
+            if pair_check and simple[t]:
+                res = certify_pair(Bv, Av, S, [j for j in range(n) if lab[m + j]])
+                if res is None:
+                    rejected += 1
+                    continue
+                x, y, deg = res
+                degenerate |= deg
+                found.add((y, x) if swap else (x, y))
+                continue
+            if qorder is None:
+                # constraints within *loose* of tight come first, most tight first
+                qorder = np.argsort(np.maximum(sl, 0.0), axis=1, kind="stable")
+                q_tight = q_near.sum(axis=1).tolist()
             ex = exact_x(a)
-            ey = exact_point(AintT, "Q", qorder[t, :q_tight[t]].tolist(), m, n)
+            ey = exact_point(Av, "Q", qorder[t, :q_tight[t]].tolist(), m, n)
             if ex is None or ey is None or (ex[1] | ey[1]) != full:
                 rejected += 1
                 continue
             degenerate |= ey[1].bit_count() > n or ex[1].bit_count() > m
             found.add((ey[0], ex[0]) if swap else (ex[0], ey[0]))
-    info = {"vertices": int(pts.shape[0]), "candidates": int(ca.size), "rejected": rejected,
+    info = {"vertices": int(pts.shape[0]), "candidates": int(ca.size) - origin,
+            "rejected": rejected,
             "enumerated": "column player's polytope" if swap else "row player's polytope"}
     return list(found), degenerate, info
 
@@ -672,10 +747,12 @@ def equilibria(A: Any, B: Any = None, method: str = "auto", *, warn: bool = True
             ints, degenerate, more = _certified_equilibria(Am, Bm)
             info.update(more)
             found = sorted(((to_fractions(x), to_fractions(y)), x, y) for x, y in ints)
-            rational = tuple(f for f, _, _ in found)
-            # shares of the integer vectors: int / int is correctly rounded, as float(Fraction)
-            eqs = [(frozen_array([v / sx for v in x]), frozen_array([v / sy for v in y]))
-                   for _, x, y in found for sx, sy in [(sum(x), sum(y))]]
+            rational = tuple([f for f, _, _ in found])
+            # shares of the integer vectors: int / int is correctly rounded, as float(Fraction);
+            # one read-only array per player, one row (a read-only view) per equilibrium
+            X = frozen_array([[v / s for v in x] for _, x, _ in found for s in [sum(x)]])
+            Y = frozen_array([[v / s for v in y] for _, _, y in found for s in [sum(y)]])
+            eqs = list(zip(X.reshape(-1, m), Y.reshape(-1, n), strict=True))
         else:
             reqs, degenerate = _exact_equilibria(Am, Bm)
             rational = tuple(reqs)
