@@ -194,6 +194,63 @@ def test_exact_equals_exhaustive_on_random_real_games(m, n, seed):
     assert fast.degenerate == ref.degenerate is False
 
 
+def test_short_path_equals_general_path_on_small_games(monkeypatch):
+    # the short path of the exact method (clean simple polytope: labels from float slacks,
+    # candidates certified by the two square integer systems on their supports) against
+    # its general path (exact relabelling of every vertex, exact_point on both sides of
+    # every candidate) on 360 small games: real, integer (mostly degenerate) and real
+    # with repeated rows and columns rounded to one decimal (degenerate, not dyadic)
+    import importlib
+
+    eq = importlib.import_module("gametheory.strategic.equilibria")
+    pairs = []                     # the short path's certifications, counted
+
+    def counted(*args):
+        pairs.append(args[2])
+        return certify_pair(*args)
+
+    certify_pair = eq.certify_pair
+    monkeypatch.setattr(eq, "certify_pair", counted)
+    rng = np.random.default_rng(20261201)
+    for t in range(360):
+        m, n = (int(v) for v in rng.integers(1, 7, 2))
+        kind = t % 3
+        if kind == 0:
+            A, B = rng.normal(size=(m, n)), rng.normal(size=(m, n))
+        elif kind == 1:
+            A, B = rng.integers(0, 4, (m, n)).astype(float), rng.integers(0, 4, (m, n)) * 1.0
+        else:
+            A, B = rng.normal(size=(m, n)), rng.normal(size=(m, n))
+            A[0], B[-1] = A[-1], B[0]
+            A[:, 0] = A[:, -1]
+            A, B = np.round(A, 1), np.round(B, 1)
+        before = len(pairs)
+        general, deg_g, info_g = eq._certified_equilibria(A, B, short_path=False)
+        assert len(pairs) == before
+        short, deg_s, info_s = eq._certified_equilibria(A, B)
+        assert set(short) == set(general), (t, A, B)
+        assert deg_s == deg_g and info_s == info_g
+    # the short path certified candidates with supports of 1 and 2 (Cramer's rule) and
+    # larger ones (fraction-free elimination)
+    assert len(pairs) > 300 and {1, 2, 3, 4} <= {len(S) for S in pairs}
+
+
+def test_certify_pair_flags_extra_labels_as_exact_point_does():
+    # a pure pair where the column player has two best replies: certify_pair's degeneracy
+    # flag against the label count of exact_point (which recomputes every label)
+    from gametheory.strategic._vertex import certify_pair, exact_point
+
+    Bv = [[2, 2], [1, 3]]           # B', row i: x_i's coefficients
+    Av = [[2, 1], [1, 2]]           # A'^T, row j: y_j's coefficients
+    x, y, deg = certify_pair(Bv, Av, [0], [0])
+    ex = exact_point(Bv, "P", [1, 2], 2, 2)
+    assert (x, y) == ((1, 0), (1, 0)) and ex[0] == x
+    assert deg is True and ex[1].bit_count() > 2
+    x, y, deg = certify_pair(Bv, Av, [1], [1])
+    assert deg is False and exact_point(Bv, "P", [0, 3], 2, 2)[1].bit_count() == 2
+    assert certify_pair(Bv, Av, [0], [1]) is None       # column 1 is not tight at x = e_0
+
+
 def test_exact_degenerate_10x10_all_31_extreme_equilibria():
     # integer payoffs 0..9: a degenerate game. Gambit 16.7 enummixed (rational) lists 31
     # extreme equilibria for it (the exhaustive enumerator takes minutes at this size);

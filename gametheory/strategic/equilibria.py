@@ -463,7 +463,7 @@ def _complementary_points(Q: Any, Cidx: np.ndarray, idx: np.ndarray, A2: np.ndar
 
 
 def _certified_equilibria(Am: np.ndarray, Bm: np.ndarray, tol: float = 1e-9, *,
-                          pair_check: bool = True) -> tuple[list[Any], bool, dict[str, Any]]:
+                          short_path: bool = True) -> tuple[list[Any], bool, dict[str, Any]]:
     """Extreme equilibria: float vertex enumeration, then exact certification.
 
     Returns the equilibria as pairs of coprime integer vectors proportional to the
@@ -477,7 +477,7 @@ def _certified_equilibria(Am: np.ndarray, Bm: np.ndarray, tol: float = 1e-9, *,
     else (extra or ambiguous labels, singular complementary systems, degenerate
     faces) takes the general path: exact labels from :func:`exact_point`, face
     completion, and :func:`exact_point` on both sides of each candidate.
-    ``pair_check=False`` sends every candidate the general way (for tests).
+    ``short_path=False`` sends every game the general way (for tests).
     """
     m0, n0 = Am.shape
     swap = n0 < m0
@@ -501,7 +501,7 @@ def _certified_equilibria(Am: np.ndarray, Bm: np.ndarray, tol: float = 1e-9, *,
             xcache[a] = exact_point(ints[0], "P", order.tolist(), m, n)
         return xcache[a]
 
-    clean = V["simple"] and slack[near].max() <= tol
+    clean = short_path and V["simple"] and slack[near].max() <= tol
     if clean:
         # labels = the m nearly tight constraints; the origin (labels 0..m-1) is solved
         # too, its complementary point is y = 0, dropped below
@@ -554,7 +554,9 @@ def _certified_equilibria(Am: np.ndarray, Bm: np.ndarray, tol: float = 1e-9, *,
         else:
             simple = ((q_near != L[ca]).all(axis=1) & (n_tight[ca] == m)
                       & (n_lab[ca] == m)).tolist()
-        simple[n_solved:] = [False] * (len(simple) - n_solved)    # face points
+        # face points, and every candidate when the short path is off, go the general way
+        first_general = n_solved if short_path else 0
+        simple[first_general:] = [False] * (len(simple) - first_general)
         Lc = L[ca].tolist()
         qorder = None
         full = (1 << N) - 1
@@ -567,7 +569,7 @@ def _certified_equilibria(Am: np.ndarray, Bm: np.ndarray, tol: float = 1e-9, *,
             if not S:                                      # the origin (y = 0)
                 origin += 1
                 continue
-            if pair_check and simple[t]:
+            if simple[t]:
                 res = certify_pair(Bv, Av, S, [j for j in range(n) if lab[m + j]])
                 if res is None:
                     rejected += 1
