@@ -26,7 +26,9 @@ Methods
     to integers, both points are recomputed from their tight constraints by
     fraction-free (Bareiss) elimination in Python integers, their labels are
     recomputed exactly, and the pair is kept only if together they carry
-    every label. **Degeneracy is decided exactly**: vertices with extra or
+    every label (when both points are clearly simple in floating point this is
+    done on the supports alone: the two square indifference systems, then every
+    payoff constraint in integers). **Degeneracy is decided exactly**: vertices with extra or
     nearly tight constraints get their labels from the exact computation;
     when a vertex of :math:`P` has more than :math:`m` labels, or the
     complementary system is singular (decided exactly), the complementary
