@@ -185,3 +185,95 @@ def test_observed_counts_outside_the_committee_or_the_pool_are_refused():
     old["organisations"]["concession_roles"] = 1.0
     with pytest.raises(est.DataValidationError, match="portfolio_roles"):
         est.AllocationData.from_frame(old)
+
+
+# ------------------------------------------------- vectorised builder and likelihood
+def _random_frames(seed, n, quota=None, max_orgs=10):
+    from dataclasses import replace
+
+    rng = np.random.default_rng(seed)
+    regions = [scenarios.random_region(rng) for _ in range(n)]
+    if quota is not None:           # a quota below unanimity needs small committees
+        regions = [replace(r, committee_quota=quota if i % 2 else 1.0)
+                   for i, r in enumerate(regions) if len(r.organisations) <= max_orgs]
+    return spec.region_frames(regions, names=[f"r{i}" for i in range(len(regions))])
+
+
+@pytest.mark.parametrize("quota, params", [
+    (None, P),
+    (0.6, ModelParameters(power_index="shapley_shubik", credible_share=0.3, partial_hold=0.2)),
+])
+def test_vectorised_committee_builder_equals_the_per_region_loop(quota, params):
+    # the builder vectorised over regions and configurations against the loop it
+    # replaced (kept in tests/_reference.py), on random regions: the same arrays
+    from _reference import committee_design_by_loop
+
+    frames = _random_frames(11, 14, quota)
+    d = spec.compile_design(frames, params)
+    mem = frames["members"].assign(
+        organisation=frames["members"]["organisation"].fillna("").astype(str))
+    old = committee_design_by_loop(
+        {"regions": frames["regions"], "organisations": frames["organisations"],
+         "members": mem}, list(d.region_names), d.org_names, d.cfg_host, d.cfg_centre,
+        d.cfg_mask, d.loss, params)
+    new = d.committee
+    assert (quota is None) == bool(new.unanimous.all())
+    for f in ("names", "member", "eligible", "pool_count", "unanimous", "cfg_mask",
+              "quota_options", "coalitions"):
+        a, b = getattr(new, f), getattr(old, f)
+        assert (a is None) == (b is None), f
+        if a is not None:
+            np.testing.assert_array_equal(a, b, err_msg=f)
+    for f in ("power", "reservation_base", "pool_value", "loss", "harm", "worth_single"):
+        np.testing.assert_allclose(getattr(new, f), getattr(old, f), rtol=0, atol=1e-10,
+                                   err_msg=f)
+    assert new.power[new.member].max() > 0 and new.reservation_base.max() > 0
+
+
+@pytest.mark.parametrize("quota", [None, 0.6])
+def test_chosen_committee_likelihood_equals_solving_every_configuration(quota):
+    # the likelihood solves only the observed configuration's committee (numpy and a
+    # symbolic chosen index, as in the pymc model); it equals solving every
+    # configuration and picking the chosen one
+    import pytensor
+    import pytensor.tensor as pt
+
+    from gametheory.formation import pytensor_backend
+    from gametheory.restratification.concessions import (
+        chosen_committee,
+        draw_packages,
+        observed_cells_log_likelihood,
+    )
+
+    frames = _random_frames(5, 12, quota, max_orgs=7)
+    d = spec.compile_design(frames, P)
+    rng = np.random.default_rng(0)
+    chosen = np.array([rng.integers(n) for n in d.n_configurations])
+    par = {"harm_weight": np.array([0.7]), "proposer_advantage": np.array([-0.4]),
+           "patience": np.array([0.8])}
+    every = spec.concession_probabilities(par, d)                     # (G, C, K, M)
+    picked = every[np.arange(d.n_regions), chosen]
+    cm = d.committee
+    numpy_path = chosen_committee(cm, chosen, par=par)
+    np.testing.assert_allclose(numpy_path["p"], picked, rtol=0, atol=1e-10)
+    np.testing.assert_array_equal(numpy_path["pool"], cm.pool_count[np.arange(d.n_regions),
+                                                                     chosen])
+    assert (quota is None) == bool(cm.unanimous.all())
+    xp = pytensor_backend()
+    ch = pt.lvector("chosen")
+    sym = {k: pt.tensor(k, shape=(1,), dtype="float64") for k in par}
+    out = chosen_committee(cm, ch, xp, par=sym)
+    f = pytensor.function([ch, *sym.values()], [out["p"], out["pool"], out["member"]],
+                          mode="FAST_COMPILE")
+    p_s, pool_s, mem_s = f(chosen, *par.values())
+    np.testing.assert_allclose(p_s, picked, rtol=0, atol=1e-10)
+    np.testing.assert_array_equal(mem_s, cm.member[np.arange(d.n_regions), chosen])
+    # and the multinomial over them, against the probabilities of every configuration
+    pool = cm.pool_count[np.arange(d.n_regions), chosen]
+    counts = draw_packages(rng, picked, pool)[..., 1:]
+    seen = rng.random(counts.shape) < 0.7
+    on = seen & numpy_path["member"][:, None, 1:]
+    ll = observed_cells_log_likelihood(numpy_path["p"], numpy_path["pool"], counts, on)
+    ref = observed_cells_log_likelihood(picked, pool.astype(float), counts, on)
+    np.testing.assert_allclose(ll, ref, rtol=0, atol=1e-10)
+    assert np.isfinite(ll).all() and (ll < 0).any()

@@ -243,8 +243,9 @@ def _likelihood(a: StructuralArrays, par: Mapping[str, Any]) -> None:
                       random=categorical_random, signature="(d),()->()", dtype="int64",
                       observed=data["director"], dims=("region", "director_role"))
     if np.asarray(a.obs.concession_mask).any():
+        # only the observed configuration's committee is solved (not every configuration's)
         cc = chosen_committee(d.committee, data["cfg_chosen"], xp,
-                              spec.concession_probabilities(par, d, xp))
+                              par={k: par[k] for k in spec.BARGAINING})
         on = xp.logical_and(data["concession_mask"] > 0.5, cc["member"][:, None, 1:])
         pm.CustomDist("concessions", cc["p"], cc["pool"], xp.where(on, 1.0, 0.0),
                       logp=_package_logp, random=_package_random,

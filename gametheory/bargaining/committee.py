@@ -308,7 +308,8 @@ def quantal_values(recognition: Any, delta: Any, reservation: Any, member: np.nd
     if not 0 < damping <= 1:
         raise InvalidArgumentError("damping", damping, "must lie in (0, 1]", "Give 0.5")
     member = np.asarray(member, float)
-    options = np.asarray(options, bool)
+    if not xp.is_symbolic(options):
+        options = np.asarray(options, bool)
     rho, r = recognition, reservation
     R = xp.sum(r, axis=-1, keepdims=True)
     rest = R - r                                    # (..., n): sum of the others' r

@@ -21,6 +21,7 @@ from __future__ import annotations
 import difflib
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import MISSING, dataclass, field, fields
+from functools import cache
 from typing import Any, ClassVar
 
 import numpy as np
@@ -316,6 +317,12 @@ def _rule_from_annotation(tp: Any) -> Rule | None:
 
 def field_rules(cls: type) -> dict[str, Rule]:
     """The rule of every field of a scenario dataclass (its ``RULES``, else from the type)."""
+    return dict(_field_rules(cls))
+
+
+@cache
+def _field_rules(cls: type) -> dict[str, Rule]:
+    # once per class: resolving the type hints costs far more than checking the values
     import typing
 
     own: dict[str, Rule] = dict(getattr(cls, "RULES", {}))

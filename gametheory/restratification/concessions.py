@@ -97,6 +97,7 @@ from __future__ import annotations
 import textwrap
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any
 
 import numpy as np
@@ -112,6 +113,7 @@ __all__ = [
     "ORGANISATION_COLUMNS", "committee_tables", "committee_design_from_tables", "CommitteeDesign",
     "committee_design", "bargaining_parameters", "committee_values", "role_probabilities",
     "package_log_likelihood", "observed_cells_log_likelihood", "chosen_committee",
+    "committees_at",
     "draw_packages", "apportion",
     "solve_committee", "CommitteeOutcome", "units_line", "VALUE_UNIT", "services_of",
     "practice_elites",
@@ -398,36 +400,108 @@ def committee_design(regions: Sequence[Region], configurations: Sequence[Sequenc
                                         org_names, host, centre, cfg_mask, loss, params)
 
 
-def _region_power(members: pd.DataFrame, quota: float, power_index: str
-                  ) -> tuple[dict[str, float], float, dict[str, tuple[str, float]]]:
-    """Non-bloc members' power, the bloc's power (merged player) and the bloc members'
-    (organisation, weight), from a members table."""
+@lru_cache(maxsize=4096)
+def _power_values(weights: tuple[float, ...], quota: float, power_index: str
+                  ) -> tuple[float, ...]:
+    """The power index of every player of the weighted voting game (cached: many
+    regions share a management group's weights and quota)."""
     from .. import power as _power
     from ..voting import WeightedVotingGame
 
-    w = members["weight"].to_numpy(dtype=float)
-    bloc = members["bloc"].to_numpy(dtype=bool)
-    if len(w) == 0 or w.sum() <= 0:
-        return {}, 0.0, {}
-    labels = list(members.loc[~bloc, "member"])
-    weights = list(w[~bloc])
-    if w[bloc].sum() > 0:
-        labels.append("district bloc")
-        weights.append(float(w[bloc].sum()))
-    game = WeightedVotingGame(weights, quota, players=labels)
+    game = WeightedVotingGame(list(weights), quota)
     idx = (_power.banzhaf(game, normalized=True) if power_index == "banzhaf"
            else _power.shapley_shubik(game))
-    vals = dict(zip(labels, np.asarray(idx.values, dtype=float).tolist(), strict=True))
-    members_of_bloc = {m: (o, float(wt)) for m, o, wt, b in zip(
-        members["member"], members["organisation"], w, bloc, strict=True) if b and o}
-    return vals, float(vals.get("district bloc", 0.0)), members_of_bloc
+    return tuple(np.asarray(idx.values, dtype=float).tolist())
+
+
+def _member_power(members: pd.DataFrame, region_names: Sequence[str], org_slot: Mapping[
+                  tuple[str, str], int], quota: np.ndarray, O: int, power_index: str
+                  ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Voting power in every region's management group, by organisation.
+
+    Returns ``org_power`` (G, O), the power of the members outside the district
+    bloc summed over each organisation; ``bloc_power`` (G,), the bloc's power as
+    one merged player; and the bloc's members, in their rows' order: ``bloc_w``
+    (G, B) their weights and ``bloc_slot`` (G, B) their organisations' slots (-1:
+    padding, or a member without an organisation of the region, which shares in
+    nothing). One power index per region (the game is the region's).
+    """
+    G = len(region_names)
+    org_power = np.zeros((G, O))
+    bloc_power = np.zeros(G)
+    if not len(members):
+        return org_power, bloc_power, np.zeros((G, 1)), np.full((G, 1), -1, np.int64)
+    reg = members["region"].astype(str).to_numpy()
+    w_all = members["weight"].to_numpy(dtype=float)
+    bloc_all = members["bloc"].to_numpy(dtype=bool)
+    orgs = members["organisation"].fillna("").astype(str).to_numpy()
+    slot = np.array([org_slot.get((r, o), -1) if o else -1
+                     for r, o in zip(reg, orgs, strict=True)], np.int64)
+    rows = pd.Series(np.arange(len(reg))).groupby(reg, sort=False).indices
+    B = max((int(bloc_all[i].sum()) for i in rows.values()), default=0) or 1
+    bloc_w = np.zeros((G, B))
+    bloc_slot = np.full((G, B), -1, np.int64)
+    for g, rname in enumerate(region_names):
+        idx = rows.get(rname)
+        if idx is None:
+            continue
+        w, bloc, sl = w_all[idx], bloc_all[idx], slot[idx]
+        if w.sum() <= 0:
+            continue
+        weights = list(w[~bloc])
+        if w[bloc].sum() > 0:
+            weights.append(float(w[bloc].sum()))
+        vals = np.asarray(_power_values(tuple(float(x) for x in weights), float(quota[g]),
+                                        power_index))
+        if w[bloc].sum() > 0:
+            bloc_power[g] = vals[-1]
+        free = sl[~bloc]
+        own = free >= 0
+        np.add.at(org_power[g], free[own], vals[:len(free)][own])
+        nb = int(bloc.sum())
+        bloc_w[g, :nb] = w[bloc]
+        bloc_slot[g, :nb] = sl[bloc]
+    return org_power, bloc_power, bloc_w, bloc_slot
+
+
+def _region_values(reg: pd.DataFrame, networks: np.ndarray) -> dict[str, np.ndarray]:
+    """The pool's columns of every region, (G,) each, the network's role set filling
+    what the table leaves out (absent or missing)."""
+    from .actors import roles_by_name
+
+    sets = {n: roles_by_name(n) for n in dict.fromkeys(networks)}
+
+    def default(fn: Any) -> np.ndarray:
+        return np.array([float(fn(sets[n])) for n in networks], dtype=float)
+
+    def col(name: str, dflt: np.ndarray) -> np.ndarray:
+        if name not in reg.columns:
+            return dflt
+        v = pd.to_numeric(reg[name], errors="coerce").to_numpy(dtype=float)
+        return np.where(np.isfinite(v), v, dflt)
+
+    def ports(rs: Any) -> np.ndarray:
+        return np.array(list(rs.portfolios.values()), dtype=float)
+
+    return {
+        "portfolio_pool": col("portfolio_pool", default(lambda rs: len(ports(rs)))),
+        "portfolio_value": col("portfolio_value", default(
+            lambda rs: ports(rs).mean() if len(ports(rs)) else 0.0)),
+        "seat_pool": col("seat_pool", default(lambda rs: rs.seat_pool)),
+        "seat_value": col("seat_value", default(lambda rs: rs.seat_value)),
+        "rotation_pool": col("rotation_pool", default(lambda rs: rs.rotation_pool)),
+        "rotation_value": col("rotation_value", default(lambda rs: rs.rotation_value)),
+        "rehabilitation_return": col("rehabilitation_return",
+                                     default(lambda rs: rs.rehabilitation_return)),
+        "committee_quota": col("committee_quota", np.ones(len(networks))),
+    }
 
 
 def committee_design_from_tables(tables: Mapping[str, pd.DataFrame],
                                  region_names: Sequence[str], org_names: np.ndarray,
                                  host: np.ndarray, centre: np.ndarray, cfg_mask: np.ndarray,
                                  loss: np.ndarray, params: Any = None) -> CommitteeDesign:
-    """The one builder of the committees' arrays, from tables (observed data or regions).
+    r"""The one builder of the committees' arrays, from tables (observed data or regions).
 
     Parameters
     ----------
@@ -445,101 +519,108 @@ def committee_design_from_tables(tables: Mapping[str, pd.DataFrame],
         Trauma work each organisation loses under each configuration (hundreds of
         cases a year).
     params : ModelParameters, optional
-    """
-    from .actors import roles_by_name
 
+    Returns
+    -------
+    CommitteeDesign
+
+    Notes
+    -----
+    Vectorised over regions and configurations: the only loop over regions
+    computes each management group's power index (cached by weights and quota).
+    Under configuration :math:`c` hospital :math:`i` sits on the committee when it
+    loses work (:math:`L_i > 10^{-12}`) and is neither host nor centre; its harm is
+    :math:`h_i = \text{volume}_i/100 + \text{rehabilitation\_return}\,L_i`, its
+    power :math:`\pi_i` its members' power plus the bloc's power shared among the
+    bloc's members in proportion to weight times harm, and its reservation share
+    :math:`h_i[c_i + p(1 - c_i)]/W` (module docstring).
+    """
     params = _params(params)
     cs, ph, index = params.credible_share, params.partial_hold, params.power_index
     G, C = cfg_mask.shape
     O = org_names.shape[1]
     M, K = O + 1, len(ROLE_KINDS)
-    reg = tables["regions"].set_index("region")
+    rnames = [str(r) for r in region_names]
+    reg = tables["regions"].assign(region=lambda t: t["region"].astype(str))
+    reg = reg.drop_duplicates("region").set_index("region").reindex(rnames)
+    rv = _region_values(reg, reg["network"].astype(str).to_numpy())
+    omask = org_names != ""
+    gi, oi = np.nonzero(omask)
+    org_slot = {(rnames[g], str(org_names[g, o])): int(o) for g, o in zip(gi, oi, strict=True)}
+    # the organisations' columns in the slots of org_names
     org = tables["organisations"]
-    mem = tables["members"]
-    names = np.full((G, C, M), "", dtype=object)
-    member = np.zeros((G, C, M), bool)
-    power_a = np.zeros((G, C, M))
-    res = np.zeros((G, C, M))
-    loss_a = np.zeros((G, C, M))
-    harm_a = np.zeros((G, C, M))
-    worth1 = np.zeros((G, C, M))
-    elig = np.zeros((G, C, K, M), bool)
-    unanimous = np.ones(G, bool)
-    quota_share = np.ones((G, C))
-    counts_a = np.zeros((G, C, K), np.int64)
-    values_a = np.zeros((G, C, K))
-    member[:, :, 0] = True          # a padded configuration is a director-only committee
-    elig[:, :, :, 0] = True         # the network may keep portfolios and rotation places,
-    elig[:, :, ROLE_KINDS.index("seat"), 0] = False       # not committee seats
+    key = list(zip(org["region"].astype(str), org["organisation"].astype(str), strict=True))
+    at = np.array([org_slot.get(k, -1) for k in key], np.int64)
+    rid = {r: g for g, r in enumerate(rnames)}
+    rg = np.array([rid.get(k[0], -1) for k in key], np.int64)
+    ok = (at >= 0) & (rg >= 0)
+    volume = np.zeros((G, O))
+    volume[rg[ok], at[ok]] = org["trauma_volume"].to_numpy(dtype=float)[ok]
+    kind = np.full((G, O), "", dtype=object)
+    kind[rg[ok], at[ok]] = org["kind"].astype(str).to_numpy()[ok]
+    elites = np.zeros((G, O))
+    if "practice_elites" in org.columns:
+        elites[rg[ok], at[ok]] = org["practice_elites"].to_numpy(dtype=float)[ok]
+    org_power, bloc_power, bloc_w, bloc_slot = _member_power(
+        tables["members"], rnames, org_slot, reg["quota"].to_numpy(dtype=float), O, index)
+
+    live = cfg_mask[:, :, None] & omask[:, None, :]                       # (G, C, O)
+    L = np.where(live, loss, 0.0)
+    h_all = volume[:, None, :] / 100.0 + rv["rehabilitation_return"][:, None, None] * L
+    slots = np.arange(O)
+    on = (live & (L > 1e-12) & (slots != host[:, :, None]) & (slots != centre[:, :, None]))
+    # the bloc's power shared among its members in proportion to weight times harm,
+    # summed member by member in their rows' order (B is small; (G, C) at a time)
+    bl = np.arange(G)[:, None]
+    stakes = [np.where((bloc_slot[:, b] >= 0)[:, None], bloc_w[:, b, None]
+                       * h_all[bl, :, np.maximum(bloc_slot[:, b], 0)[:, None]][:, 0], 0.0)
+              for b in range(bloc_w.shape[1])]                           # B x (G, C)
+    total_stake = np.zeros((G, C))
+    for st in stakes:
+        total_stake = total_stake + st
+    shared = np.zeros((G, C, O))
+    with np.errstate(divide="ignore", invalid="ignore"):
+        for b, st in enumerate(stakes):
+            part = np.where(total_stake > 0, bloc_power[:, None] * st / total_stake, 0.0)
+            shared = shared + np.where(slots == bloc_slot[:, b, None, None], part[..., None],
+                                       0.0)
+    pw = org_power[:, None, :] + shared
+    h = np.where(on, h_all, 0.0)
+    h_sum = np.zeros((G, C))
+    for o in range(O):
+        h_sum = h_sum + h[..., o]
+    credible = h >= cs * h_sum[..., None] - 1e-12
+    w1 = np.where(on, h * np.where(credible, 1.0, ph), 0.0)
+    n_seat = np.where(rv["seat_pool"][:, None] > 0, rv["seat_pool"][:, None],
+                      on.sum(axis=-1).astype(float))                     # (G, C)
+    counts = np.round(np.stack([np.broadcast_to(rv["portfolio_pool"][:, None], (G, C)), n_seat,
+                                np.broadcast_to(rv["rotation_pool"][:, None], (G, C))],
+                               axis=-1)).astype(np.int64)                  # (G, C, K)
+    values = np.broadcast_to(np.stack([rv["portfolio_value"], rv["seat_value"],
+                                       rv["rotation_value"]], axis=-1)[:, None, :], (G, C, K))
+    W = np.matmul(counts.astype(float)[..., None, :], values[..., :, None])[..., 0]
+    with np.errstate(divide="ignore", invalid="ignore"):
+        res = np.where(on & (W > 0), w1 / W, 0.0)
+
+    def with_director(x: np.ndarray, first: Any) -> np.ndarray:
+        return np.concatenate([np.full(x.shape[:-1] + (1,), first, dtype=x.dtype), x], axis=-1)
+
+    member = with_director(on, True)          # a padded configuration: director only
+    names = with_director(np.where(on, org_names[:, None, :], ""), "")
     k_rot = ROLE_KINDS.index("rotation")
-    for g, rname in enumerate(region_names):
-        row = reg.loc[rname]
-        roles = roles_by_name(str(row["network"]))
-        ports = np.array(list(roles.portfolios.values()), dtype=float)
-
-        def col(name: str, default: float, r: Any = row) -> float:
-            v = r.get(name, np.nan) if hasattr(r, "get") else np.nan
-            return float(v) if v is not None and np.isfinite(float(v)) else float(default)
-
-        n_port = col("portfolio_pool", len(ports))
-        v_port = col("portfolio_value", ports.mean() if len(ports) else 0.0)
-        n_seat0 = col("seat_pool", roles.seat_pool)
-        v_seat = col("seat_value", roles.seat_value)
-        n_rot = col("rotation_pool", roles.rotation_pool)
-        v_rot = col("rotation_value", roles.rotation_value)
-        rr = col("rehabilitation_return", roles.rehabilitation_return)
-        quota = col("committee_quota", 1.0)
-        o_g = org[org["region"] == rname].set_index("organisation")
-        vals, bloc_power, bloc_members = _region_power(mem[mem["region"] == rname],
-                                                       float(row["quota"]), index)
-        org_power: dict[str, float] = {}
-        for mname, oname in zip(mem.loc[mem["region"] == rname, "member"],
-                                mem.loc[mem["region"] == rname, "organisation"], strict=True):
-            if oname and mname not in bloc_members:
-                org_power[oname] = org_power.get(oname, 0.0) + vals.get(mname, 0.0)
-        n_orgs = int((org_names[g] != "").sum())
-        volume = np.array([float(o_g.at[n, "trauma_volume"]) for n in org_names[g, :n_orgs]])
-        kinds = [str(o_g.at[n, "kind"]) for n in org_names[g, :n_orgs]]
-        elites = [float(o_g.at[n, "practice_elites"]) if "practice_elites" in o_g.columns
-                  else 0.0 for n in org_names[g, :n_orgs]]
-        for c in range(C):
-            if not cfg_mask[g, c]:
-                continue
-            L = loss[g, c, :n_orgs]
-            h_all = volume / 100.0 + rr * L
-            on = (L > 1e-12) & (np.arange(n_orgs) != host[g, c]) & (
-                np.arange(n_orgs) != centre[g, c])
-            idx = np.flatnonzero(on)
-            j = idx + 1
-            stake = {mname: wt * float(h_all[list(org_names[g, :n_orgs]).index(o)])
-                     for mname, (o, wt) in bloc_members.items()
-                     if o in list(org_names[g, :n_orgs])}
-            total_stake = sum(stake.values())
-            pw = np.zeros(n_orgs)
-            for i, oname in enumerate(org_names[g, :n_orgs]):
-                pw[i] = org_power.get(oname, 0.0) + sum(
-                    bloc_power * st / total_stake for mname, st in stake.items()
-                    if bloc_members[mname][0] == oname and total_stake > 0)
-            h = h_all[idx]
-            credible = h >= cs * h.sum() - 1e-12
-            w1 = h * np.where(credible, 1.0, ph)
-            n_seat = n_seat0 if n_seat0 > 0 else float(len(idx))
-            counts = np.round([n_port, n_seat, n_rot]).astype(np.int64)
-            values = np.array([v_port, v_seat, v_rot])
-            W = float(counts @ values)
-            member[g, c, j] = True
-            names[g, c, j] = org_names[g, idx]
-            power_a[g, c, j] = pw[idx]
-            res[g, c, j] = w1 / W if W > 0 else 0.0
-            loss_a[g, c, j] = L[idx]
-            harm_a[g, c, j] = h
-            worth1[g, c, j] = w1
-            counts_a[g, c] = counts
-            values_a[g, c] = values
-            elig[g, c, :, j] = True
-            elig[g, c, k_rot, j] = [kinds[i] == "district" and elites[i] > 0 for i in idx]
-            quota_share[g, c] = quota
-            unanimous[g] &= quota >= 1.0
+    rot_ok = (kind == "district") & (elites > 0)                          # (G, O)
+    elig_h = np.repeat(on[:, :, None, :], K, axis=2)
+    elig_h[:, :, k_rot] &= rot_ok[:, None, :]
+    # the network may keep portfolios and rotation places, not committee seats
+    keeps = np.array([k != "seat" for k in ROLE_KINDS])
+    elig = np.concatenate([np.broadcast_to(keeps[None, None, :, None], (G, C, K, 1)), elig_h],
+                          axis=-1)
+    real = cfg_mask[..., None]
+    counts_a = np.where(real, counts, 0)
+    values_a = np.where(real, values, 0.0)
+    quota = rv["committee_quota"]
+    quota_share = np.where(cfg_mask, quota[:, None], 1.0)
+    unanimous = ~(cfg_mask & (quota[:, None] < 1.0)).any(axis=1)
     options = coalitions = None
     if not unanimous.all():
         if M > MAX_QUOTA_COMMITTEE:
@@ -550,21 +631,22 @@ def committee_design_from_tables(tables: Mapping[str, pd.DataFrame],
                 "Use committee_quota = 1 (unanimity, solved in closed form) for large "
                 "regions")
         coalitions, _ = winning_coalitions(np.ones(M), 1.0)
-        options = np.zeros((G, C, M, len(coalitions)), bool)
-        for g in range(G):
-            for c in range(C):
-                mem_gc = member[g, c]
-                n = int(mem_gc.sum())
-                inside = coalitions[:, ~mem_gc].sum(axis=1) == 0
-                need = np.ceil(quota_share[g, c] * n - 1e-9)
-                wins = inside & (coalitions[:, mem_gc].sum(axis=1) >= need)
-                options[g, c] = (coalitions.T > 0.5) & wins[None, :] & mem_gc[:, None]
-                # padding slots (never recognised) may buy themselves alone, so that
-                # every proposer's logit has an option
-                for jj in np.flatnonzero(~mem_gc):
-                    options[g, c, jj, (1 << jj) - 1] = True
-    return CommitteeDesign(names, member, power_a, res, elig, counts_a, values_a, unanimous,
-                           loss_a, harm_a, worth1, cfg_mask.copy(), options, coalitions)
+        mf = member.astype(float)
+        outside = np.einsum("sm,gcm->gcs", coalitions, 1.0 - mf)
+        inside = np.einsum("sm,gcm->gcs", coalitions, mf)
+        need = np.ceil(quota_share * mf.sum(axis=-1) - 1e-9)
+        wins = (outside == 0) & (inside >= need[..., None])              # (G, C, S)
+        options = ((coalitions.T > 0.5)[None, None] & wins[:, :, None, :]
+                   & member[..., None])
+        # padding slots (never recognised) may buy themselves alone, so that every
+        # proposer's logit has an option
+        gg, cc, jj = np.nonzero(~member)
+        options[gg, cc, jj, (1 << jj) - 1] = True
+    return CommitteeDesign(names, member, with_director(np.where(on, pw, 0.0), 0.0),
+                           with_director(res, 0.0), elig, counts_a, values_a, unanimous,
+                           with_director(np.where(on, L, 0.0), 0.0),
+                           with_director(np.where(on, h_all, 0.0), 0.0),
+                           with_director(w1, 0.0), cfg_mask.copy(), options, coalitions)
 
 
 # ------------------------------------------------------------------ the model, once
@@ -584,11 +666,11 @@ def committee_values(par: Mapping[str, Any], design: CommitteeDesign,
     values. ``par`` holds ``harm_weight``, ``proposer_advantage`` and ``patience``,
     each (..., G) or (..., 1).
     """
-    member = design.member
-    slot0 = np.zeros(member.shape, bool)
-    slot0[..., 0] = True
-    power = np.where(member & ~slot0, design.power, 0.0)
-    total = np.maximum(power.sum(axis=-1, keepdims=True), 1e-12)
+    # design arrays may be symbolic (one configuration per region picked by observed data,
+    # :func:`committees_at`): every operation on them goes through xp
+    slot0 = _slot0(design)
+    power = xp.where(xp.logical_and(design.member, ~slot0), design.power, 0.0)
+    total = xp.maximum(xp.sum(power, axis=-1, keepdims=True), 1e-12)
     weight = xp.where(slot0, _expand(xp.exp(par["proposer_advantage"]), 2) * total, power)
     rho = weight / xp.sum(weight, axis=-1, keepdims=True)
     r = _expand(par["harm_weight"], 2) * design.reservation_base
@@ -621,8 +703,8 @@ def role_probabilities(par: Mapping[str, Any], design: CommitteeDesign,
     if values is None:
         values = committee_values(par, design, xp)["values"]
     v = values[..., None, :]                                          # (..., G, C, 1, M)
-    hosp = design.eligible.copy()
-    hosp[..., 0] = False
+    slot0 = _slot0(design)
+    hosp = xp.logical_and(design.eligible, ~slot0)
     keeps = design.eligible[..., :1]                     # the network may keep this kind
     p_h = xp.where(hosp, v, 0.0)
     held = xp.sum(p_h, axis=-1, keepdims=True)
@@ -634,9 +716,47 @@ def role_probabilities(par: Mapping[str, Any], design: CommitteeDesign,
     # hospitals' reservation values take the whole pool
     rest = xp.sum(xp.where(hosp, 0.0, v), axis=-1, keepdims=True)
     kept = xp.where(keeps, rest, xp.where(held > 0, 0.0, 1.0))
-    slot0 = np.zeros(hosp.shape, bool)
-    slot0[..., 0] = True
     return xp.where(slot0, kept, p_h * scale)
+
+
+def _slot0(design: CommitteeDesign) -> np.ndarray:
+    """(M,) bool: the network director's slot (0)."""
+    return np.arange(design.names.shape[-1]) == 0
+
+
+def committees_at(design: CommitteeDesign, chosen: Any, xp: ArrayBackend = NUMPY
+                  ) -> CommitteeDesign:
+    """The committee of one configuration per region: a CommitteeDesign with ``C = 1``.
+
+    *chosen* (G,) int, numpy or symbolic (the observed configurations, a data
+    container of the pymc model). With numpy *chosen* every array is numpy; with a
+    symbolic one the numeric arrays are symbolic gathers of the numpy constants
+    (no gradient flows through them) and ``names`` is blank. The equilibrium of
+    the result equals the equilibrium of every configuration at the chosen ones
+    (the committees are solved independently), at a ``C``-th of the cost: the
+    likelihood needs only the chosen committee.
+    """
+    from dataclasses import replace
+
+    G = design.member.shape[0]
+    rows = np.arange(G)
+    symbolic = xp.is_symbolic(chosen)
+
+    def pick(a: np.ndarray | None) -> Any:
+        if a is None:
+            return None
+        if not symbolic:
+            return a[rows, np.asarray(chosen)][:, None]
+        return xp.asarray(a)[rows, chosen][:, None]
+
+    names = (pick(design.names) if not symbolic
+             else np.full((G, 1, design.names.shape[-1]), "", dtype=object))
+    return replace(design, names=names, member=pick(design.member), power=pick(design.power),
+                   reservation_base=pick(design.reservation_base),
+                   eligible=pick(design.eligible), pool_count=pick(design.pool_count),
+                   pool_value=pick(design.pool_value), loss=pick(design.loss),
+                   harm=pick(design.harm), worth_single=pick(design.worth_single),
+                   cfg_mask=np.ones((G, 1), bool), quota_options=pick(design.quota_options))
 
 
 def chosen_committee(design: CommitteeDesign, chosen: Any, xp: ArrayBackend = NUMPY,
@@ -645,14 +765,18 @@ def chosen_committee(design: CommitteeDesign, chosen: Any, xp: ArrayBackend = NU
     """The committee of each region's chosen configuration (numpy or symbolic *chosen*).
 
     Returns ``p`` (..., G, K, M) (:func:`role_probabilities` at the chosen
-    configuration; give *probabilities* or *par*), ``pool`` (G, K) (roles of each
-    kind) and ``member`` (G, M) (slots on the committee, the director included).
+    configuration; give *probabilities* of every configuration, or *par*: then only
+    the chosen committees are solved, :func:`committees_at`), ``pool`` (G, K) (roles
+    of each kind) and ``member`` (G, M) (slots on the committee, the director
+    included).
     """
+    if probabilities is None:
+        at = committees_at(design, chosen, xp)
+        p = role_probabilities(par or {}, at, xp)[..., 0, :, :]
+        return {"p": p, "pool": at.pool_count[:, 0] * 1.0, "member": at.member[:, 0]}
     C = design.member.shape[1]
     ch = chosen if xp.is_symbolic(chosen) else np.asarray(chosen)
     onehot = xp.equal(ch[:, None], np.arange(C)[None, :])                  # (G, C)
-    if probabilities is None:
-        probabilities = role_probabilities(par or {}, design, xp)
     p = xp.sum(xp.where(onehot[:, :, None, None], probabilities, 0.0), axis=-3)
     pool = xp.sum(xp.where(onehot[:, :, None], design.pool_count.astype(float), 0.0), axis=1)
     member = xp.sum(xp.where(onehot[:, :, None], design.member.astype(float), 0.0),

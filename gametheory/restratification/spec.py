@@ -132,6 +132,7 @@ from .concessions import (
     BARGAINING_PARAMETERS,
     ROLE_KINDS,
     CommitteeDesign,
+    chosen_committee,
     committee_design_from_tables,
     committee_tables,
     draw_packages,
@@ -1103,8 +1104,8 @@ def draw(par: Mapping[str, np.ndarray], design: Design, rng: np.random.Generator
         logits = appointment_logits(par_g, z, m[:, None])[:, 0]
         directors.append(_gumbel_argmax(logits, rng))
     L = design.loss[rows, cfg]                                          # (G, O)
-    p = concession_probabilities(par, design)[rows, cfg]                # (G, K, M)
-    drawn = draw_packages(rng, p, design.committee.pool_count[rows, cfg])
+    cc = chosen_committee(design.committee, cfg, par={k: par[k] for k in BARGAINING})
+    drawn = draw_packages(rng, cc["p"], design.committee.pool_count[rows, cfg])  # (G, K, M)
     on = design.committee.member[rows, cfg][:, None, 1:]                # (G, 1, O)
     counts = np.where(on, drawn[..., 1:], -1)
     return Outcome(cfg, votes, directors[0], directors[1], counts, L, pr.all_blocked)
