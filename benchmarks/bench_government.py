@@ -25,7 +25,12 @@ Writes ``benchmarks/government.json``, ``benchmarks/RESULTS_government.md`` and
 the figures under ``docs/assets/government/``.
 
 Usage: ``python benchmarks/bench_government.py [--quick] [--sampler auto|nutpie-jax|pymc]
-[--draws 500 --tune 500 --chains 2]``.
+[--draws 500 --tune 500 --chains 2] [--stages 2,3 --resume] [--bayes-cv none]``.
+``--resume`` keeps the results of the stages already in the JSON and runs the
+stages named by ``--stages`` (1: reduced form and structural MLE, 2: Bayesian
+pooled, 3: Bayesian hierarchical, 4: leave one country out); ``--bayes-cv
+none`` fits the Bayesian models to all the cabinets only (no refit before the
+time split).
 """
 
 from __future__ import annotations
@@ -81,7 +86,13 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--json", default=str(HERE / "government.json"))
     ap.add_argument("--md", default=str(HERE / "RESULTS_government.md"))
     ap.add_argument("--no-figures", action="store_true")
+    ap.add_argument("--stages", default="1,2,3,4", help="stages to run (comma list)")
+    ap.add_argument("--resume", action="store_true",
+                    help="start from the results in --json (stages run again replace theirs)")
+    ap.add_argument("--bayes-cv", default="time", choices=("time", "none"),
+                    help="time split for the Bayesian stages too, or none")
     args = ap.parse_args(argv)
+    stages = {int(x) for x in args.stages.split(",") if x.strip()}
     if args.quick:
         args.draws, args.tune, args.posterior_draws = 60, 60, 5
 
@@ -91,16 +102,33 @@ def main(argv: list[str] | None = None) -> int:
     t0 = time.perf_counter()
     data = load_parlgov()
     print(f"# {data}", flush=True)
-    out = {"machine": machine(), "load_at_start": LOAD_AT_START,
+    new = {"machine": machine(), "load_at_start": LOAD_AT_START,
            "versions": versions("numpy", "scipy", "pymc", "pytensor", "nutpie", "jax",
                                 "statsmodels"),
            "settings": vars(args), "citation": PARLGOV_CITATION}
+    out = new
+    if args.resume and Path(args.json).is_file():
+        import json
+
+        out = json.loads(Path(args.json).read_text(encoding="utf-8"))
+        out["runs"] = [*out.get("runs", [{k: out.get(k) for k in
+                                          ("machine", "load_at_start", "versions", "settings",
+                                           "load_at_end", "total_seconds")}]),
+                       {**new, "stages": sorted(stages)}]
+        out.update(new)
+        for models in (STAGES[s - 1] for s in stages if s <= len(STAGES)):
+            drop_stage(out, models)
     # one stage at a time, results written after each (the Bayesian fits take longest)
     for i, models in enumerate((*STAGES, ())):
+        if i + 1 not in stages:
+            continue
+        bayes = bool(models) and models[0] in ("structural", "hierarchical")
+        cv = "country" if not models else ("none" if bayes and args.bayes_cv == "none"
+                                           else "time")
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
             res = fit_government(
-                data, models or "clogit", cv="country" if not models else "time",
+                data, models or "clogit", cv=cv,
                 split_date=SPLIT, sampler=args.sampler, chains=args.chains, draws=args.draws,
                 tune=args.tune, posterior_draws=args.posterior_draws,
                 with_regularities=bool(models), seed=0,
@@ -110,7 +138,9 @@ def main(argv: list[str] | None = None) -> int:
             print(res.report(), flush=True)
         else:                                   # leave one country out (reduced form)
             out["cross_validation"] = res.results["cross_validation"]
-        out["stages_done"] = i + 1
+        prev = out.get("stages_done", [])
+        prev = list(range(1, prev + 1)) if isinstance(prev, int) else prev
+        out["stages_done"] = sorted({*prev, i + 1})
         out["load_at_end"] = open("/proc/loadavg").read().split()[:3]
         out["total_seconds"] = time.perf_counter() - t0
         write_json(args.json, out)
@@ -118,6 +148,25 @@ def main(argv: list[str] | None = None) -> int:
         if not args.no_figures:
             figures(out)
     return 0
+
+
+def drop_stage(out: dict, models: tuple[str, ...]) -> None:
+    """Remove one stage's results (it runs again)."""
+    keys = {"structural": ["bayes_pooled"], "hierarchical": ["bayes_hierarchical"],
+            "clogit": ["reduced_form", "structural_mle"]}
+    cols = {"structural": ("structural_pooled", "structural (pooled)"),
+            "hierarchical": ("structural_hierarchical", "structural (hierarchical)")}
+    for m in models:
+        for k in keys.get(m, []):
+            out.pop(k, None)
+        if m in cols:
+            if m in out.get("models", []):
+                out["models"].remove(m)
+            o = out.get("out_of_sample", {})
+            for part in ("accuracy", "seconds"):
+                o.get(part, {}).pop(cols[m][0], None)
+            for row in out.get("regularities", {}).get("table", {}).values():
+                row.pop(cols[m][1], None)
 
 
 def render_markdown(out: dict) -> str:
@@ -178,9 +227,17 @@ def render_markdown(out: dict) -> str:
         lines += ["", f"Leaving one country out ({c['n']} cabinets, {c['seconds']:.1f} s): "
                   + "; ".join(f"{m} top-1 {a['top1']:.3f}, top-5 {a['top5']:.3f}"
                               for m, a in c["accuracy"].items()), ""]
-    lines += [f"Stages done: {out['stages_done']} of {len(STAGES) + 1} (reduced form and "
-              "structural MLE; Bayesian pooled; Bayesian hierarchical; leave one country out).",
-              ""]
+    done = out["stages_done"]
+    done = list(range(1, done + 1)) if isinstance(done, int) else done
+    lines += [f"Stages done: {', '.join(map(str, done))} of {len(STAGES) + 1} (1: reduced "
+              "form and structural MLE; 2: Bayesian pooled; 3: Bayesian hierarchical; 4: leave "
+              "one country out).", ""]
+    for run in out.get("runs", []):
+        if run.get("stages"):
+            lines += [f"- stages {', '.join(map(str, run['stages']))} were run on "
+                      f"{run['machine'].get('cpus')} CPUs with load average at start "
+                      f"{', '.join(run['load_at_start'])} (settings {run['settings']})."]
+    lines += [""]
     r = pd.DataFrame(out["regularities"]["table"]).T
     lines += ["## Regularities", "",
               f"Observed shares and the shares each fitted model predicts "

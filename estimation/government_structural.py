@@ -18,7 +18,13 @@ compiles formation data into its arrays and fits it:
 * :func:`fit_structural_mle` maximises the likelihood (scipy, numpy backend).
 * :func:`fit_structural` samples the posterior with pymc (nutpie when
   available), pooled or with a country-level tolerance :math:`\alpha_c \sim
-  N(\mu_\alpha, \sigma_\alpha)` (``hierarchical=True``).
+  N(\mu_\alpha, \sigma_\alpha)` (``hierarchical=True``). On nutpie's JAX
+  backend the likelihood is one pytensor Op whose JAX implementation is
+  :func:`structural_loglik` on the JAX backend (:func:`government_model` with
+  ``likelihood="jax"``): the same function the MLE maximises, compiled and
+  differentiated by JAX, with one folded loop over the members of each vote
+  block (:func:`gametheory.formation.log_pass_probability`), so the graph does
+  not grow with the data.
 * :func:`structural_score` scores every potential cabinet of a parliament for
   :func:`estimation.government.predictive_accuracy`.
 
@@ -102,7 +108,7 @@ class StructuralDesign:
 def build_structural_design(data: FormationData, *, max_exact: int = 3, n_draws: int = 10,
                             importance: Sequence[float] | str | None = "reduced_form",
                             temper: float = 0.5, seed: int = 0, max_units: int = MAX_UNITS,
-                            edges: Sequence[int] = (3, 5, 7, 10)) -> StructuralDesign:
+                            edges: Sequence[int] = (4, 8)) -> StructuralDesign:
     """Compile formation data for the structural likelihood (module docstring).
 
     Parameters
@@ -250,7 +256,7 @@ def fit_structural_mle(data: FormationData | StructuralDesign, start: Sequence[f
 
 
 def government_model(design: StructuralDesign, *, hierarchical: bool = False,
-                     prior_scale: float = 2.0) -> Any:
+                     prior_scale: float = 2.0, likelihood: str = "graph") -> Any:
     r"""The pymc model of the structural likelihood.
 
     Priors: :math:`\theta_f \sim N(0, s)`, :math:`\alpha \sim N(0, s)`,
@@ -258,11 +264,42 @@ def government_model(design: StructuralDesign, *, hierarchical: bool = False,
     hierarchical: :math:`\alpha_c = \mu_\alpha + \sigma_\alpha z_c`,
     :math:`z_c \sim N(0, 1)`, :math:`\mu_\alpha \sim N(0, s)`,
     :math:`\sigma_\alpha \sim \text{HalfNormal}(1)` (non-centred).
+
+    Parameters
+    ----------
+    design : StructuralDesign
+    hierarchical : bool
+    prior_scale : float
+    likelihood : {"graph", "jax"}
+        How the potential :func:`structural_loglik` enters the model. ``"graph"``:
+        written on the pytensor backend (any pymc sampler; its graph grows with the
+        number of vote blocks, members and seat weights). ``"jax"``: one pytensor
+        Op whose JAX implementation is the same function on the JAX backend
+        (:func:`gametheory.formation.jax_backend`) and whose Python implementation
+        is the numpy one; JAX differentiates it, so it serves samplers that run
+        the model on JAX (nutpie's JAX backend, ``sampler="auto"`` with the
+        ``fast`` extra); pymc's own NUTS needs ``"graph"``. Both are the one
+        likelihood of :func:`fit_structural_mle`.
+
+    Examples
+    --------
+    >>> from estimation.government import load_parlgov
+    >>> data = load_parlgov()
+    >>> sd = build_structural_design(data.subset(data.n_parties <= 3), max_exact=3)
+    >>> m = government_model(sd, likelihood="jax")
+    >>> ip = m.initial_point()
+    >>> ll = m.compile_logp(vars=m.potentials)(ip)
+    >>> bool(np.isclose(ll, structural_loglik(ip["theta"], ip["alpha"],
+    ...                                       np.exp(ip["kappa_log__"]), sd)))
+    True
     """
     import pymc as pm
 
     from gametheory.formation import pytensor_backend
 
+    if likelihood not in ("graph", "jax"):
+        raise InvalidArgumentError("likelihood", likelihood, "unknown likelihood",
+                                   "Use 'graph' (any sampler) or 'jax' (samplers on JAX)")
     xp = pytensor_backend()
     coords = {"feature": list(PROPOSER_FEATURES), "country": list(design.countries)}
     with pm.Model(coords=coords) as model:
@@ -275,8 +312,72 @@ def government_model(design: StructuralDesign, *, hierarchical: bool = False,
             alpha = pm.Deterministic("alpha", mu + sigma * z, dims="country")
         else:
             alpha = pm.Normal("alpha", 0.0, prior_scale)
-        pm.Potential("cabinets", structural_loglik(theta, alpha, kappa, design, xp))
+        if likelihood == "jax":
+            ll = _jax_loglik_op(design)(theta, alpha, kappa)
+        else:
+            ll = structural_loglik(theta, alpha, kappa, design, xp)
+        pm.Potential("cabinets", ll)
     return model
+
+
+def _jax_loglik_op(design: StructuralDesign) -> Any:
+    """A pytensor Op computing :func:`structural_loglik` of ``design``: numpy in Python,
+    the JAX backend when the graph is compiled to JAX (JAX differentiates it)."""
+    return _loglik_op_type()(design)
+
+
+_OP_TYPE: list[Any] = []
+
+
+def _loglik_op_type() -> Any:
+    if _OP_TYPE:
+        return _OP_TYPE[0]
+    import pytensor.tensor as pt
+    from pytensor.graph.basic import Apply
+    from pytensor.graph.op import Op
+    from pytensor.link.jax.dispatch import jax_funcify
+
+    from gametheory.formation import jax_backend
+
+    class StructuralLogLik(Op):
+        """``structural_loglik(theta, alpha, kappa, design)`` as one Op (scalar)."""
+
+        def __init__(self, design: StructuralDesign) -> None:
+            self.design = design
+
+        def __eq__(self, other: object) -> bool:
+            return type(other) is type(self) and other.design is self.design  # type: ignore
+
+        def __hash__(self) -> int:
+            return hash((type(self), id(self.design)))
+
+        def make_node(self, theta: Any, alpha: Any, kappa: Any) -> Apply:
+            ins = [pt.as_tensor_variable(x).astype("float64") for x in (theta, alpha, kappa)]
+            return Apply(self, ins, [pt.dscalar()])
+
+        def perform(self, node: Any, inputs: Any, outputs: Any) -> None:
+            th, al, ka = inputs
+            outputs[0][0] = np.asarray(structural_loglik(th, al, float(ka), self.design),
+                                       dtype=np.float64)
+
+        def grad(self, inputs: Any, output_grads: Any) -> Any:
+            raise InvalidArgumentError(
+                "likelihood", "jax", "the JAX likelihood is differentiated by JAX only",
+                "Sample with nutpie on JAX (sampler='auto' with the fast extra), or build "
+                "the model with likelihood='graph'")
+
+    @jax_funcify.register(StructuralLogLik)
+    def _funcify(op: Any, **kwargs: Any) -> Callable[..., Any]:
+        xp = jax_backend()
+        design = op.design
+
+        def loglik(theta: Any, alpha: Any, kappa: Any) -> Any:
+            return structural_loglik(theta, alpha, kappa, design, xp)
+
+        return loglik
+
+    _OP_TYPE.append(StructuralLogLik)
+    return StructuralLogLik
 
 
 @dataclass
@@ -334,8 +435,9 @@ def fit_structural(data: FormationData | StructuralDesign, *, hierarchical: bool
     sd = data if isinstance(data, StructuralDesign) else build_structural_design(
         data, **design_kwargs)
     t1 = time.perf_counter()
-    model = government_model(sd, hierarchical=hierarchical)
     name, backend = _choose_sampler(sampler)
+    model = government_model(sd, hierarchical=hierarchical,
+                             likelihood="jax" if backend == "jax" else "graph")
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", FutureWarning)
         idata, timing = sample_model(model, name, backend, chains=chains, draws=draws,
@@ -345,7 +447,8 @@ def fit_structural(data: FormationData | StructuralDesign, *, hierarchical: bool
     summ = az.summary(idata, var_names=var, hdi_prob=0.94)
     timing = {"design": t1 - t0, **timing}
     settings = {"hierarchical": hierarchical, "sampler": name, "backend": backend,
-                "chains": chains, "draws": draws, "tune": tune, "seed": seed, **sd.settings}
+                "likelihood": "jax" if backend == "jax" else "graph", "chains": chains,
+                "draws": draws, "tune": tune, "seed": seed, **sd.settings}
     return StructuralFit(idata, summ, sd, hierarchical, timing, settings)
 
 

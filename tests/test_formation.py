@@ -93,6 +93,71 @@ def test_fixed_votes_equal_enumeration(case, seed):
             assert np.exp(lp[g, c]) == pytest.approx(ref, rel=1e-12, abs=1e-300)
 
 
+@given(bodies_and_logits(), st.sampled_from(["support", "auto"]),
+       st.integers(0, 2**31 - 1))
+def test_supporting_side_equals_enumeration(case, side, seed):
+    """The programme on the weight still needed (absorbing at 0), with and without fixed
+    votes, against the enumeration of every vote profile."""
+    w, q, a = case
+    rng = np.random.default_rng(seed)
+    fixed = (rng.integers(0, 2, size=w.shape), rng.random(w.shape) < 0.4)
+    bodies = VotingBodies(w, q)
+    lp = log_pass_probability(a, bodies, side=side)
+    lf = log_pass_probability(a, bodies, side=side, fixed=fixed)
+    for g in range(w.shape[0]):
+        for c in range(a.shape[1]):
+            p = _sigmoid(a[g, c])
+            assert np.exp(lp[g, c]) == pytest.approx(_brute_pass(p, w[g], q[g]), rel=1e-12,
+                                                     abs=1e-300)
+            assert np.exp(lf[g, c]) == pytest.approx(
+                _brute_pass(p, w[g], q[g], (fixed[0][g], fixed[1][g])), rel=1e-12, abs=1e-300)
+
+
+def test_supporting_side_keeps_tiny_probabilities_and_refuses_unknown_sides():
+    # unanimity of 40 members: the supporting side has 41 states too; quota 3 of 40
+    # members of weight 1 that each support with probability 1e-5: about C(40,3) 1e-15
+    a = np.full((1, 1, 40), np.log(1e-5 / (1 - 1e-5)))
+    lp = log_pass_probability(a, VotingBodies([[1] * 40], [40]), side="support")
+    assert lp[0, 0] == pytest.approx(40 * np.log(1e-5), rel=1e-12)
+    from scipy.stats import binom
+
+    lp3 = log_pass_probability(a, VotingBodies([[1] * 40], [3]), side="support")
+    assert lp3[0, 0] == pytest.approx(np.log(binom.sf(2, 40, 1e-5)), rel=1e-9)
+    with pytest.raises(InvalidArgumentError, match="side"):
+        log_pass_probability(a, VotingBodies([[1] * 40], [3]), side="both")
+
+
+def test_jax_backend_runs_the_same_programme_and_its_gradient():
+    """The folded programme on JAX (both sides, weights of several sizes) equals the
+    enumeration, and JAX's gradient equals central finite differences of numpy."""
+    import jax
+
+    from gametheory.formation import jax_backend
+
+    xp = jax_backend()
+    rng = np.random.default_rng(11)
+    w = rng.integers(0, 9, size=(4, 6))
+    w[:, 0] += 1
+    q = np.array([1, 3, int(w[2].sum()), int(w[3].sum()) // 2 + 1])
+    bodies = VotingBodies(w, q)
+    a = rng.normal(0, 2, size=(4, 2, 6))
+    for side in ("opposition", "support"):
+        got = np.asarray(log_pass_probability(xp.asarray(a), bodies, xp, side=side))
+        for g in range(4):
+            for c in range(2):
+                ref = _brute_pass(_sigmoid(a[g, c]), w[g], q[g])
+                assert np.exp(got[g, c]) == pytest.approx(ref, rel=1e-12)
+        grad = np.asarray(jax.grad(lambda x, s=side: log_pass_probability(
+            x, bodies, xp, side=s).sum())(xp.asarray(a)))
+        h = 1e-6
+        for idx in list(np.ndindex(a.shape))[::5]:
+            e = np.zeros_like(a)
+            e[idx] = h
+            fd = (log_pass_probability(a + e, bodies).sum()
+                  - log_pass_probability(a - e, bodies).sum()) / (2 * h)
+            assert grad[idx] == pytest.approx(fd, rel=1e-5, abs=1e-7), (side, idx)
+
+
 def test_half_probabilities_equal_the_share_of_winning_coalitions():
     # Pr(pass) with every p = 1/2 is the share of winning coalitions, which the Banzhaf
     # kernel computes by a different (generating-function, complement-symmetric) method

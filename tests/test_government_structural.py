@@ -153,3 +153,69 @@ def test_pruned_topk_equals_full_ranking():
             want += [G.top_k_probability(np.log(P), int(c) - 1, k) for k in (1, 2, 5)]
         np.testing.assert_allclose(got.loc[i, ["top1", "top2", "top5"]].to_numpy(float),
                                    want / 3, atol=1e-9)
+
+
+@pytest.mark.parametrize("hierarchical", [False, True])
+def test_jax_model_logp_is_the_mle_likelihood_plus_the_priors(hierarchical):
+    """The pymc model as nutpie samples it (likelihood="jax": one Op, compiled to JAX):
+    its log density at a point is the likelihood the MLE maximises plus the priors
+    (scipy densities, the log-transforms' Jacobians), and JAX's gradient of it equals
+    central finite differences of the numpy likelihood."""
+    import jax
+    from pymc.sampling.jax import get_jaxified_graph
+    from scipy import stats
+
+    d = S.simulate_structural([-0.8, -0.4, 0.5, 0.7, 2.0], -1.0, 0.6, n_opportunities=14,
+                              n_parties=(3, 5), seed=0)
+    d.opportunities["country"] = np.where(np.arange(14) % 3 == 0, "AAA", "BBB")
+    sd = S.build_structural_design(d, max_exact=5, importance=None)
+    sides = {bl.side for bl in sd.buckets[0].blocks}
+    assert sides == {"opposition", "support"}, sides      # both programmes are exercised
+    m = S.government_model(sd, hierarchical=hierarchical, likelihood="jax")
+    names = [v.name for v in m.value_vars]
+    f = get_jaxified_graph(inputs=m.value_vars, outputs=[m.logp()])
+    f_ll = get_jaxified_graph(inputs=m.value_vars, outputs=[m.logp(vars=m.potentials)])
+    rng = np.random.default_rng(5)
+    th, lk = rng.normal(0, 0.5, 5), np.log(0.7)
+    if hierarchical:
+        mu, ls, z = -0.5, np.log(0.8), rng.normal(size=2)
+        alpha = mu + np.exp(ls) * z
+        vals = {"theta": th, "kappa_log__": lk, "mu_alpha": mu, "sigma_alpha_log__": ls,
+                "z_alpha": z}
+        prior = (stats.norm(0, 2).logpdf(mu) + stats.halfnorm(0, 1).logpdf(np.exp(ls)) + ls
+                 + stats.norm.logpdf(z).sum())
+    else:
+        alpha = -0.5
+        vals = {"theta": th, "kappa_log__": lk, "alpha": alpha}
+        prior = stats.norm(0, 2).logpdf(alpha)
+    prior += stats.norm(0, 2).logpdf(th).sum() + stats.halfnorm(0, 2).logpdf(0.7) + lk
+    args = [np.asarray(vals[n], float) for n in names]
+    ll = float(S.structural_loglik(th, alpha, 0.7, sd))
+    assert float(f_ll(*args)[0]) == pytest.approx(ll, rel=1e-12)
+    # pymc rounds the normal densities' constant (about 2e-9 each): hence abs=1e-7
+    assert float(f(*args)[0]) == pytest.approx(ll + prior, abs=1e-7)
+    # the likelihood the MLE maximises is this function (its negative is the objective)
+    m_ll = S.fit_structural_mle(sd, start=np.r_[th, -0.5, 0.7]).parts["design"]
+    assert float(S.structural_loglik(th, alpha, 0.7, m_ll)) == ll
+    # JAX's gradient with respect to theta against finite differences of numpy
+    i = names.index("theta")
+    g = jax.grad(lambda t: f(*args[:i], t, *args[i + 1:])[0])(args[i])
+    h = 1e-6
+    for k in range(5):
+        e = np.eye(5)[k] * h
+        fd = (S.structural_loglik(th + e, alpha, 0.7, sd)
+              - S.structural_loglik(th - e, alpha, 0.7, sd)) / (2 * h)
+        fd += stats.norm(0, 2).logpdf(th[k] + h) / (2 * h) - stats.norm(0, 2).logpdf(
+            th[k] - h) / (2 * h)
+        assert float(g[k]) == pytest.approx(fd, rel=1e-5, abs=1e-6)
+
+
+def test_jax_model_refuses_pytensor_gradients_and_unknown_likelihoods():
+    d = S.simulate_structural([-0.8, -0.4, 0.5, 0.7, 2.0], -1.0, 0.6, n_opportunities=5,
+                              n_parties=3, seed=1)
+    sd = S.build_structural_design(d, max_exact=3, importance=None)
+    with pytest.raises(InvalidArgumentError, match="likelihood"):
+        S.government_model(sd, likelihood="numba")
+    m = S.government_model(sd, likelihood="jax")
+    with pytest.raises(InvalidArgumentError, match="nutpie"):
+        m.compile_dlogp()

@@ -10,6 +10,10 @@ C, numba or JAX).
 * :data:`NUMPY` is always available.
 * :func:`pytensor_backend` imports pytensor only when called (pytensor is a
   dependency of pymc; :mod:`gametheory` never imports pymc).
+* :func:`jax_backend` imports JAX only when called (the ``fast`` extra): the
+  same functions traced by JAX directly, e.g. inside one pytensor Op of a pymc
+  model sampled by nutpie on JAX, where a large likelihood compiles and
+  differentiates much faster than its pytensor graph translated op by op.
 
 Conventions that keep the pytensor graphs compilable to JAX: every index or
 mask array is built in numpy before the graph (:func:`as_constant` passes numpy
@@ -35,7 +39,7 @@ from typing import Any
 import numpy as np
 from scipy import special
 
-__all__ = ["ArrayBackend", "NUMPY", "pytensor_backend", "get_backend"]
+__all__ = ["ArrayBackend", "NUMPY", "pytensor_backend", "jax_backend", "get_backend"]
 
 
 @dataclass(frozen=True)
@@ -45,7 +49,7 @@ class ArrayBackend:
     Attributes
     ----------
     name : str
-        ``"numpy"`` or ``"pytensor"``.
+        ``"numpy"``, ``"pytensor"`` or ``"jax"``.
     """
 
     name: str
@@ -75,6 +79,9 @@ class ArrayBackend:
     def maximum(self, a: Any, b: Any) -> Any:
         return self._m.maximum(a, b)
 
+    def minimum(self, a: Any, b: Any) -> Any:
+        return self._m.minimum(a, b)
+
     def equal(self, a: Any, b: Any) -> Any:
         """Elementwise ``a == b`` (``==`` on a pytensor variable is not elementwise)."""
         return self._m.equal(a, b)
@@ -93,11 +100,30 @@ class ArrayBackend:
     def stack(self, xs: Sequence[Any], axis: int = 0) -> Any:
         return self._m.stack(list(xs), axis=axis)
 
+    def cumsum(self, x: Any, axis: int = -1) -> Any:
+        return self._m.cumsum(x, axis=axis)
+
+    def moveaxis(self, x: Any, source: int, destination: int) -> Any:
+        return self._m.moveaxis(x, source, destination)
+
+    def broadcast_to(self, x: Any, shape: tuple[int, ...]) -> Any:
+        return self._m.broadcast_to(x, shape)
+
+    def fold(self, step: Any, init: Any, xs: Sequence[Any]) -> Any:
+        """``carry = step(carry, [x[i] for x in xs])`` for ``i`` along the first axis of
+        the ``xs``; the final carry. numpy loops in Python, JAX runs one ``lax.scan``
+        (a small graph whatever the length); pytensor has no fold (unroll instead)."""
+        return self._m.fold(step, init, list(xs))
+
     def concatenate(self, xs: Sequence[Any], axis: int = 0) -> Any:
         return self._m.concatenate(list(xs), axis=axis)
 
     def take_along_axis(self, x: Any, idx: np.ndarray, axis: int) -> Any:
-        """Gather along *axis* with a numpy index array that broadcasts against *x*."""
+        """Gather along *axis* with a numpy index array that broadcasts against *x* (on
+        JAX also a traced index of *x*'s shape, e.g. a slice of a folded constant)."""
+        if self.name == "jax" and not isinstance(idx, np.ndarray | list | tuple):
+            idx = idx.reshape((1,) * (x.ndim - idx.ndim) + tuple(idx.shape))
+            return self._m.take_along_axis(x, idx, axis)
         idx = np.asarray(idx)
         ndim = int(x.ndim)
         if idx.ndim < ndim:
@@ -116,7 +142,7 @@ class ArrayBackend:
         return not isinstance(x, np.ndarray | np.generic | int | float | bool | list | tuple)
 
     def ndim(self, x: Any) -> int:
-        return int(np.ndim(x)) if self.name == "numpy" else int(x.ndim)
+        return int(np.ndim(x)) if self.name != "pytensor" else int(x.ndim)
 
 
 class _NumpyOps:
@@ -124,12 +150,23 @@ class _NumpyOps:
     log1p = staticmethod(np.log1p)
     where = staticmethod(np.where)
     maximum = staticmethod(np.maximum)
+    minimum = staticmethod(np.minimum)
     equal = staticmethod(np.equal)
     logical_and = staticmethod(np.logical_and)
     sum = staticmethod(np.sum)
     stack = staticmethod(np.stack)
     concatenate = staticmethod(np.concatenate)
     take_along_axis = staticmethod(np.take_along_axis)
+    cumsum = staticmethod(np.cumsum)
+    moveaxis = staticmethod(np.moveaxis)
+    broadcast_to = staticmethod(np.broadcast_to)
+
+    @staticmethod
+    def fold(step: Any, init: Any, xs: list[Any]) -> Any:
+        carry = init
+        for i in range(len(xs[0])):
+            carry = step(carry, [x[i] for x in xs])
+        return carry
 
     @staticmethod
     def asarray(x: Any) -> np.ndarray:
@@ -169,6 +206,7 @@ class _PytensorOps:
         self.pt = pt
         self.exp, self.log, self.log1p = pt.exp, pt.log, pt.log1p
         self.where, self.maximum, self.sigmoid = pt.where, pt.maximum, pt.sigmoid
+        self.minimum = pt.minimum
         self.equal, self.logical_and = pt.eq, pt.and_
 
     def sum(self, x: Any, axis: int | None = None, keepdims: bool = False) -> Any:
@@ -179,6 +217,9 @@ class _PytensorOps:
 
     def concatenate(self, xs: list[Any], axis: int = 0) -> Any:
         return self.pt.concatenate(xs, axis=axis)
+
+    def cumsum(self, x: Any, axis: int = -1) -> Any:
+        return self.pt.cumsum(x, axis=axis)
 
     def take_along_axis(self, x: Any, idx: np.ndarray, axis: int) -> Any:
         return self.pt.take_along_axis(x, idx, axis=axis)
@@ -210,8 +251,68 @@ def pytensor_backend() -> ArrayBackend:
     return ArrayBackend("pytensor", _PytensorOps())
 
 
+class _JaxOps:
+    def __init__(self) -> None:
+        import jax
+
+        # the likelihoods are written for double precision (as numpy and pytensor run them)
+        jax.config.update("jax_enable_x64", True)
+        import jax.numpy as jnp
+
+        self.jnp, self.lax = jnp, jax.lax
+        self.exp, self.log, self.log1p = jnp.exp, jnp.log, jnp.log1p
+        self.where, self.maximum, self.equal = jnp.where, jnp.maximum, jnp.equal
+        self.minimum = jnp.minimum
+        self.logical_and, self.take_along_axis = jnp.logical_and, jnp.take_along_axis
+        self.sigmoid, self.log_sigmoid = jax.nn.sigmoid, jax.nn.log_sigmoid
+
+    def sum(self, x: Any, axis: int | None = None, keepdims: bool = False) -> Any:
+        return self.jnp.sum(x, axis=axis, keepdims=keepdims)
+
+    def stack(self, xs: list[Any], axis: int = 0) -> Any:
+        return self.jnp.stack(xs, axis=axis)
+
+    def concatenate(self, xs: list[Any], axis: int = 0) -> Any:
+        return self.jnp.concatenate(xs, axis=axis)
+
+    def cumsum(self, x: Any, axis: int = -1) -> Any:
+        return self.jnp.cumsum(x, axis=axis)
+
+    def moveaxis(self, x: Any, source: int, destination: int) -> Any:
+        return self.jnp.moveaxis(x, source, destination)
+
+    def broadcast_to(self, x: Any, shape: tuple[int, ...]) -> Any:
+        return self.jnp.broadcast_to(x, shape)
+
+    def fold(self, step: Any, init: Any, xs: list[Any]) -> Any:
+        return self.lax.scan(lambda c, x: (step(c, x), None), init, tuple(xs))[0]
+
+    def asarray(self, x: Any) -> Any:
+        return self.jnp.asarray(x, dtype=self.jnp.float64)
+
+    def logsumexp(self, x: Any, axis: int, keepdims: bool) -> Any:
+        jnp = self.jnp
+        m = jnp.max(x, axis=axis, keepdims=True)
+        m = jnp.where(jnp.isfinite(m), m, 0.0)
+        out = jnp.log(jnp.sum(jnp.exp(x - m), axis=axis, keepdims=True)) + m
+        return out if keepdims else jnp.squeeze(out, axis=axis)
+
+
+@cache
+def jax_backend() -> ArrayBackend:
+    """The JAX backend (imports JAX on first call and switches on its double precision).
+
+    Examples
+    --------
+    >>> xp = jax_backend()
+    >>> round(float(xp.logsumexp(xp.asarray([0.0, -np.inf]), axis=0)), 12)
+    0.0
+    """
+    return ArrayBackend("jax", _JaxOps())
+
+
 def get_backend(name_or_backend: str | ArrayBackend = "numpy") -> ArrayBackend:
-    """A backend by name (``"numpy"`` or ``"pytensor"``), or the backend given."""
+    """A backend by name (``"numpy"``, ``"pytensor"`` or ``"jax"``), or the backend given."""
     from ..errors import InvalidArgumentError
 
     if isinstance(name_or_backend, ArrayBackend):
@@ -220,5 +321,7 @@ def get_backend(name_or_backend: str | ArrayBackend = "numpy") -> ArrayBackend:
         return NUMPY
     if name_or_backend == "pytensor":
         return pytensor_backend()
+    if name_or_backend == "jax":
+        return jax_backend()
     raise InvalidArgumentError("backend", name_or_backend, "unknown array backend",
-                               "Use 'numpy' or 'pytensor'")
+                               "Use 'numpy', 'pytensor' or 'jax'")

@@ -21,7 +21,18 @@ dynamic programming over integer weights on the *opposing* weight: with slack
     d_j[k] = p_{jc}\, d_{j-1}[k] + (1 - p_{jc})\, d_{j-1}[k - w_j],
 
 over :math:`k = 0..s` only, so every entry is a sum of non-negative products
-(full relative precision even for tiny pass probabilities). With every
+(full relative precision even for tiny pass probabilities). When the quota is
+smaller than the slack, the same probability is computed on the *supporting*
+side in fewer states (``side="support"``): the state is the weight still needed,
+:math:`k = q..0`, member :math:`j` lowers it by :math:`w_j` with probability
+:math:`p_{jc}`, and :math:`k = 0` (passed) absorbs,
+
+.. math::
+
+    e_j[0] = e_{j-1}[0] + p_{jc} \sum_{0 < k \le w_j} e_{j-1}[k], \qquad
+    e_j[k] = (1 - p_{jc})\, e_{j-1}[k] + p_{jc}\, e_{j-1}[k + w_j] \quad (k > 0),
+
+:math:`P_{\text{pass}}(c) = e_J[0]`, again a sum of non-negative products. With every
 :math:`p = 1/2` this is the generating function
 :math:`\prod_j (1 + x^{w_j})/2` of :func:`gametheory.voting._genfun.weight_distribution`
 read on the losing side. Because failed proposals are replaced, the chosen
@@ -220,31 +231,114 @@ def _shift(d: Any, w: int, K: int, xp: ArrayBackend) -> Any:
     return xp.concatenate([d[..., :w] * 0.0, d[..., :K - w]], axis=-1)
 
 
+def _lower(d: Any, w: int, K: int, xp: ArrayBackend) -> Any:
+    """``d`` moved ``w`` states down along its last axis, state 0 absorbing the mass that
+    reaches it (the supporting side: state = weight still needed)."""
+    if w >= K - 1:
+        return xp.concatenate([xp.sum(d, axis=-1, keepdims=True), d[..., 1:] * 0.0], axis=-1)
+    return xp.concatenate([xp.sum(d[..., :w + 1], axis=-1, keepdims=True), d[..., w + 1:],
+                           d[..., :w] * 0.0], axis=-1)
+
+
+def _moved(d: Any, col: np.ndarray, K: int, xp: ArrayBackend, move: Any) -> Any:
+    """``d`` (..., G, C, K) with body ``g``'s rows moved by ``col[g]`` states (``move`` is
+    :func:`_shift` or :func:`_lower`).
+
+    A weight shared by every body is one static move. Otherwise the cheaper of two
+    exact constructions: one move per distinct weight, each masked to its bodies,
+    or the weight's binary digits (moves by 1, 2, 4, ... composed, each selected
+    per body); both copy entries. No gather: on pytensor its gradient would be a
+    scatter, slow in the C backend (numpy and JAX gather, :func:`_folded_dp`).
+    """
+    col = np.minimum(col, K)                 # moving by K or more empties (or absorbs) alike
+    vals = np.unique(col)
+    if len(vals) == 1:
+        return d if vals[0] == 0 else move(d, int(vals[0]), K, xp)
+    bits = [b for b in range(int(K).bit_length()) if np.any((col >> b) & 1)]
+    if len(vals) <= len(bits):
+        out: Any = None
+        for w in vals:
+            term = d if w == 0 else move(d, int(w), K, xp)
+            term = term * (col == w).astype(float)[:, None, None]
+            out = term if out is None else out + term
+        return out
+    e = d
+    for b in bits:
+        sel = ((col >> b) & 1).astype(bool)
+        e = xp.where(sel[:, None, None], move(e, 1 << b, K, xp), e)
+    return e
+
+
+def _move_index(w: Any, K: int, lower: bool, xp: ArrayBackend) -> Any:
+    """Gather index (G, 1, K) that moves each body's row by ``w[g]`` states (``w`` (G,),
+    at most ``K``), from ``[zeros, d]`` (up) or ``[cumsum d, d, zeros]`` (down, state 0
+    taking the cumulative mass), each part ``K`` wide."""
+    k = np.arange(K)[None, None, :]
+    w = w[:, None, None]
+    if lower:
+        return xp.where(k == 0, xp.minimum(w, K - 1), xp.minimum(K + k + w, 3 * K - 1))
+    return K + k - w
+
+
+def _folded_dp(p: Any, r: Any, bodies: VotingBodies, xp: ArrayBackend, K: int,
+               start: np.ndarray, lower: bool) -> Any:
+    """The programme on numpy or JAX: one step per member, folded (``lax.scan`` on
+    JAX, so the graph does not grow with the members), each step one gather whose
+    index is computed from the member's weights (:func:`_move_index`)."""
+    act = list(bodies.active)
+    shape = tuple(p.shape[:-1]) + (K,)
+    if not act:
+        return xp.broadcast_to(xp.asarray(start), shape) + p[..., :1] * 0.0
+    weights = np.ascontiguousarray(np.minimum(bodies.weights[:, act], K).T)     # (J, G)
+    d0 = xp.broadcast_to(xp.asarray(start), shape)
+
+    def step(d: Any, x: Sequence[Any]) -> Any:
+        pj, rj, wj = x
+        parts = [xp.cumsum(d, axis=-1), d, d * 0.0] if lower else [d * 0.0, d]
+        idx = xp.broadcast_to(_move_index(wj, K, lower, xp), shape[-3:])
+        moved = xp.take_along_axis(xp.concatenate(parts, axis=-1), idx, axis=-1)
+        stay, go = (rj, pj) if lower else (pj, rj)
+        return d * stay[..., None] + moved * go[..., None]
+
+    return xp.fold(step, d0, [xp.moveaxis(p[..., act], -1, 0), xp.moveaxis(r[..., act], -1, 0),
+                              weights])
+
+
 def _opposition_dp(p: Any, r: Any, bodies: VotingBodies, xp: ArrayBackend) -> Any:
     """Distribution of the opposing weight over states ``0..n_states-1``: (..., G, C, K).
 
     Member ``j`` moves the distribution up by its weight when it opposes. The
-    weights of a member slot differ between bodies, so the shift is a sum over the
-    slot's distinct weights of static slices, each masked to the bodies with that
-    weight (no gather: its gradient would be a scatter, slow on CPUs).
+    weights of a member slot differ between bodies (see :func:`_moved`).
     """
     K = bodies.n_states
+    if xp.name != "pytensor":
+        return _folded_dp(p, r, bodies, xp, K, bodies._start, lower=False)
     d: Any = bodies._start
     for j in bodies.active:
-        col = bodies.weights[:, j]
-        shifted: Any = None
-        for w in np.unique(col):
-            term = d if w == 0 else _shift(d, int(w), K, xp)
-            if not np.all(col == w):
-                term = term * (col == w).astype(float)[:, None, None]
-            shifted = term if shifted is None else shifted + term
+        shifted = _moved(d, bodies.weights[:, j], K, xp, _shift)
         d = d * p[..., j][..., None] + shifted * r[..., j][..., None]
+    return d
+
+
+def _support_dp(p: Any, r: Any, bodies: VotingBodies, xp: ArrayBackend) -> Any:
+    """Distribution of the weight still needed, ``quota..0`` (0 = passed, absorbing):
+    (..., G, C, max(quota) + 1)."""
+    K = int(bodies.quota.max()) + 1
+    start = np.zeros((bodies.n_bodies, 1, K))
+    start[np.arange(bodies.n_bodies), 0, bodies.quota] = 1.0
+    if xp.name != "pytensor":
+        return _folded_dp(p, r, bodies, xp, K, start, lower=True)
+    d: Any = start
+    for j in bodies.active:
+        lowered = _moved(d, bodies.weights[:, j], K, xp, _lower)
+        d = d * r[..., j][..., None] + lowered * p[..., j][..., None]
     return d
 
 
 def log_pass_probability(support_logit: Any, bodies: VotingBodies, xp: ArrayBackend = NUMPY,
                          *, fixed: tuple[np.ndarray, np.ndarray] | None = None,
-                         blocks: Sequence[tuple[int, int, int]] | None = None) -> Any:
+                         blocks: Sequence[tuple[int, int, int]] | None = None,
+                         side: str = "opposition") -> Any:
     r"""Log probability that each configuration reaches the quota.
 
     Parameters
@@ -261,6 +355,11 @@ def log_pass_probability(support_logit: Any, bodies: VotingBodies, xp: ArrayBack
         ``n`` (the others are padding). Each block runs its own programme over only
         its real configurations, members and states (the entries of padded
         configurations are 0); the blocks must cover ``0..G-1`` in order.
+    side : {"opposition", "support", "auto"}
+        Count the opposing weight up to the slack (``max(slack) + 1`` states), or
+        the weight still needed down from the quota (``max(quota) + 1`` states;
+        module docstring); ``"auto"`` takes the side with fewer states. The same
+        probability either way (to rounding).
 
     Returns
     -------
@@ -274,7 +373,7 @@ def log_pass_probability(support_logit: Any, bodies: VotingBodies, xp: ArrayBack
         for g0, g1, n in blocks:
             fx = None if fixed is None else (fixed[0][g0:g1], fixed[1][g0:g1])
             lp = log_pass_probability(support_logit[..., g0:g1, :n, :], bodies.sub(g0, g1),
-                                      xp, fixed=fx)
+                                      xp, fixed=fx, side=side)
             if n < width:
                 lp = xp.concatenate([lp] + [lp[..., :1] * 0.0] * (width - n), axis=-1)
             outs.append(lp)
@@ -288,6 +387,13 @@ def log_pass_probability(support_logit: Any, bodies: VotingBodies, xp: ArrayBack
         v = v[:, None, :]
         p = xp.where(m, v, p)
         r = xp.where(m, 1.0 - v, r)
+    if side == "auto":
+        side = "support" if int(bodies.quota.max()) + 1 < bodies.n_states else "opposition"
+    if side == "support":
+        return xp.log(_support_dp(p, r, bodies, xp)[..., 0])
+    if side != "opposition":
+        raise InvalidArgumentError("side", side, "unknown side of the vote",
+                                   "Use 'opposition', 'support' or 'auto'")
     d = _opposition_dp(p, r, bodies, xp)
     return xp.log(xp.sum(d * bodies._state_mask, axis=-1))
 

@@ -82,26 +82,31 @@ _COLS = [FEATURES.index(f) for f in PROPOSER_FEATURES]
 
 @dataclass(frozen=True, eq=False)
 class VoteBlock:
-    """The investiture votes on ``N`` minority cabinets with at most ``J - 1`` outside parties.
+    """The investiture votes on ``N`` minority cabinets with at most ``J`` voting outsiders.
 
-    One voting body per cabinet: its outside parties (coarse seat weights, the
-    cabinet's own parties left out since they never oppose it) and the
-    non-party seats (last slot), with the quota set so that the cabinet passes
-    when the opposing weight is at most the chamber's coarse slack.
+    One voting body per cabinet: its outside parties and the non-party seats
+    (coarse seat weights, heaviest first, those of weight 0 left out; the
+    cabinet's own parties are left out since they never oppose it), with the
+    quota set so that the cabinet passes when the opposing weight is at most the
+    chamber's coarse slack.
 
     Attributes
     ----------
     bodies : VotingBodies
         (N, J) weights and quotas.
     dist : (N, 1, J)
-        :math:`d_{jC}` of each outside party (0 for the non-party seats and padding).
+        :math:`d_{jC}` of each voting outsider (0 for the non-party seats and padding).
     owner : (N,) int
         The parliament (row of the design) each cabinet belongs to.
+    side : str
+        The side of the vote the pass probability is counted on (``"opposition"``
+        or ``"support"``, :func:`gametheory.formation.log_pass_probability`).
     """
 
     bodies: VotingBodies
     dist: np.ndarray
     owner: np.ndarray
+    side: str = "opposition"
 
 
 @dataclass(frozen=True, eq=False)
@@ -162,7 +167,7 @@ class CabinetDesign:
     def build(cls, parliaments: Sequence[Parliament], cabinets: Sequence[np.ndarray], *,
               chosen: Sequence[int] | None = None, offsets: Sequence[np.ndarray] | None = None,
               group: Sequence[int] | None = None, max_units: int = MAX_UNITS,
-              block_edges: Sequence[int] = (3, 5, 7, 10)) -> CabinetDesign:
+              block_edges: Sequence[int] = (4, 8)) -> CabinetDesign:
         """Compile the arrays.
 
         Parameters
@@ -259,34 +264,56 @@ class CabinetDesign:
                    chosen_slot, masks, slots, grp, unit)
 
 
+#: vote blocks are also split by their number of DP states (upper bounds)
+STATE_EDGES = (8, 16)
+
+
 def _vote_blocks(votes: list[tuple[int, int, np.ndarray, np.ndarray, int]],
                  edges: Sequence[int]) -> tuple[list[VoteBlock], dict[tuple[int, int], int]]:
-    """Group the votes by number of outside parties; cabinets that cannot fail (the
-    outside weight is within the slack after rounding) get no vote."""
-    live = [v for v in votes if int(v[2].sum()) > v[4]]
-    n_out = np.array([len(v[2]) - 1 for v in live], dtype=np.int64)
-    bounds = [-1, *sorted(int(e) for e in edges), int(n_out.max()) if len(live) else 0]
+    """Group the votes into blocks of like cost; cabinets that cannot fail (the outside
+    weight is within the slack after rounding) get no vote.
+
+    Each vote keeps only its members of positive (coarse) weight, heaviest first, and
+    is computed on the side of the vote with fewer states (the opposing weight up to
+    the slack, or the weight still needed down from the quota:
+    :func:`gametheory.formation.log_pass_probability`); blocks group votes by side,
+    number of states (:data:`STATE_EDGES`) and number of members (``edges``), so no
+    block pads many members or states.
+    """
+    live = []
+    for g, b, w, d, slack in votes:
+        if int(w.sum()) <= slack:
+            continue
+        keep = np.flatnonzero(w > 0)
+        keep = keep[np.argsort(-w[keep], kind="stable")]
+        quota = int(w.sum()) - slack
+        side = "support" if quota + 1 < slack + 1 else "opposition"
+        live.append((g, b, w[keep], d[keep], quota, side, min(quota, slack) + 1))
+    m_edges = [0, *sorted(int(e) for e in edges), max([len(v[2]) for v in live], default=0)]
+    s_edges = [0, *STATE_EDGES, max([v[6] for v in live], default=0)]
     blocks: list[VoteBlock] = []
     where: dict[tuple[int, int], int] = {}
     pos = 0
-    for lo, hi in zip(bounds[:-1], bounds[1:], strict=True):
-        sel = [i for i in range(len(live)) if lo < n_out[i] <= hi]
-        if not sel:
-            continue
-        J = int(max(n_out[i] for i in sel)) + 1
-        W = np.zeros((len(sel), J), dtype=np.int64)
-        D = np.zeros((len(sel), 1, J))
-        Q = np.zeros(len(sel), dtype=np.int64)
-        owner = np.zeros(len(sel), dtype=np.int64)
-        for r, i in enumerate(sel):
-            g, b, w, d, slack = live[i]
-            W[r, :len(w) - 1], W[r, J - 1] = w[:-1], w[-1]
-            D[r, 0, :len(d) - 1] = d[:-1]
-            Q[r] = int(w.sum()) - slack
-            owner[r] = g
-            where[(g, b)] = pos + r
-        blocks.append(VoteBlock(VotingBodies(W, Q), D, owner))
-        pos += len(sel)
+    for side in ("opposition", "support"):
+        for s_lo, s_hi in zip(s_edges[:-1], s_edges[1:], strict=True):
+            for m_lo, m_hi in zip(m_edges[:-1], m_edges[1:], strict=True):
+                sel = [v for v in live if v[5] == side and s_lo < v[6] <= s_hi
+                       and m_lo < len(v[2]) <= m_hi]
+                if not sel:
+                    continue
+                J = max(len(v[2]) for v in sel)
+                W = np.zeros((len(sel), J), dtype=np.int64)
+                D = np.zeros((len(sel), 1, J))
+                Q = np.zeros(len(sel), dtype=np.int64)
+                owner = np.zeros(len(sel), dtype=np.int64)
+                for r, (g, b, w, d, quota, _, _) in enumerate(sel):
+                    W[r, :len(w)] = w
+                    D[r, 0, :len(d)] = d
+                    Q[r] = quota
+                    owner[r] = g
+                    where[(g, b)] = pos + r
+                blocks.append(VoteBlock(VotingBodies(W, Q), D, owner, side))
+                pos += len(sel)
     return blocks, where
 
 
@@ -322,8 +349,8 @@ def log_weight(theta: Any, alpha: Any, kappa: Any, design: CabinetDesign,
     th = xp.asarray(theta)
     vA = xp.sum(design.z_major * th[..., None, None, :], axis=-1)
     vB = xp.sum(design.z_minor * th[..., None, None, :], axis=-1)
-    parts = [log_pass_probability(support_logit(alpha, kappa, bl, xp), bl.bodies, xp)[..., 0]
-             for bl in design.blocks]
+    parts = [log_pass_probability(support_logit(alpha, kappa, bl, xp), bl.bodies, xp,
+                                  side=bl.side)[..., 0] for bl in design.blocks]
     parts.append(vB[..., 0, :1] * 0.0)                              # "passes for sure": log 1
     flat = xp.concatenate(parts, axis=-1)                            # (..., n_votes + 1)
     lpB = xp.take_along_axis(flat[..., None, :], design.minor_index, axis=-1)
