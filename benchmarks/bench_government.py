@@ -143,6 +143,9 @@ def main(argv: list[str] | None = None) -> int:
         out["stages_done"] = sorted({*prev, i + 1})
         out["load_at_end"] = open("/proc/loadavg").read().split()[:3]
         out["total_seconds"] = time.perf_counter() - t0
+        if out.get("runs"):
+            out["runs"][-1].update(load_at_end=out["load_at_end"],
+                                   total_seconds=out["total_seconds"])
         write_json(args.json, out)
         Path(args.md).write_text(render_markdown(out), encoding="utf-8")
         if not args.no_figures:
@@ -179,6 +182,18 @@ def render_markdown(out: dict) -> str:
              f"at start {', '.join(out['load_at_start'])}, at end "
              f"{', '.join(out['load_at_end'])}), so the times are upper bounds; total "
              f"{out['total_seconds'] / 60:.1f} min. Versions {out['versions']}.", ""]
+    if out.get("runs"):
+        first = out["runs"][0]
+        lines[-2] = (f"Runs on {out['machine']['cpus']} CPUs shared with other work, so the "
+                     "times are upper bounds. Versions of the latest run "
+                     f"{out['versions']}.")
+        lines[-1:] = [""] + [
+            f"- {'stages ' + ', '.join(map(str, r['stages'])) if r.get('stages') else 'first run'}"
+            f": load average at start {', '.join(r['load_at_start'])}"
+            + (f", at end {', '.join(r['load_at_end'])}" if r.get("load_at_end") else "")
+            + (f"; {r['total_seconds'] / 60:.1f} min" if r.get("total_seconds") else "")
+            + (f"; versions {r['versions']}" if r is first else "")
+            for r in out["runs"]] + [""]
     rf = pd.DataFrame(out["reduced_form"]["table"]).T
     lines += ["## Reduced-form conditional logit (MLE)", "",
               f"{out['reduced_form']['seconds']:.1f} s, log-likelihood "
