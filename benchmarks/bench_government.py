@@ -228,7 +228,29 @@ def render_markdown(out: dict) -> str:
                                    f"{r['hdi_3%']:.3f}", f"{r['hdi_97%']:.3f}",
                                    f"{r['r_hat']:.3f}", f"{r['ess_bulk']:.0f}"]
                                   for k, r in s.iterrows()]), ""]
+    fits = [(k, out[f"bayes_{k}"]) for k in ("pooled", "hierarchical") if f"bayes_{k}" in out]
+    if fits:
+        lines += ["## The Bayesian fits against the 10-minute target", "",
+                  "The issue asks for the Bayesian fit within 10 minutes on this machine with "
+                  "the `fast` extra. Wall time of each fit (nutpie compiles the JAX function "
+                  "at its first evaluation, so that compile time is inside *sample*) plus the "
+                  "choice sets the fit needs (built once, with the reduced-form logit for the "
+                  f"importance draws: {out['structural_design']['seconds']:.1f} s in the run "
+                  "that built them):", ""]
+        for k, b in fits:
+            tot = b["wall_seconds"] + out["structural_design"]["seconds"]
+            lines += [f"- {k}: {b['wall_seconds'] / 60:.1f} min fit, {tot / 60:.1f} min with "
+                      f"the choice sets: {'within' if tot <= 600 else 'over'} 10 minutes "
+                      f"(max R-hat {b['max_r_hat']:.3f}, min bulk ESS "
+                      f"{b['min_ess_bulk']:.0f}, {b['divergences']} divergences)."]
+        lines += ["", "Times on a shared machine depend on the other work running (the load "
+                  "averages of each run are listed above).", ""]
     o = out["out_of_sample"]
+    missing = [k for k, _ in fits if f"structural_{k}" not in o["accuracy"]]
+    if missing:
+        o = {**o, "notes": [*o["notes"], f"Bayesian {', '.join(missing)}: not refitted before "
+                            "the split in the committed run (--bayes-cv none), so no "
+                            "out-of-sample accuracy; the structural MLE is the same model."]}
     lines += ["## Out-of-sample accuracy", "", f"{o['what']}; {o['n_train']} training and "
               f"{o['n_test']} test cabinets. Seconds: fit on the training cabinets and "
               "ranking of the test cabinets.", "",
@@ -247,11 +269,13 @@ def render_markdown(out: dict) -> str:
     lines += [f"Stages done: {', '.join(map(str, done))} of {len(STAGES) + 1} (1: reduced "
               "form and structural MLE; 2: Bayesian pooled; 3: Bayesian hierarchical; 4: leave "
               "one country out).", ""]
+    skip = ("json", "md")
     for run in out.get("runs", []):
         if run.get("stages"):
             lines += [f"- stages {', '.join(map(str, run['stages']))} were run on "
                       f"{run['machine'].get('cpus')} CPUs with load average at start "
-                      f"{', '.join(run['load_at_start'])} (settings {run['settings']})."]
+                      f"{', '.join(run['load_at_start'])} (settings "
+                      f"{ {k: v for k, v in run['settings'].items() if k not in skip} })."]
     lines += [""]
     r = pd.DataFrame(out["regularities"]["table"]).T
     lines += ["## Regularities", "",
