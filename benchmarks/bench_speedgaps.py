@@ -227,11 +227,13 @@ NOTES = """
   system, candidates certified by the two square integer systems on their supports,
   Cramer's rule up to 2x2; anything unclear still takes the general exact path), cached
   the shape-only parts of the polytopes and converted payoffs to integers with
-  `float.as_integer_ratio`. Measured in one process, blocks of 1,000 calls alternating
-  with quantecon, 10th percentiles of the per-call time (load average 7-10 on 2 cores):
-  restrat 489 us -> 342-371 us against quantecon 268-291 us, ratio 1.83 -> 1.22-1.29
-  (the same rational equilibria, degeneracy flags and counters as before on 604 random
-  real, integer and degenerate games). Where the rest goes, timed inside the pipeline
+  `float.as_integer_ratio`. Measured in one process under the bench lock right before
+  this run, blocks of 1,000 calls alternating with quantecon, 10th percentiles of the
+  per-call time: restrat 492 us before -> 332 us now against quantecon 268-276 us, ratio
+  1.78 -> 1.24 (10x10: 1.41 -> 1.21); earlier that day at load average 7-10, 1.83 ->
+  1.22-1.29. The table's 6x6 row is a median of 5 calls and swings with the machine's
+  load (1.39x here). Same rational equilibria, degeneracy flags and counters as before
+  on 604 random real, integer and degenerate games. Where the rest goes, timed inside the pipeline
   (10th percentiles): qhull's convex hull about 90 us (57 us alone in a tight loop),
   the other float vertex-stage work 30 us, building the polytopes 18 us, the batched
   inverse and complementary slacks 68 us, payoffs to exact integers 30 us, certifying
