@@ -111,6 +111,33 @@ def test_pytensor_loglik_equals_numpy():
         assert float(f(x, a)) == pytest.approx(float(want), abs=1e-10)
 
 
+def test_exact_derivatives_match_differences_of_the_likelihood():
+    """The forward-mode gradient and Hessian against central differences of
+    structural_loglik (the programme as the models run it), over several vote blocks."""
+    d = S.simulate_structural([-0.8, -0.4, 0.5, 0.7, 2.0], -1.0, 0.6, n_opportunities=15,
+                              n_parties=(3, 7), seed=5)
+    sd = S.build_structural_design(d, max_exact=3, n_draws=8, importance=None,
+                                   edges=(3, 5))
+    assert len(sd.buckets[0].blocks) >= 2
+
+    def ll(x):
+        return float(S.structural_loglik(x[:5], x[5], x[6], sd))
+
+    rng = np.random.default_rng(4)
+    for _ in range(2):
+        x = np.append(rng.normal(scale=0.7, size=6), rng.uniform(0.1, 1.5))
+        val, g, H = S.structural_loglik_derivatives(x, sd)
+        assert val == pytest.approx(ll(x), abs=1e-10)
+        h = 1e-5
+        fd = np.array([(ll(x + h * e) - ll(x - h * e)) / (2 * h) for e in np.eye(7)])
+        np.testing.assert_allclose(g, fd, rtol=1e-6, atol=1e-6)
+        fh = np.array([(S.structural_loglik_derivatives(x + h * e, sd, order=1)[1]
+                        - S.structural_loglik_derivatives(x - h * e, sd, order=1)[1])
+                       / (2 * h) for e in np.eye(7)])
+        np.testing.assert_allclose(H, fh, rtol=1e-5, atol=1e-5)
+        np.testing.assert_allclose(H, H.T, atol=1e-12)
+
+
 def test_mle_recovers_the_simulating_parameters():
     truth = np.array([-0.8, -0.4, 0.5, 0.7, 2.0, -1.0, 0.6])
     d = S.simulate_structural(truth[:5], truth[5], truth[6], n_opportunities=250,
@@ -122,6 +149,13 @@ def test_mle_recovers_the_simulating_parameters():
     # the estimates are a maximum: the likelihood at the truth is lower
     sd = m.parts["design"]
     assert m.loglik >= float(S.structural_loglik(truth[:5], truth[5], truth[6], sd)) - 1e-6
+    # ... and a maximum of the function the models use: no coordinate step improves it
+    x = m.params.to_numpy()
+    for e in np.eye(len(x)) * 1e-3 * m.se.to_numpy()[:, None] * 10:
+        for y in (x + e, x - e):
+            if y[-1] >= 0:
+                assert float(S.structural_loglik(y[:5], y[5], y[6], sd)) <= m.loglik + 1e-9
+    assert m.parts["newton_step_se"] < 1e-2
 
 
 def test_posterior_predictive_score_is_the_mean_probability():
