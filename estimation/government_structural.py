@@ -226,42 +226,54 @@ def _log_pass_derivatives(alpha: float, kappa: float, block: Any, order: int
     The support logit :math:`a_j = \alpha - \kappa d_j` is linear in the two
     parameters, so with :math:`p = \sigma(a)`, :math:`r = 1 - p`,
     :math:`\partial_u p = p r\,\partial_u a` and :math:`\partial_{uv} p = p r (r - p)
-    \partial_u a\,\partial_v a`; each step :math:`D \leftarrow D p + S(D) r` of the
-    programme (:math:`S` shifts the opposing weight up by the member's weight) is
-    differentiated by the product rule, carrying the distribution and its first
-    (and second) derivatives together. Returns ``lp`` (N,), ``d1`` (2, N) and ``d2``
-    (3, N) (pairs :data:`_PAIRS`; zeros unless ``order == 2``).
+    \partial_u a\,\partial_v a`; each step of the programme, :math:`D \leftarrow D p +
+    S(D) r` on the opposing side (:math:`S` moves the opposing weight up by the
+    member's weight) or :math:`D \leftarrow D r + L(D) p` on the supporting side
+    (:math:`L` moves the weight still needed down, 0 absorbing; the block's
+    ``side``), is linear in :math:`D` and is differentiated by the product rule,
+    carrying the distribution and its first (and second) derivatives together.
+    Returns ``lp`` (N,), ``d1`` (2, N) and ``d2`` (3, N) (pairs :data:`_PAIRS`; zeros
+    unless ``order == 2``).
     """
+    from gametheory.formation.core import _move_index
+
     bodies = block.bodies
     dist = block.dist[:, 0, :]                                           # (N, J)
-    N, K = bodies.n_bodies, bodies.n_states
+    N = bodies.n_bodies
+    support = getattr(block, "side", "opposition") == "support"
     a = alpha - kappa * dist
     p, r = 1.0 / (1.0 + np.exp(-a)), 1.0 / (1.0 + np.exp(a))
     da = np.stack([np.ones_like(dist), -dist])                           # (2, N, J)
     n_t = 1 + 2 + (3 if order == 2 else 0)
-    E = np.zeros((n_t, N, K))
-    E[0, :, 0] = 1.0
-    k = np.arange(K)
+    # opposition: the opposing weight up to the slack, a member moves it up when it
+    # opposes; support: the weight still needed down from the quota (0 absorbing), a
+    # member moves it down when it supports (gametheory.formation.log_pass_probability)
+    K = int(bodies.quota.max()) + 1 if support else bodies.n_states
+    E = np.zeros((n_t, N, 1, K))
+    E[0, np.arange(N), 0, bodies.quota if support else 0] = 1.0
+    sgn = -1.0 if support else 1.0                # d(stay)/du = sgn * dp_u, d(go) = -that
     for j in bodies.active:
-        w = bodies.weights[:, j]
-        src = k[None, :] - w[:, None]                                    # (N, K)
-        ok = src >= 0
-        S = np.where(ok, np.take_along_axis(E, np.clip(src, 0, None)[None], axis=-1), 0.0)
-        pj, rj = p[:, j, None], r[:, j, None]
+        idx = _move_index(np.minimum(bodies.weights[:, j], K), K, support, NUMPY)
+        parts = [np.cumsum(E, axis=-1), E, E * 0.0] if support else [E * 0.0, E]
+        M = np.take_along_axis(np.concatenate(parts, axis=-1),
+                               np.broadcast_to(idx, (n_t, *idx.shape)), axis=-1)
+        pj, rj = p[:, j, None, None], r[:, j, None, None]
+        stay, go = (rj, pj) if support else (pj, rj)
         pr = pj * rj
-        dp = [pr * da[u][:, j, None] for u in range(2)]                  # dr = -dp
+        ds = [sgn * pr * da[u][:, j, None, None] for u in range(2)]      # dgo = -ds
         new = np.empty_like(E)
-        new[0] = E[0] * pj + S[0] * rj
+        new[0] = E[0] * stay + M[0] * go
         for u in range(2):
-            new[1 + u] = E[1 + u] * pj + E[0] * dp[u] + S[1 + u] * rj - S[0] * dp[u]
+            new[1 + u] = E[1 + u] * stay + E[0] * ds[u] + M[1 + u] * go - M[0] * ds[u]
         if order == 2:
             for t, (u, v) in enumerate(_PAIRS):
-                dpp = pr * (rj - pj) * da[u][:, j, None] * da[v][:, j, None]
-                new[3 + t] = (E[3 + t] * pj + E[1 + u] * dp[v] + E[1 + v] * dp[u]
-                              + E[0] * dpp + S[3 + t] * rj - S[1 + u] * dp[v]
-                              - S[1 + v] * dp[u] - S[0] * dpp)
+                dss = (sgn * pr * (rj - pj) * da[u][:, j, None, None]
+                       * da[v][:, j, None, None])
+                new[3 + t] = (E[3 + t] * stay + E[1 + u] * ds[v] + E[1 + v] * ds[u]
+                              + E[0] * dss + M[3 + t] * go - M[1 + u] * ds[v]
+                              - M[1 + v] * ds[u] - M[0] * dss)
         E = new
-    tot = (E * bodies._state_mask[:, 0, :][None]).sum(axis=-1)           # (n_t, N)
+    tot = E[..., 0, 0] if support else (E * bodies._state_mask[None]).sum(axis=-1)[..., 0]
     P = tot[0]
     d1 = tot[1:3] / P
     d2 = np.zeros((3, N))
