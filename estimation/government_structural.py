@@ -235,7 +235,7 @@ def _log_pass_derivatives(alpha: float, kappa: float, block: Any, order: int
     Returns ``lp`` (N,), ``d1`` (2, N) and ``d2`` (3, N) (pairs :data:`_PAIRS`; zeros
     unless ``order == 2``).
     """
-    from gametheory.formation.core import _move_index
+    from gametheory.formation.core import move_index
 
     bodies = block.bodies
     dist = block.dist[:, 0, :]                                           # (N, J)
@@ -253,7 +253,7 @@ def _log_pass_derivatives(alpha: float, kappa: float, block: Any, order: int
     E[0, np.arange(N), 0, bodies.quota if support else 0] = 1.0
     sgn = -1.0 if support else 1.0                # d(stay)/du = sgn * dp_u, d(go) = -that
     for j in bodies.active:
-        idx = _move_index(np.minimum(bodies.weights[:, j], K), K, support, NUMPY)
+        idx = move_index(np.minimum(bodies.weights[:, j], K), K, support, NUMPY)
         parts = [np.cumsum(E, axis=-1), E, E * 0.0] if support else [E * 0.0, E]
         M = np.take_along_axis(np.concatenate(parts, axis=-1),
                                np.broadcast_to(idx, (n_t, *idx.shape)), axis=-1)

@@ -269,10 +269,16 @@ def _moved(d: Any, col: np.ndarray, K: int, xp: ArrayBackend, move: Any) -> Any:
     return e
 
 
-def _move_index(w: Any, K: int, lower: bool, xp: ArrayBackend) -> Any:
-    """Gather index (G, 1, K) that moves each body's row by ``w[g]`` states (``w`` (G,),
-    at most ``K``), from ``[zeros, d]`` (up) or ``[cumsum d, d, zeros]`` (down, state 0
-    taking the cumulative mass), each part ``K`` wide."""
+def move_index(w: Any, K: int, lower: bool, xp: ArrayBackend) -> Any:
+    """Gather index of one step of the folded vote programme.
+
+    Returns the ``(G, 1, K)`` index that moves each body's row of ``K`` states by
+    ``w[g]`` states (``w`` of shape ``(G,)``, each at most ``K``), taken from the
+    concatenation ``[zeros, d]`` (``lower=False``: counting up) or
+    ``[cumsum d, d, zeros]`` (``lower=True``: counting down, state 0 absorbing and
+    taking the cumulative mass), each part ``K`` wide. Public so that an
+    application's exact derivatives of the programme use the same moves.
+    """
     k = np.arange(K)[None, None, :]
     w = w[:, None, None]
     if lower:
@@ -284,7 +290,7 @@ def _folded_dp(p: Any, r: Any, bodies: VotingBodies, xp: ArrayBackend, K: int,
                start: np.ndarray, lower: bool) -> Any:
     """The programme on numpy or JAX: one step per member, folded (``lax.scan`` on
     JAX, so the graph does not grow with the members), each step one gather whose
-    index is computed from the member's weights (:func:`_move_index`)."""
+    index is computed from the member's weights (:func:`move_index`)."""
     act = list(bodies.active)
     shape = tuple(p.shape[:-1]) + (K,)
     if not act:
@@ -295,7 +301,7 @@ def _folded_dp(p: Any, r: Any, bodies: VotingBodies, xp: ArrayBackend, K: int,
     def step(d: Any, x: Sequence[Any]) -> Any:
         pj, rj, wj = x
         parts = [xp.cumsum(d, axis=-1), d, d * 0.0] if lower else [d * 0.0, d]
-        idx = xp.broadcast_to(_move_index(wj, K, lower, xp), shape[-3:])
+        idx = xp.broadcast_to(move_index(wj, K, lower, xp), shape[-3:])
         moved = xp.take_along_axis(xp.concatenate(parts, axis=-1), idx, axis=-1)
         stay, go = (rj, pj) if lower else (pj, rj)
         return d * stay[..., None] + moved * go[..., None]
