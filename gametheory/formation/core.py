@@ -63,7 +63,13 @@ configurations (:func:`choice_probability`).
 Every function takes an array backend ``xp``
 (:mod:`gametheory.formation.backend`), so the same code runs on numpy and on
 pytensor (and from there on JAX); shapes are static and every index array is a
-numpy constant built by :class:`VotingBodies`. Leading axes are batch axes
+numpy constant built by :class:`VotingBodies`. On the JAX backend the programme
+and its exact reverse-mode gradient (forward-backward: the same recursion run
+back from the end, :mod:`gametheory.formation._kernel`) run as one compiled loop
+called from JAX when numba is installed (it comes with pytensor), much cheaper
+than JAX differentiating the folded programme (measured in
+``benchmarks/RESULTS_estimation.md``); without numba, JAX folds the programme
+itself. Either way the same sums of non-negative products. Leading axes are batch axes
 (posterior draws); the last axes are (bodies ``G``, configurations ``C``,
 members ``J``). Padding members have weight 0 and change nothing.
 
@@ -90,6 +96,7 @@ weight-2 member and at least one other support it.
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Sequence
 from functools import cached_property
 from typing import Any
@@ -310,6 +317,76 @@ def _folded_dp(p: Any, r: Any, bodies: VotingBodies, xp: ArrayBackend, K: int,
                               weights])
 
 
+_WORKSPACE = threading.local()
+
+
+def _compiled_programme(logit: Any, fixed: tuple[Any, Any] | None, bodies: VotingBodies,
+                        ncfg: np.ndarray, lower: bool) -> Any:
+    r"""The pass probabilities on JAX by the compiled forward-backward loop.
+
+    :func:`gametheory.formation._kernel.vote_programme` (numba) runs the programme of
+    every body over its own states and real configurations and, with the value, its
+    exact derivative :math:`\partial P/\partial a` (one call per value and gradient: a
+    sampler always wants both). JAX calls it through ``pure_callback`` under a
+    ``custom_vjp`` rule (reverse mode only). ``logit`` is (..., G, C, J), ``fixed``
+    the ``(votes, mask)`` of :func:`log_pass_probability`. Returns ``P`` (..., G, C), 1
+    on padded configurations; ``None`` when numba is not installed.
+    """
+    try:
+        from ._kernel import vote_programme
+    except ImportError:          # pragma: no cover - numba comes with pytensor
+        return None
+    import jax
+    import jax.numpy as jnp
+
+    weights = np.ascontiguousarray(bodies.weights, dtype=np.int64)
+    limit = np.ascontiguousarray(bodies.quota if lower else bodies.slack, dtype=np.int64)
+    ncfg = np.ascontiguousarray(ncfg, dtype=np.int64)
+    shape = tuple(int(n) for n in logit.shape)
+    flat = (-1,) + shape[-3:]
+    p_type = jax.ShapeDtypeStruct(shape[:-1], np.float64)
+    d_type = jax.ShapeDtypeStruct(shape, np.float64)
+    G, J = bodies.n_bodies, shape[-1]
+    if fixed is None:
+        fv, fm = np.zeros((G, J)), np.zeros((G, J))
+    else:
+        fv, fm = (jnp.broadcast_to(jnp.asarray(x, dtype=jnp.float64), (G, J)) for x in fixed)
+
+    def run(a: Any, v: Any, m: Any, grad: bool) -> Any:
+        a = np.ascontiguousarray(a, dtype=np.float64).reshape(flat)
+        v = np.ascontiguousarray(v, dtype=np.float64)
+        m = np.ascontiguousarray(m, dtype=np.float64)
+        # work arrays per thread and shape, reused (JAX copies the results): fresh
+        # ones would be paged in on every call
+        bufs = _WORKSPACE.__dict__.setdefault("buffers", {})
+        if a.shape not in bufs:
+            bufs[a.shape] = (np.empty(a.shape), np.empty(a.shape))
+        expo, out = bufs[a.shape]
+        np.abs(a, out=expo)
+        np.negative(expo, out=expo)
+        np.exp(expo, out=expo)
+        P = vote_programme(a, expo, v, m, weights, limit, ncfg, lower, grad, out)
+        return (P.reshape(shape[:-1]), out.reshape(shape)) if grad \
+            else P.reshape(shape[:-1])
+
+    @jax.custom_vjp
+    def programme(a: Any, v: Any, m: Any) -> Any:
+        return jax.pure_callback(lambda a, v, m: run(a, v, m, False), p_type, a, v, m,
+                                 vmap_method="sequential")
+
+    def forward(a: Any, v: Any, m: Any) -> tuple[Any, Any]:
+        P, d = jax.pure_callback(lambda a, v, m: run(a, v, m, True), (p_type, d_type),
+                                 a, v, m, vmap_method="sequential")
+        return P, (d, v, m)
+
+    def backward(res: tuple[Any, Any, Any], bar: Any) -> tuple[Any, Any, Any]:
+        d, v, m = res
+        return bar[..., None] * d, jnp.zeros_like(v), jnp.zeros_like(m)
+
+    programme.defvjp(forward, backward)
+    return programme(logit, fv, fm)
+
+
 def _opposition_dp(p: Any, r: Any, bodies: VotingBodies, xp: ArrayBackend) -> Any:
     """Distribution of the opposing weight over states ``0..n_states-1``: (..., G, C, K).
 
@@ -372,7 +449,17 @@ def log_pass_probability(support_logit: Any, bodies: VotingBodies, xp: ArrayBack
     array (..., G, C)
         :math:`\log P_{\text{pass}}` (``-inf`` only if the probability underflows, or
         when fixed votes already make passing impossible).
+
+    Notes
+    -----
+    On JAX with numba installed the result is differentiable in reverse mode only
+    (a ``custom_vjp`` rule around the compiled loop); forward-mode derivatives
+    (``jax.jvp``, ``jax.jacfwd``) need the pytensor graph or numpy.
     """
+    if xp.name == "jax" and side in ("opposition", "support", "auto"):
+        out = _log_pass_compiled(support_logit, bodies, xp, fixed, blocks, side)
+        if out is not None:
+            return out
     if blocks is not None:
         width = max(n for _, _, n in blocks)
         outs = []
@@ -380,19 +467,12 @@ def log_pass_probability(support_logit: Any, bodies: VotingBodies, xp: ArrayBack
             fx = None if fixed is None else (fixed[0][g0:g1], fixed[1][g0:g1])
             lp = log_pass_probability(support_logit[..., g0:g1, :n, :], bodies.sub(g0, g1),
                                       xp, fixed=fx, side=side)
-            if n < width:
-                lp = xp.concatenate([lp] + [lp[..., :1] * 0.0] * (width - n), axis=-1)
+            if n < width:       # padded configurations: 0 (from the logits, always finite)
+                pad = support_logit[..., g0:g1, :1, 0] * 0.0
+                lp = xp.concatenate([lp] + [pad] * (width - n), axis=-1)
             outs.append(lp)
         return outs[0] if len(outs) == 1 else xp.concatenate(outs, axis=-2)
-    p = xp.sigmoid(support_logit)
-    r = xp.sigmoid(-support_logit)
-    if fixed is not None:
-        v, m = (x if xp.is_symbolic(x) else np.asarray(x, dtype=dt)
-                for x, dt in zip(fixed, (float, bool), strict=True))
-        m = m[:, None, :]
-        v = v[:, None, :]
-        p = xp.where(m, v, p)
-        r = xp.where(m, 1.0 - v, r)
+    p, r = _support_probabilities(support_logit, xp, fixed)
     if side == "auto":
         side = "support" if int(bodies.quota.max()) + 1 < bodies.n_states else "opposition"
     if side == "support":
@@ -402,6 +482,42 @@ def log_pass_probability(support_logit: Any, bodies: VotingBodies, xp: ArrayBack
                                    "Use 'opposition', 'support' or 'auto'")
     d = _opposition_dp(p, r, bodies, xp)
     return xp.log(xp.sum(d * bodies._state_mask, axis=-1))
+
+
+def _support_probabilities(support_logit: Any, xp: ArrayBackend,
+                           fixed: tuple[np.ndarray, np.ndarray] | None) -> tuple[Any, Any]:
+    r""":math:`p = \sigma(a)`, :math:`r = \sigma(-a)`, set to the fixed votes where given."""
+    p = xp.sigmoid(support_logit)
+    r = xp.sigmoid(-support_logit)
+    if fixed is not None:
+        v, m = (x if xp.is_symbolic(x) else np.asarray(x, dtype=dt)
+                for x, dt in zip(fixed, (float, bool), strict=True))
+        m = m[:, None, :]
+        v = v[:, None, :]
+        p = xp.where(m, v, p)
+        r = xp.where(m, 1.0 - v, r)
+    return p, r
+
+
+def _log_pass_compiled(support_logit: Any, bodies: VotingBodies, xp: ArrayBackend,
+                       fixed: tuple[np.ndarray, np.ndarray] | None,
+                       blocks: Sequence[tuple[int, int, int]] | None, side: str) -> Any:
+    """:func:`log_pass_probability` on JAX by :func:`_compiled_programme` (``None`` if
+    it cannot run). Blocks only say how many configurations of each body are real."""
+    G = bodies.n_bodies
+    if blocks is None:
+        width = int(support_logit.shape[-2])
+        ncfg = np.full(G, width, dtype=np.int64)
+    else:
+        width = max(n for _, _, n in blocks)
+        ncfg = np.zeros(G, dtype=np.int64)
+        for g0, g1, n in blocks:
+            ncfg[g0:g1] = n
+        support_logit = support_logit[..., :width, :]
+    if side == "auto":
+        side = "support" if int(bodies.quota.max()) + 1 < bodies.n_states else "opposition"
+    P = _compiled_programme(support_logit, fixed, bodies, ncfg, side == "support")
+    return None if P is None else xp.log(P)
 
 
 def passes_in_limit(utility: np.ndarray, bodies: VotingBodies) -> np.ndarray:
