@@ -1,0 +1,109 @@
+"""Speed of the vote stage's exact pass probability and its gradient on JAX (issue 11).
+
+The configuration term of the structural model (support logits, pass probabilities,
+proposal-and-vote choice probabilities, summed at the chosen configurations) on
+``estimation.simulate(n_regions=N, params=ModelParameters(lam=2.0), seed=0)``, as
+``jax.jit(jax.value_and_grad(...))`` of the parameters on the native JAX backend, in
+one process, two ways:
+
+* ``compiled``: :func:`gametheory.formation.log_pass_probability` as shipped (the
+  compiled forward-backward loop, numba, under a ``custom_vjp``);
+* ``folded``: the same function with the compiled loop switched off, so JAX folds the
+  programme (``lax.scan`` with a gather per member) and differentiates it itself (the
+  implementation before; still the path without numba).
+
+Reports the median wall time and the median process CPU time of ``repeats`` calls
+(CPU time is less disturbed by other processes on a shared machine), the JIT
+compilation time, the load average, and the largest difference of the gradients.
+
+Usage: ``python benchmarks/bench_vote_programme.py [--regions 2000] [--repeats 30]``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+
+sys.path.insert(0, str(Path(__file__).parent))
+from _common import machine, markdown_table, versions  # noqa: E402
+
+
+def _config_term(d, obs, spec, xp):
+    import jax.numpy as jnp
+
+    oh = spec._chosen_onehot(d, obs.cfg_chosen, xp)
+
+    def f(par):
+        lp = spec.log_pass(par, d, xp)
+        lc = spec.config_log_probability(par, d, xp, lp)
+        return jnp.sum(jnp.where(oh, lc, 0.0))
+    return f
+
+
+def _measure(f, par, repeats: int) -> dict[str, float]:
+    import jax
+
+    g = jax.jit(jax.value_and_grad(f))
+    t = time.perf_counter()
+    v, gr = g(par)
+    jax.block_until_ready(gr)
+    compile_s = time.perf_counter() - t
+    wall, cpu = [], []
+    for _ in range(repeats):
+        t, c = time.perf_counter(), time.process_time()
+        v, gr = g(par)
+        jax.block_until_ready(gr)
+        wall.append(time.perf_counter() - t)
+        cpu.append(time.process_time() - c)
+    return {"compile_s": compile_s, "wall_ms": 1e3 * statistics.median(wall),
+            "cpu_ms": 1e3 * statistics.median(cpu), "value": float(v),
+            "grad": np.concatenate([np.ravel(np.asarray(x)) for x in jax.tree.leaves(gr)])}
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__)
+    ap.add_argument("--regions", type=int, default=2000)
+    ap.add_argument("--repeats", type=int, default=30)
+    args = ap.parse_args()
+
+    import jax.numpy as jnp
+
+    import estimation as est
+    from gametheory.formation import core, jax_backend
+    from gametheory.restratification import ModelParameters, spec
+
+    data = est.simulate(n_regions=args.regions, params=ModelParameters(lam=2.0), seed=0)
+    a = data.arrays()
+    xp = jax_backend()
+    par = {k: jnp.asarray(v, dtype=float)
+           for k, v in spec.parameters(ModelParameters(lam=2.0)).items()}
+    f = _config_term(a.design, a.obs, spec, xp)
+    load0 = os.getloadavg()[0]
+    res = {"compiled": _measure(f, par, args.repeats)}
+    keep = core._compiled_programme
+    core._compiled_programme = lambda *args: None
+    try:
+        res["folded"] = _measure(f, par, args.repeats)
+    finally:
+        core._compiled_programme = keep
+    load1 = os.getloadavg()[0]
+    diff = float(np.max(np.abs(res["compiled"]["grad"] - res["folded"]["grad"])))
+    rows = [[k, f"{r['wall_ms']:.1f}", f"{r['cpu_ms']:.1f}", f"{r['compile_s']:.1f}",
+             f"{r['value']:.10f}"] for k, r in res.items()]
+    print(f"{args.regions} regions, blocks {a.design.blocks}, {machine()}, "
+          f"{versions('jax', 'numba')}, load average {load0:.1f} -> {load1:.1f}")
+    print(markdown_table(["programme", f"value+grad wall ms (median of {args.repeats})",
+                          "CPU ms (median)", "JIT compile s", "value"], rows))
+    print(f"CPU-time ratio folded/compiled: "
+          f"{res['folded']['cpu_ms'] / res['compiled']['cpu_ms']:.1f}x; "
+          f"max |gradient difference| {diff:.1e}")
+
+
+if __name__ == "__main__":
+    main()
