@@ -16,7 +16,8 @@ Reports the median wall time and the median process CPU time of ``repeats`` call
 (CPU time is less disturbed by other processes on a shared machine), the JIT
 compilation time, the load average, and the largest difference of the gradients.
 
-Usage: ``python benchmarks/bench_vote_programme.py [--regions 2000] [--repeats 30]``.
+Usage: ``python benchmarks/bench_vote_programme.py [--regions 2000] [--repeats 30]
+[--quick] [--json PATH]`` (``--quick``: 200 regions, 5 calls).
 """
 
 from __future__ import annotations
@@ -31,7 +32,7 @@ from pathlib import Path
 import numpy as np
 
 sys.path.insert(0, str(Path(__file__).parent))
-from _common import machine, markdown_table, versions  # noqa: E402
+from _common import machine, markdown_table, versions, write_json  # noqa: E402
 
 
 def _config_term(d, obs, spec, xp):
@@ -70,7 +71,11 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__)
     ap.add_argument("--regions", type=int, default=2000)
     ap.add_argument("--repeats", type=int, default=30)
+    ap.add_argument("--quick", action="store_true", help="200 regions, 5 calls")
+    ap.add_argument("--json", default=None, help="also write the results here")
     args = ap.parse_args()
+    if args.quick:
+        args.regions, args.repeats = 200, 5
 
     import jax.numpy as jnp
 
@@ -103,6 +108,12 @@ def main() -> None:
     print(f"CPU-time ratio folded/compiled: "
           f"{res['folded']['cpu_ms'] / res['compiled']['cpu_ms']:.1f}x; "
           f"max |gradient difference| {diff:.1e}")
+    write_json(args.json, {
+        "regions": args.regions, "repeats": args.repeats, "blocks": a.design.blocks,
+        "load_average": [load0, load1], "machine": machine(),
+        "versions": versions("jax", "numba"), "max_gradient_difference": diff,
+        "results": {k: {m: r[m] for m in ("wall_ms", "cpu_ms", "compile_s", "value")}
+                    for k, r in res.items()}})
 
 
 if __name__ == "__main__":
