@@ -64,7 +64,7 @@ MAX_FIT_FILE_BYTES = 2 * 2**30
 MAX_FIT_DATA_BYTES = 4 * 2**30
 
 __all__ = ["fit", "FitResults", "Refitter", "cli_fit", "demo_fit", "available_samplers",
-           "compare",
+           "compare", "choose_likelihood",
            "prior_predictive_check",
            "Prediction", "ESTIMANDS"]
 
@@ -131,8 +131,12 @@ def _positive_int(name: str, value: Any, minimum: int = 1) -> int:
 
 def build_model(model: str, source: Any, priors: Mapping[str, Any] | None, *,
                 role: str | None = None, group: str = "network", veto: bool = True,
-                fixed: Mapping[str, float] | None = None) -> Any:
-    """The pymc model ``model`` for *source* (AllocationData, arrays or choice sets)."""
+                fixed: Mapping[str, float] | None = None, likelihood: str = "graph") -> Any:
+    """The pymc model ``model`` for *source* (AllocationData, arrays or choice sets).
+
+    ``likelihood`` (``"graph"`` or ``"jax"``) is passed to the structural models
+    (:func:`~estimation.models.structural_model`); the others have only the graph.
+    """
     from .models import MODELS
 
     if model not in MODELS:
@@ -140,10 +144,36 @@ def build_model(model: str, source: Any, priors: Mapping[str, Any] | None, *,
     if model == "conditional_logit":
         return MODELS[model](source, priors, role=role)
     if model == "hierarchical":
-        return MODELS[model](source, priors, group=group, veto=veto, fixed=fixed)
+        return MODELS[model](source, priors, group=group, veto=veto, fixed=fixed,
+                             likelihood=likelihood)
     if model == "naive":
         return MODELS[model](source, priors)
-    return MODELS[model](source, priors, veto=veto, fixed=fixed)
+    return MODELS[model](source, priors, veto=veto, fixed=fixed, likelihood=likelihood)
+
+
+def choose_likelihood(model: str, backend: str | None, likelihood: str = "auto") -> str:
+    """How a structural model's likelihood enters the pymc model for a sampler.
+
+    ``"auto"`` is ``"jax"`` (one Op that JAX compiles and differentiates,
+    :func:`~estimation.models.structural.loglik_op`) when the sampler runs the model
+    on JAX (nutpie's JAX backend) and ``"graph"`` otherwise (pymc's NUTS and nutpie
+    on numba differentiate the pytensor graph). Models other than the structural ones
+    have only the graph.
+    """
+    from .models.structural import LIKELIHOODS
+
+    if likelihood != "auto" and likelihood not in LIKELIHOODS:
+        raise EstimationError("likelihood", likelihood, "unknown likelihood",
+                              "Use 'auto', 'graph' or 'jax'")
+    if model not in IMPUTING_MODELS:
+        return "graph"
+    if likelihood == "auto":
+        return "jax" if backend == "jax" else "graph"
+    if likelihood == "jax" and backend != "jax":
+        raise EstimationError("likelihood", likelihood, f"the sampler runs on {backend or 'C'}"
+                              ", and the JAX likelihood is differentiated by JAX only",
+                              "Use likelihood='graph', or sampler='nutpie-jax'")
+    return likelihood
 
 
 def compile_nutpie(pm_model: Any, backend: str | None, *, keep_data: bool = False) -> Any:
@@ -223,28 +253,37 @@ class Refitter:
         The first data set (fixes the design).
     model, sampler, priors, veto, group, target_accept
         As in :func:`fit`.
+    likelihood : {"graph", "jax"}
+        ``"graph"`` (the default): compiled once, each data set swapped into the
+        model's data containers. ``"jax"`` (nutpie on JAX only): the JAX likelihood Op
+        (:func:`~estimation.models.structural.loglik_op`), whose observations are
+        constants, so the model is built and compiled again for every data set (in
+        seconds; worth it when the evaluations dominate, for large data).
     """
 
     def __init__(self, data: AllocationData, model: str = "structural", *,
                  sampler: str = "auto", priors: Mapping[str, Any] | None = None,
                  veto: bool = True, group: str = "network", target_accept: float = 0.9,
-                 fixed: Mapping[str, float] | None = None) -> None:
+                 fixed: Mapping[str, float] | None = None, likelihood: str = "graph") -> None:
         from .models.structural import fixed_estimands
 
         if model not in ("structural", "hierarchical"):
             raise EstimationError("model", model, "refitting needs a structural model",
                                   "Use model='structural' or 'hierarchical'")
         self.name, self.backend = _choose_sampler(sampler)
+        self.likelihood = choose_likelihood(model, self.backend, likelihood)
         self.priors = resolve_priors(priors)
         self.settings = {"model": model, "sampler": self.name, "backend": self.backend,
                          "group": group, "target_accept": target_accept, "veto": bool(veto),
-                         "role": None, "fixed": fixed_estimands(fixed, veto)}
+                         "role": None, "fixed": fixed_estimands(fixed, veto),
+                         "likelihood": self.likelihood}
+        self._fixed = fixed
         t0 = time.perf_counter()
         self.source = data.arrays()
         self.pm_model = build_model(model, self.source, self.priors, group=group, veto=veto,
-                                    fixed=fixed)
+                                    fixed=fixed, likelihood=self.likelihood)
         self.compiled = (compile_nutpie(self.pm_model, self.backend, keep_data=True)
-                         if self.name == "nutpie" else None)
+                         if self.name == "nutpie" and self.likelihood == "graph" else None)
         self.compile_seconds = time.perf_counter() - t0
 
     def fit(self, data: AllocationData, *, chains: int = 2, draws: int = 500, tune: int = 500,
@@ -268,18 +307,24 @@ class Refitter:
         seed_i = _seed_int(seed)
         cores = cores or min(chains, os.cpu_count() or 1)
         compiled = None
-        if self.compiled is not None:
+        pm_model = self.pm_model
+        if self.likelihood == "jax":
+            # the observations are constants of the Op: a new model for these data
+            st = self.settings
+            pm_model = build_model(st["model"], a, self.priors, group=st["group"],
+                                   veto=st["veto"], fixed=self._fixed, likelihood="jax")
+        elif self.compiled is not None:
             known = getattr(self.compiled, "_shared_data", None)
             if known is None:
                 known = getattr(self.compiled, "shared_data", {})
             compiled = self.compiled.with_data(**{k: v for k, v in values.items()
                                                   if k in known})
-        if compiled is None:
+        if compiled is None and self.likelihood == "graph":
             with self.pm_model:
                 pm.set_data(values)
         with warnings.catch_warnings():
             warnings.filterwarnings("ignore", message=".*BLAS.*")
-            idata, timing = sample_model(self.pm_model, self.name, self.backend,
+            idata, timing = sample_model(pm_model, self.name, self.backend,
                                          chains=_positive_int("chains", chains),
                                          draws=_positive_int("draws", draws),
                                          tune=_positive_int("tune", tune, 0), seed=seed_i,
@@ -319,7 +364,7 @@ def fit(data: AllocationData, model: str = "structural", *, sampler: str = "auto
         priors: Mapping[str, Any] | None = None, role: str | None = None,
         group: str = "network", cores: int | None = None, progressbar: bool | None = None,
         target_accept: float = 0.9, veto: bool = True,
-        fixed: Mapping[str, float] | None = None) -> FitResults:
+        fixed: Mapping[str, float] | None = None, likelihood: str = "auto") -> FitResults:
     r"""Sample the posterior of a model of the observed allocations.
 
     Parameters
@@ -352,6 +397,13 @@ def fit(data: AllocationData, model: str = "structural", *, sampler: str = "auto
     progressbar : bool, optional
         Default: shown when standard error is a terminal.
     target_accept : float
+    likelihood : {"auto", "graph", "jax"}
+        For the structural models: how the likelihood enters the pymc model
+        (:func:`~estimation.models.structural_model`). ``auto`` (the default):
+        ``"jax"``, one Op compiled and differentiated by JAX, when the sampler runs
+        on JAX (nutpie-jax), ``"graph"`` otherwise (:func:`choose_likelihood`). The
+        posterior is the same; the results' pointwise log-likelihood and
+        predictive checks use the graph model either way.
 
     Returns
     -------
@@ -375,6 +427,7 @@ def fit(data: AllocationData, model: str = "structural", *, sampler: str = "auto
         raise EstimationError("target_accept", target_accept, "not in (0, 1)",
                               "Give e.g. target_accept=0.9")
     name, backend = _choose_sampler(sampler)
+    lik = choose_likelihood(model, backend, likelihood)
     seed_i = _seed_int(seed)
     pr = resolve_priors(priors)
     source: StructuralArrays | ChoiceSets
@@ -392,7 +445,7 @@ def fit(data: AllocationData, model: str = "structural", *, sampler: str = "auto
         source = data.arrays()
     t0 = time.perf_counter()
     pm_model = build_model(model, source, pr, role=role, group=group, veto=bool(veto),
-                           fixed=fixed)
+                           fixed=fixed, likelihood=lik)
     t_build = time.perf_counter() - t0
     cores = cores or min(chains, os.cpu_count() or 1)
     if progressbar is None:
@@ -408,14 +461,16 @@ def fit(data: AllocationData, model: str = "structural", *, sampler: str = "auto
     settings = {"model": model, "sampler": name, "backend": backend, "chains": chains,
                 "draws": draws, "tune": tune, "seed": seed_i, "role": role, "group": group,
                 "target_accept": target_accept, "n_regions": data.n_regions,
-                "veto": bool(veto)}
+                "veto": bool(veto), "likelihood": lik}
     if model != "conditional_logit":
         from .models.structural import fixed_estimands
 
         settings["fixed"] = fixed_estimands(fixed, bool(veto))
     res = FitResults(idata, settings=settings, source=source, priors=pr, timing=timing,
                      truth=getattr(data, "truth", None))
-    res._model_cache = pm_model
+    # the results' log-likelihood and predictive draws need the observed variables of
+    # the graph model (built on demand by FitResults.model)
+    res._model_cache = pm_model if lik == "graph" else None
     return res
 
 
@@ -466,7 +521,9 @@ class FitResults:
                 f"chains={post.sizes['chain']}, draws={post.sizes['draw']})")
 
     def model(self) -> Any:
-        """The pymc model (rebuilt from the stored data after :meth:`load`)."""
+        """The pymc model with observed variables (rebuilt from the stored data after
+        :meth:`load`; for a fit sampled with ``likelihood="jax"`` its ``"graph"`` twin,
+        the same posterior, for pointwise log-likelihoods and predictive draws)."""
         if self._model_cache is None:
             self._model_cache = build_model(self.model_name, self.source, self.priors,
                                             role=self.settings.get("role"),

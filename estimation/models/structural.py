@@ -76,7 +76,8 @@ from .priors import resolve_priors
 
 __all__ = ["structural_model", "hierarchical_model", "categorical_logp", "fixed_estimands",
            "categorical_random", "as_arrays", "population_parameters", "MASKED_LOGIT",
-           "IMPUTED", "imputation_index", "imputed_design", "filled_design"]
+           "IMPUTED", "imputation_index", "imputed_design", "filled_design", "loglik_op",
+           "LIKELIHOODS"]
 
 #: logit of padded alternatives in the reduced-form models
 MASKED_LOGIT = -np.inf
@@ -253,6 +254,148 @@ def _likelihood(a: StructuralArrays, par: Mapping[str, Any]) -> None:
                       dims=("region", "role_kind", "organisation_slot"))
 
 
+#: how the likelihood enters the model (see :func:`structural_model`)
+LIKELIHOODS = ("graph", "jax")
+
+
+def _check_likelihood(likelihood: str) -> str:
+    if likelihood not in LIKELIHOODS:
+        raise EstimationError("likelihood", likelihood, "unknown likelihood",
+                              "Use 'graph' (any sampler) or 'jax' (samplers on JAX: "
+                              "nutpie's JAX backend)")
+    return likelihood
+
+
+def _likelihood_op(a: StructuralArrays, par: Mapping[str, Any]) -> None:
+    """Add the log-likelihood as one Op (:func:`loglik_op`) in the current model: a
+    ``pm.Potential`` named ``loglik``.
+
+    Missing covariates are latent variables of the model (:func:`imputed_design`) and
+    enter the Op as inputs (the covariate arrays with the latents set in them), so
+    imputation is covered too.
+    """
+    import pymc as pm
+
+    d = imputed_design(a.design)
+    extra = {f: getattr(d, f) for f in ("cfg_x", "cand_z")
+             if not isinstance(getattr(d, f), np.ndarray)}
+    op = loglik_op(a.design, a.obs, tuple(extra))
+    pm.Potential("loglik", op(*[par[k] for k in spec.ESTIMANDS], *extra.values()))
+
+
+def loglik_op(design: spec.Design, obs: spec.Observations,
+              inputs: tuple[str, ...] = ()) -> Any:
+    r"""The structural log-likelihood as one pytensor Op (a scalar).
+
+    Its inputs are the estimands of :data:`gametheory.restratification.spec.ESTIMANDS`,
+    in that order, each with the spec's region axis (size 1, or G for group effects),
+    then the design arrays named in *inputs* (``cfg_x``, ``cand_z``: covariates with
+    imputed entries). Its value is the sum over regions of
+    :func:`spec.log_likelihood <gametheory.restratification.spec.log_likelihood>`
+    (configuration with the votes, appointments, concessions) of *design* and *obs*:
+    computed by the numpy backend in Python, and by the JAX backend
+    (:func:`gametheory.formation.jax_backend`) when the graph is compiled to JAX, where
+    JAX differentiates it. Everything that does not depend on the parameters (the
+    observations, the chosen committees and candidates, the multinomial coefficients)
+    is a numpy constant of the compiled function.
+
+    The Op has no pytensor gradient: samplers that differentiate the pytensor graph
+    (pymc's NUTS) need ``likelihood="graph"``.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from estimation import simulate
+    >>> from gametheory.restratification import ModelParameters, spec
+    >>> a = simulate(n_regions=3, seed=0).arrays()
+    >>> par = spec.parameters(ModelParameters())
+    >>> op = loglik_op(a.design, a.obs)
+    >>> v = op(*[par[k] for k in spec.ESTIMANDS]).eval()
+    >>> ref = sum(float(np.sum(x)) for x in spec.log_likelihood(par, a.design,
+    ...                                                         a.obs).values())
+    >>> bool(np.isclose(v, ref, rtol=1e-12))
+    True
+    """
+    bad = sorted(set(inputs) - {"cfg_x", "cand_z"})
+    if bad:
+        raise EstimationError("inputs", bad, "not design arrays the Op takes",
+                              "Give any of 'cfg_x', 'cand_z'")
+    return _loglik_op_type()(design, obs, tuple(inputs))
+
+
+def _op_loglik(args: Any, design: spec.Design, obs: spec.Observations,
+               inputs: tuple[str, ...], xp: Any) -> Any:
+    from dataclasses import replace
+
+    names = tuple(spec.ESTIMANDS)
+    par = dict(zip(names, args[:len(names)], strict=True))
+    if inputs:
+        design = replace(design, **dict(zip(inputs, args[len(names):], strict=True)))
+    ll = spec.log_likelihood(par, design, obs, xp)
+    total: Any = 0.0
+    for part in ("configuration", "appointment", "concessions"):
+        total = total + xp.sum(ll[part])
+    return total
+
+
+_OP_TYPE: list[Any] = []
+
+
+def _loglik_op_type() -> Any:
+    if _OP_TYPE:
+        return _OP_TYPE[0]
+    from collections.abc import Callable
+
+    import pytensor.tensor as pt
+    from pytensor.graph.basic import Apply
+    from pytensor.graph.op import Op
+    from pytensor.link.jax.dispatch import jax_funcify
+
+    from gametheory.formation import NUMPY, jax_backend
+
+    class StructuralLogLik(Op):
+        """``sum(spec.log_likelihood(par, design, obs))`` as one Op (see :func:`loglik_op`)."""
+
+        def __init__(self, design: spec.Design, obs: spec.Observations,
+                     inputs: tuple[str, ...]) -> None:
+            self.design, self.obs, self.inputs = design, obs, inputs
+
+        def __eq__(self, other: object) -> bool:
+            return (type(other) is type(self) and other.design is self.design  # type: ignore
+                    and other.obs is self.obs and other.inputs == self.inputs)  # type: ignore
+
+        def __hash__(self) -> int:
+            return hash((type(self), id(self.design), id(self.obs), self.inputs))
+
+        def make_node(self, *args: Any) -> Apply:
+            ins = [pt.as_tensor_variable(x).astype("float64") for x in args]
+            return Apply(self, ins, [pt.dscalar()])
+
+        def perform(self, node: Any, inputs: Any, outputs: Any) -> None:
+            v = _op_loglik([np.asarray(x) for x in inputs], self.design, self.obs,
+                           self.inputs, NUMPY)
+            outputs[0][0] = np.asarray(v, dtype=np.float64)
+
+        def grad(self, inputs: Any, output_grads: Any) -> Any:
+            raise EstimationError(
+                "likelihood", "jax", "the JAX likelihood is differentiated by JAX only",
+                "Sample with nutpie on JAX (sampler='auto' or 'nutpie-jax' with the fast "
+                "extra), or build the model with likelihood='graph'")
+
+    @jax_funcify.register(StructuralLogLik)
+    def _funcify(op: Any, **kwargs: Any) -> Callable[..., Any]:
+        xp = jax_backend()
+        design, obs, inputs = op.design, op.obs, op.inputs
+
+        def loglik(*args: Any) -> Any:
+            return _op_loglik(args, design, obs, inputs, xp)
+
+        return loglik
+
+    _OP_TYPE.append(StructuralLogLik)
+    return StructuralLogLik
+
+
 # ------------------------------------------------------------ missing covariates
 #: names of the latent variables that impute missing covariates
 IMPUTED = ("impute_config", "impute_capital")
@@ -356,7 +499,8 @@ def filled_design(design: spec.Design, values: Mapping[str, np.ndarray]) -> spec
 
 def structural_model(data: AllocationData | StructuralArrays,
                      priors: Mapping[str, Any] | None = None, *, veto: bool = True,
-                     fixed: Mapping[str, float] | None = None) -> Any:
+                     fixed: Mapping[str, float] | None = None,
+                     likelihood: str = "graph") -> Any:
     """The pooled structural model (see the module docstring).
 
     Parameters
@@ -370,27 +514,44 @@ def structural_model(data: AllocationData | StructuralArrays,
         Scalar estimands held at given values (default
         :data:`~gametheory.restratification.spec.DEFAULT_FIXED`, the patience;
         ``{"patience": None}`` estimates it too).
+    likelihood : {"graph", "jax"}
+        How the likelihood enters the model. ``"graph"`` (the default): observed
+        variables ``configuration`` (with the votes, when observed),
+        ``appointment`` and ``concessions`` written on the pytensor backend, for
+        any sampler, with ``pm.Data`` observations (swappable between fits), pointwise
+        log-likelihoods and posterior predictive draws. ``"jax"``: one Op
+        (:func:`loglik_op`, a ``pm.Potential`` named ``loglik``) whose JAX
+        implementation is :func:`spec.log_likelihood
+        <gametheory.restratification.spec.log_likelihood>` on the JAX backend, the
+        observations its constants; JAX compiles and differentiates it in seconds
+        where the graph, translated op by op, takes minutes, so it serves samplers
+        that run the model on JAX (:func:`estimation.fit` picks it for nutpie on JAX).
+        It has no observed variables: :class:`~estimation.FitResults` computes
+        pointwise log-likelihoods and predictive draws on the ``"graph"`` model of the
+        same data and priors. Missing covariates are imputed in both.
 
     Returns
     -------
     pymc.Model
         Free parameters named as :data:`gametheory.restratification.spec.ESTIMANDS`;
         observed ``configuration`` (with the votes, when observed), ``appointment``,
-        ``concessions``.
+        ``concessions`` (``"graph"``) or the potential ``loglik`` (``"jax"``).
     """
     import pymc as pm
 
     a = as_arrays(data)
     pr = resolve_priors(priors)
+    add = _likelihood_op if _check_likelihood(likelihood) == "jax" else _likelihood
     with pm.Model(coords=_coords(a)) as model:
-        _likelihood(a, _region_axis(population_parameters(pr, veto, fixed)))
+        add(a, _region_axis(population_parameters(pr, veto, fixed)))
     return model
 
 
 def hierarchical_model(data: AllocationData | StructuralArrays,
                        priors: Mapping[str, Any] | None = None, *,
                        group: str = "network", veto: bool = True,
-                       fixed: Mapping[str, float] | None = None) -> Any:
+                       fixed: Mapping[str, float] | None = None,
+                       likelihood: str = "graph") -> Any:
     """Structural model with non-centred group effects on lam_theta, alpha and
     proposer_advantage.
 
@@ -407,6 +568,8 @@ def hierarchical_model(data: AllocationData | StructuralArrays,
         False fixes ``delta`` at 0.
     fixed : mapping, optional
         As in :func:`structural_model`.
+    likelihood : {"graph", "jax"}
+        As in :func:`structural_model` (the Op takes every region's parameters).
 
     Returns
     -------
@@ -421,6 +584,7 @@ def hierarchical_model(data: AllocationData | StructuralArrays,
 
     a = as_arrays(data)
     pr = resolve_priors(priors)
+    add = _likelihood_op if _check_likelihood(likelihood) == "jax" else _likelihood
     if group == "network":
         levels, gi = list(a.group_names), a.group_idx
     elif group == "region":
@@ -439,5 +603,5 @@ def hierarchical_model(data: AllocationData | StructuralArrays,
             z = pm.Normal(f"z_{eff}", 0.0, 1.0, dims=dims)
             dev = pm.Deterministic(f"{eff}_dev", s * z, dims=dims)
             par[eff] = par[eff] + dev[gi]                       # (G, ...) per region
-        _likelihood(a, par)
+        add(a, par)
     return model

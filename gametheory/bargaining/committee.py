@@ -165,7 +165,7 @@ def unanimity_values(recognition: Any, delta: Any, reservation: Any,
     reservation : (..., n) array
         Reservation values :math:`r \ge 0` as shares of the pool (padding: 0).
     xp : ArrayBackend
-        numpy (default) or pytensor.
+        numpy (default), pytensor or JAX.
 
     Returns
     -------
@@ -327,13 +327,29 @@ def quantal_values(recognition: Any, delta: Any, reservation: Any, member: np.nd
             new = _quantal_step(v, rho, delta, r, rest, member, options, float(tau_t), xp)
             change = float(np.max(np.abs(new - v)))
             v = (1.0 - step) * v + step * new
+    elif xp.name == "jax":
+        # one lax.scan over the iterations (the backend's fold)
+        def step(v_prev: Any, x: Any) -> Any:
+            tau_t, st = x
+            new = _quantal_step(v_prev, rho, delta, r, rest, member, options, tau_t, xp)
+            return (1.0 - st) * v_prev + st * new
+
+        v = xp.fold(step, rho + 0.0 * r + 0.0 * delta, [taus, steps])
     else:
         # one symbolic loop (pytensor.scan, lax.scan on JAX): an unrolled loop of this
         # length takes minutes to compile
         import pytensor
 
-        def body(tau_t: Any, step: Any, v_prev: Any) -> Any:
-            new = _quantal_step(v_prev, rho, delta, r, rest, member, options, tau_t, xp)
+        # the loop's other inputs enter as non-sequences (not as outer variables of the
+        # inner graph), so that pymc can replace random variables among them by values
+        sym_options = xp.is_symbolic(options)
+        outer = [xp.asarray(x) for x in (rho, delta, r, rest)] + ([options] if sym_options
+                                                                   else [])
+
+        def body(tau_t: Any, step: Any, v_prev: Any, *nonseq: Any) -> Any:
+            rho_, delta_, r_, rest_ = nonseq[:4]
+            opts = nonseq[4] if sym_options else options
+            new = _quantal_step(v_prev, rho_, delta_, r_, rest_, member, opts, tau_t, xp)
             return (1.0 - step) * v_prev + step * new
 
         import inspect
@@ -341,7 +357,8 @@ def quantal_values(recognition: Any, delta: Any, reservation: Any, member: np.nd
         kw = ({"return_updates": False}
               if "return_updates" in inspect.signature(pytensor.scan).parameters else {})
         out = pytensor.scan(body, sequences=[xp.asarray(taus), xp.asarray(steps)],
-                            outputs_info=[xp.asarray(rho) * 1.0], n_steps=len(taus), **kw)
+                            outputs_info=[xp.asarray(rho) * 1.0 + 0.0 * outer[2]],
+                            non_sequences=outer, n_steps=len(taus), **kw)
         seq = out if kw else out[0]
         v = seq[-1]
     net = xp.maximum(delta * v - r, 0.0)

@@ -785,10 +785,15 @@ def chosen_committee(design: CommitteeDesign, chosen: Any, xp: ArrayBackend = NU
 
 
 def _gammaln(x: Any, xp: ArrayBackend) -> Any:
+    r""":math:`\log\Gamma(x)` on the backend *xp* (numpy, pytensor or JAX)."""
     if xp.name == "numpy":
         from scipy.special import gammaln
 
         return gammaln(x)
+    if xp.name == "jax":
+        from jax.scipy.special import gammaln as jax_gammaln
+
+        return jax_gammaln(x)
     import pytensor.tensor as pt
 
     return pt.gammaln(x)
@@ -843,16 +848,20 @@ def observed_cells_log_likelihood(p: Any, pool: Any, counts: Any, observed: Any,
     :func:`package_log_likelihood`).
     """
     p_o = p[..., 1:]
-    n = xp.where(observed, counts, 0.0)
-    rest_n = pool - xp.sum(n, axis=-1)                                     # (..., K)
-    rest_p = xp.maximum(p[..., 0] + xp.sum(xp.where(observed, 0.0, p_o), axis=-1), 0.0)
+    # what does not depend on the probabilities (counts, the rest of the pool, the
+    # multinomial coefficient) is computed in numpy when the data are numpy, so that a
+    # compiled likelihood holds it as constants
+    data_xp = xp if any(xp.is_symbolic(x) for x in (pool, counts, observed)) else NUMPY
+    n = data_xp.where(observed, counts, 0.0)
+    rest_n = pool - data_xp.sum(n, axis=-1)                                # (..., K)
     pos = n > 0
-    ll = xp.sum(xp.where(pos, n * xp.log(xp.where(pos, p_o, 1.0)), 0.0), axis=-1)
     more = rest_n > 0.5
+    const = (_gammaln(pool + 1.0, data_xp) - data_xp.sum(_gammaln(n + 1.0, data_xp), axis=-1)
+             - _gammaln(data_xp.maximum(rest_n, 0.0) + 1.0, data_xp))
+    any_obs = data_xp.sum(data_xp.where(observed, 1.0, 0.0), axis=-1) > 0.5  # (..., K)
+    rest_p = xp.maximum(p[..., 0] + xp.sum(xp.where(observed, 0.0, p_o), axis=-1), 0.0)
+    ll = xp.sum(xp.where(pos, n * xp.log(xp.where(pos, p_o, 1.0)), 0.0), axis=-1)
     ll = ll + xp.where(more, rest_n * xp.log(xp.where(more, rest_p, 1.0)), 0.0)
-    const = (_gammaln(pool + 1.0, xp) - xp.sum(_gammaln(n + 1.0, xp), axis=-1)
-             - _gammaln(xp.maximum(rest_n, 0.0) + 1.0, xp))
-    any_obs = xp.sum(xp.where(observed, 1.0, 0.0), axis=-1) > 0.5          # (..., K)
     return xp.sum(xp.where(any_obs, ll + const, 0.0), axis=-1)
 
 

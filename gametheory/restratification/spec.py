@@ -149,6 +149,7 @@ __all__ = [
     "parameters", "parameters_from_draws", "estimands", "model_parameters",
     "proposal_logits", "vote_utilities", "support_logits", "log_pass",
     "config_log_probability", "vote_log_probability", "appointment_logits",
+    "chosen_candidates", "appointment_log_probability",
     "concession_log_probability", "log_likelihood", "probabilities", "Probabilities", "draw",
 ]
 
@@ -921,18 +922,65 @@ def director_logits(par: Mapping[str, Any], design: Design, cfg_chosen: Any,
                     xp: ArrayBackend = NUMPY) -> Any:
     """Logits of the candidates for network director (from the chosen host) and centre
     director (from the chosen centre): (..., G, 2, D), ``-inf`` on padding."""
-    oh = _chosen_onehot(design, cfg_chosen, xp)                          # (G, C)
-    O = design.org_mask.shape[1]
-    orgs = np.arange(O)
-    host = (design.cfg_host[:, :, None] == orgs).astype(float)           # (G, C, O)
-    centre = (design.cfg_centre[:, :, None] == orgs).astype(float)
-    sel = xp.stack([xp.sum(xp.where(oh[:, :, None], host, 0.0), axis=1),
-                    xp.sum(xp.where(oh[:, :, None], centre, 0.0), axis=1)], axis=1)  # (G, 2, O)
-    z = xp.sum(sel[:, :, :, None, None] * design.cand_z[:, None], axis=2)         # (G, 2, D, A)
-    m = xp.sum(sel[:, :, :, None] * design.cand_mask[:, None].astype(float), axis=2) > 0.5
+    z, m = chosen_candidates(design, cfg_chosen, xp)                      # (G, 2, D, A)
     pr = {k: (v[..., :, None, :] if k == "alpha" else v[..., :, None])
           for k, v in par.items() if k in ("alpha", "mu", "eta")}
     return appointment_logits(pr, z, m, xp)
+
+
+def chosen_candidates(design: Design, cfg_chosen: Any, xp: ArrayBackend = NUMPY
+                      ) -> tuple[Any, Any]:
+    """Features (G, 2, D, A) and mask (G, 2, D) of the candidates for network director
+    (the chosen host's doctors) and centre director (the chosen centre's).
+
+    With numpy *cfg_chosen* the candidates are gathered by numpy indices (a numpy mask;
+    the features stay symbolic when ``design.cand_z`` is, e.g. imputed); with a
+    symbolic one they are summed over one-hot organisation indicators.
+    """
+    if xp.is_symbolic(cfg_chosen):
+        oh = _chosen_onehot(design, cfg_chosen, xp)                      # (G, C)
+        orgs = np.arange(design.org_mask.shape[1])
+        host = (design.cfg_host[:, :, None] == orgs).astype(float)       # (G, C, O)
+        centre = (design.cfg_centre[:, :, None] == orgs).astype(float)
+        sel = xp.stack([xp.sum(xp.where(oh[:, :, None], host, 0.0), axis=1),
+                        xp.sum(xp.where(oh[:, :, None], centre, 0.0), axis=1)], axis=1)
+        z = xp.sum(sel[:, :, :, None, None] * design.cand_z[:, None], axis=2)  # (G, 2, D, A)
+        m = xp.sum(sel[:, :, :, None] * design.cand_mask[:, None].astype(float), axis=2) > 0.5
+        return z, m
+    G = design.cfg_mask.shape[0]
+    rows = np.arange(G)
+    ch = np.asarray(cfg_chosen, np.int64)
+    orgs = np.stack([design.cfg_host[rows, ch], design.cfg_centre[rows, ch]], axis=1)  # (G, 2)
+    return design.cand_z[rows[:, None], orgs], design.cand_mask[rows[:, None], orgs]
+
+
+def appointment_log_probability(par: Mapping[str, Any], design: Design, obs: Observations,
+                                xp: ArrayBackend = NUMPY) -> Any:
+    r"""Log-probability of the observed directors, (..., G, 2) (0 where not observed).
+
+    For each role, :math:`u_d - \log\sum_{d'} e^{u_{d'}}` over the chosen
+    organisation's candidates (:func:`chosen_candidates`), :math:`u` the
+    :func:`appointment_logits` utilities. Written without infinite logits: a
+    situation without candidates (never observed) sums over its padding instead,
+    so that value and gradient stay finite and cheap on every backend.
+    """
+    z, m = chosen_candidates(design, obs.cfg_chosen, xp)
+    k = len(CAPITAL)
+    mu_i, eta_i = (APPOINTMENT_FEATURES.index(f) for f in ("multiplex", "endorsed"))
+    alpha = par["alpha"][..., :, None, None, :]                         # (..., G, 1, 1, k)
+    u = (xp.sum(z[..., :k] * alpha, axis=-1) + z[..., mu_i] * par["mu"][..., :, None, None]
+         + z[..., eta_i] * par["eta"][..., :, None, None])                # (..., G, 2, D)
+    D = design.cand_mask.shape[2]
+    director = _arr(obs.director, xp)
+    pick = xp.equal(director[..., None], np.arange(D))                  # (G, 2, D)
+    if xp.is_symbolic(m):
+        some = xp.sum(xp.where(m, 1.0, 0.0), axis=-1, keepdims=True) > 0.5
+        live = xp.where(some, m, np.True_)
+    else:
+        live = m | ~m.any(axis=-1, keepdims=True)
+    lse = xp.logsumexp(xp.where(live, u, -np.inf), axis=-1)
+    picked = xp.sum(xp.where(pick, u, 0.0), axis=-1)
+    return xp.where(obs.director_mask, picked - lse, 0.0)
 
 
 def concession_probabilities(par: Mapping[str, Any], design: Design,
@@ -985,12 +1033,7 @@ def log_likelihood(par: Mapping[str, Any], design: Design, obs: Observations,
     if obs.has_votes:
         out["configuration"] = out["configuration"] + vote_log_probability(par, design, obs,
                                                                            xp, lp)
-    la = director_logits(par, design, obs.cfg_chosen, xp)
-    la = la - xp.logsumexp(la, axis=-1, keepdims=True)
-    D = design.cand_mask.shape[2]
-    pick = xp.equal(_arr(obs.director, xp)[..., None], np.arange(D))
-    out["appointment"] = xp.where(obs.director_mask,
-                                  xp.sum(xp.where(pick, la, 0.0), axis=-1), 0.0)
+    out["appointment"] = appointment_log_probability(par, design, obs, xp)
     out["concessions"] = concession_log_probability(par, design, obs, xp)
     return out
 
