@@ -21,7 +21,12 @@ by :mod:`gametheory.restratification.spec` on the pytensor backend: the very
 functions that ``restrat run``, :func:`estimation.simulate`, the MLE and
 :meth:`~estimation.FitResults.predict` run on numpy. Index and mask arrays are
 numpy constants and every shape is static, so the graph compiles to C, numba and
-JAX alike.
+JAX alike. For samplers that run the model on JAX (nutpie's JAX backend) the
+likelihood can instead enter as one Op (``likelihood="jax"``, :func:`loglik_op`):
+the same :func:`spec.log_likelihood
+<gametheory.restratification.spec.log_likelihood>` traced by JAX directly, which
+compiles in seconds and differentiates much faster than the graph translated op by
+op; :func:`estimation.fit` chooses it for nutpie on JAX.
 
 Free parameters (the estimands of :data:`gametheory.restratification.spec.ESTIMANDS`):
 ``lam_theta`` (:math:`\lambda\theta`, dims ``config_feature``; only the product is
