@@ -194,6 +194,81 @@ def test_exact_equals_exhaustive_on_random_real_games(m, n, seed):
     assert fast.degenerate == ref.degenerate is False
 
 
+def _rounded_game(seed):
+    # normal payoffs rounded to one decimal (not dyadic: sums equal in decimal differ in
+    # binary by about 1e-17), every fourth with repeated rows and columns (degenerate);
+    # the generator of benchmarks/oracle_exact_sweep.py, kinds 2 and 3
+    rng = np.random.default_rng(seed)
+    m, n = (int(v) for v in rng.integers(1, 8, 2))
+    A, B = rng.normal(size=(m, n)), rng.normal(size=(m, n))
+    if seed % 4 == 3:
+        A[0] = A[min(1, m - 1)]
+        B[0] = B[-1]
+        A[:, 0] = A[:, -1]
+    return np.round(A, 1), np.round(B, 1)
+
+
+def test_exact_finds_vertices_split_by_rounding_seed_439():
+    # at x = (0, 1/14, 0, 13/14) (as the float payoffs' exact rationals give it) column 5
+    # pays the column player 9e-17 less than columns 2 and 3: tight in floating point, not
+    # exactly. The float vertex stands for an exact vertex of P with labels {0, 2, 6, 7}
+    # (and another with column 5 tight); the exact method must keep both. Checked here
+    # against the exhaustive enumerator and, for the equilibrium that was missed, by the
+    # best-response conditions in Fraction arithmetic
+    A, B = _rounded_game(439)
+    assert A.shape == (4, 7)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        fast = equilibria(A, B, method="exact")
+        ref = equilibria(A, B, method="exhaustive")
+    assert len(ref) == 19 and fast.rational == ref.rational
+    Af = [[F(float(v)) for v in r] for r in A]
+    Bf = [[F(float(v)) for v in r] for r in B]
+    (x, y), = [(x, y) for x, y in fast.rational
+               if [i for i, v in enumerate(x) if v] == [1, 3]
+               and [j for j, v in enumerate(y) if v] == [2, 3]]
+    Ay = [sum(a * v for a, v in zip(r, y, strict=True)) for r in Af]
+    xB = [sum(Bf[i][j] * x[i] for i in range(4)) for j in range(7)]
+    assert Ay[1] == Ay[3] == max(Ay) and xB[2] == xB[3] == max(xB)
+    assert 0 < max(xB) - xB[5] < F(1, 10**15)         # nearly, not exactly, tight
+    assert abs(x[1] - F(1, 14)) < 1e-15
+
+
+def test_exact_equals_exhaustive_on_rounded_decimal_games():
+    # games whose constraints are tight in floating point but not exactly; seeds 106,
+    # 439 and 750 each lost an equilibrium before near-tight vertices were split exactly
+    seeds = [106, 439, 750] + [s for s in range(400) if s % 4 >= 2
+                               and max(_rounded_game(s)[0].shape) <= 5][:40]
+    for seed in seeds:
+        A, B = _rounded_game(seed)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            fast = equilibria(A, B, method="exact")
+            ref = equilibria(A, B, method="exhaustive")
+        assert fast.rational == ref.rational, seed
+        assert not fast.degenerate or ref.degenerate
+
+
+def test_ill_conditioned_complementary_systems_solved_exactly(monkeypatch):
+    # with the conditioning bound at 0 every complementary system is decided exactly (an
+    # independent one solved in exact arithmetic only, a singular one as a degenerate
+    # face): same equilibria and degeneracy verdicts as the floating-point route
+    import importlib
+
+    eq = importlib.import_module("gametheory.strategic.equilibria")
+    games = [_rounded_game(s) for s in range(24)]
+    rng = np.random.default_rng(7)
+    games += [(rng.normal(size=(4, 5)), rng.normal(size=(4, 5))) for _ in range(6)]
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        before = [eq._certified_equilibria(A, B) for A, B in games]
+        monkeypatch.setattr(eq, "_COND_SCALE", 0.0)
+        after = [eq._certified_equilibria(A, B) for A, B in games]
+    assert sum(r[2]["candidates"] for r in after) > 50
+    for (f0, d0, _), (f1, d1, _) in zip(before, after, strict=True):
+        assert set(f0) == set(f1) and d0 == d1
+
+
 def test_short_path_equals_general_path_on_small_games(monkeypatch):
     # the short path of the exact method (clean simple polytope: labels from float slacks,
     # candidates certified by the two square integer systems on their supports) against

@@ -36,15 +36,16 @@ Gaussian elimination. *Mathematics of Computation* 22, 565–578.
 from __future__ import annotations
 
 from fractions import Fraction
-from math import gcd
+from itertools import combinations
+from math import comb, gcd
 
 import numpy as np
 
 from ..errors import GameTooLargeError
 
 __all__ = ["Polytope", "enumerate_vertices", "hull_vertices", "integer_matrix",
-           "certify_pair", "exact_point", "exact_vertex", "first_of_equal_rows", "label_set",
-           "q_rows_independent", "to_fractions"]
+           "certify_pair", "exact_cluster", "exact_point", "exact_vertex",
+           "first_of_equal_rows", "label_set", "q_rows_independent", "to_fractions"]
 
 
 class Polytope:
@@ -363,6 +364,51 @@ def exact_point(Mv: list[list[int]], kind: str, tight: list[int], m: int, n: int
     labels |= sum([1 << (con0 + c) for c in range(e) if sums[c] == den])
     g = gcd(*z)
     return tuple([x // g for x in z]), labels
+
+
+def exact_cluster(Mv: list[list[int]], kind: str, near: list[int], m: int, n: int,
+                  required: tuple[int, ...] = (), limit: int = 200_000
+                  ) -> list[tuple[tuple[int, ...], int]]:
+    r"""Every exact vertex (as :func:`exact_point`) of P or Q whose tight constraints all
+    lie in *near* (the constraints nearly tight at a floating-point vertex, most tight
+    first) and include *required*.
+
+    A floating-point vertex stands for the exact vertices within rounding distance of
+    it, and each of those has all its tight constraints in *near*. When the vertex solved
+    from *required* then *near* has every constraint of *near* exactly tight, it is the
+    only one (any other would be the solution of ``d`` of those constraints, all tight at
+    it). Otherwise (a constraint is tight in floating point, say a slack of 1e-17, but
+    not exactly: several exact vertices, or none, closer together than rounding error)
+    every choice of ``d`` constraints of *near* (``d`` = the dimension) is solved
+    exactly and the feasible solutions kept. Raises :class:`GameTooLargeError` past
+    *limit* choices.
+    """
+    d = m if kind == "P" else n
+    req = 0
+    for k in required:
+        req |= 1 << k
+    order = list(required) + [k for k in near if not req >> k & 1]
+    tmask = req
+    for k in order:
+        tmask |= 1 << k
+    first = exact_point(Mv, kind, order, m, n)
+    if first is not None and first[1] & tmask == tmask:
+        return [first]
+    if len(order) < d:
+        return []
+    count = comb(len(order), d)
+    if count > limit:
+        raise GameTooLargeError(
+            "A", "nearly degenerate game",
+            f"a vertex with {len(order)} nearly tight constraints needs {count:,} exact "
+            f"constraint choices (limit {limit:,})",
+            "Round the payoffs to exact values (integers or fractions)")
+    out: dict[tuple[int, ...], int] = {}
+    for R in combinations(order, d):
+        pt = exact_point(Mv, kind, list(R), m, n)
+        if pt is not None and pt[1] & req == req and not pt[1] & ~tmask:
+            out[pt[0]] = pt[1]
+    return list(out.items())
 
 
 def certify_pair(Bv: list[list[int]], Av: list[list[int]], S: list[int], J: list[int]

@@ -114,8 +114,8 @@ from ._vertex import (
     best_response_polytopes,
     certify_pair,
     enumerate_vertices,
+    exact_cluster,
     exact_point,
-    exact_vertex,
     hull_vertices,
     integer_matrix,
     label_set,
@@ -145,6 +145,9 @@ SUPPORT_LIMIT = 1_000_000
 LEMKE_HOWSON_LIMIT = 24
 #: Largest number of constraint choices when completing one degenerate face.
 FACE_LIMIT = 200_000
+#: A complementary system of order n is solved in floating point when its condition
+#: estimate is below ``_COND_SCALE / n**2`` (see :func:`_complementary_points`).
+_COND_SCALE = 4.5e8
 
 
 class DegenerateGameWarning(UserWarning):
@@ -426,23 +429,27 @@ def _batched_inverse(M: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 
 
 def _complementary_points(Q: Any, Cidx: np.ndarray, idx: np.ndarray, A2: np.ndarray,
-                          face_vertices: list[int]) -> tuple[np.ndarray, np.ndarray | None]:
+                          face_vertices: list[int], exact_only: list[int]
+                          ) -> tuple[np.ndarray, np.ndarray | None]:
     r"""The points of Q where the constraints ``Cidx[t]`` (n of them) are tight, for the
     vertices *idx* of P (one batched inverse).
 
     Returns the slacks in Q of the points found and the mask of the systems solved
-    (None: all of them). A
-    system counts as well-conditioned when :math:`2n \lVert M^{-1} \rVert_1 < 10^{12}`
-    (:math:`\lVert M \rVert_1 \le 2n`: entries in [-1, 2]); the others are decided
-    exactly (:func:`q_rows_independent`): a singular one adds its vertex to
-    *face_vertices* (a degenerate face, completed by the caller), and so does one that
-    is independent exactly but singular in floating point (it has no float solution).
+    (None: all of them). A system counts as well-conditioned when
+    :math:`\kappa = 2n \lVert M^{-1} \rVert_1 < 4.5 \cdot 10^8 / n^2`
+    (:math:`\lVert M \rVert_1 \le 2n`: entries in [-1, 2]): then rounding moves a
+    slack by at most about :math:`2 n^2 \kappa \epsilon < 10^{-7}`, well inside the
+    1e-6 feasibility tolerance. The others are decided exactly
+    (:func:`q_rows_independent`): a singular one adds its vertex to *face_vertices*
+    (a degenerate face, completed by the caller), an independent one to *exact_only*
+    (its point is solved in exact arithmetic only).
     """
     n = Q.d
     M = Q.D[Cidx]
+    bound = _COND_SCALE / (n * n)
     try:
         inv = np.linalg.inv(M)
-        fine = np.abs(inv).sum(axis=1).max() < 1e12 / (2 * n)
+        fine = 2 * n * np.abs(inv).sum(axis=1).max() < bound
     except np.linalg.LinAlgError:
         fine = False
     if fine:
@@ -451,14 +458,14 @@ def _complementary_points(Q: Any, Cidx: np.ndarray, idx: np.ndarray, A2: np.ndar
         inv, ok = _batched_inverse(M)
         cond = np.full(M.shape[0], np.inf)
         cond[ok] = 2 * n * np.abs(inv[ok]).sum(axis=1).max(axis=1)
-        good = cond < 1e12
-        if not good.all():
+        solved = cond < bound
+        if not solved.all():
             Aint = integer_matrix(A2)
-            for t in np.flatnonzero(~good):
-                good[t] = q_rows_independent(Aint, Cidx[t].tolist(), A2.shape[0], n)
-            face_vertices += idx[~good].tolist()
-            face_vertices += idx[good & ~ok].tolist()
-        solved = good & ok
+            for t in np.flatnonzero(~solved).tolist():
+                if q_rows_independent(Aint, Cidx[t].tolist(), A2.shape[0], n):
+                    exact_only.append(int(idx[t]))
+                else:
+                    face_vertices.append(int(idx[t]))
         inv, Cidx = inv[solved], Cidx[solved]
     ys = inv @ Q.b[Cidx][:, :, None]
     return Q.b - ys[:, :, 0] @ Q.D.T, solved
@@ -486,12 +493,14 @@ def _certified_equilibria(Am: np.ndarray, Bm: np.ndarray, tol: float = 1e-9, *,
     A2, B2 = (Bm.T, Am.T) if swap else (Am, Bm)
     m, n = A2.shape
     N = m + n
+    full = (1 << N) - 1
     loose = 1e-6
     P, Q = best_response_polytopes(A2, B2)
     V = _row_polytope_vertices(P)
     pts, slack, near = V["points"], V["slack"], V["near"]
     degenerate = False
     face_vertices: list[int] = []
+    exact_only: list[int] = []                     # complementary system solved exactly
     ints: list[list[list[int]]] = []               # B' rows, then the rows of A'^T
     xcache: dict[int, Any] = {}
 
@@ -515,15 +524,37 @@ def _certified_equilibria(Am: np.ndarray, Bm: np.ndarray, tol: float = 1e-9, *,
         L = slack <= tol
         n_lab = L.sum(axis=1)
         nonzero = pts.max(axis=1) > loose
-        # vertices with extra or ambiguous labels: exact labels decide
+        # vertices with extra or ambiguous labels: exact labels decide. A floating-point
+        # vertex may stand for several exact vertices closer together than rounding error
+        # (or none): every exact vertex whose tight constraints are among its nearly tight
+        # ones is kept, the extra ones as extra rows
+        extra: list[tuple[np.ndarray, Any]] = []
         for a in np.flatnonzero(nonzero & ((n_tight > n_lab) | (n_lab > m))).tolist():
-            ex = exact_x(a)
-            if ex is not None:
-                labels = sorted(label_set(ex[1]))
-                L[a] = False
-                L[a, labels] = True
-                n_lab[a] = len(labels)
-                degenerate |= len(labels) > m
+            if not ints:
+                ints.extend((integer_matrix(B2), integer_matrix(A2.T)))
+            cluster = exact_cluster(ints[0], "P", _tight_order(slack[a], loose), m, n,
+                                    limit=FACE_LIMIT)
+            if not cluster:
+                nonzero[a] = False
+                continue
+            for k, ex in enumerate(cluster):
+                lab = np.zeros(N, dtype=bool)
+                lab[sorted(label_set(ex[1]))] = True
+                degenerate |= ex[1].bit_count() > m
+                if k == 0:
+                    L[a] = lab
+                    n_lab[a] = ex[1].bit_count()
+                    xcache[a] = ex
+                else:
+                    extra.append((lab, ex))
+        if extra:
+            base = L.shape[0]
+            L = np.vstack([L] + [lab[None, :] for lab, _ in extra])
+            n_lab = np.concatenate([n_lab, [ex[1].bit_count() for _, ex in extra]])
+            n_tight = np.concatenate([n_tight, [N + 1] * len(extra)])  # never "simple"
+            nonzero = np.concatenate([nonzero, [True] * len(extra)])
+            for k, (_, ex) in enumerate(extra):
+                xcache[base + k] = ex
         n_comp = N - n_lab
         idx = np.flatnonzero(nonzero & (n_comp == n))
         face_vertices = np.flatnonzero(nonzero & (n_comp < n)).tolist()
@@ -532,7 +563,7 @@ def _certified_equilibria(Am: np.ndarray, Bm: np.ndarray, tol: float = 1e-9, *,
     cand_s: list[np.ndarray] = []                  # the candidates' slacks in Q
     n_solved = 0
     if idx.size:
-        sl, solved = _complementary_points(Q, Cidx, idx, A2, face_vertices)
+        sl, solved = _complementary_points(Q, Cidx, idx, A2, face_vertices, exact_only)
         feas = (sl >= -loose).all(axis=1)
         cand_a.append((idx if solved is None else idx[solved])[feas])
         cand_s.append(sl[feas])
@@ -561,7 +592,6 @@ def _certified_equilibria(Am: np.ndarray, Bm: np.ndarray, tol: float = 1e-9, *,
         simple[first_general:] = [False] * (len(simple) - first_general)
         Lc = L[ca].tolist()
         qorder = None
-        full = (1 << N) - 1
         if not ints:
             ints.extend((integer_matrix(B2), integer_matrix(A2.T)))
         Bv, Av = ints
@@ -585,13 +615,34 @@ def _certified_equilibria(Am: np.ndarray, Bm: np.ndarray, tol: float = 1e-9, *,
                 qorder = np.argsort(np.maximum(sl, 0.0), axis=1, kind="stable")
                 q_tight = q_near.sum(axis=1).tolist()
             ex = exact_x(a)
-            ey = exact_point(Av, "Q", qorder[t, :q_tight[t]].tolist(), m, n)
-            if ex is None or ey is None or (ex[1] | ey[1]) != full:
+            if ex is None:
                 rejected += 1
                 continue
+            # y: every exact vertex of Q near the float point where the labels missing
+            # at x are tight (one, unless a constraint is tight in floating point only)
+            missing = tuple([k for k in range(N) if not lab[k]])
+            eys = [ey for ey in exact_cluster(Av, "Q", qorder[t, :q_tight[t]].tolist(), m, n,
+                                              required=missing, limit=FACE_LIMIT)
+                   if (ex[1] | ey[1]) == full]
+            if not eys:
+                rejected += 1
+                continue
+            for ey in eys:
+                degenerate |= ey[1].bit_count() > n or ex[1].bit_count() > m
+                found.add((ey[0], ex[0]) if swap else (ex[0], ey[0]))
+    for a in exact_only:
+        # an ill-conditioned complementary system, independent exactly: y solved exactly
+        ex = exact_x(a)
+        missing = tuple(np.flatnonzero(~L[a]).tolist())
+        eys = [] if ex is None else [
+            ey for ey in exact_cluster(ints[1], "Q", [], m, n, required=missing,
+                                       limit=FACE_LIMIT) if (ex[1] | ey[1]) == full]
+        rejected += not eys
+        for ey in eys:
             degenerate |= ey[1].bit_count() > n or ex[1].bit_count() > m
             found.add((ey[0], ex[0]) if swap else (ex[0], ey[0]))
-    info = {"vertices": int(pts.shape[0]), "candidates": int(ca.size) - origin,
+    info = {"vertices": int(pts.shape[0]),
+            "candidates": int(ca.size) - origin + len(exact_only),
             "rejected": rejected,
             "enumerated": "column player's polytope" if swap else "row player's polytope"}
     return list(found), degenerate, info
@@ -614,8 +665,9 @@ def _full_degeneracy(Am: np.ndarray, Bm: np.ndarray, tol: float = 1e-9) -> bool:
             continue
         Bint = integer_matrix(B2)
         for a in np.flatnonzero(sus):
-            ex = exact_vertex(Bint, "P", _tight_order(slack[a]), m, n)
-            if ex is not None and len(ex[1]) > m:
+            if any(lab.bit_count() > m
+                   for _, lab in exact_cluster(Bint, "P", _tight_order(slack[a]), m, n,
+                                               limit=FACE_LIMIT)):
                 return True
     return False
 
