@@ -27,6 +27,30 @@ def median_time(fn: Callable[[], Any], repeats: int = 5, budget: float = 60.0) -
     return statistics.median(times), out
 
 
+def alternating_block_times(fns: list[Callable[[], Any]], blocks: int = 15,
+                            inner: int = 100) -> tuple[list[list[float]], list[Any]]:
+    """Per-call times of each of *fns* over *blocks* blocks of *inner* calls, the
+    functions' blocks alternating (so a change in the machine's load hits them alike).
+
+    Returns one list of per-call block times per function, and each one's last result.
+    """
+    times: list[list[float]] = [[] for _ in fns]
+    outs: list[Any] = [None] * len(fns)
+    for _ in range(blocks):
+        for k, fn in enumerate(fns):
+            t0 = time.perf_counter()
+            for _ in range(inner):
+                outs[k] = fn()
+            times[k].append((time.perf_counter() - t0) / inner)
+    return times, outs
+
+
+def percentile(values: list[float], q: float) -> float:
+    """The *q*-quantile of *values* (nearest rank)."""
+    v = sorted(values)
+    return v[min(len(v) - 1, int(q * len(v)))]
+
+
 def versions(*names: str) -> dict[str, str | None]:
     out: dict[str, str | None] = {}
     for n in names:

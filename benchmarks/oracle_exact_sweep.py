@@ -101,6 +101,9 @@ def main(argv: list[str] | None = None) -> int:
         c[3] += bool(fast.degenerate and not ref.degenerate)
         if set(fast.rational) != set(ref.rational):
             c[4].append(seed)
+        if (seed + 1) % 250 == 0:
+            print(f"{seed + 1} games, {time.perf_counter() - t0:.0f} s", file=sys.stderr,
+                  flush=True)
     for k, (g, ne, nd, dd, bad) in per_kind.items():
         rows.append((f"exact = exhaustive, up to 7x7, {KINDS[k]}", g,
                      f"{ne} equilibria; {nd} games degenerate; "

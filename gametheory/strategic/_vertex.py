@@ -38,6 +38,7 @@ from __future__ import annotations
 from fractions import Fraction
 from itertools import combinations
 from math import comb, gcd
+from typing import Any
 
 import numpy as np
 
@@ -84,14 +85,14 @@ def _templates(m: int, n: int) -> tuple[np.ndarray, ...]:
 
 
 def _to_unit(M: np.ndarray, out: np.ndarray) -> None:
-    """``out = (M - min) / (max - min) + 1`` (all ones for a constant matrix)."""
+    """``out = (M - min) / (max - min) + 1`` (all ones for a constant matrix; up to rounding)."""
     lo, hi = float(M.min()), float(M.max())
     if hi == lo:
         out[...] = 1.0
     else:
-        np.subtract(M, lo, out=out)
-        out /= hi - lo
-        out += 1.0
+        s = 1.0 / (hi - lo)
+        np.multiply(M, s, out=out)
+        out += 1.0 - lo * s
 
 
 def best_response_polytopes(A: np.ndarray, B: np.ndarray) -> tuple[Polytope, Polytope]:
@@ -194,6 +195,35 @@ def enumerate_vertices(poly: Polytope, *, tol: float = 1e-9, max_bases: int = 2_
     return {"points": pts[first], "slack": slack[first], "bases": bases[first]}
 
 
+_QHULL: list[Any] = []          # scipy's qhull entry point, found on first use
+
+
+def _hull_equations(pts: np.ndarray) -> np.ndarray:
+    """The facet equations of the convex hull of *pts*, as ``ConvexHull(pts).equations``.
+
+    scipy's qhull wrapper is run directly with ``ConvexHull``'s options (``Qt``, and
+    ``Qx`` from 5 dimensions on), skipping the volume, area and vertex bookkeeping a
+    ``ConvexHull`` object computes (a quarter of the time on small polytopes); if that
+    private interface is missing, ``ConvexHull`` itself is used.
+    """
+    if not _QHULL:
+        try:
+            from scipy.spatial._qhull import _Qhull
+        except ImportError:  # pragma: no cover - scipy internals
+            _Qhull = None
+        _QHULL.append(_Qhull)
+    Qhull = _QHULL[0]
+    if Qhull is None:  # pragma: no cover - scipy internals
+        from scipy.spatial import ConvexHull
+
+        return ConvexHull(pts).equations
+    q = Qhull(b"i", pts, b"Qx" if pts.shape[1] >= 5 else b"", required_options=b"Qt")
+    try:
+        return q.get_simplex_facet_array()[2]
+    finally:
+        q.close()
+
+
 def hull_vertices(poly: Polytope, *, tol: float = 1e-9,
                   interior: np.ndarray | None = None) -> dict[str, np.ndarray]:
     r"""Every vertex of *poly* from the convex hull of its polar (qhull).
@@ -210,8 +240,6 @@ def hull_vertices(poly: Polytope, *, tol: float = 1e-9,
     point strictly inside the polytope, may be given when one is known; otherwise the
     start vertex is pushed inside along the mean of its edges.
     """
-    from scipy.spatial import ConvexHull
-
     D, b = poly.D, poly.b
     if interior is None:
         inv = np.linalg.inv(D[poly.start])
@@ -225,10 +253,9 @@ def hull_vertices(poly: Polytope, *, tol: float = 1e-9,
     else:
         c = np.asarray(interior, dtype=float)
     pts = D / (b - D @ c)[:, None]
-    hull = ConvexHull(pts)
-    eq = hull.equations                                   # normal . p + offset = 0
-    verts = eq[:, :-1] / -eq[:, -1:]
-    verts += c
+    eq = _hull_equations(pts)                             # normal . p + offset = 0
+    verts = eq[:, :-1] / eq[:, -1:]
+    np.subtract(c, verts, out=verts)
     slack = b - verts @ D.T
     np.maximum(slack, 0.0, out=slack)
     near = slack <= 1e-6

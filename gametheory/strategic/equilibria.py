@@ -177,7 +177,8 @@ class EquilibriaResult:
         Whether the profiles were computed in exact arithmetic.
     rational : tuple or None
         For ``"exact"`` and ``"exhaustive"``, the profiles as tuples of
-        :class:`fractions.Fraction`.
+        :class:`fractions.Fraction`, in the same order (``"exact"`` keeps them as
+        coprime integer vectors and builds the fractions on first access).
     params : dict
     info : dict
     """
@@ -186,9 +187,19 @@ class EquilibriaResult:
     method: str
     degenerate: bool | None
     exact: bool
-    rational: tuple[tuple[tuple[Fraction, ...], tuple[Fraction, ...]], ...] | None = None
+    # the rational profiles: a tuple of Fraction pairs, or (for "exact") a
+    # _IntegerProfiles turned into one on first access of ``rational``
+    _rational: Any = field(default=None, repr=False)
     params: dict[str, Any] = field(default_factory=dict)
     info: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def rational(self) -> tuple[tuple[tuple[Fraction, ...], tuple[Fraction, ...]], ...] | None:
+        r = self._rational
+        if isinstance(r, _IntegerProfiles):
+            r = tuple([(to_fractions(x), to_fractions(y)) for x, y in r.profiles])
+            object.__setattr__(self, "_rational", r)      # a cache: same value every time
+        return r
 
     def __len__(self) -> int:
         return len(self.equilibria)
@@ -209,6 +220,52 @@ class EquilibriaResult:
         xa, ya = np.asarray(x, float), np.asarray(y, float)
         return any(np.allclose(xa, ex, atol=atol) and np.allclose(ya, ey, atol=atol)
                    for ex, ey in self.equilibria)
+
+
+class _IntegerProfiles:
+    """Equilibria as pairs of coprime non-negative integer vectors (the mixed strategies
+    are their shares of their sums), in lexicographic order of the strategies."""
+
+    __slots__ = ("profiles",)
+
+    def __init__(self, profiles: list[tuple[tuple[int, ...], tuple[int, ...]]]):
+        self.profiles = tuple(profiles)
+
+
+def _exactly_before(p: Any, q: Any) -> bool:
+    """Whether the profile of integer vectors *p* comes strictly before *q* in the
+    lexicographic order of their shares (compared by cross-multiplication)."""
+    for u, v in zip(p, q, strict=True):
+        su, sv = sum(u), sum(v)
+        for a, b in zip(u, v, strict=True):
+            if a * sv != b * su:
+                return a * sv < b * su
+    return False
+
+
+def _sorted_profiles(ints: list[Any]) -> tuple[list[Any], list[list[float]], list[list[float]]]:
+    """*ints* (pairs of integer vectors) sorted lexicographically by their exact shares,
+    with the shares as floats (``int / int`` is correctly rounded, as
+    ``float(Fraction)``). The floats order them (rounding is monotone); every adjacent
+    pair is then checked exactly, and a full exact sort runs only if one is out of order
+    (two shares that differ but round to the same float)."""
+    rows = [([v / s for v in x], [v / t for v in y], x, y)
+            for x, y in ints for s, t in [(sum(x), sum(y))]]
+    rows.sort(key=lambda r: (r[0], r[1]))
+    prof = [(r[2], r[3]) for r in rows]
+    if not all(_exactly_before(prof[k], prof[k + 1]) for k in range(len(prof) - 1)):
+        from functools import cmp_to_key
+
+        prof.sort(key=cmp_to_key(lambda p, q: -1 if _exactly_before(p, q)
+                                 else int(_exactly_before(q, p))))
+        return _sorted_profiles_floats(prof)
+    return prof, [r[0] for r in rows], [r[1] for r in rows]
+
+
+def _sorted_profiles_floats(prof: list[Any]) -> tuple[list[Any], list[list[float]],
+                                                       list[list[float]]]:
+    return (prof, [[v / s for v in x] for x, _ in prof for s in [sum(x)]],
+            [[v / s for v in y] for _, y in prof for s in [sum(y)]])
 
 
 # ----------------------------------------------------------------- exact
@@ -429,17 +486,21 @@ def _batched_inverse(M: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 
 
 def _complementary_points(Q: Any, Cidx: np.ndarray, idx: np.ndarray, A2: np.ndarray,
-                          face_vertices: list[int], exact_only: list[int]
-                          ) -> tuple[np.ndarray, np.ndarray | None]:
+                          face_vertices: list[int], exact_only: list[int],
+                          loose: float = 1e-6) -> tuple[np.ndarray, np.ndarray | None]:
     r"""The points of Q where the constraints ``Cidx[t]`` (n of them) are tight, for the
     vertices *idx* of P (one batched inverse).
 
     Returns the slacks in Q of the points found and the mask of the systems solved
     (None: all of them). A system counts as well-conditioned when
-    :math:`\kappa = 2n \lVert M^{-1} \rVert_1 < 4.5 \cdot 10^8 / n^2`
-    (:math:`\lVert M \rVert_1 \le 2n`: entries in [-1, 2]): then rounding moves a
+    :math:`\kappa = 2n^2 \max_{ij} |(M^{-1})_{ij}| < 4.5 \cdot 10^8 / n^2`
+    (:math:`\kappa` bounds the condition number :math:`\lVert M \rVert_1
+    \lVert M^{-1} \rVert_1`, :math:`\lVert M \rVert_1 \le 2n` with entries in
+    [-1, 2], and is cheaper than it): then rounding moves a
     slack by at most about :math:`2 n^2 \kappa \epsilon < 10^{-7}`, well inside the
-    1e-6 feasibility tolerance. The others are decided exactly
+    1e-6 feasibility tolerance (*loose*). An ill-conditioned system whose point
+    violates a constraint by more than *loose* plus that error bound is dropped; the
+    others, and the systems LAPACK cannot invert, are decided exactly
     (:func:`q_rows_independent`): a singular one adds its vertex to *face_vertices*
     (a degenerate face, completed by the caller), an independent one to *exact_only*
     (its point is solved in exact arithmetic only).
@@ -449,23 +510,36 @@ def _complementary_points(Q: Any, Cidx: np.ndarray, idx: np.ndarray, A2: np.ndar
     bound = _COND_SCALE / (n * n)
     try:
         inv = np.linalg.inv(M)
-        fine = 2 * n * np.abs(inv).sum(axis=1).max() < bound
+        ok = None
+        fine = 2 * n * n * max(inv.max(), -inv.min()) < bound
     except np.linalg.LinAlgError:
+        inv, ok = _batched_inverse(M)
         fine = False
     if fine:
         solved = None
     else:
-        inv, ok = _batched_inverse(M)
-        cond = np.full(M.shape[0], np.inf)
-        cond[ok] = 2 * n * np.abs(inv[ok]).sum(axis=1).max(axis=1)
-        solved = cond < bound
-        if not solved.all():
-            Aint = integer_matrix(A2)
-            for t in np.flatnonzero(~solved).tolist():
-                if q_rows_independent(Aint, Cidx[t].tolist(), A2.shape[0], n):
-                    exact_only.append(int(idx[t]))
-                else:
-                    face_vertices.append(int(idx[t]))
+        kappa = 2 * n * n * np.maximum(inv.max(axis=(1, 2)), -inv.min(axis=(1, 2)))
+        if ok is None:
+            ok = np.ones(M.shape[0], dtype=bool)
+        else:
+            kappa[~ok] = np.inf
+        solved = kappa < bound
+        unsure = ~solved
+        if unsure.any():
+            # solved in floating point but ill-conditioned: dropped when infeasible by more
+            # than the rounding error can explain, else decided exactly
+            rough = unsure & ok
+            y = (inv[rough] @ Q.b[Cidx[rough]][:, :, None])[:, :, 0]
+            err = 4 * n * n * kappa[rough] * np.finfo(float).eps * np.maximum(
+                1.0, np.abs(y).max(axis=1))
+            unsure[rough] = ((Q.b - y @ Q.D.T).min(axis=1) >= -loose - err)
+            if unsure.any():
+                Aint = integer_matrix(A2)
+                for t in np.flatnonzero(unsure).tolist():
+                    if q_rows_independent(Aint, Cidx[t].tolist(), A2.shape[0], n):
+                        exact_only.append(int(idx[t]))
+                    else:
+                        face_vertices.append(int(idx[t]))
         inv, Cidx = inv[solved], Cidx[solved]
     ys = inv @ Q.b[Cidx][:, :, None]
     return Q.b - ys[:, :, 0] @ Q.D.T, solved
@@ -518,7 +592,7 @@ def _certified_equilibria(Am: np.ndarray, Bm: np.ndarray, tol: float = 1e-9, *,
         # too, its complementary point is y = 0, dropped below
         L = near
         idx = np.arange(pts.shape[0])
-        Cidx = np.argsort(L, axis=1, kind="stable")[:, :n]
+        Cidx = np.nonzero(~L)[1].reshape(-1, n)
     else:
         n_tight = near.sum(axis=1)
         L = slack <= tol
@@ -802,13 +876,12 @@ def equilibria(A: Any, B: Any = None, method: str = "auto", *, warn: bool = True
         if chosen == "exact":
             ints, degenerate, more = _certified_equilibria(Am, Bm)
             info.update(more)
-            found = sorted(((to_fractions(x), to_fractions(y)), x, y) for x, y in ints)
-            rational = tuple([f for f, _, _ in found])
-            # shares of the integer vectors: int / int is correctly rounded, as float(Fraction);
+            prof, xs, ys = _sorted_profiles(ints)
+            rational = _IntegerProfiles(prof)
             # one read-only array per player, one row (a read-only view) per equilibrium
-            X = frozen_array([[v / s for v in x] for _, x, _ in found for s in [sum(x)]])
-            Y = frozen_array([[v / s for v in y] for _, _, y in found for s in [sum(y)]])
-            eqs = list(zip(X.reshape(-1, m), Y.reshape(-1, n), strict=True))
+            X = frozen_array(xs).reshape(-1, m)
+            Y = frozen_array(ys).reshape(-1, n)
+            eqs = list(zip(X, Y, strict=True))
         else:
             reqs, degenerate = _exact_equilibria(Am, Bm)
             rational = tuple(reqs)
@@ -845,5 +918,5 @@ def equilibria(A: Any, B: Any = None, method: str = "auto", *, warn: bool = True
             "its support size; equilibria may form continua, of which only the extreme "
             "equilibria are listed", DegenerateGameWarning, stacklevel=2)
     return EquilibriaResult(equilibria=tuple(eqs), method=chosen, degenerate=degenerate,
-                            exact=exact, rational=rational,
+                            exact=exact, _rational=rational,
                             params={"method": method, "tol": tol}, info=info)
