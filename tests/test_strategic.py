@@ -269,6 +269,27 @@ def test_ill_conditioned_complementary_systems_solved_exactly(monkeypatch):
         assert set(f0) == set(f1) and d0 == d1
 
 
+def test_profiles_sorted_exactly_when_floats_tie():
+    # shares 1/(10^20 + 1) and 1/(10^20 + 2) differ but round to the same float: the
+    # float order cannot decide, the exact check must (against sorting Fractions)
+    import importlib
+
+    eq = importlib.import_module("gametheory.strategic.equilibria")
+    big = 10**20
+    profiles = [((1, big), (1, 1)), ((1, big + 1), (2, 1)), ((1, big + 1), (1, 1)),
+                ((3, 1), (1, 0))]
+    prof, xs, ys = eq._sorted_profiles(profiles)
+
+    def shares(v):
+        return tuple(F(a, sum(v)) for a in v)
+
+    assert prof == sorted(profiles, key=lambda p: (shares(p[0]), shares(p[1])))
+    assert xs[0] == xs[1] == xs[2] and prof[0] != profiles[0]
+    res = eq.EquilibriaResult((), "exact", False, True, eq._IntegerProfiles(prof))
+    assert res.rational == tuple((shares(x), shares(y)) for x, y in prof)
+    assert res.rational is res.rational          # built once, then the same tuple
+
+
 def test_short_path_equals_general_path_on_small_games(monkeypatch):
     # the short path of the exact method (clean simple polytope: labels from float slacks,
     # candidates certified by the two square integer systems on their supports) against
