@@ -34,6 +34,12 @@ Methods
     complementary system is singular (decided exactly), the complementary
     points form a face of :math:`Q`, whose vertices are all enumerated and
     certified, so no extreme equilibrium of a degenerate game is missed.
+    A constraint tight in floating point need not be tight exactly (with
+    payoffs such as 0.1 and 0.3, sums equal in decimal differ in binary by
+    about 1e-17): a vertex whose nearly tight constraints are not all exactly
+    tight is split into every exact vertex they determine (``d`` of them at a
+    time), and a complementary system too ill-conditioned for its floating-point
+    point to be trusted is solved exactly.
     Floating-point vertex enumeration that pairs triangulated facets by
     their label sets misses equilibria of degenerate games: on the
     ``10 x 10`` game with payoffs ``default_rng(4).integers(0, 10, (10, 10))``
