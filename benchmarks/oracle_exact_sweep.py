@@ -18,7 +18,7 @@ both give one) of ``equilibria(A, B, method="exact")``
   degenerate-kind games above, passed to Gambit as the exact rationals of the floats.
 
 Run: ``python benchmarks/oracle_exact_sweep.py --games 2000 --large 300
---gambit-degenerate 300 --md benchmarks/RESULTS_oracle_exact.md``. Exit code 1 when any
+--gambit-degenerate 300 --jobs 2 --md benchmarks/RESULTS_oracle_exact.md``. Exit code 1 when any
 game differs.
 """
 
@@ -78,84 +78,94 @@ def gambit_equilibria(gbt, A, B) -> set:
     return out
 
 
+def _small_task(seed: int) -> tuple[int, int, bool, bool, bool]:
+    A, B = small_game(seed)
+    fast = equilibria(A, B, method="exact")
+    ref = equilibria(A, B, method="exhaustive")
+    return (len(ref), bool(ref.degenerate), bool(fast.degenerate and not ref.degenerate),
+            set(fast.rational) != set(ref.rational), seed)
+
+
+def _gambit_task(item: tuple[str, int]) -> tuple[int, bool, bool, int]:
+    import pygambit as gbt
+
+    which, seed = item
+    A, B = large_game(seed) if which == "large" else small_game(seed)
+    fast = equilibria(A, B, method="exact")
+    theirs = gambit_equilibria(gbt, A, B)
+    return len(theirs), bool(fast.degenerate), set(fast.rational) != theirs, seed
+
+
+def _init_worker() -> None:
+    warnings.simplefilter("ignore")
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--games", type=int, default=2000)
     ap.add_argument("--large", type=int, default=300)
     ap.add_argument("--gambit-degenerate", type=int, default=300)
+    ap.add_argument("--jobs", type=int, default=1, help="worker processes")
     ap.add_argument("--md", type=Path, default=None)
     args = ap.parse_args(argv)
-    warnings.simplefilter("ignore")
-    rows = []
-    t0 = time.perf_counter()
-    # games, equilibria, degenerate games, degeneracy flags that differ, mismatches
-    per_kind: dict[int, list] = {k: [0, 0, 0, 0, []] for k in range(4)}
-    for seed in range(args.games):
-        A, B = small_game(seed)
-        fast = equilibria(A, B, method="exact")
-        ref = equilibria(A, B, method="exhaustive")
-        c = per_kind[seed % 4]
-        c[0] += 1
-        c[1] += len(ref)
-        c[2] += bool(ref.degenerate)
-        c[3] += bool(fast.degenerate and not ref.degenerate)
-        if set(fast.rational) != set(ref.rational):
-            c[4].append(seed)
-        if (seed + 1) % 250 == 0:
-            print(f"{seed + 1} games, {time.perf_counter() - t0:.0f} s", file=sys.stderr,
-                  flush=True)
-    for k, (g, ne, nd, dd, bad) in per_kind.items():
-        rows.append((f"exact = exhaustive, up to 7x7, {KINDS[k]}", g,
-                     f"{ne} equilibria; {nd} games degenerate; "
-                     f"{dd} flagged degenerate by exact but not by exhaustive",
-                     f"{len(bad)} differ" + (f" (seeds {bad[:10]})" if bad else "")))
-    t_small = time.perf_counter() - t0
-    n_bad = sum(len(c[4]) + c[3] for c in per_kind.values())
+    _init_worker()
     try:
-        import pygambit as gbt
+        import pygambit  # noqa: F401
+
+        have_gambit = True
     except ImportError:
-        gbt = None
-    t_gambit = 0.0
-    if gbt is not None:
-        t0 = time.perf_counter()
-        bad, ne, nd = [], 0, 0
-        for seed in range(args.large):
-            A, B = large_game(seed)
-            fast = equilibria(A, B, method="exact")
-            theirs = gambit_equilibria(gbt, A, B)
-            ne += len(theirs)
-            nd += bool(fast.degenerate)
-            if set(fast.rational) != theirs:
-                bad.append(seed)
-        rows.append(("exact = pygambit enummixed (rational), integer payoffs, up to 10x10",
-                     args.large, f"{ne} equilibria; {nd} flagged degenerate",
+        have_gambit = False
+    gambit_items = ([("large", s) for s in range(args.large)]
+                    + [("degenerate", 3 + 4 * k) for k in range(args.gambit_degenerate)]
+                    if have_gambit else [])
+    t0 = time.perf_counter()
+    if args.jobs > 1:
+        import multiprocessing as mp
+
+        with mp.get_context("fork").Pool(args.jobs, initializer=_init_worker) as pool:
+            gambit_async = pool.map_async(_gambit_task, gambit_items, chunksize=4)
+            small = []
+            for k, r in enumerate(pool.imap(_small_task, range(args.games), chunksize=8)):
+                small.append(r)
+                if (k + 1) % 250 == 0:
+                    print(f"{k + 1} games, {time.perf_counter() - t0:.0f} s", file=sys.stderr,
+                          flush=True)
+            gambit = gambit_async.get()
+    else:
+        small = [_small_task(s) for s in range(args.games)]
+        gambit = [_gambit_task(it) for it in gambit_items]
+    elapsed = time.perf_counter() - t0
+    rows = []
+    n_bad = 0
+    for k in range(4):
+        recs = [r for r in small if r[4] % 4 == k]
+        bad = [r[4] for r in recs if r[3]]
+        dd = sum(r[2] for r in recs)
+        n_bad += len(bad) + dd
+        rows.append((f"exact = exhaustive, up to 7x7, {KINDS[k]}", len(recs),
+                     f"{sum(r[0] for r in recs)} equilibria; {sum(r[1] for r in recs)} games "
+                     f"degenerate; {dd} flagged degenerate by exact but not by exhaustive",
                      f"{len(bad)} differ" + (f" (seeds {bad[:10]})" if bad else "")))
-        n_bad += len(bad)
-        bad, ne, count, seed = [], 0, 0, 3
-        while count < args.gambit_degenerate:
-            A, B = small_game(seed)
-            fast = equilibria(A, B, method="exact")
-            theirs = gambit_equilibria(gbt, A, B)
-            ne += len(theirs)
-            if set(fast.rational) != theirs:
-                bad.append(seed)
-            count += 1
-            seed += 4
-        rows.append(("exact = pygambit enummixed (rational), degenerate rounded to 0.1, up to "
-                     "7x7 (seeds 3, 7, 11, ...)", args.gambit_degenerate, f"{ne} equilibria",
-                     f"{len(bad)} differ" + (f" (seeds {bad[:10]})" if bad else "")))
-        n_bad += len(bad)
-        t_gambit = time.perf_counter() - t0
+    if have_gambit:
+        for which, label in (("large", "integer payoffs 0-9 or 0-3, up to 10x10"),
+                             ("degenerate", "degenerate rounded to 0.1, up to 7x7 (seeds 3, "
+                                            "7, 11, ...; the floats' exact rationals)")):
+            recs = [r for r, it in zip(gambit, gambit_items, strict=True) if it[0] == which]
+            bad = [r[3] for r in recs if r[2]]
+            n_bad += len(bad)
+            rows.append((f"exact = pygambit enummixed (rational), {label}", len(recs),
+                         f"{sum(r[0] for r in recs)} equilibria; "
+                         f"{sum(r[1] for r in recs)} flagged degenerate",
+                         f"{len(bad)} differ" + (f" (seeds {bad[:10]})" if bad else "")))
     cmd = (f"python benchmarks/oracle_exact_sweep.py --games {args.games} --large {args.large} "
-           f"--gambit-degenerate {args.gambit_degenerate}")
+           f"--gambit-degenerate {args.gambit_degenerate} --jobs {args.jobs}")
     text = ["# The exact equilibrium method against exact oracles", "",
-            f"Written by `{cmd}` ({t_small:.0f} s against the exhaustive enumerator, "
-            f"{t_gambit:.0f} s against pygambit).", "",
+            f"Written by `{cmd}` ({elapsed:.0f} s).", "",
             f"Machine: {json.dumps(machine())}", "",
             f"Versions: {json.dumps(versions('restrat', 'pygambit', 'numpy', 'scipy'))}", "",
             "| check | games | detail | verdict |", "|---|---|---|---|"]
     text += [f"| {a} | {b} | {c} | {d} |" for a, b, c, d in rows]
-    if gbt is None:
+    if not have_gambit:
         text += ["", "pygambit is not installed: the Gambit rows were skipped."]
     out = "\n".join(text) + "\n"
     print(out)
