@@ -242,29 +242,32 @@ NOTES = """
   extreme equilibria (its row is timed for reference, not as a target); restrat's set
   equals pygambit's rational `enummixed` set ("same result").
 * **Small games (the 6x6 row).** On a 6x6 game the exact method's time is fixed cost
-  per call, not enumeration (31 vertices, 3 equilibria). This round gave the common
-  case a short path (every vertex of the enumerated polytope clearly simple in floating
-  point: labels read from the slacks, no exact relabelling or facet merging, one batched
-  inverse whose largest column sum settles the conditioning of every complementary
-  system, candidates certified by the two square integer systems on their supports,
-  Cramer's rule up to 2x2; anything unclear still takes the general exact path), cached
-  the shape-only parts of the polytopes and converted payoffs to integers with
-  `float.as_integer_ratio`. Measured in one process under the bench lock right before
-  this run, blocks of 1,000 calls alternating with quantecon, 10th percentiles of the
-  per-call time: restrat 492 us before -> 332 us now against quantecon 268-276 us, ratio
-  1.78 -> 1.24 (10x10: 1.41 -> 1.21); earlier that day at load average 7-10, 1.83 ->
-  1.22-1.29. The table's 6x6 row is a median of 5 calls and swings with the machine's
-  load (1.39x here). Same rational equilibria, degeneracy flags and counters as before
-  on 604 random real, integer and degenerate games. Where the rest goes, timed inside the pipeline
-  (10th percentiles): qhull's convex hull about 90 us (57 us alone in a tight loop),
-  the other float vertex-stage work 30 us, building the polytopes 18 us, the batched
-  inverse and complementary slacks 68 us, payoffs to exact integers 30 us, certifying
-  the 3 candidates 27 us, input checks and result assembly (fractions, sorting,
-  read-only arrays) about 55 us. quantecon runs two hulls and a numba-compiled label
-  match and certifies nothing; a batched basis enumeration instead of qhull (924 6x6
-  bases in one `np.linalg.solve`) was measured at 0.67 ms alone, so qhull stays. The
-  gap left is numpy's per-call cost on 6x6 arrays (about 2 us a call here, some 45
-  calls) plus the exact stage; from 10x10 up the enumeration dominates.
+  per call, not enumeration (31 vertices, 3 equilibria). The 6x6 and 10x10 rows are now
+  timed as medians over alternating blocks of calls (restrat's block, then quantecon's;
+  10th percentiles in the note column), since a single sub-millisecond call is at the
+  mercy of the scheduler on a loaded machine. This round (issue 14): qhull is run
+  directly (scipy's `_Qhull` with `ConvexHull`'s options, without the volume, area and
+  vertex bookkeeping; 58 -> 45 us alone on the 6x6 polar), the complementary systems'
+  conditioning is bounded from the largest entry of the batched inverse (two reductions
+  instead of an absolute value, a sum and a max over the stack; per system only when
+  the batch bound fails), the complementary labels come from `np.nonzero` instead of an
+  argsort, and the rational profiles are kept as coprime integer vectors and turned into
+  Fractions on first access of `.rational` (sorted by their float shares, every
+  adjacent pair then checked exactly by cross-multiplication). Measured in one process
+  under the bench lock right before this run (CPU time per call, blocks of 200 calls
+  alternating the previous code, the new code and quantecon; load average 24-30 from
+  other agents' jobs): restrat/quantecon median 1.21 -> 1.14, 10th percentile 1.35 ->
+  1.03 (10x10: 1.07 -> 0.98, 1.03 -> 0.92). Still not at or under 1 on 6x6: what
+  remains is about 45 us of qhull, 28 us for the 31 batched 6x6 inverses (needed for
+  the conditioning bound that makes the float feasibility filter safe), 27 us to turn
+  both payoff matrices into exact integers, about 25 us certifying the 3 candidates and
+  some 40 numpy calls on tiny arrays at 1-2 us each. quantecon runs two hulls and a
+  numba-compiled label match and certifies nothing. The exact stage also got a
+  correctness fix this round: a vertex whose nearly tight constraints are not all
+  exactly tight (payoffs rounded to 0.1 are not dyadic) is split into every exact vertex
+  they determine, and ill-conditioned complementary systems are decided exactly; see
+  benchmarks/RESULTS_oracle_exact.md (exact = exhaustive and = pygambit on thousands of
+  games).
 * **Baron-Ferejohn with many classes.** Members with equal weight, recognition
   probability and discount factor form one type, and the solver works on types (with
   50-80 distinct discount factors every class is its own type). The pricing step
