@@ -382,6 +382,23 @@ def test_float_vertex_enumerations_agree():
             assert key(h) == key(b)
 
 
+def test_direct_qhull_equals_convex_hull(monkeypatch):
+    # scipy's qhull run directly (without ConvexHull's bookkeeping) gives ConvexHull's
+    # facet equations, and the fallback (private interface missing) gives them too
+    from scipy.spatial import ConvexHull
+
+    from gametheory.strategic import _vertex
+
+    rng = np.random.default_rng(3)
+    for d in (2, 4, 6):
+        pts = rng.normal(size=(3 * d, d))
+        ref = ConvexHull(pts).equations
+        assert np.array_equal(_vertex._hull_equations(pts), ref)
+        monkeypatch.setattr(_vertex, "_QHULL", [None])
+        assert np.array_equal(_vertex._hull_equations(pts), ref)
+        monkeypatch.undo()
+
+
 def test_large_games_refused_or_solved_without_hanging():
     from gametheory.errors import GameTooLargeError
 

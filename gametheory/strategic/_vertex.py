@@ -213,15 +213,19 @@ def _hull_equations(pts: np.ndarray) -> np.ndarray:
             _Qhull = None
         _QHULL.append(_Qhull)
     Qhull = _QHULL[0]
-    if Qhull is None:  # pragma: no cover - scipy internals
-        from scipy.spatial import ConvexHull
+    if Qhull is not None:
+        try:
+            q = Qhull(b"i", pts, b"Qx" if pts.shape[1] >= 5 else b"", required_options=b"Qt")
+        except TypeError:  # pragma: no cover - a changed private signature
+            _QHULL[0] = None
+        else:
+            try:
+                return q.get_simplex_facet_array()[2]
+            finally:
+                q.close()
+    from scipy.spatial import ConvexHull
 
-        return ConvexHull(pts).equations
-    q = Qhull(b"i", pts, b"Qx" if pts.shape[1] >= 5 else b"", required_options=b"Qt")
-    try:
-        return q.get_simplex_facet_array()[2]
-    finally:
-        q.close()
+    return ConvexHull(pts).equations
 
 
 def hull_vertices(poly: Polytope, *, tol: float = 1e-9,
