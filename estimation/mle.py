@@ -509,7 +509,8 @@ def _newton_polish(lik: StructuralLikelihood, vals: Sequence[np.ndarray], x: np.
                 if all((lo is None or yi >= lo) and (hi is None or yi <= hi)
                        for yi, (lo, hi) in zip(y, lik.bounds, strict=True)):
                     ly, gy = lik(y, vals)
-                    if np.isfinite(ly) and ly - ll > 1e-12 * (1.0 + abs(ll)):
+                    if (np.isfinite(ly) and np.all(np.isfinite(gy))
+                            and ly - ll > 1e-12 * (1.0 + abs(ll))):
                         x, ll, g = y, ly, gy
                         moved = True
                         break
@@ -626,13 +627,16 @@ def fit_structural(lik: StructuralLikelihood, obs: spec.Observations,
 
     def negf(y: np.ndarray) -> tuple[float, np.ndarray]:
         ll, g = lik(y * scale, vals)
-        if not np.isfinite(ll):
+        if not (np.isfinite(ll) and np.all(np.isfinite(g))):
             return 1e100, np.zeros_like(y)
         return -ll, -g * scale
 
     # the log-likelihood is -inf where a committee's pool cannot cover its reservation
     # values yet the network kept roles: a line search that steps there stops, so the
-    # search restarts (with a fresh curvature memory) while it still improves
+    # search restarts (with a fresh curvature memory) while it still improves. A point
+    # whose gradient is not finite (the vote block's gradient overflows where kappa and
+    # delta run away together while the log-likelihood is still finite) is treated the
+    # same way: passed on, a NaN gradient would send every estimate to NaN
     y = x0 / scale
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", RuntimeWarning)

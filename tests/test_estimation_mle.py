@@ -120,6 +120,39 @@ def test_structural_mle_recovers_truth_and_is_the_models_likelihood(voted):
     assert f(point) == pytest.approx(ll, rel=1e-10)
 
 
+def test_structural_mle_steps_back_from_a_nan_gradient():
+    # where kappa and delta run away together the vote block's gradient can overflow to
+    # NaN while the log-likelihood is still finite (seen in bench_identification at 20
+    # regions without votes); the optimiser must treat such a point as outside the
+    # support, not follow the NaN (every estimate came back NaN). Here the gradient is
+    # made NaN beyond the midpoint of kappa's start and its unrestricted estimate.
+    from estimation.mle import StructuralLikelihood, fit_structural
+
+    data = est.simulate(n_regions=40, params=P, seed=5, votes=True)
+    a = data.arrays()
+    lik = StructuralLikelihood(a)
+    k = lik.labels.index("kappa")
+    free = fit_structural(lik, a.obs)
+    k0, k_hat = lik.start()[k], free.params["kappa"]
+    assert abs(k_hat - k0) > 0.2, (k0, k_hat)
+    mid, side = 0.5 * (k0 + k_hat), np.sign(k_hat - k0)
+
+    class NaNGradient(StructuralLikelihood):
+        def __call__(self, x, vals):
+            ll, g = super().__call__(x, vals)
+            return (ll, np.full_like(g, np.nan)) if side * (x[k] - mid) > 0 else (ll, g)
+
+    lik.__class__ = NaNGradient          # same compiled functions, no second compilation
+    capped = fit_structural(lik, a.obs)
+    assert np.all(np.isfinite(capped.params)), capped.params
+    assert np.isfinite(capped.loglik) and side * (capped.params["kappa"] - mid) <= 1e-9
+    # the capped maximum is below the free one and is the log-likelihood at its estimate
+    assert capped.loglik <= free.loglik + 1e-9
+    x = capped.params[list(lik.labels)].to_numpy()
+    assert StructuralLikelihood.__call__(lik, x, lik.observations(a.obs))[0] == \
+        pytest.approx(capped.loglik, rel=1e-12)
+
+
 def test_weak_identification_and_separation_are_named():
     # allocations only: the stakes of members whose stake is the same under every
     # configuration (commissioners, the ambulance service) are not identified, and the
