@@ -29,13 +29,13 @@ import json
 import sys
 import time
 import warnings
-from fractions import Fraction as F
 from pathlib import Path
 
 import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from _common import machine, versions  # noqa: E402
+from oracle_pygambit import gambit_extreme_equilibria  # noqa: E402
 
 from gametheory.strategic import equilibria  # noqa: E402
 
@@ -66,18 +66,6 @@ def large_game(seed: int) -> tuple[np.ndarray, np.ndarray]:
     return rng.integers(0, hi, (m, n)).astype(float), rng.integers(0, hi, (m, n)).astype(float)
 
 
-def gambit_equilibria(gbt, A, B) -> set:
-    """pygambit's rational enummixed on the exact rationals of the float payoffs."""
-    g = gbt.Game.from_arrays([[F(float(v)) for v in r] for r in A],
-                             [[F(float(v)) for v in r] for r in B])
-    p1, p2 = g.players
-    out = set()
-    for prof in gbt.nash.enummixed_solve(g, rational=True).equilibria:
-        out.add((tuple(F(str(prof[s])) for s in p1.strategies),
-                 tuple(F(str(prof[s])) for s in p2.strategies)))
-    return out
-
-
 def _small_task(seed: int) -> tuple[int, int, bool, bool, bool]:
     A, B = small_game(seed)
     fast = equilibria(A, B, method="exact")
@@ -92,7 +80,7 @@ def _gambit_task(item: tuple[str, int]) -> tuple[int, bool, bool, int]:
     which, seed = item
     A, B = large_game(seed) if which == "large" else small_game(seed)
     fast = equilibria(A, B, method="exact")
-    theirs = gambit_equilibria(gbt, A, B)
+    theirs = gambit_extreme_equilibria(gbt, A, B)
     return len(theirs), bool(fast.degenerate), set(fast.rational) != theirs, seed
 
 

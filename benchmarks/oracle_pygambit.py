@@ -33,8 +33,9 @@ from gametheory.strategic import equilibria, logit_estimate, logit_qre  # noqa: 
 
 
 def gambit_extreme_equilibria(gbt, A, B) -> set:
-    g = gbt.Game.from_arrays(np.asarray(A).astype(int).tolist(),
-                             np.asarray(B).astype(int).tolist())
+    """pygambit's rational enummixed on the exact rationals of the (float) payoffs."""
+    g = gbt.Game.from_arrays([[F(float(v)) for v in r] for r in np.asarray(A)],
+                             [[F(float(v)) for v in r] for r in np.asarray(B)])
     p1, p2 = g.players
     out = set()
     for prof in gbt.nash.enummixed_solve(g, rational=True).equilibria:

@@ -68,6 +68,7 @@ from gametheory.government import (
 )
 from gametheory.government import log_choice_probability as _log_choice
 
+from ._jaxop import backend_loglik_op
 from .government import FormationData, fit_formation, formation_choice_sets, simulate_formation
 from .mle import MLEResults, _table
 
@@ -487,61 +488,15 @@ def government_model(design: StructuralDesign, *, hierarchical: bool = False,
 def _jax_loglik_op(design: StructuralDesign) -> Any:
     """A pytensor Op computing :func:`structural_loglik` of ``design``: numpy in Python,
     the JAX backend when the graph is compiled to JAX (JAX differentiates it)."""
-    return _loglik_op_type()(design)
+    def fn(args: Any, xp: ArrayBackend) -> Any:
+        theta, alpha, kappa = args
+        if xp.name == "numpy":
+            kappa = float(kappa)
+        return structural_loglik(theta, alpha, kappa, design, xp)
 
-
-_OP_TYPE: list[Any] = []
-
-
-def _loglik_op_type() -> Any:
-    if _OP_TYPE:
-        return _OP_TYPE[0]
-    import pytensor.tensor as pt
-    from pytensor.graph.basic import Apply
-    from pytensor.graph.op import Op
-    from pytensor.link.jax.dispatch import jax_funcify
-
-    from gametheory.formation import jax_backend
-
-    class StructuralLogLik(Op):
-        """``structural_loglik(theta, alpha, kappa, design)`` as one Op (scalar)."""
-
-        def __init__(self, design: StructuralDesign) -> None:
-            self.design = design
-
-        def __eq__(self, other: object) -> bool:
-            return type(other) is type(self) and other.design is self.design  # type: ignore
-
-        def __hash__(self) -> int:
-            return hash((type(self), id(self.design)))
-
-        def make_node(self, theta: Any, alpha: Any, kappa: Any) -> Apply:
-            ins = [pt.as_tensor_variable(x).astype("float64") for x in (theta, alpha, kappa)]
-            return Apply(self, ins, [pt.dscalar()])
-
-        def perform(self, node: Any, inputs: Any, outputs: Any) -> None:
-            th, al, ka = inputs
-            outputs[0][0] = np.asarray(structural_loglik(th, al, float(ka), self.design),
-                                       dtype=np.float64)
-
-        def grad(self, inputs: Any, output_grads: Any) -> Any:
-            raise InvalidArgumentError(
-                "likelihood", "jax", "the JAX likelihood is differentiated by JAX only",
-                "Sample with nutpie on JAX (sampler='auto' with the fast extra), or build "
-                "the model with likelihood='graph'")
-
-    @jax_funcify.register(StructuralLogLik)
-    def _funcify(op: Any, **kwargs: Any) -> Callable[..., Any]:
-        xp = jax_backend()
-        design = op.design
-
-        def loglik(theta: Any, alpha: Any, kappa: Any) -> Any:
-            return structural_loglik(theta, alpha, kappa, design, xp)
-
-        return loglik
-
-    _OP_TYPE.append(StructuralLogLik)
-    return StructuralLogLik
+    return backend_loglik_op(fn, ("government", id(design)),
+                             "Sample with nutpie on JAX (sampler='auto' with the fast extra), "
+                             "or build the model with likelihood='graph'")
 
 
 @dataclass

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from _model_points import POINT, spec_params, value_point
 from _reference import loglik as reference_loglik
 
 import estimation as est
@@ -38,37 +39,15 @@ def few(data):
     return data.subset(list(data.regions["region"][:4]))
 
 
-POINT = {"lam_theta": np.array([1.5, 0.8, 2.0, 2.5]), "kappa": 1.7, "delta": 1.2,
-         "rho": 0.9, "support": 0.3, "stake_commissioners": 1.4, "stake_ambulance": 0.6,
-         "alpha": np.array([1.0, 0.5, -0.3]), "mu": 0.8, "eta": 1.1, "harm_weight": 0.6,
-         "proposer_advantage": 0.4, "patience": 0.9}
-
-
-def _value_point(model, point):
-    ip = model.initial_point()
-    out = dict(ip)
-    for k, v in point.items():
-        if f"{k}_log__" in ip:
-            out[f"{k}_log__"] = np.log(np.asarray(v, dtype=float))
-        elif k in ip:
-            out[k] = np.asarray(v, dtype=float)
-    return out
-
-
-def _spec_params(point):
-    return {k: (np.asarray(v, float)[None, :] if np.ndim(v) else np.array([float(v)]))
-            for k, v in point.items()}
-
-
 def test_structural_loglik_matches_enumeration_and_numpy(data):
     m = structural_model(data)
     logp = {v.name: m.compile_logp(vars=[v], jacobian=False, **FAST) for v in m.observed_RVs}
-    x = _value_point(m, POINT)
+    x = value_point(m, POINT)
     ref = reference_loglik(data, POINT)
     for part in ("configuration", "appointment", "concessions"):
         assert logp[part](x) == pytest.approx(ref[part], rel=1e-9), part
     a = data.arrays()
-    num = spec.log_likelihood(_spec_params(POINT), a.design, a.obs)
+    num = spec.log_likelihood(spec_params(POINT), a.design, a.obs)
     for part in ("configuration", "appointment", "concessions"):
         assert logp[part](x) == pytest.approx(float(num[part].sum()), rel=1e-10), part
 
@@ -79,8 +58,8 @@ def test_naive_loop_model_has_the_same_likelihood(few):
     # one term per region and variable (a single sum of them all exceeds numpy's ufunc
     # argument limit in the Python implementation)
     f2 = m2.compile_logp(vars=m2.observed_RVs + m2.potentials, sum=False, **FAST)
-    total = sum(float(np.sum(t)) for t in f2(_value_point(m2, POINT)))
-    assert f1(_value_point(m1, POINT)) == pytest.approx(total, rel=1e-10)
+    total = sum(float(np.sum(t)) for t in f2(value_point(m2, POINT)))
+    assert f1(value_point(m1, POINT)) == pytest.approx(total, rel=1e-10)
 
 
 def test_hierarchical_at_zero_effects_equals_pooled_and_no_veto_is_delta_zero(few):
@@ -88,17 +67,17 @@ def test_hierarchical_at_zero_effects_equals_pooled_and_no_veto_is_delta_zero(fe
     m1, m2 = structural_model(data), hierarchical_model(data)
     f1 = m1.compile_logp(vars=m1.observed_RVs, **FAST)
     f2 = m2.compile_logp(vars=m2.observed_RVs, **FAST)
-    pt2 = _value_point(m2, POINT)                 # z = 0 at the initial point
-    assert f1(_value_point(m1, POINT)) == pytest.approx(f2(pt2), rel=1e-10)
+    pt2 = value_point(m2, POINT)                 # z = 0 at the initial point
+    assert f1(value_point(m1, POINT)) == pytest.approx(f2(pt2), rel=1e-10)
     pt2["z_lam_theta"] = np.ones_like(pt2["z_lam_theta"])
-    assert f2(pt2) != pytest.approx(f1(_value_point(m1, POINT)))
+    assert f2(pt2) != pytest.approx(f1(value_point(m1, POINT)))
     assert hierarchical_model(data, group="region").coords["group"] == tuple(
         data.arrays().region_names)
     m0 = structural_model(data, veto=False)
     assert "delta" not in {v.name for v in m0.free_RVs}
     f0 = m0.compile_logp(vars=m0.observed_RVs, **FAST)
-    at0 = f1(_value_point(m1, {**POINT, "delta": 1e-300}))
-    assert f0(_value_point(m0, POINT)) == pytest.approx(at0, rel=1e-10)
+    at0 = f1(value_point(m1, {**POINT, "delta": 1e-300}))
+    assert f0(value_point(m0, POINT)) == pytest.approx(at0, rel=1e-10)
 
 
 def test_gradient_matches_finite_differences(few):
@@ -111,7 +90,7 @@ def test_gradient_matches_finite_differences(few):
         v.name for v in m.value_vars}
     logp = m.compile_logp(**FAST)
     dlogp = m.compile_dlogp(**FAST)
-    x0 = _value_point(m, POINT)
+    x0 = value_point(m, POINT)
     rng = np.random.default_rng(0)
     for k in x0:
         x0[k] = np.asarray(x0[k], float) + 0.1 * rng.standard_normal(np.shape(x0[k]))
@@ -162,8 +141,8 @@ def test_structural_model_compiles_to_jax(few):
 
     m = hierarchical_model(few)
     f = get_jaxified_logp(m)
-    x = [np.asarray(v, float) for v in _value_point(m, POINT).values()]
-    ref = m.compile_logp(**FAST)(_value_point(m, POINT))
+    x = [np.asarray(v, float) for v in value_point(m, POINT).values()]
+    ref = m.compile_logp(**FAST)(value_point(m, POINT))
     assert float(f(x)) == pytest.approx(float(ref), rel=1e-8)
 
 

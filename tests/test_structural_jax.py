@@ -9,6 +9,7 @@ from dataclasses import replace
 
 import numpy as np
 import pytest
+from _model_points import POINT, spec_params, value_point
 
 import estimation as est
 from estimation.models import hierarchical_model, structural_model
@@ -16,11 +17,6 @@ from gametheory.formation import jax_backend
 from gametheory.restratification import scenarios, spec
 
 FAST = {"mode": "FAST_COMPILE"}
-
-POINT = {"lam_theta": np.array([1.5, 0.8, 2.0, 2.5]), "kappa": 1.7, "delta": 1.2,
-         "rho": 0.9, "support": 0.3, "stake_commissioners": 1.4, "stake_ambulance": 0.6,
-         "alpha": np.array([1.0, 0.5, -0.3]), "mu": 0.8, "eta": 1.1, "harm_weight": 0.6,
-         "proposer_advantage": 0.4, "patience": 0.9}
 
 
 def _region(rng):
@@ -103,22 +99,6 @@ def test_appointment_term_equals_a_softmax_over_the_chosen_organisations_doctors
     assert checked > 0
 
 
-def _value_point(model, point):
-    ip = model.initial_point()
-    out = dict(ip)
-    for k, v in point.items():
-        if f"{k}_log__" in ip:
-            out[f"{k}_log__"] = np.log(np.asarray(v, dtype=float))
-        elif k in ip:
-            out[k] = np.asarray(v, dtype=float)
-    return out
-
-
-def _spec_params(point):
-    return {k: (np.asarray(v, float)[None, :] if np.ndim(v) else np.array([float(v)]))
-            for k, v in point.items()}
-
-
 @pytest.mark.parametrize("builder", [structural_model, hierarchical_model])
 def test_op_log_density_equals_the_numpy_likelihood_plus_the_priors(few, builder):
     data = few
@@ -127,7 +107,7 @@ def test_op_log_density_equals_the_numpy_likelihood_plus_the_priors(few, builder
     mj = builder(data, likelihood="jax")
     mg = builder(data)
     assert [v.name for v in mj.potentials] == ["loglik"] and not mj.observed_RVs
-    x = _value_point(mj, POINT)
+    x = value_point(mj, POINT)
     rng = np.random.default_rng(1)
     if builder is hierarchical_model:       # non-zero group effects
         for k in ("z_lam_theta", "z_alpha", "z_proposer_advantage", "sigma_alpha_log__"):
@@ -135,12 +115,12 @@ def test_op_log_density_equals_the_numpy_likelihood_plus_the_priors(few, builder
     # priors (with the transforms' Jacobians) from the graph model's free variables
     prior = float(mg.compile_logp(vars=mg.free_RVs, **FAST)(x))
     if builder is structural_model:
-        ll = spec.log_likelihood(_spec_params(POINT), data.arrays().design, data.arrays().obs)
+        ll = spec.log_likelihood(spec_params(POINT), data.arrays().design, data.arrays().obs)
     else:
         # every region's parameters: population values plus its group's deviation
         # sigma * z (non-centred)
         gi = data.arrays().group_idx
-        par = _spec_params(POINT)
+        par = spec_params(POINT)
         for eff in ("lam_theta", "alpha", "proposer_advantage"):
             dev = np.exp(x[f"sigma_{eff}_log__"]) * x[f"z_{eff}"]
             par[eff] = par[eff] + dev[gi]
@@ -161,7 +141,7 @@ def test_op_gradient_on_jax_matches_finite_differences(few):
     m = hierarchical_model(few, likelihood="jax", fixed={"patience": None})
     f = jax.jit(get_jaxified_logp(m))
     names = [v.name for v in m.value_vars]
-    x0 = _value_point(m, POINT)
+    x0 = value_point(m, POINT)
     rng = np.random.default_rng(2)
     x = [np.asarray(x0[n], float) + 0.1 * rng.standard_normal(np.shape(x0[n])) for n in names]
     grads = jax.jit(jax.grad(f))(x)
@@ -186,7 +166,7 @@ def test_op_takes_imputed_covariates():
     miss, _, _ = _with_missing(load_case())
     mj, mg = structural_model(miss, likelihood="jax"), structural_model(miss)
     assert {"impute_config", "impute_capital"} <= {v.name for v in mj.free_RVs}
-    x = _value_point(mg, POINT)
+    x = value_point(mg, POINT)
     rng = np.random.default_rng(4)
     for k in x:
         if k.startswith("impute"):
@@ -226,7 +206,7 @@ def test_a_small_nutpie_fit_on_jax_runs_with_the_op_and_keeps_its_results():
     ll = res.log_likelihood()
     assert {"configuration", "appointment", "concessions"} <= set(ll.data_vars)
     draw = post.isel(chain=1, draw=-1)
-    par = _spec_params({**{k: draw[k].to_numpy() for k in spec.ESTIMANDS
+    par = spec_params({**{k: draw[k].to_numpy() for k in spec.ESTIMANDS
                            if k in draw}, **spec.DEFAULT_FIXED})
     a = data.arrays()
     num = spec.log_likelihood(par, a.design, a.obs)

@@ -75,6 +75,7 @@ from gametheory.restratification.concessions import (
     observed_cells_log_likelihood,
 )
 
+from .._jaxop import backend_loglik_op
 from ..data import AllocationData, StructuralArrays
 from ..errors import EstimationError
 from .priors import resolve_priors
@@ -325,7 +326,14 @@ def loglik_op(design: spec.Design, obs: spec.Observations,
     if bad:
         raise EstimationError("inputs", bad, "not design arrays the Op takes",
                               "Give any of 'cfg_x', 'cand_z'")
-    return _loglik_op_type()(design, obs, tuple(inputs))
+    inputs = tuple(inputs)
+
+    def fn(args: Any, xp: Any) -> Any:
+        return _op_loglik(args, design, obs, inputs, xp)
+
+    return backend_loglik_op(fn, ("restratification", id(design), id(obs), inputs),
+                             "Sample with nutpie on JAX (sampler='auto' or 'nutpie-jax' with "
+                             "the fast extra), or build the model with likelihood='graph'")
 
 
 def _op_loglik(args: Any, design: spec.Design, obs: spec.Observations,
@@ -341,64 +349,6 @@ def _op_loglik(args: Any, design: spec.Design, obs: spec.Observations,
     for part in ("configuration", "appointment", "concessions"):
         total = total + xp.sum(ll[part])
     return total
-
-
-_OP_TYPE: list[Any] = []
-
-
-def _loglik_op_type() -> Any:
-    if _OP_TYPE:
-        return _OP_TYPE[0]
-    from collections.abc import Callable
-
-    import pytensor.tensor as pt
-    from pytensor.graph.basic import Apply
-    from pytensor.graph.op import Op
-    from pytensor.link.jax.dispatch import jax_funcify
-
-    from gametheory.formation import NUMPY, jax_backend
-
-    class StructuralLogLik(Op):
-        """``sum(spec.log_likelihood(par, design, obs))`` as one Op (see :func:`loglik_op`)."""
-
-        def __init__(self, design: spec.Design, obs: spec.Observations,
-                     inputs: tuple[str, ...]) -> None:
-            self.design, self.obs, self.inputs = design, obs, inputs
-
-        def __eq__(self, other: object) -> bool:
-            return (type(other) is type(self) and other.design is self.design  # type: ignore
-                    and other.obs is self.obs and other.inputs == self.inputs)  # type: ignore
-
-        def __hash__(self) -> int:
-            return hash((type(self), id(self.design), id(self.obs), self.inputs))
-
-        def make_node(self, *args: Any) -> Apply:
-            ins = [pt.as_tensor_variable(x).astype("float64") for x in args]
-            return Apply(self, ins, [pt.dscalar()])
-
-        def perform(self, node: Any, inputs: Any, outputs: Any) -> None:
-            v = _op_loglik([np.asarray(x) for x in inputs], self.design, self.obs,
-                           self.inputs, NUMPY)
-            outputs[0][0] = np.asarray(v, dtype=np.float64)
-
-        def grad(self, inputs: Any, output_grads: Any) -> Any:
-            raise EstimationError(
-                "likelihood", "jax", "the JAX likelihood is differentiated by JAX only",
-                "Sample with nutpie on JAX (sampler='auto' or 'nutpie-jax' with the fast "
-                "extra), or build the model with likelihood='graph'")
-
-    @jax_funcify.register(StructuralLogLik)
-    def _funcify(op: Any, **kwargs: Any) -> Callable[..., Any]:
-        xp = jax_backend()
-        design, obs, inputs = op.design, op.obs, op.inputs
-
-        def loglik(*args: Any) -> Any:
-            return _op_loglik(args, design, obs, inputs, xp)
-
-        return loglik
-
-    _OP_TYPE.append(StructuralLogLik)
-    return StructuralLogLik
 
 
 # ------------------------------------------------------------ missing covariates
