@@ -14,8 +14,10 @@ the proposer's logits and the members' support logits and call it.
 
 from .backend import NUMPY, ArrayBackend, get_backend, jax_backend, pytensor_backend
 from .core import (
+    LinearUtilities,
     VotingBodies,
     choice_probability,
+    formation_log_likelihood,
     log_choice_probability,
     log_pass_probability,
     log_vote_probability,
@@ -29,5 +31,5 @@ __all__ = [
     "ArrayBackend", "NUMPY", "get_backend", "pytensor_backend", "jax_backend", "VotingBodies",
     "log_pass_probability", "passes_in_limit", "log_choice_probability",
     "choice_probability", "log_vote_probability", "sample_votes", "simulate_process",
-    "FormationGame",
+    "FormationGame", "LinearUtilities", "formation_log_likelihood",
 ]

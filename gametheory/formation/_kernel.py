@@ -41,6 +41,120 @@ import numpy as np
 
 
 @numba.njit(nogil=True, cache=True)
+def _body(s: np.ndarray, gg: np.ndarray, dq: np.ndarray, mem: np.ndarray, nm: int,
+          weights: np.ndarray, K: int, n: int, lower: bool, grad: bool, f: np.ndarray,
+          b: np.ndarray, bn: np.ndarray, acc: np.ndarray, P: np.ndarray,
+          dP: np.ndarray) -> None:  # pragma: no cover
+    """One body's programme, its configurations ``0..n-1`` side by side.
+
+    Members ``mem[0..nm-1]`` (weights ``weights[j]``), in that order; ``s``, ``gg``
+    (stay and go probabilities) and ``dq`` (their derivative in the support logit,
+    signed) are indexed ``[j, c]``. ``K`` states. Writes ``P[c]`` and, if ``grad``,
+    ``dP[j, c]`` :math:`= \\partial P_c / \\partial a_{jc}` for the members in ``mem``.
+    Work arrays: ``f`` (nm + 1, >= K, >= n), ``b``, ``bn`` (>= K, >= n), ``acc`` (>= n).
+    """
+    for k in range(K):
+        for c in range(n):
+            f[0, k, c] = 0.0
+    start = K - 1 if lower else 0
+    for c in range(n):
+        f[0, start, c] = 1.0
+    for i in range(nm):
+        j = mem[i]
+        w = weights[j]
+        for k in range(K):
+            for c in range(n):
+                f[i + 1, k, c] = s[j, c] * f[i, k, c]
+        if not lower:
+            for k in range(w, K):
+                for c in range(n):
+                    f[i + 1, k, c] += gg[j, c] * f[i, k - w, c]
+        else:
+            for c in range(n):
+                acc[c] = 0.0
+            for k in range(min(w, K - 1) + 1):
+                for c in range(n):
+                    acc[c] += f[i, k, c]
+            for c in range(n):
+                f[i + 1, 0, c] += gg[j, c] * acc[c]
+            for k in range(1, K - w):
+                for c in range(n):
+                    f[i + 1, k, c] += gg[j, c] * f[i, k + w, c]
+    for c in range(n):
+        if lower:
+            P[c] = f[nm, 0, c]
+        else:
+            acc[c] = 0.0
+            for k in range(K):
+                acc[c] += f[nm, k, c]
+            P[c] = acc[c]
+    if not grad:
+        return
+    for k in range(K):
+        for c in range(n):
+            b[k, c] = 0.0 if (lower and k > 0) else 1.0
+    for i in range(nm - 1, -1, -1):
+        j = mem[i]
+        w = weights[j]
+        # one store per loop, so that each loop vectorises over the configurations
+        for c in range(n):
+            acc[c] = 0.0
+        for k in range(K):
+            for c in range(n):
+                acc[c] += f[i, k, c] * b[k, c]
+        for c in range(n):
+            dP[j, c] = acc[c]
+            acc[c] = 0.0
+        for k in range(K):
+            for c in range(n):
+                bn[k, c] = s[j, c] * b[k, c]
+        if not lower:
+            for k in range(K - w):
+                for c in range(n):
+                    acc[c] += f[i, k, c] * b[k + w, c]
+            for k in range(K - w):
+                for c in range(n):
+                    bn[k, c] += gg[j, c] * b[k + w, c]
+        else:
+            for k in range(min(w, K - 1) + 1):
+                for c in range(n):
+                    acc[c] += f[i, k, c] * b[0, c]
+            for k in range(w + 1, K):
+                for c in range(n):
+                    acc[c] += f[i, k, c] * b[k - w, c]
+            for k in range(min(w, K - 1) + 1):
+                for c in range(n):
+                    bn[k, c] += gg[j, c] * b[0, c]
+            for k in range(w + 1, K):
+                for c in range(n):
+                    bn[k, c] += gg[j, c] * b[k - w, c]
+        for c in range(n):
+            dP[j, c] = (dP[j, c] - acc[c]) * dq[j, c]
+        for k in range(K):
+            for c in range(n):
+                b[k, c] = bn[k, c]
+
+
+@numba.njit(nogil=True, cache=True)
+def _vote_probabilities(a: float, e: float, lower: bool) -> tuple[float, float, float, float]:
+    """One member's vote on one configuration, from its support logit ``a`` and
+    ``e`` :math:`= e^{-|a|}`: ``(stay, go, dq, p)`` with the support probability
+    :math:`p = \\sigma(a)` and the opposition :math:`r = \\sigma(-a)` to full relative
+    precision (the opposing side keeps the state with ``p`` and moves with ``r``, the
+    supporting side the other way round) and ``dq`` the derivative of *stay* in ``a``
+    (:math:`\\pm p r`)."""
+    h = 1.0 / (1.0 + e)
+    eh = e * h
+    pos = a >= 0.0
+    p = h if pos else eh
+    r = eh if pos else h
+    d = p * r
+    if lower:
+        return r, p, -d, p
+    return p, r, d, p
+
+
+@numba.njit(nogil=True, cache=True)
 def vote_programme(logit: np.ndarray, expo: np.ndarray, fixed_vote: np.ndarray,
                    fixed: np.ndarray, weights: np.ndarray, limit: np.ndarray, ncfg: np.ndarray,
                    lower: bool, grad: bool, out: np.ndarray) -> np.ndarray:  # pragma: no cover
@@ -70,103 +184,219 @@ def vote_programme(logit: np.ndarray, expo: np.ndarray, fixed_vote: np.ndarray,
     gg = np.empty((J, C))
     dq = np.empty((J, C))
     acc = np.empty(C)
+    dP = np.zeros((J, C))
+    mem = np.arange(J)
     for m in range(M):
         for g in range(G):
             n = ncfg[g]
-            K = limit[g] + 1
             for c in range(n):
                 for j in range(J):
                     if fixed[g, j] != 0.0:
                         p = fixed_vote[g, j]
-                        r = 1.0 - p
-                        d = 0.0
+                        s[j, c], gg[j, c] = (1.0 - p, p) if lower else (p, 1.0 - p)
+                        dq[j, c] = 0.0
                     else:
-                        e = expo[m, g, c, j]
-                        h = 1.0 / (1.0 + e)
-                        eh = e * h
-                        pos = logit[m, g, c, j] >= 0.0
-                        p = h if pos else eh
-                        r = eh if pos else h
-                        d = p * r
-                    s[j, c], gg[j, c] = (r, p) if lower else (p, r)
-                    dq[j, c] = -d if lower else d
-            for k in range(K):
-                for c in range(n):
-                    f[0, k, c] = 0.0
-            start = K - 1 if lower else 0
-            for c in range(n):
-                f[0, start, c] = 1.0
-            for j in range(J):
-                w = weights[g, j]
-                for k in range(K):
-                    for c in range(n):
-                        f[j + 1, k, c] = s[j, c] * f[j, k, c]
-                if not lower:
-                    for k in range(w, K):
-                        for c in range(n):
-                            f[j + 1, k, c] += gg[j, c] * f[j, k - w, c]
-                else:
-                    for c in range(n):
-                        acc[c] = 0.0
-                    for k in range(min(w, K - 1) + 1):
-                        for c in range(n):
-                            acc[c] += f[j, k, c]
-                    for c in range(n):
-                        f[j + 1, 0, c] += gg[j, c] * acc[c]
-                    for k in range(1, K - w):
-                        for c in range(n):
-                            f[j + 1, k, c] += gg[j, c] * f[j, k + w, c]
-            for c in range(n):
-                if lower:
-                    P[m, g, c] = f[J, 0, c]
-                else:
-                    acc[c] = 0.0
-                    for k in range(K):
-                        acc[c] += f[J, k, c]
-                    P[m, g, c] = acc[c]
+                        s[j, c], gg[j, c], dq[j, c], _ = _vote_probabilities(
+                            logit[m, g, c, j], expo[m, g, c, j], lower)
+            _body(s, gg, dq, mem, J, weights[g], limit[g] + 1, n, lower, grad, f, b, bn, acc,
+                  P[m, g], dP)
             if not grad:
                 continue
-            for c in range(n, C):
+            for c in range(C):
                 for j in range(J):
-                    out[m, g, c, j] = 0.0
-            for k in range(K):
-                for c in range(n):
-                    b[k, c] = 0.0 if (lower and k > 0) else 1.0
-            for j in range(J - 1, -1, -1):
-                w = weights[g, j]
-                # one store per loop, so that each loop vectorises over the configurations
-                for c in range(n):
-                    acc[c] = 0.0
-                for k in range(K):
-                    for c in range(n):
-                        acc[c] += f[j, k, c] * b[k, c]
-                for c in range(n):
-                    out[m, g, c, j] = acc[c]
-                    acc[c] = 0.0
-                for k in range(K):
-                    for c in range(n):
-                        bn[k, c] = s[j, c] * b[k, c]
-                if not lower:
-                    for k in range(K - w):
-                        for c in range(n):
-                            acc[c] += f[j, k, c] * b[k + w, c]
-                    for k in range(K - w):
-                        for c in range(n):
-                            bn[k, c] += gg[j, c] * b[k + w, c]
-                else:
-                    for k in range(min(w, K - 1) + 1):
-                        for c in range(n):
-                            acc[c] += f[j, k, c] * b[0, c]
-                    for k in range(w + 1, K):
-                        for c in range(n):
-                            acc[c] += f[j, k, c] * b[k - w, c]
-                    for k in range(min(w, K - 1) + 1):
-                        for c in range(n):
-                            bn[k, c] += gg[j, c] * b[0, c]
-                    for k in range(w + 1, K):
-                        for c in range(n):
-                            bn[k, c] += gg[j, c] * b[k - w, c]
-                for c in range(n):
-                    out[m, g, c, j] = (out[m, g, c, j] - acc[c]) * dq[j, c]
-                b, bn = bn, b
+                    out[m, g, c, j] = dP[j, c] if c < n else 0.0
     return P
+
+
+@numba.njit(nogil=True, cache=True)
+def pack_logits(kappa: np.ndarray, mc: np.ndarray, cc: np.ndarray, e_g: np.ndarray,
+                u0: np.ndarray, mx: np.ndarray, cx: np.ndarray, u: np.ndarray,
+                a: np.ndarray) -> None:  # pragma: no cover
+    """Utilities and support logits of the packed entries (:func:`formation_loglik`):
+    :math:`u_e = u^0_e + \\sum_p m_{ep}\\gamma_{g_e p} + \\sum_q y_{eq}\\eta_{g_e q}`,
+    :math:`a_e = \\kappa_{g_e} u_e`."""
+    P1 = mx.shape[1]
+    P2 = cx.shape[1]
+    for e in range(u0.shape[0]):
+        g = e_g[e]
+        x = u0[e]
+        for p in range(P1):
+            x += mx[e, p] * mc[g, p]
+        for q in range(P2):
+            x += cx[e, q] * cc[g, q]
+        u[e] = x
+        a[e] = kappa[g] * x
+
+
+@numba.njit(nogil=True, cache=True)
+def formation_loglik(a: np.ndarray, expo: np.ndarray, u: np.ndarray, kappa: np.ndarray,
+                     z0: np.ndarray, zx: np.ndarray, zc: np.ndarray, ncfg: np.ndarray,
+                     chosen: np.ndarray, colidx: np.ndarray, slots: np.ndarray,
+                     votes: np.ndarray, vmask: np.ndarray, has_votes: bool,
+                     t_eoff: np.ndarray, t_c0: np.ndarray, t_ncol: np.ndarray,
+                     t_nm: np.ndarray, t_K: np.ndarray, t_lower: np.ndarray, t_w: np.ndarray,
+                     col_tile: np.ndarray, e_g: np.ndarray, e_col: np.ndarray,
+                     mx: np.ndarray, cx: np.ndarray, grad: bool, ll: np.ndarray,
+                     gz: np.ndarray, gk: np.ndarray, gm: np.ndarray,
+                     gc: np.ndarray) -> None:  # pragma: no cover
+    r"""Log-likelihood of the chosen configurations (and observed votes) and its gradient.
+
+    For each body :math:`g`: :math:`z_c = z^0_c + x_c\cdot\beta`,
+    :math:`\ell_g = z_{c^*} + \log P_{c^*} - \log\sum_c e^{z_c} P_c`; with observed votes
+    :math:`\ell_g = z_{c^*} - \log\sum_c e^{z_c} P_c + \sum_{j\,\text{obs}}\log
+    \Pr(v_j) + \log P^{v}_{c^*}` (:math:`P^v` the pass probability with the observed
+    votes fixed; :func:`gametheory.formation.log_vote_probability`). If ``grad``,
+    writes the derivatives of :math:`\ell_g` in :math:`\beta_g` (``gz``),
+    :math:`\kappa_g` (``gk``) and the utilities' coefficients (``gm``, ``gc``). A body
+    whose chosen configuration cannot pass gets :math:`-\infty` and a zero gradient.
+
+    Layout. Every (body, configuration) pair is a *column*; bodies with the same
+    active members' weights, quota and side are run side by side in *tiles* (columns
+    ``t_c0[t]..t_c0[t] + t_ncol[t]``, members ``0..t_nm[t]-1`` of weights
+    ``t_w[t]``, ``t_K[t]`` states), so that the programme's inner loop runs over
+    many columns. Entry ``t_eoff[t] + i * t_ncol[t] + l`` is member ``i`` of the
+    tile's column ``l``: ``a``, ``expo`` (:math:`e^{-|a|}`), ``u`` and the terms ``mx``,
+    ``cx`` are packed so. ``colidx[g, c]`` is the column of configuration ``c`` of
+    body ``g``, ``slots[g, i]`` the slot of its ``i``-th active member; ``e_g``,
+    ``e_col`` the body and column of each entry.
+    """
+    G, C, F = zx.shape
+    NE = a.shape[0]
+    NC = col_tile.shape[0]
+    P1 = mx.shape[1]
+    P2 = cx.shape[1]
+    J = t_w.shape[1]
+    T = t_eoff.shape[0]
+    width = 1
+    kmax = 1
+    for t in range(T):
+        width = max(width, t_ncol[t])
+        kmax = max(kmax, t_K[t])
+    P = np.empty(NC)
+    dP = np.empty(NE)
+    st = np.empty(NE)
+    go = np.empty(NE)
+    dq = np.empty(NE)
+    pv = np.empty(NE)
+    f = np.empty((J + 1, kmax, width))
+    b = np.empty((kmax, width))
+    bn = np.empty((kmax, width))
+    acc = np.empty(width)
+    mem = np.arange(J)
+    # the programme, tile by tile
+    for t in range(T):
+        lw = t_lower[t]
+        for e in range(t_eoff[t], t_eoff[t] + t_nm[t] * t_ncol[t]):
+            st[e], go[e], dq[e], pv[e] = _vote_probabilities(a[e], expo[e], lw)
+        n, nm = t_ncol[t], t_nm[t]
+        e0, e1 = t_eoff[t], t_eoff[t] + nm * n
+        _body(st[e0:e1].reshape((nm, n)), go[e0:e1].reshape((nm, n)),
+              dq[e0:e1].reshape((nm, n)), mem, nm, t_w[t], t_K[t], n, lw, grad, f, b, bn,
+              acc, P[t_c0[t]:t_c0[t] + n], dP[e0:e1].reshape((nm, n)))
+    # the choice (and the votes), body by body
+    wcol = np.zeros(NC)
+    sc = np.empty(C)
+    zs = np.empty(C)
+    f1 = np.empty((J + 1, kmax, 1))
+    b1 = np.empty((kmax, 1))
+    bn1 = np.empty((kmax, 1))
+    s1 = np.empty((J, 1))
+    g1 = np.empty((J, 1))
+    d1 = np.empty((J, 1))
+    acc1 = np.empty(1)
+    P1v = np.empty(1)
+    dP1 = np.zeros((J, 1))
+    ent = np.empty(J, np.int64)
+    if grad:
+        for g in range(G):
+            gk[g] = 0.0
+            for k in range(F):
+                gz[g, k] = 0.0
+            for p in range(P1):
+                gm[g, p] = 0.0
+            for q in range(P2):
+                gc[g, q] = 0.0
+    for g in range(G):
+        n = ncfg[g]
+        ch = chosen[g]
+        top = -np.inf
+        for c in range(n):
+            x = z0[g, c]
+            for k in range(F):
+                x += zx[g, c, k] * zc[g, k]
+            zs[c] = x
+            pc = P[colidx[g, c]]
+            sc[c] = x + np.log(pc) if pc > 0.0 else -np.inf
+            top = max(top, sc[c])
+        if top == -np.inf or sc[ch] == -np.inf and not has_votes:
+            ll[g] = -np.inf
+            continue
+        tot = 0.0
+        for c in range(n):
+            tot += np.exp(sc[c] - top)
+        lse = top + np.log(tot)
+        if not has_votes:
+            ll[g] = sc[ch] - lse
+        else:
+            col = colidx[g, ch]
+            t = col_tile[col]
+            nm = t_nm[t]
+            lv = 0.0
+            for i in range(nm):
+                e = t_eoff[t] + i * t_ncol[t] + col - t_c0[t]
+                ent[i] = e
+                j = slots[g, i]
+                if vmask[g, j] != 0.0:
+                    vj = votes[g, j]
+                    s1[i, 0], g1[i, 0] = (1.0 - vj, vj) if t_lower[t] else (vj, 1.0 - vj)
+                    d1[i, 0] = 0.0
+                    # log sigma(a) to full precision: -log(1 + e^{-|a|}) + min(a, 0)
+                    lp = -np.log1p(expo[e]) + min(a[e], 0.0)
+                    lv += vj * lp + (1.0 - vj) * (lp - a[e])
+                else:
+                    s1[i, 0], g1[i, 0], d1[i, 0] = st[e], go[e], dq[e]
+            _body(s1, g1, d1, mem, nm, t_w[t], t_K[t], 1, t_lower[t], grad, f1, b1, bn1,
+                  acc1, P1v, dP1)
+            pfix = P1v[0]
+            if pfix <= 0.0 or zs[ch] == -np.inf:
+                ll[g] = -np.inf
+                continue
+            ll[g] = zs[ch] - lse + lv + np.log(pfix)
+            if grad:
+                for i in range(nm):
+                    e = ent[i]
+                    j = slots[g, i]
+                    if vmask[g, j] != 0.0:
+                        da = votes[g, j] - pv[e]
+                    else:
+                        da = dP1[i, 0] / pfix
+                    gk[g] += da * u[e]
+                    du = kappa[g] * da
+                    for p in range(P1):
+                        gm[g, p] += du * mx[e, p]
+                    for q in range(P2):
+                        gc[g, q] += du * cx[e, q]
+        if not grad:
+            continue
+        for c in range(n):
+            pi = np.exp(sc[c] - lse)
+            wz = (1.0 if c == ch else 0.0) - pi
+            for k in range(F):
+                gz[g, k] += wz * zx[g, c, k]
+            pc = P[colidx[g, c]]
+            wc = wz if not has_votes else -pi
+            wcol[colidx[g, c]] = wc / pc if pc > 0.0 else 0.0
+    if not grad:
+        return
+    # the pass probabilities' share of the gradient, entry by entry
+    for e in range(NE):
+        g = e_g[e]
+        if ll[g] == -np.inf:
+            continue
+        da = wcol[e_col[e]] * dP[e]
+        gk[g] += da * u[e]
+        du = kappa[g] * da
+        for p in range(P1):
+            gm[g, p] += du * mx[e, p]
+        for q in range(P2):
+            gc[g, q] += du * cx[e, q]

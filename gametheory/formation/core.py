@@ -98,6 +98,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Sequence
+from dataclasses import dataclass
 from functools import cached_property
 from typing import Any
 
@@ -108,6 +109,8 @@ from .backend import NUMPY, ArrayBackend
 
 __all__ = [
     "VotingBodies",
+    "LinearUtilities",
+    "formation_log_likelihood",
     "log_pass_probability",
     "passes_in_limit",
     "log_choice_probability",
@@ -700,3 +703,287 @@ def simulate_process(rng: np.random.Generator, proposal_logit: np.ndarray,
                                    "can pass)")
     return chosen, rounds, votes
 
+
+
+@dataclass(frozen=True, eq=False)
+class LinearUtilities:
+    r"""Proposer's logits and members' vote utilities, linear in their coefficients.
+
+    .. math::
+
+        z_{gc} = z^0_{gc} + \sum_f x_{gcf}\,\beta_{gf}, \qquad
+        u_{gcj} = u^0_{gcj} + \sum_p m^{(p)}_{gj}\,\gamma^{(p)}_g
+        + \sum_q y^{(q)}_{gcj}\,\eta^{(q)}_g, \qquad a_{gcj} = \kappa_g u_{gcj},
+
+    with data arrays (numpy, or tensors of the backend) and coefficients of the
+    backend, each with a body axis of size ``G`` or 1 after any batch axes. An
+    application says once which of its terms are which (member terms depend on
+    the member only, configuration terms on the member and the configuration) and
+    every backend, and :func:`formation_log_likelihood`'s compiled path, computes
+    the same sums.
+
+    Attributes
+    ----------
+    proposal_x : (G, C, F) array
+        :math:`x`.
+    proposal_coef : (..., G or 1, F)
+        :math:`\beta`.
+    member_terms : tuple of (array (G, J), coefficient (..., G or 1))
+        :math:`(m^{(p)}, \gamma^{(p)})`.
+    config_terms : tuple of (array (G, C, J), coefficient (..., G or 1))
+        :math:`(y^{(q)}, \eta^{(q)})`.
+    utility_offset : (G, C, J) array
+        :math:`u^0`.
+    kappa : (..., G or 1)
+        :math:`\kappa`.
+    proposal_offset : (G, C) array or None
+        :math:`z^0` (None: 0).
+
+    Examples
+    --------
+    >>> lu = LinearUtilities(np.ones((1, 2, 1)), np.array([[0.5]]),
+    ...                      ((np.ones((1, 3)), np.array([1.0])),),
+    ...                      ((np.full((1, 2, 3), 2.0), np.array([-1.0])),),
+    ...                      np.zeros((1, 2, 3)), np.array([3.0]))
+    >>> lu.proposal_logits(NUMPY).tolist(), lu.support_logits(NUMPY)[0, 0].tolist()
+    ([[0.5, 0.5]], [-3.0, -3.0, -3.0])
+    """
+
+    proposal_x: Any
+    proposal_coef: Any
+    member_terms: tuple[tuple[Any, Any], ...]
+    config_terms: tuple[tuple[Any, Any], ...]
+    utility_offset: Any
+    kappa: Any
+    proposal_offset: Any = None
+
+    def proposal_logits(self, xp: ArrayBackend = NUMPY) -> Any:
+        """:math:`z`, (..., G, C)."""
+        z = xp.sum(self.proposal_x * self.proposal_coef[..., None, :], axis=-1)
+        return z if self.proposal_offset is None else z + self.proposal_offset
+
+    def utilities(self, xp: ArrayBackend = NUMPY) -> Any:
+        """:math:`u`, (..., G, C, J)."""
+        base: Any = 0.0
+        for x, coef in self.member_terms:
+            base = base + x * coef[..., None]                               # (..., G, J)
+        u = self.utility_offset + (base[..., None, :] if self.member_terms else 0.0)
+        for x, coef in self.config_terms:
+            u = u + x * coef[..., None, None]
+        return u
+
+    def support_logits(self, xp: ArrayBackend = NUMPY) -> Any:
+        """:math:`a = \\kappa u`, (..., G, C, J)."""
+        return self.kappa[..., None, None] * self.utilities(xp)
+
+
+def formation_log_likelihood(utilities: LinearUtilities, bodies: VotingBodies,
+                             mask: np.ndarray, chosen: Any, votes: Any = None,
+                             vote_mask: Any = None, xp: ArrayBackend = NUMPY, *,
+                             blocks: Sequence[tuple[int, int, int]] | None = None) -> Any:
+    r"""Log-likelihood of each body's chosen configuration, with its observed votes.
+
+    .. math::
+
+        \ell_g = \log P(c_g) + \log P(v_g \mid c_g)
+
+    (:func:`log_choice_probability` at the chosen configuration, and
+    :func:`log_vote_probability` when ``votes`` are given), (..., G); :math:`-\infty`
+    where the chosen configuration cannot pass.
+
+    Parameters
+    ----------
+    utilities : LinearUtilities
+    bodies : VotingBodies
+    mask : (G, C) bool
+        Real configurations.
+    chosen : (G,) int
+        Slot of each body's chosen configuration (numpy or a tensor of ``xp``).
+    votes, vote_mask : (G, J), optional
+        Observed votes on the chosen configuration (1 = support) and which are
+        observed; None: no vote term.
+    xp : ArrayBackend
+    blocks : sequence of (g0, g1, n), optional
+        As in :func:`log_pass_probability`.
+
+    Notes
+    -----
+    On JAX, with numba installed, numpy data arrays and coefficients without batch
+    axes (what a sampler evaluates), the whole term and its exact gradient in the
+    coefficients run as one compiled loop (:func:`._kernel.formation_loglik`: the
+    programme of :func:`log_pass_probability` per body over its own real
+    configurations, active members and states, the choice probabilities and the
+    vote term) under a ``custom_vjp`` (reverse mode only). Otherwise the functions
+    above are composed on ``xp``; both give the same numbers (tested).
+
+    Examples
+    --------
+    >>> lu = LinearUtilities(np.zeros((1, 2, 1)), np.array([[0.0]]), (),
+    ...                      (), np.array([[[1.0, 1.0], [-1.0, 1.0]]]), np.array([2.0]))
+    >>> b = VotingBodies([[1, 1]], [2])
+    >>> p = np.exp(formation_log_likelihood(lu, b, np.ones((1, 2), bool), np.array([0])))
+    >>> s = 1 / (1 + np.exp(-2.0))
+    >>> bool(np.isclose(p[0], s * s / (s * s + (1 - s) * s)))
+    True
+    """
+    if xp.name == "jax":
+        out = _formation_compiled(utilities, bodies, mask, chosen, votes, vote_mask, xp)
+        if out is not None:
+            return out
+    z = utilities.proposal_logits(xp)
+    a = utilities.support_logits(xp)
+    lp = log_pass_probability(a, bodies, xp, blocks=blocks)
+    lc = log_choice_probability(z, lp, mask, xp)
+    ch = chosen if xp.is_symbolic(chosen) else np.asarray(chosen)
+    oh = xp.equal(ch[:, None], np.arange(np.shape(mask)[1])[None, :])             # (G, C)
+    out = xp.sum(xp.where(oh, lc, 0.0), axis=-1)
+    if votes is None:
+        return out
+    a_obs = xp.sum(xp.where(oh[:, :, None], a, 0.0), axis=-2)                   # (..., G, J)
+    lp_obs = xp.sum(xp.where(oh, lp, 0.0), axis=-1)
+    return out + log_vote_probability(a_obs, votes, vote_mask, bodies, xp, blocks=blocks,
+                                      log_pass=lp_obs)
+
+
+def _formation_compiled(lu: LinearUtilities, bodies: VotingBodies, mask: np.ndarray,
+                        chosen: Any, votes: Any, vote_mask: Any, xp: ArrayBackend) -> Any:
+    """:func:`formation_log_likelihood` on JAX by the compiled loop; ``None`` when it
+    does not apply (numba missing, symbolic data, batch axes)."""
+    arrays = [lu.proposal_x, lu.utility_offset, chosen, votes, vote_mask, lu.proposal_offset,
+              *(x for x, _ in lu.member_terms), *(x for x, _ in lu.config_terms)]
+    if any(x is not None and not isinstance(x, np.ndarray | np.generic) for x in arrays):
+        return None
+    coefs = [lu.proposal_coef, lu.kappa, *(c for _, c in lu.member_terms),
+             *(c for _, c in lu.config_terms)]
+    if np.ndim(lu.proposal_coef) != 2 or any(np.ndim(c) != 1 for c in coefs[1:]):
+        return None
+    try:
+        from ._kernel import formation_loglik, pack_logits
+    except ImportError:          # pragma: no cover - numba comes with pytensor
+        return None
+    import jax
+    import jax.numpy as jnp
+
+    G, C, F = lu.proposal_x.shape
+    f64 = np.float64
+    has_votes = votes is not None
+    lay = _tiles(bodies, np.asarray(mask, bool), vote_mask)
+    e_g, e_c, e_j = lay["e_g"], lay["e_c"], lay["e_j"]
+    P1, P2 = len(lu.member_terms), len(lu.config_terms)
+    # the data of every entry, packed once (the compiled loops stream through them)
+    u0 = np.ascontiguousarray(lu.utility_offset[e_g, e_c, e_j], f64)
+    mx = np.ascontiguousarray(np.stack([x[e_g, e_j] for x, _ in lu.member_terms], axis=-1)
+                              if P1 else np.zeros((len(e_g), 0)), f64)
+    cx = np.ascontiguousarray(np.stack([x[e_g, e_c, e_j] for x, _ in lu.config_terms],
+                                       axis=-1) if P2 else np.zeros((len(e_g), 0)), f64)
+    z0 = np.zeros((G, C)) if lu.proposal_offset is None \
+        else np.ascontiguousarray(lu.proposal_offset, f64)
+    zx = np.ascontiguousarray(lu.proposal_x, f64)
+    ch = np.ascontiguousarray(chosen, np.int64)
+    J = bodies.n_members
+    v = np.zeros((G, J)) if votes is None else np.asarray(votes, f64)
+    vm = np.zeros((G, J)) if vote_mask is None else np.asarray(vote_mask, bool).astype(f64)
+    layout = tuple(lay[k] for k in ("t_eoff", "t_c0", "t_ncol", "t_nm", "t_K", "t_lower",
+                                    "t_w", "col_tile", "e_g", "e_col"))
+
+    def run(zc: Any, kappa: Any, mc: Any, cc: Any, grad: bool) -> Any:
+        zc, kappa, mc, cc = (np.ascontiguousarray(x, f64) for x in (zc, kappa, mc, cc))
+        u, a = np.empty(len(e_g)), np.empty(len(e_g))
+        pack_logits(kappa, mc, cc, e_g, u0, mx, cx, u, a)
+        expo = np.exp(-np.abs(a))          # numpy's vectorised exponential
+        ll = np.empty(G)
+        gz, gk, gm, gc = np.empty((G, F)), np.empty(G), np.empty((G, P1)), np.empty((G, P2))
+        formation_loglik(a, expo, u, kappa, z0, zx, zc, lay["ncfg"], ch, lay["colidx"],
+                         lay["slots"], v, vm, has_votes, *layout, mx, cx, grad, ll, gz, gk,
+                         gm, gc)
+        return (ll, gz, gk, gm, gc) if grad else ll
+
+    ll_type = jax.ShapeDtypeStruct((G,), f64)
+    types = (ll_type, jax.ShapeDtypeStruct((G, F), f64), ll_type,
+             jax.ShapeDtypeStruct((G, P1), f64), jax.ShapeDtypeStruct((G, P2), f64))
+
+    @jax.custom_vjp
+    def term(zc: Any, kappa: Any, mc: Any, cc: Any) -> Any:
+        return jax.pure_callback(lambda *x: run(*x, False), ll_type, zc, kappa, mc, cc,
+                                 vmap_method="sequential")
+
+    def forward(zc: Any, kappa: Any, mc: Any, cc: Any) -> tuple[Any, Any]:
+        ll, *grads = jax.pure_callback(lambda *x: run(*x, True), types, zc, kappa, mc, cc,
+                                       vmap_method="sequential")
+        return ll, tuple(grads)
+
+    def backward(res: tuple[Any, ...], bar: Any) -> tuple[Any, ...]:
+        gz, gk, gm, gc = res
+        return bar[:, None] * gz, bar * gk, bar[:, None] * gm, bar[:, None] * gc
+
+    term.defvjp(forward, backward)
+
+    def per_body(c: Any, width: int) -> Any:
+        return jnp.broadcast_to(jnp.asarray(c, dtype=f64), (G,) if width < 0 else (G, width))
+
+    zc = per_body(lu.proposal_coef, F)
+    mc = jnp.stack([per_body(c, -1) for _, c in lu.member_terms], axis=-1) if P1 \
+        else jnp.zeros((G, 0))
+    cc = jnp.stack([per_body(c, -1) for _, c in lu.config_terms], axis=-1) if P2 \
+        else jnp.zeros((G, 0))
+    return term(zc, per_body(lu.kappa, -1), mc, cc)
+
+
+#: columns (body x configuration) of one tile of the compiled loop: enough to fill the
+#: vector units, few enough that a tile's states stay in cache
+TILE_COLUMNS = 256
+
+
+def _tiles(bodies: VotingBodies, mask: np.ndarray, vote_mask: Any) -> dict[str, np.ndarray]:
+    """The packed layout of :func:`._kernel.formation_loglik`: bodies with the same
+    active members' weights, states and side in tiles of at most
+    :data:`TILE_COLUMNS` columns (one column per real configuration)."""
+    G, J = bodies.weights.shape
+    weights = np.asarray(bodies.weights, np.int64)
+    ncfg = mask.sum(axis=1).astype(np.int64)
+    # members that vote (an observed vote of a member without weight still counts)
+    active = weights > 0
+    if vote_mask is not None:
+        active = active | np.asarray(vote_mask, bool)
+    lower = bodies.quota < bodies.slack            # the side with fewer states
+    limit = np.where(lower, bodies.quota, bodies.slack).astype(np.int64)
+    slots = np.zeros((G, J), np.int64)
+    groups: dict[tuple[Any, ...], list[int]] = {}
+    for g in range(G):
+        idx = np.flatnonzero(active[g])
+        slots[g, :len(idx)] = idx
+        groups.setdefault((tuple(weights[g, idx].tolist()), int(limit[g]), bool(lower[g])),
+                          []).append(g)
+    t_eoff, t_c0, t_ncol, t_nm, t_K, t_lower, t_w = [], [], [], [], [], [], []
+    col_g, col_c, e_parts = [], [], []
+    colidx = np.zeros(mask.shape, np.int64)
+    ne = nc = 0
+    for (w, lim, low), members in groups.items():
+        gs = np.repeat(np.array(members, np.int64), ncfg[members])
+        cs = np.concatenate([np.arange(ncfg[g]) for g in members]).astype(np.int64)
+        for s0 in range(0, len(gs), TILE_COLUMNS):
+            tg, tc = gs[s0:s0 + TILE_COLUMNS], cs[s0:s0 + TILE_COLUMNS]
+            n, nm = len(tg), len(w)
+            t_eoff.append(ne)
+            t_c0.append(nc)
+            t_ncol.append(n)
+            t_nm.append(nm)
+            t_K.append(lim + 1)
+            t_lower.append(low)
+            t_w.append(list(w) + [0] * (J - nm))
+            colidx[tg, tc] = nc + np.arange(n)
+            col_g.append(tg)
+            col_c.append(tc)
+            for i in range(nm):
+                e_parts.append((tg, tc, slots[tg, i], nc + np.arange(n)))
+            ne += nm * n
+            nc += n
+    cat = (lambda k: np.concatenate([p[k] for p in e_parts]).astype(np.int64)) if e_parts \
+        else (lambda k: np.zeros(0, np.int64))
+    col_tile = np.repeat(np.arange(len(t_ncol), dtype=np.int64), t_ncol)
+    return {"t_eoff": np.array(t_eoff, np.int64), "t_c0": np.array(t_c0, np.int64),
+            "t_ncol": np.array(t_ncol, np.int64), "t_nm": np.array(t_nm, np.int64),
+            "t_K": np.array(t_K, np.int64), "t_lower": np.array(t_lower, bool),
+            "t_w": np.array(t_w, np.int64).reshape(len(t_w), J), "col_tile": col_tile,
+            "e_g": cat(0), "e_c": cat(1), "e_j": cat(2), "e_col": cat(3), "colidx": colidx,
+            "slots": slots, "ncfg": ncfg}

@@ -120,8 +120,10 @@ import pandas as pd
 from ..formation import (
     NUMPY,
     ArrayBackend,
+    LinearUtilities,
     VotingBodies,
     choice_probability,
+    formation_log_likelihood,
     log_choice_probability,
     log_pass_probability,
     log_vote_probability,
@@ -147,7 +149,8 @@ __all__ = [
     "BARGAINING", "DEFAULT_FIXED", "CONCESSION_COLUMNS", "concession_probabilities",
     "expected_packages",
     "parameters", "parameters_from_draws", "estimands", "model_parameters",
-    "proposal_logits", "vote_utilities", "support_logits", "log_pass",
+    "linear_utilities", "configuration_log_likelihood", "proposal_logits", "vote_utilities",
+    "support_logits", "log_pass",
     "config_log_probability", "vote_log_probability", "appointment_logits",
     "chosen_candidates", "appointment_log_probability",
     "concession_log_probability", "log_likelihood", "probabilities", "Probabilities", "draw",
@@ -844,23 +847,37 @@ def parameters_from_draws(draws: Mapping[str, np.ndarray]) -> dict[str, np.ndarr
 
 
 # ----------------------------------------------------------- the model, once
+def linear_utilities(par: Mapping[str, Any], design: Design, *, offset: bool = True
+                     ) -> LinearUtilities:
+    r"""The proposer's logits and the members' vote utilities as linear forms
+    (:class:`~gametheory.formation.LinearUtilities`): the one place that says which
+    parameter multiplies which term.
+
+    :math:`z_c = \lambda\theta\cdot x(c)` (plus McFadden's correction
+    ``design.cfg_offset`` with *offset*, for sampled configurations) and
+    :math:`u_j(c) = \text{vote\_base}_j\cdot(s_c, s_a, s) + \rho\,\text{roles}
+    - \text{loss} - \delta\,\text{conc}` (:data:`VOTE_TERMS`), :math:`a = \kappa u`.
+    """
+    member = tuple((design.vote_base[..., t], par[name])
+                   for t, (_, name) in enumerate(VOTE_TERMS[:3]))
+    config = ((design.vote_roles, par["rho"]), (design.vote_conc, -par["delta"]))
+    return LinearUtilities(design.cfg_x, par["lam_theta"], member, config, -design.vote_loss,
+                           par["kappa"], design.cfg_offset if offset else None)
+
+
 def proposal_logits(par: Mapping[str, Any], design: Design, xp: ArrayBackend = NUMPY) -> Any:
     r""":math:`z_c = \lambda\theta\cdot x(c)`, (..., G, C)."""
-    return xp.sum(design.cfg_x * par["lam_theta"][..., None, :], axis=-1)
+    return linear_utilities(par, design, offset=False).proposal_logits(xp)
 
 
 def vote_utilities(par: Mapping[str, Any], design: Design, xp: ArrayBackend = NUMPY) -> Any:
     r""":math:`u_j(c)` (module docstring), (..., G, C, J), in hundreds of cases a year."""
-    base = 0.0
-    for t, (_, name) in enumerate(VOTE_TERMS[:3]):
-        base = base + design.vote_base[..., t] * par[name][..., None]       # (..., G, J)
-    return (base[..., None, :] + par["rho"][..., None, None] * design.vote_roles
-            - design.vote_loss - par["delta"][..., None, None] * design.vote_conc)
+    return linear_utilities(par, design).utilities(xp)
 
 
 def support_logits(par: Mapping[str, Any], design: Design, xp: ArrayBackend = NUMPY) -> Any:
     r""":math:`\kappa u_j(c)`, (..., G, C, J)."""
-    return par["kappa"][..., None, None] * vote_utilities(par, design, xp)
+    return linear_utilities(par, design).support_logits(xp)
 
 
 def log_pass(par: Mapping[str, Any], design: Design, xp: ArrayBackend = NUMPY) -> Any:
@@ -873,9 +890,7 @@ def config_log_probability(par: Mapping[str, Any], design: Design,
                            xp: ArrayBackend = NUMPY, log_pass_all: Any = None) -> Any:
     r""":math:`\log P(c)` of every configuration, (..., G, C) (``-inf`` on padding)."""
     lp = log_pass(par, design, xp) if log_pass_all is None else log_pass_all
-    z = proposal_logits(par, design, xp)
-    if design.cfg_offset is not None:
-        z = z + design.cfg_offset
+    z = linear_utilities(par, design).proposal_logits(xp)
     return log_choice_probability(z, lp, design.cfg_mask, xp)
 
 
@@ -1018,6 +1033,19 @@ def chosen_losses(design: Design, cfg_chosen: Any, xp: ArrayBackend = NUMPY) -> 
     return xp.sum(xp.where(oh[:, :, None], design.loss, 0.0), axis=1)
 
 
+def configuration_log_likelihood(par: Mapping[str, Any], design: Design, obs: Observations,
+                                 xp: ArrayBackend = NUMPY) -> Any:
+    r""":math:`\log P(c_{\text{obs}}) + \log P(\text{observed votes} \mid c_{\text{obs}})`,
+    (..., G): :func:`gametheory.formation.formation_log_likelihood` of
+    :func:`linear_utilities` (on JAX one compiled loop with its exact gradient).
+    Equals :func:`config_log_probability` at the observed configuration plus
+    :func:`vote_log_probability`."""
+    votes = (obs.votes, obs.vote_mask) if obs.has_votes else (None, None)
+    return formation_log_likelihood(linear_utilities(par, design), design.bodies,
+                                    design.cfg_mask, obs.cfg_chosen, *votes, xp,
+                                    blocks=design.blocks or None)
+
+
 def log_likelihood(par: Mapping[str, Any], design: Design, obs: Observations,
                    xp: ArrayBackend = NUMPY) -> dict[str, Any]:
     """Pointwise log-likelihood, 0 where nothing is observed.
@@ -1026,13 +1054,7 @@ def log_likelihood(par: Mapping[str, Any], design: Design, obs: Observations,
     (..., G, 2); ``concessions`` (..., G) (the role counts of the chosen
     configuration's committee, :func:`concession_log_probability`).
     """
-    oh = _chosen_onehot(design, obs.cfg_chosen, xp)
-    lp = log_pass(par, design, xp)
-    lc = config_log_probability(par, design, xp, lp)
-    out = {"configuration": xp.sum(xp.where(oh, lc, 0.0), axis=-1)}
-    if obs.has_votes:
-        out["configuration"] = out["configuration"] + vote_log_probability(par, design, obs,
-                                                                           xp, lp)
+    out = {"configuration": configuration_log_likelihood(par, design, obs, xp)}
     out["appointment"] = appointment_log_probability(par, design, obs, xp)
     out["concessions"] = concession_log_probability(par, design, obs, xp)
     return out
