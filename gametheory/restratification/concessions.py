@@ -830,10 +830,107 @@ def package_log_likelihood(par: Mapping[str, Any], design: CommitteeDesign, coun
     committee is scored exactly. The probability of the rest is summed from its
     cells (no cancellation). Counts of organisations that are not on the chosen
     committee are ignored (the data reader refuses positive ones).
+
+    On JAX, with numpy data, unanimous committees and numba installed, the same
+    quantities run as one compiled loop with its exact gradient
+    (:func:`_compiled_package_log_likelihood`): differentiable in reverse mode only
+    (``jax.grad``, ``jax.value_and_grad``); forward-mode derivatives need the
+    pytensor graph or numpy.
     """
+    if (xp.name == "jax" and probabilities is None and par is not None
+            and not any(xp.is_symbolic(x) for x in (counts, observed, chosen))
+            and (design.quota_options is None or bool(np.all(design.unanimous)))):
+        out = _compiled_package_log_likelihood(par, design, counts, observed, chosen)
+        if out is not None:
+            return out
     cc = chosen_committee(design, chosen, xp, probabilities, par)
     obs = xp.logical_and(observed, cc["member"][:, None, 1:])              # (G, K, O)
     return observed_cells_log_likelihood(cc["p"], cc["pool"], counts, obs, xp)
+
+
+def _compiled_package_log_likelihood(par: Mapping[str, Any], design: CommitteeDesign,
+                                     counts: np.ndarray, observed: np.ndarray,
+                                     chosen: np.ndarray) -> Any:
+    r""":func:`package_log_likelihood` on JAX by one compiled loop (``None`` without numba).
+
+    :func:`gametheory.restratification._concession_kernel.concession_log_likelihood`
+    (numba) runs, region by region, the chosen committee's unanimity solution, its role
+    probabilities and the multinomial of the observed cells, and with the value the
+    exact derivatives in the three bargaining parameters (one call per value and
+    gradient: a sampler always wants both). JAX calls it through ``pure_callback``
+    under a ``custom_vjp`` rule (reverse mode only; forward-mode derivatives need the
+    pytensor graph or numpy). Only for numpy data and unanimous committees (the
+    caller checks); the parameters are (..., G) or (..., 1). Everything that does not
+    depend on them (the chosen committees, the counts, the multinomial coefficients)
+    is computed here once, in numpy.
+    """
+    try:
+        from ._concession_kernel import concession_log_likelihood as kernel
+    except ImportError:          # pragma: no cover - numba comes with pytensor
+        return None
+    import jax
+    import jax.numpy as jnp
+
+    at = committees_at(design, np.asarray(chosen))
+    member = at.member[:, 0]                                               # (G, M)
+    G = member.shape[0]
+    obs = np.asarray(observed, bool) & member[:, None, 1:]
+    n, rest_n, _, _, const, scored = _multinomial_data(at.pool_count[:, 0] * 1.0, counts,
+                                                       obs, NUMPY)
+    # every committee packed at the front of its slots (director first, the members in
+    # their order): the loop runs over members only
+    size = member.sum(axis=-1)
+    order = np.argsort(~member, axis=-1, kind="stable")[:, :int(size.max())]   # (G, Mc)
+    packed = np.arange(order.shape[1]) < size[:, None]
+
+    def pack(x: np.ndarray) -> np.ndarray:                  # (G, [K,] M) -> (G, [K,] Mc)
+        idx = order if x.ndim == 2 else order[:, None, :]
+        keep = packed if x.ndim == 2 else packed[:, None, :]
+        return np.ascontiguousarray(np.where(keep, np.take_along_axis(x, idx, axis=-1), 0),
+                                    dtype=np.float64)
+
+    slot0 = _slot0(design)
+    zero = np.zeros(obs.shape[:-1] + (1,), bool)
+    hold = pack(at.eligible[:, 0] & ~slot0)
+    unobserved = pack(np.concatenate([zero, ~obs], axis=-1)) * hold
+    count = pack(np.concatenate([zero.astype(float), n], axis=-1))
+    gi, ki, ji = np.nonzero(count > 0)
+    cells = (np.concatenate([[0], np.cumsum(np.bincount(gi, minlength=G))]).astype(np.int64),
+             ki.astype(np.int64), ji.astype(np.int64), count[gi, ki, ji])
+    data = (size.astype(np.int64), pack(np.where(member & ~slot0, at.power[:, 0], 0.0)),
+            pack(at.reservation_base[:, 0]), hold,
+            np.ascontiguousarray(at.eligible[:, 0, :, 0], np.bool_), unobserved, *cells,
+            np.ascontiguousarray(rest_n, np.float64), np.ascontiguousarray(scored, np.bool_),
+            np.ascontiguousarray(const, np.float64))
+    pars = [jnp.asarray(par[k], dtype=jnp.float64) for k in BARGAINING_PARAMETERS]
+    shape = tuple(jnp.broadcast_shapes(*(x.shape[:-1] for x in pars))) + (G,)
+    pars = [jnp.broadcast_to(x, shape) for x in pars]
+    ll_type = jax.ShapeDtypeStruct(shape, np.float64)
+    d_type = jax.ShapeDtypeStruct(shape + (3,), np.float64)
+
+    def run(om: Any, ph: Any, de: Any, grad: bool) -> Any:
+        om, ph, de = (np.ascontiguousarray(x, dtype=np.float64).reshape(-1, G)
+                      for x in (om, ph, de))
+        ll = np.empty(om.shape)
+        dll = np.empty(om.shape + (3,))
+        kernel(om, ph, de, *data, grad, ll, dll)
+        return (ll.reshape(shape), dll.reshape(shape + (3,))) if grad else ll.reshape(shape)
+
+    @jax.custom_vjp
+    def loglik(om: Any, ph: Any, de: Any) -> Any:
+        return jax.pure_callback(lambda *x: run(*x, False), ll_type, om, ph, de,
+                                 vmap_method="sequential")
+
+    def forward(om: Any, ph: Any, de: Any) -> tuple[Any, Any]:
+        ll, d = jax.pure_callback(lambda *x: run(*x, True), (ll_type, d_type), om, ph, de,
+                                  vmap_method="sequential")
+        return ll, d
+
+    def backward(d: Any, bar: Any) -> tuple[Any, Any, Any]:
+        return bar * d[..., 0], bar * d[..., 1], bar * d[..., 2]
+
+    loglik.defvjp(forward, backward)
+    return loglik(*pars)
 
 
 def observed_cells_log_likelihood(p: Any, pool: Any, counts: Any, observed: Any,
@@ -852,17 +949,25 @@ def observed_cells_log_likelihood(p: Any, pool: Any, counts: Any, observed: Any,
     # multinomial coefficient) is computed in numpy when the data are numpy, so that a
     # compiled likelihood holds it as constants
     data_xp = xp if any(xp.is_symbolic(x) for x in (pool, counts, observed)) else NUMPY
-    n = data_xp.where(observed, counts, 0.0)
-    rest_n = pool - data_xp.sum(n, axis=-1)                                # (..., K)
-    pos = n > 0
-    more = rest_n > 0.5
-    const = (_gammaln(pool + 1.0, data_xp) - data_xp.sum(_gammaln(n + 1.0, data_xp), axis=-1)
-             - _gammaln(data_xp.maximum(rest_n, 0.0) + 1.0, data_xp))
-    any_obs = data_xp.sum(data_xp.where(observed, 1.0, 0.0), axis=-1) > 0.5  # (..., K)
+    n, rest_n, pos, more, const, any_obs = _multinomial_data(pool, counts, observed, data_xp)
     rest_p = xp.maximum(p[..., 0] + xp.sum(xp.where(observed, 0.0, p_o), axis=-1), 0.0)
     ll = xp.sum(xp.where(pos, n * xp.log(xp.where(pos, p_o, 1.0)), 0.0), axis=-1)
     ll = ll + xp.where(more, rest_n * xp.log(xp.where(more, rest_p, 1.0)), 0.0)
     return xp.sum(xp.where(any_obs, ll + const, 0.0), axis=-1)
+
+
+def _multinomial_data(pool: Any, counts: Any, observed: Any, xp: ArrayBackend
+                      ) -> tuple[Any, Any, Any, Any, Any, Any]:
+    """What :func:`observed_cells_log_likelihood` needs of the data alone: the observed
+    counts ``n`` (..., K, O) (0 elsewhere), the rest of each pool ``rest_n`` (..., K),
+    ``n > 0``, ``rest_n > 0.5``, the multinomial coefficients (..., K) and the kinds
+    with an observed cell (..., K)."""
+    n = xp.where(observed, counts, 0.0)
+    rest_n = pool - xp.sum(n, axis=-1)                                     # (..., K)
+    const = (_gammaln(pool + 1.0, xp) - xp.sum(_gammaln(n + 1.0, xp), axis=-1)
+             - _gammaln(xp.maximum(rest_n, 0.0) + 1.0, xp))
+    any_obs = xp.sum(xp.where(observed, 1.0, 0.0), axis=-1) > 0.5          # (..., K)
+    return n, rest_n, n > 0, rest_n > 0.5, const, any_obs
 
 
 def draw_packages(rng: np.random.Generator, probabilities: np.ndarray,
