@@ -25,8 +25,9 @@ derivative by hand:
   constant.
 
 Each region's members are packed at the front of its slots (the director first; the
-caller packs them), so the loops run over the committee only; a padding slot would
-add exact zeros. Where the graph takes a maximum of two equal numbers its derivative
+caller packs them) and the slots are as many as the largest committee's: the loops
+have the same length in every region (so their ends are predictable), and a padding
+slot adds exact zeros (no share, no power, no reservation value, holds nothing). Where the graph takes a maximum of two equal numbers its derivative
 is split half and half (as JAX's is), so the two derivatives agree at the kinks too.
 The loops avoid data-dependent branches (0/1 weights instead), and the positive
 observed counts come as a list of cells, so only they take a logarithm.
@@ -42,7 +43,7 @@ import numpy as np
 
 @numba.njit(nogil=True, cache=True, error_model="numpy")
 def concession_log_likelihood(omega: np.ndarray, phi: np.ndarray, delta: np.ndarray,
-                              size: np.ndarray, power: np.ndarray, base: np.ndarray,
+                              power: np.ndarray, base: np.ndarray,
                               hold: np.ndarray, keeps: np.ndarray, unobserved: np.ndarray,
                               cell_start: np.ndarray, cell_kind: np.ndarray,
                               cell_slot: np.ndarray, cell_count: np.ndarray,
@@ -54,7 +55,8 @@ def concession_log_likelihood(omega: np.ndarray, phi: np.ndarray, delta: np.ndar
     ``proposer_advantage``, ``patience``).
 
     ``omega``, ``phi``, ``delta`` (B, G): the parameters. Per region, its chosen
-    committee packed in the first ``size`` (G,) slots, the director first: ``power``
+    committee packed at the front of the M slots, the director first (the other slots
+    all 0): ``power``
     (G, M) the members' voting power (0 for the director), ``base`` (G, M) the
     reservation share per unit of ``harm_weight``, ``hold`` (G, K, M) 1 where the
     hospital may hold the kind (0 for the director), ``keeps`` (G, K) whether the
@@ -87,7 +89,7 @@ def concession_log_likelihood(omega: np.ndarray, phi: np.ndarray, delta: np.ndar
     lk = np.empty(K)
     for b in range(B):
         for g in range(G):
-            n = size[g]
+            n = M
             om, de = omega[b, g], delta[b, g]
             total = 0.0
             for j in range(n):

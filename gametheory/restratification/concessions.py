@@ -897,7 +897,7 @@ def _compiled_package_log_likelihood(par: Mapping[str, Any], design: CommitteeDe
     gi, ki, ji = np.nonzero(count > 0)
     cells = (np.concatenate([[0], np.cumsum(np.bincount(gi, minlength=G))]).astype(np.int64),
              ki.astype(np.int64), ji.astype(np.int64), count[gi, ki, ji])
-    data = (size.astype(np.int64), pack(np.where(member & ~slot0, at.power[:, 0], 0.0)),
+    data = (pack(np.where(member & ~slot0, at.power[:, 0], 0.0)),
             pack(at.reservation_base[:, 0]), hold,
             np.ascontiguousarray(at.eligible[:, 0, :, 0], np.bool_), unobserved, *cells,
             np.ascontiguousarray(rest_n, np.float64), np.ascontiguousarray(scored, np.bool_),
