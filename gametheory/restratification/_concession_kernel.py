@@ -27,10 +27,11 @@ derivative by hand:
 Each region's members are packed at the front of its slots (the director first; the
 caller packs them) and the slots are as many as the largest committee's: the loops
 have the same length in every region (so their ends are predictable), and a padding
-slot adds exact zeros (no share, no power, no reservation value, holds nothing). Where the graph takes a maximum of two equal numbers its derivative
-is split half and half (as JAX's is), so the two derivatives agree at the kinks too.
-The loops avoid data-dependent branches (0/1 weights instead), and the positive
-observed counts come as a list of cells, so only they take a logarithm.
+slot adds exact zeros (no share, no power, no reservation value, holds nothing).
+Where the graph takes a maximum of two equal numbers its derivative is split half and
+half (as JAX's is), so the two derivatives agree at the kinks too. The loops avoid
+data-dependent branches (0/1 weights instead), and the positive observed counts come
+as a list of cells, so only they take a logarithm.
 """
 
 from __future__ import annotations
@@ -42,19 +43,17 @@ import numpy as np
 
 
 @numba.njit(nogil=True, cache=True, error_model="numpy")
-def concession_log_likelihood(omega: np.ndarray, phi: np.ndarray, delta: np.ndarray,
-                              power: np.ndarray, base: np.ndarray,
+def concession_log_likelihood(theta: np.ndarray, power: np.ndarray, base: np.ndarray,
                               hold: np.ndarray, keeps: np.ndarray, unobserved: np.ndarray,
                               cell_start: np.ndarray, cell_kind: np.ndarray,
                               cell_slot: np.ndarray, cell_count: np.ndarray,
                               rest_counts: np.ndarray, scored: np.ndarray, const: np.ndarray,
-                              grad: bool, ll: np.ndarray, dll: np.ndarray
-                              ) -> None:  # pragma: no cover
-    """Log-likelihood ``ll`` (B, G) of every region's observed concessions and, if
-    ``grad``, its derivatives ``dll`` (B, G, 3) in (``harm_weight``,
-    ``proposer_advantage``, ``patience``).
+                              grad: bool, out: np.ndarray) -> None:  # pragma: no cover
+    """Log-likelihood ``out[..., 0]`` (B, G) of every region's observed concessions and,
+    if ``grad``, its derivatives ``out[..., 1:]`` (B, G, 3) in the parameters.
 
-    ``omega``, ``phi``, ``delta`` (B, G): the parameters. Per region, its chosen
+    ``theta`` (3, B, G): ``harm_weight``, ``proposer_advantage`` and ``patience``
+    (one array: a callback from JAX costs per argument). Per region, its chosen
     committee packed at the front of the M slots, the director first (the other slots
     all 0): ``power``
     (G, M) the members' voting power (0 for the director), ``base`` (G, M) the
@@ -66,7 +65,7 @@ def concession_log_likelihood(omega: np.ndarray, phi: np.ndarray, delta: np.ndar
     ``cell_count``; ``rest_counts`` (G, K) the rest of each pool, ``scored`` (G, K)
     the kinds with an observed cell and ``const`` (G, K) the multinomial coefficients.
     """
-    B, G = omega.shape
+    B, G = theta.shape[1:]
     M = power.shape[1]
     K = hold.shape[1]
     rho = np.empty(M)
@@ -90,11 +89,11 @@ def concession_log_likelihood(omega: np.ndarray, phi: np.ndarray, delta: np.ndar
     for b in range(B):
         for g in range(G):
             n = M
-            om, de = omega[b, g], delta[b, g]
+            om, de = theta[0, b, g], theta[2, b, g]
             total = 0.0
             for j in range(n):
                 total += power[g, j]
-            w0 = math.exp(phi[b, g]) * max(total, 1e-12)
+            w0 = math.exp(theta[1, b, g]) * max(total, 1e-12)
             S = w0 + total
             R = 0.0
             odd = 1.0 - de
@@ -161,11 +160,11 @@ def concession_log_likelihood(omega: np.ndarray, phi: np.ndarray, delta: np.ndar
             for c in range(cell_start[g], cell_start[g + 1]):
                 k = cell_kind[c]
                 lk[k] += cell_count[c] * math.log(p[k, cell_slot[c]])
-            out = 0.0
+            value = 0.0
             for k in range(K):
                 if scored[g, k]:
-                    out += lk[k] + const[g, k]
-            ll[b, g] = out
+                    value += lk[k] + const[g, k]
+            out[b, g, 0] = value
             if not grad:
                 continue
             # ---- reverse mode: the cotangents of the role probabilities, then the shares
@@ -239,6 +238,6 @@ def concession_log_likelihood(omega: np.ndarray, phi: np.ndarray, delta: np.ndar
             dot = 0.0
             for j in range(n):
                 dot += grho[j] * rho[j]
-            dll[b, g, 0] = g_om
-            dll[b, g, 1] = (grho[0] - dot) / S * w0
-            dll[b, g, 2] = g_de
+            out[b, g, 1] = g_om
+            out[b, g, 2] = (grho[0] - dot) / S * w0
+            out[b, g, 3] = g_de

@@ -906,33 +906,31 @@ def _compiled_package_log_likelihood(par: Mapping[str, Any], design: CommitteeDe
             np.ascontiguousarray(const, np.float64))
     pars = [jnp.asarray(par[k], dtype=jnp.float64) for k in BARGAINING_PARAMETERS]
     shape = tuple(jnp.broadcast_shapes(*(x.shape[:-1] for x in pars))) + (G,)
-    pars = [jnp.broadcast_to(x, shape) for x in pars]
-    ll_type = jax.ShapeDtypeStruct(shape, np.float64)
-    d_type = jax.ShapeDtypeStruct(shape + (3,), np.float64)
+    # one input and one output: a callback costs per argument
+    theta = jnp.stack([jnp.broadcast_to(x, shape) for x in pars])
+    out_type = jax.ShapeDtypeStruct(shape + (4,), np.float64)
 
-    def run(om: Any, ph: Any, de: Any, grad: bool) -> Any:
-        om, ph, de = (np.ascontiguousarray(x, dtype=np.float64).reshape(-1, G)
-                      for x in (om, ph, de))
-        ll = np.empty(om.shape)
-        dll = np.empty(om.shape + (3,))
-        kernel(om, ph, de, *data, grad, ll, dll)
-        return (ll.reshape(shape), dll.reshape(shape + (3,))) if grad else ll.reshape(shape)
+    def run(theta: Any, grad: bool) -> np.ndarray:
+        theta = np.ascontiguousarray(theta, dtype=np.float64).reshape(3, -1, G)
+        out = np.empty(theta.shape[1:] + (4,))
+        kernel(theta, *data, grad, out)
+        return out.reshape(shape + (4,))
 
     @jax.custom_vjp
-    def loglik(om: Any, ph: Any, de: Any) -> Any:
-        return jax.pure_callback(lambda *x: run(*x, False), ll_type, om, ph, de,
-                                 vmap_method="sequential")
+    def loglik(theta: Any) -> Any:
+        return jax.pure_callback(lambda x: run(x, False), out_type, theta,
+                                 vmap_method="sequential")[..., 0]
 
-    def forward(om: Any, ph: Any, de: Any) -> tuple[Any, Any]:
-        ll, d = jax.pure_callback(lambda *x: run(*x, True), (ll_type, d_type), om, ph, de,
-                                  vmap_method="sequential")
-        return ll, d
+    def forward(theta: Any) -> tuple[Any, Any]:
+        out = jax.pure_callback(lambda x: run(x, True), out_type, theta,
+                                vmap_method="sequential")
+        return out[..., 0], out[..., 1:]
 
-    def backward(d: Any, bar: Any) -> tuple[Any, Any, Any]:
-        return bar * d[..., 0], bar * d[..., 1], bar * d[..., 2]
+    def backward(d: Any, bar: Any) -> tuple[Any]:
+        return (jnp.moveaxis(bar[..., None] * d, -1, 0),)
 
     loglik.defvjp(forward, backward)
-    return loglik(*pars)
+    return loglik(theta)
 
 
 def observed_cells_log_likelihood(p: Any, pool: Any, counts: Any, observed: Any,
