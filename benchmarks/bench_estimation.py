@@ -44,12 +44,13 @@ def _ess_per_s(res) -> tuple[float, float]:
 
 def bench_structural(n_regions: int, draws: int, chains: int, sampler: str, naive: bool,
                      seed: int = 0, naive_sampler: str = "pymc",
-                     naive_draws: int | None = None) -> dict:
+                     naive_draws: int | None = None, mass_matrix: str = "diag") -> dict:
     import estimation as est
     from gametheory.restratification import ModelParameters
 
     data = est.simulate(n_regions=n_regions, params=ModelParameters(lam=2.0), seed=seed)
-    out: dict = {"n_regions": n_regions, "draws": draws, "chains": chains}
+    out: dict = {"n_regions": n_regions, "draws": draws, "chains": chains,
+                 "mass_matrix": mass_matrix}
     nd = naive_draws or draws
     runs = [("structural", "structural", sampler, draws)]
     if naive:
@@ -62,11 +63,15 @@ def bench_structural(n_regions: int, draws: int, chains: int, sampler: str, naiv
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
             res = est.fit(data, kind, sampler=smp, chains=chains, draws=draws, tune=draws,
-                          seed=1, progressbar=False)
+                          seed=1, progressbar=False,
+                          mass_matrix=mass_matrix if key == "structural" else "diag")
         wall = time.perf_counter() - t0
         print(f"#   {wall:.1f} s", flush=True)
         ess_min, ess_med = _ess_per_s(res)
+        stats = res.idata.sample_stats
         out[key] = {"draws": draws, "wall_s": wall, "compile_s": res.timing["compile"],
+                    "steps_per_draw": float(stats["n_steps"].mean())
+                    if "n_steps" in stats else None,
                      "sample_s": res.timing["sample"], "ess_bulk_min": ess_min,
                      "ess_bulk_median": ess_med, "ess_min_per_s": ess_min / wall,
                      "sampler": res.sampler,
@@ -119,6 +124,8 @@ def main(argv: list[str] | None = None) -> int:
                     help="skip the per-region-loop model (its compilation takes very long)")
     ap.add_argument("--json", default=None, help="write the results as JSON here")
     ap.add_argument("--skip", default="", help="comma list of: 200,2000,mle,sbc")
+    ap.add_argument("--mass-matrix", default="diag", choices=["diag", "low_rank"],
+                    help="NUTS metric of the vectorised structural fits (estimation.fit)")
     args = ap.parse_args(argv)
     skip = set(filter(None, args.skip.split(",")))
     q = args.quick
@@ -129,7 +136,8 @@ def main(argv: list[str] | None = None) -> int:
     if "200" not in skip:
         r = bench_structural(40 if q else 200, 100 if q else 1000, 4, args.sampler,
                              naive=not args.no_naive,
-                             naive_sampler=args.naive_sampler, naive_draws=args.naive_draws)
+                             naive_sampler=args.naive_sampler, naive_draws=args.naive_draws,
+                             mass_matrix=args.mass_matrix)
         results["structural_200"] = r
         s = r["structural"]
         n = r.get("naive")
@@ -152,11 +160,14 @@ def main(argv: list[str] | None = None) -> int:
                          f"{same['ess_min_per_s'] / n['ess_min_per_s']:.1f}x"])
     if "2000" not in skip:
         r = bench_structural(200 if q else 2000, 100 if q else 1000, 4, args.sampler,
-                             naive=False)
+                             naive=False, mass_matrix=args.mass_matrix)
         results["structural_2000"] = r
         s = r["structural"]
-        rows.append([f"structural, {r['n_regions']} regions, 4x{r['draws']} ({s['sampler']})",
-                     fmt_time(s["wall_s"]), f"compile {fmt_time(s['compile_s'])}",
+        rows.append([f"structural, {r['n_regions']} regions, 4x{r['draws']} ({s['sampler']}, "
+                     f"{args.mass_matrix} mass matrix)",
+                     fmt_time(s["wall_s"]), f"compile {fmt_time(s['compile_s'])}, "
+                     f"{s['steps_per_draw']:.1f} steps/draw, R-hat {s['max_r_hat']:.3f}, "
+                     f"{s['divergences']} divergences",
                      f"ESS/s {s['ess_min_per_s']:.1f}", "target < 300 s"])
     if "mle" not in skip:
         r = bench_mle(2000 if q else 20000, 3 if q else 5)

@@ -1,16 +1,20 @@
-"""Speed of the vote stage's exact pass probability and its gradient on JAX (issue 11).
+"""Speed of the configuration term of the structural likelihood on JAX (issue 11).
 
-The configuration term of the structural model (support logits, pass probabilities,
-proposal-and-vote choice probabilities, summed at the chosen configurations) on
+The configuration term (support logits, exact pass probabilities, proposal-and-vote
+choice probabilities at the chosen configurations: :func:`spec.configuration_log_likelihood
+<gametheory.restratification.spec.configuration_log_likelihood>`) on
 ``estimation.simulate(n_regions=N, params=ModelParameters(lam=2.0), seed=0)``, as
 ``jax.jit(jax.value_and_grad(...))`` of the parameters on the native JAX backend, in
-one process, two ways:
+one process, three ways:
 
-* ``compiled``: :func:`gametheory.formation.log_pass_probability` as shipped (the
-  compiled forward-backward loop, numba, under a ``custom_vjp``);
-* ``folded``: the same function with the compiled loop switched off, so JAX folds the
-  programme (``lax.scan`` with a gather per member) and differentiates it itself (the
-  implementation before; still the path without numba).
+* ``fused``: as shipped, :func:`gametheory.formation.formation_log_likelihood`'s
+  compiled loop (numba: utilities, programme, choice probabilities and the exact
+  gradient in the parameters in one call, bodies of the same weights side by side);
+* ``composed``: the same term composed of JAX operations around the compiled
+  pass-probability programme (:func:`gametheory.formation.log_pass_probability`'s
+  forward-backward loop under a ``custom_vjp``; the path before the fused loop);
+* ``folded``: the composition with the programme folded by JAX (``lax.scan`` with a
+  gather per member) and differentiated by JAX (the path without numba).
 
 Reports the median wall time and the median process CPU time of ``repeats`` calls
 (CPU time is less disturbed by other processes on a shared machine), the JIT
@@ -38,12 +42,8 @@ from _common import machine, markdown_table, versions, write_json  # noqa: E402
 def _config_term(d, obs, spec, xp):
     import jax.numpy as jnp
 
-    oh = spec._chosen_onehot(d, obs.cfg_chosen, xp)
-
     def f(par):
-        lp = spec.log_pass(par, d, xp)
-        lc = spec.config_log_probability(par, d, xp, lp)
-        return jnp.sum(jnp.where(oh, lc, 0.0))
+        return jnp.sum(spec.configuration_log_likelihood(par, d, obs, xp))
     return f
 
 
@@ -90,26 +90,28 @@ def main() -> None:
            for k, v in spec.parameters(ModelParameters(lam=2.0)).items()}
     f = _config_term(a.design, a.obs, spec, xp)
     load0 = os.getloadavg()[0]
-    res = {"compiled": _measure(f, par, args.repeats)}
-    keep = core._compiled_programme
-    core._compiled_programme = lambda *args: None
+    res = {"fused": _measure(f, par, args.repeats)}
+    keep = core._formation_compiled, core._compiled_programme
     try:
+        core._formation_compiled = lambda *args: None
+        res["composed"] = _measure(f, par, args.repeats)
+        core._compiled_programme = lambda *args: None
         res["folded"] = _measure(f, par, args.repeats)
     finally:
-        core._compiled_programme = keep
+        core._formation_compiled, core._compiled_programme = keep
     load1 = os.getloadavg()[0]
-    diff = float(np.max(np.abs(res["compiled"]["grad"] - res["folded"]["grad"])))
+    diff = max(float(np.max(np.abs(res["fused"]["grad"] - r["grad"]))) for r in res.values())
     rows = [[k, f"{r['wall_ms']:.1f}", f"{r['cpu_ms']:.1f}", f"{r['compile_s']:.1f}",
              f"{r['value']:.10f}"] for k, r in res.items()]
-    print(f"{args.regions} regions, blocks {a.design.blocks}, {machine()}, "
+    print(f"{args.regions} regions, {machine()}, "
           f"{versions('jax', 'numba')}, load average {load0:.1f} -> {load1:.1f}")
-    print(markdown_table(["programme", f"value+grad wall ms (median of {args.repeats})",
+    print(markdown_table(["term", f"value+grad wall ms (median of {args.repeats})",
                           "CPU ms (median)", "JIT compile s", "value"], rows))
-    print(f"CPU-time ratio folded/compiled: "
-          f"{res['folded']['cpu_ms'] / res['compiled']['cpu_ms']:.1f}x; "
-          f"max |gradient difference| {diff:.1e}")
+    for k in ("composed", "folded"):
+        print(f"CPU-time ratio {k}/fused: {res[k]['cpu_ms'] / res['fused']['cpu_ms']:.1f}x")
+    print(f"max |gradient difference| {diff:.1e}")
     write_json(args.json, {
-        "regions": args.regions, "repeats": args.repeats, "blocks": a.design.blocks,
+        "regions": args.regions, "repeats": args.repeats,
         "load_average": [load0, load1], "machine": machine(),
         "versions": versions("jax", "numba"), "max_gradient_difference": diff,
         "results": {k: {m: r[m] for m in ("wall_ms", "cpu_ms", "compile_s", "value")}

@@ -62,6 +62,8 @@ from .models.priors import Prior, resolve_priors
 MAX_FIT_FILE_BYTES = 2 * 2**30
 #: Most bytes the arrays of a saved fit may hold once decompressed.
 MAX_FIT_DATA_BYTES = 4 * 2**30
+#: NUTS metrics :func:`fit` adapts (``mass_matrix``)
+MASS_MATRICES = ("diag", "low_rank")
 
 __all__ = ["fit", "FitResults", "Refitter", "cli_fit", "demo_fit", "available_samplers",
            "compare", "choose_likelihood",
@@ -193,11 +195,12 @@ def compile_nutpie(pm_model: Any, backend: str | None, *, keep_data: bool = Fals
 
 def sample_model(pm_model: Any, sampler: str, backend: str | None, *, chains: int, draws: int,
                  tune: int, seed: int, cores: int, progressbar: bool,
-                 target_accept: float, compiled: Any = None) -> tuple[Any, dict[str, float]]:
+                 target_accept: float, compiled: Any = None,
+                 mass_matrix: str = "diag") -> tuple[Any, dict[str, float]]:
     """Sample *pm_model*; returns the InferenceData and timings (compile, sample).
 
     ``compiled`` reuses a nutpie compilation of the model (with new data set by
-    ``compiled.with_data``).
+    ``compiled.with_data``). ``mass_matrix`` as in :func:`fit` (checked there).
     """
     t0 = time.perf_counter()
     if sampler == "nutpie":
@@ -208,7 +211,8 @@ def sample_model(pm_model: Any, sampler: str, backend: str | None, *, chains: in
         t1 = time.perf_counter()
         idata = nutpie.sample(compiled, draws=draws, tune=tune, chains=chains, cores=cores,
                               seed=seed, progress_bar=progressbar, save_warmup=False,
-                              target_accept=target_accept)
+                              target_accept=target_accept,
+                              low_rank_modified_mass_matrix=mass_matrix == "low_rank")
         t2 = time.perf_counter()
         return idata, {"compile": t1 - t0, "sample": t2 - t1}
     import logging
@@ -364,7 +368,8 @@ def fit(data: AllocationData, model: str = "structural", *, sampler: str = "auto
         priors: Mapping[str, Any] | None = None, role: str | None = None,
         group: str = "network", cores: int | None = None, progressbar: bool | None = None,
         target_accept: float = 0.9, veto: bool = True,
-        fixed: Mapping[str, float] | None = None, likelihood: str = "auto") -> FitResults:
+        fixed: Mapping[str, float] | None = None, likelihood: str = "auto",
+        mass_matrix: str = "diag") -> FitResults:
     r"""Sample the posterior of a model of the observed allocations.
 
     Parameters
@@ -404,6 +409,14 @@ def fit(data: AllocationData, model: str = "structural", *, sampler: str = "auto
         on JAX (nutpie-jax), ``"graph"`` otherwise (:func:`choose_likelihood`). The
         posterior is the same; the results' pointwise log-likelihood and
         predictive checks use the graph model either way.
+    mass_matrix : {"diag", "low_rank"}
+        NUTS's metric, adapted during tuning. ``"diag"`` (the default): a diagonal
+        mass matrix from the draws' variances (both samplers). ``"low_rank"``
+        (nutpie only): nutpie's diagonal plus low-rank correction from the draws
+        and the gradients (Seyboldt 2024), which follows the correlated directions of
+        the structural posterior (the vote's scale ``kappa`` against the utilities'
+        coefficients) with fewer leapfrog steps per draw; worth it when a
+        gradient is expensive (``benchmarks/RESULTS_estimation.md``).
 
     Returns
     -------
@@ -427,6 +440,13 @@ def fit(data: AllocationData, model: str = "structural", *, sampler: str = "auto
         raise EstimationError("target_accept", target_accept, "not in (0, 1)",
                               "Give e.g. target_accept=0.9")
     name, backend = _choose_sampler(sampler)
+    if mass_matrix not in MASS_MATRICES:
+        raise EstimationError("mass_matrix", mass_matrix, "unknown mass matrix",
+                              "Use 'diag' or 'low_rank'")
+    if mass_matrix == "low_rank" and name != "nutpie":
+        raise EstimationError("mass_matrix", mass_matrix, f"not available with the {name} "
+                              "sampler", "Use sampler='nutpie' (or 'auto' with the fast "
+                              "extra), or mass_matrix='diag'")
     lik = choose_likelihood(model, backend, likelihood)
     seed_i = _seed_int(seed)
     pr = resolve_priors(priors)
@@ -454,14 +474,15 @@ def fit(data: AllocationData, model: str = "structural", *, sampler: str = "auto
         warnings.filterwarnings("ignore", message=".*BLAS.*")
         idata, timing = sample_model(pm_model, name, backend, chains=chains, draws=draws,
                                      tune=tune, seed=seed_i, cores=cores,
-                                     progressbar=progressbar, target_accept=target_accept)
+                                     progressbar=progressbar, target_accept=target_accept,
+                                     mass_matrix=mass_matrix)
     timing["build"] = t_build
     timing["total"] = time.perf_counter() - t0
     source = _fill_imputed(source, idata)
     settings = {"model": model, "sampler": name, "backend": backend, "chains": chains,
                 "draws": draws, "tune": tune, "seed": seed_i, "role": role, "group": group,
                 "target_accept": target_accept, "n_regions": data.n_regions,
-                "veto": bool(veto), "likelihood": lik}
+                "veto": bool(veto), "likelihood": lik, "mass_matrix": mass_matrix}
     if model != "conditional_logit":
         from .models.structural import fixed_estimands
 

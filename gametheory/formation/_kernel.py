@@ -36,6 +36,8 @@ applications in speech recognition. *Proceedings of the IEEE* 77(2), 257-286.
 
 from __future__ import annotations
 
+import math
+
 import numba
 import numpy as np
 
@@ -236,9 +238,9 @@ def formation_loglik(a: np.ndarray, expo: np.ndarray, u: np.ndarray, kappa: np.n
                      t_eoff: np.ndarray, t_c0: np.ndarray, t_ncol: np.ndarray,
                      t_nm: np.ndarray, t_K: np.ndarray, t_lower: np.ndarray, t_w: np.ndarray,
                      col_tile: np.ndarray, e_g: np.ndarray, e_col: np.ndarray,
-                     mx: np.ndarray, cx: np.ndarray, grad: bool, ll: np.ndarray,
-                     gz: np.ndarray, gk: np.ndarray, gm: np.ndarray,
-                     gc: np.ndarray) -> None:  # pragma: no cover
+                     mx: np.ndarray, cx: np.ndarray, work: np.ndarray, colwork: np.ndarray,
+                     f: np.ndarray, grad: bool, ll: np.ndarray, gz: np.ndarray,
+                     gk: np.ndarray, gm: np.ndarray, gc: np.ndarray) -> None:  # pragma: no cover
     r"""Log-likelihood of the chosen configurations (and observed votes) and its gradient.
 
     For each body :math:`g`: :math:`z_c = z^0_c + x_c\cdot\beta`,
@@ -258,7 +260,9 @@ def formation_loglik(a: np.ndarray, expo: np.ndarray, u: np.ndarray, kappa: np.n
     tile's column ``l``: ``a``, ``expo`` (:math:`e^{-|a|}`), ``u`` and the terms ``mx``,
     ``cx`` are packed so. ``colidx[g, c]`` is the column of configuration ``c`` of
     body ``g``, ``slots[g, i]`` the slot of its ``i``-th active member; ``e_g``,
-    ``e_col`` the body and column of each entry.
+    ``e_col`` the body and column of each entry. Work arrays, reused between calls
+    (fresh ones would be paged in on every call): ``work`` (5, entries), ``colwork``
+    (2, columns), ``f`` (members + 1, states, widest tile).
     """
     G, C, F = zx.shape
     NE = a.shape[0]
@@ -267,18 +271,15 @@ def formation_loglik(a: np.ndarray, expo: np.ndarray, u: np.ndarray, kappa: np.n
     P2 = cx.shape[1]
     J = t_w.shape[1]
     T = t_eoff.shape[0]
-    width = 1
-    kmax = 1
-    for t in range(T):
-        width = max(width, t_ncol[t])
-        kmax = max(kmax, t_K[t])
-    P = np.empty(NC)
-    dP = np.empty(NE)
-    st = np.empty(NE)
-    go = np.empty(NE)
-    dq = np.empty(NE)
-    pv = np.empty(NE)
-    f = np.empty((J + 1, kmax, width))
+    width = f.shape[2]
+    kmax = f.shape[1]
+    P = colwork[0]
+    wcol = colwork[1]
+    dP = work[0]
+    st = work[1]
+    go = work[2]
+    dq = work[3]
+    pv = work[4]
     b = np.empty((kmax, width))
     bn = np.empty((kmax, width))
     acc = np.empty(width)
@@ -294,7 +295,8 @@ def formation_loglik(a: np.ndarray, expo: np.ndarray, u: np.ndarray, kappa: np.n
               dq[e0:e1].reshape((nm, n)), mem, nm, t_w[t], t_K[t], n, lw, grad, f, b, bn,
               acc, P[t_c0[t]:t_c0[t] + n], dP[e0:e1].reshape((nm, n)))
     # the choice (and the votes), body by body
-    wcol = np.zeros(NC)
+    for c in range(NC):
+        wcol[c] = 0.0
     sc = np.empty(C)
     zs = np.empty(C)
     f1 = np.empty((J + 1, kmax, 1))
@@ -400,3 +402,83 @@ def formation_loglik(a: np.ndarray, expo: np.ndarray, u: np.ndarray, kappa: np.n
             gm[g, p] += du * mx[e, p]
         for q in range(P2):
             gc[g, q] += du * cx[e, q]
+
+
+@numba.njit(nogil=True, cache=True)
+def exp_minus_abs(a: np.ndarray, out: np.ndarray, bits: np.ndarray) -> None:  # pragma: no cover
+    r""":math:`e^{-|a|}` of every entry, to within an ulp of the C library's ``exp``.
+
+    :math:`e^{x} = 2^k e^{r}` with :math:`k = \lfloor x/\log 2 + 1/2\rfloor` and
+    :math:`|r| \le \log(2)/2` (Cody and Waite's two-part :math:`\log 2`), :math:`e^r` by
+    its Taylor polynomial of degree 13 (remainder below :math:`10^{-17}`) and
+    :math:`2^k` written as the bits of a double (``bits``, a work array), so that the
+    loop vectorises; below :math:`x = -708` (where :math:`2^k` would be subnormal) the
+    library's ``exp``. Cody, W. J. and Waite, W. (1980). *Software Manual for the
+    Elementary Functions*. Prentice-Hall.
+    """
+    log2e = 1.4426950408889634
+    ln2_hi = 6.93147180369123816490e-01
+    ln2_lo = 1.90821492927058770002e-10
+    n = a.shape[0]
+    for i in range(n):
+        x = -abs(a[i])
+        x = max(x, -708.0)
+        k = math.floor(x * log2e + 0.5)
+        r = (x - k * ln2_hi) - k * ln2_lo
+        out[i] = 1.0 + r * (1.0 + r * (1 / 2 + r * (1 / 6 + r * (1 / 24 + r * (
+            1 / 120 + r * (1 / 720 + r * (1 / 5040 + r * (1 / 40320 + r * (
+                1 / 362880 + r * (1 / 3628800 + r * (1 / 39916800 + r * (
+                    1 / 479001600 + r / 6227020800))))))))))))
+        bits[i] = (np.int64(k) + 1023) << 52
+    scale = bits.view(np.float64)
+    for i in range(n):
+        out[i] *= scale[i]
+    for i in range(n):
+        if not -708.0 <= a[i] <= 708.0:            # NaN included
+            out[i] = math.exp(-abs(a[i]))
+
+
+@numba.njit(nogil=True, cache=True)
+def formation_value_grad(theta: np.ndarray, out: np.ndarray, e_g: np.ndarray,
+                         u0: np.ndarray, mx: np.ndarray, cx: np.ndarray, z0: np.ndarray,
+                         zx: np.ndarray, ncfg: np.ndarray, chosen: np.ndarray,
+                         colidx: np.ndarray, slots: np.ndarray, votes: np.ndarray,
+                         vmask: np.ndarray, has_votes: bool, t_eoff: np.ndarray,
+                         t_c0: np.ndarray, t_ncol: np.ndarray, t_nm: np.ndarray,
+                         t_K: np.ndarray, t_lower: np.ndarray, t_w: np.ndarray,
+                         col_tile: np.ndarray, e_col: np.ndarray, work: np.ndarray,
+                         bits: np.ndarray, colwork: np.ndarray, f: np.ndarray,
+                         grad: bool) -> None:  # pragma: no cover
+    """:func:`formation_loglik` from the coefficients in one call (one dispatch, no
+    interpreter between the steps): ``theta`` (G, F + 1 + P1 + P2) holds
+    :math:`(\\beta, \\kappa, \\gamma, \\eta)` per body; writes ``out[:, 0]`` the
+    log-likelihood and, if ``grad``, ``out[:, 1:]`` its derivatives in ``theta``'s
+    order. ``work`` (8, entries) and ``bits`` (entries) are work arrays."""
+    G, C, F = zx.shape
+    P1 = mx.shape[1]
+    zc = np.ascontiguousarray(theta[:, :F])
+    kappa = np.ascontiguousarray(theta[:, F])
+    mc = np.ascontiguousarray(theta[:, F + 1:F + 1 + P1])
+    cc = np.ascontiguousarray(theta[:, F + 1 + P1:])
+    u, a, expo = work[5], work[6], work[7]
+    pack_logits(kappa, mc, cc, e_g, u0, mx, cx, u, a)
+    exp_minus_abs(a, expo, bits)
+    ll = np.empty(G)
+    gz = np.empty((G, F))
+    gk = np.empty(G)
+    gm = np.empty((G, P1))
+    gc = np.empty((G, cc.shape[1]))
+    formation_loglik(a, expo, u, kappa, z0, zx, zc, ncfg, chosen, colidx, slots, votes,
+                     vmask, has_votes, t_eoff, t_c0, t_ncol, t_nm, t_K, t_lower, t_w,
+                     col_tile, e_g, e_col, mx, cx, work[:5], colwork, f, grad, ll, gz, gk,
+                     gm, gc)
+    for g in range(G):
+        out[g, 0] = ll[g]
+        if grad:
+            for k in range(F):
+                out[g, 1 + k] = gz[g, k]
+            out[g, 1 + F] = gk[g]
+            for p in range(P1):
+                out[g, 2 + F + p] = gm[g, p]
+            for q in range(cc.shape[1]):
+                out[g, 2 + F + P1 + q] = gc[g, q]

@@ -858,7 +858,7 @@ def _formation_compiled(lu: LinearUtilities, bodies: VotingBodies, mask: np.ndar
     if np.ndim(lu.proposal_coef) != 2 or any(np.ndim(c) != 1 for c in coefs[1:]):
         return None
     try:
-        from ._kernel import formation_loglik, pack_logits
+        from ._kernel import formation_value_grad
     except ImportError:          # pragma: no cover - numba comes with pytensor
         return None
     import jax
@@ -884,49 +884,52 @@ def _formation_compiled(lu: LinearUtilities, bodies: VotingBodies, mask: np.ndar
     v = np.zeros((G, J)) if votes is None else np.asarray(votes, f64)
     vm = np.zeros((G, J)) if vote_mask is None else np.asarray(vote_mask, bool).astype(f64)
     layout = tuple(lay[k] for k in ("t_eoff", "t_c0", "t_ncol", "t_nm", "t_K", "t_lower",
-                                    "t_w", "col_tile", "e_g", "e_col"))
+                                    "t_w", "col_tile", "e_col"))
+    NE, NC = len(e_g), len(lay["col_tile"])
+    f_shape = (J + 1, int(lay["t_K"].max(initial=1)), int(lay["t_ncol"].max(initial=1)))
+    key = (NE, NC, f_shape)
+    width = F + 1 + P1 + P2
 
-    def run(zc: Any, kappa: Any, mc: Any, cc: Any, grad: bool) -> Any:
-        zc, kappa, mc, cc = (np.ascontiguousarray(x, f64) for x in (zc, kappa, mc, cc))
-        u, a = np.empty(len(e_g)), np.empty(len(e_g))
-        pack_logits(kappa, mc, cc, e_g, u0, mx, cx, u, a)
-        expo = np.exp(-np.abs(a))          # numpy's vectorised exponential
-        ll = np.empty(G)
-        gz, gk, gm, gc = np.empty((G, F)), np.empty(G), np.empty((G, P1)), np.empty((G, P2))
-        formation_loglik(a, expo, u, kappa, z0, zx, zc, lay["ncfg"], ch, lay["colidx"],
-                         lay["slots"], v, vm, has_votes, *layout, mx, cx, grad, ll, gz, gk,
-                         gm, gc)
-        return (ll, gz, gk, gm, gc) if grad else ll
+    def run(theta: Any, grad: bool) -> Any:
+        theta = np.ascontiguousarray(theta, f64)
+        # work arrays per thread and layout, reused (JAX copies the results): fresh ones
+        # would be paged in on every call, which costs more than the loop itself
+        bufs = _WORKSPACE.__dict__.setdefault("formation", {})
+        if key not in bufs:
+            bufs[key] = (np.empty((8, NE)), np.empty(NE, np.int64), np.empty((2, NC)),
+                         np.empty(f_shape))
+        work, bits, colwork, f = bufs[key]
+        out = np.empty((G, 1 + width)) if grad else np.empty((G, 1))
+        formation_value_grad(theta, out, e_g, u0, mx, cx, z0, zx, lay["ncfg"], ch,
+                             lay["colidx"], lay["slots"], v, vm, has_votes, *layout, work,
+                             bits, colwork, f, grad)
+        return out if grad else out[:, 0]
 
-    ll_type = jax.ShapeDtypeStruct((G,), f64)
-    types = (ll_type, jax.ShapeDtypeStruct((G, F), f64), ll_type,
-             jax.ShapeDtypeStruct((G, P1), f64), jax.ShapeDtypeStruct((G, P2), f64))
-
+    # one input and one output: every argument of a callback costs time under the
+    # interpreter lock, which the chains of a sampler share
     @jax.custom_vjp
-    def term(zc: Any, kappa: Any, mc: Any, cc: Any) -> Any:
-        return jax.pure_callback(lambda *x: run(*x, False), ll_type, zc, kappa, mc, cc,
-                                 vmap_method="sequential")
+    def term(theta: Any) -> Any:
+        return jax.pure_callback(lambda t: run(t, False), jax.ShapeDtypeStruct((G,), f64),
+                                 theta, vmap_method="sequential")
 
-    def forward(zc: Any, kappa: Any, mc: Any, cc: Any) -> tuple[Any, Any]:
-        ll, *grads = jax.pure_callback(lambda *x: run(*x, True), types, zc, kappa, mc, cc,
-                                       vmap_method="sequential")
-        return ll, tuple(grads)
+    def forward(theta: Any) -> tuple[Any, Any]:
+        out = jax.pure_callback(lambda t: run(t, True),
+                                jax.ShapeDtypeStruct((G, 1 + width), f64), theta,
+                                vmap_method="sequential")
+        return out[:, 0], out[:, 1:]
 
-    def backward(res: tuple[Any, ...], bar: Any) -> tuple[Any, ...]:
-        gz, gk, gm, gc = res
-        return bar[:, None] * gz, bar * gk, bar[:, None] * gm, bar[:, None] * gc
+    def backward(res: Any, bar: Any) -> tuple[Any]:
+        return (bar[:, None] * res,)
 
     term.defvjp(forward, backward)
 
     def per_body(c: Any, width: int) -> Any:
         return jnp.broadcast_to(jnp.asarray(c, dtype=f64), (G,) if width < 0 else (G, width))
 
-    zc = per_body(lu.proposal_coef, F)
-    mc = jnp.stack([per_body(c, -1) for _, c in lu.member_terms], axis=-1) if P1 \
-        else jnp.zeros((G, 0))
-    cc = jnp.stack([per_body(c, -1) for _, c in lu.config_terms], axis=-1) if P2 \
-        else jnp.zeros((G, 0))
-    return term(zc, per_body(lu.kappa, -1), mc, cc)
+    cols = [per_body(lu.proposal_coef, F), per_body(lu.kappa, -1)[:, None],
+            *(per_body(c, -1)[:, None] for _, c in lu.member_terms),
+            *(per_body(c, -1)[:, None] for _, c in lu.config_terms)]
+    return term(jnp.concatenate(cols, axis=1))
 
 
 #: columns (body x configuration) of one tile of the compiled loop: enough to fill the

@@ -977,8 +977,14 @@ def appointment_log_probability(par: Mapping[str, Any], design: Design, obs: Obs
     organisation's candidates (:func:`chosen_candidates`), :math:`u` the
     :func:`appointment_logits` utilities. Written without infinite logits: a
     situation without candidates (never observed) sums over its padding instead,
-    so that value and gradient stay finite and cheap on every backend.
+    so that value and gradient stay finite and cheap on every backend. On JAX with
+    numpy data (and numba) the same logit runs as one compiled loop with its exact
+    gradient (:mod:`._appointment_kernel`; reverse mode only).
     """
+    if xp.name == "jax":
+        out = _appointment_compiled(par, design, obs)
+        if out is not None:
+            return out
     z, m = chosen_candidates(design, obs.cfg_chosen, xp)
     k = len(CAPITAL)
     mu_i, eta_i = (APPOINTMENT_FEATURES.index(f) for f in ("multiplex", "endorsed"))
@@ -996,6 +1002,63 @@ def appointment_log_probability(par: Mapping[str, Any], design: Design, obs: Obs
     lse = xp.logsumexp(xp.where(live, u, -np.inf), axis=-1)
     picked = xp.sum(xp.where(pick, u, 0.0), axis=-1)
     return xp.where(obs.director_mask, picked - lse, 0.0)
+
+
+def _appointment_compiled(par: Mapping[str, Any], design: Design, obs: Observations) -> Any:
+    """:func:`appointment_log_probability` on JAX by one compiled loop; ``None`` when it
+    does not apply (symbolic data or imputed capital, numba missing)."""
+    data = (obs.cfg_chosen, obs.director, obs.director_mask, design.cand_z)
+    if any(not isinstance(x, np.ndarray) for x in data):
+        return None
+    try:
+        from ._appointment_kernel import appointment_log_likelihood as kernel
+    except ImportError:          # pragma: no cover - numba comes with pytensor
+        return None
+    import jax
+    import jax.numpy as jnp
+
+    z, m = chosen_candidates(design, obs.cfg_chosen)                      # (G, 2, D, A)
+    G, R, D, A = z.shape
+    live = m | ~m.any(axis=-1, keepdims=True)
+    gs, rs = np.nonzero(np.asarray(obs.director_mask, bool))
+    # each observed situation's candidates at the front, the appointed one's position
+    order = np.argsort(~live[gs, rs], axis=-1, kind="stable")             # (S, D)
+    zs = np.ascontiguousarray(np.take_along_axis(z[gs, rs], order[..., None], axis=1),
+                              np.float64)
+    pos = np.argmax(order == np.asarray(obs.director)[gs, rs][:, None], axis=1)
+    data = (zs, live[gs, rs].sum(axis=-1).astype(np.int64), pos.astype(np.int64),
+            gs.astype(np.int64), rs.astype(np.int64))
+    # the coefficient of every feature, in APPOINTMENT_FEATURES' order
+    named = {"multiplex": par["mu"], "endorsed": par["eta"]}
+    coefs = [jnp.asarray(par["alpha"][..., CAPITAL.index(f)] if f in CAPITAL else named[f],
+                         dtype=jnp.float64) for f in APPOINTMENT_FEATURES]
+    shape = tuple(jnp.broadcast_shapes(*(c.shape[:-1] for c in coefs))) + (G,)
+    theta = jnp.stack([jnp.broadcast_to(c, shape) for c in coefs], axis=-1)  # (..., G, K)
+    K = len(APPOINTMENT_FEATURES)
+    out_type = jax.ShapeDtypeStruct(shape + (R, 1 + K), np.float64)
+
+    def run(theta: Any, grad: bool) -> np.ndarray:
+        theta = np.ascontiguousarray(theta, dtype=np.float64).reshape(-1, G, K)
+        out = np.empty((theta.shape[0], G, R, 1 + K))
+        kernel(theta, *data, grad, out)
+        return out.reshape(shape + (R, 1 + K))
+
+    # one input and one output: a callback costs per argument
+    @jax.custom_vjp
+    def loglik(theta: Any) -> Any:
+        return jax.pure_callback(lambda x: run(x, False), out_type, theta,
+                                 vmap_method="sequential")[..., 0]
+
+    def forward(theta: Any) -> tuple[Any, Any]:
+        out = jax.pure_callback(lambda x: run(x, True), out_type, theta,
+                                vmap_method="sequential")
+        return out[..., 0], out[..., 1:]
+
+    def backward(d: Any, bar: Any) -> tuple[Any]:
+        return (jnp.sum(bar[..., None] * d, axis=-2),)
+
+    loglik.defvjp(forward, backward)
+    return loglik(theta)
 
 
 def concession_probabilities(par: Mapping[str, Any], design: Design,
