@@ -40,6 +40,8 @@ import math
 
 import numba
 import numpy as np
+from numba import types
+from numba.extending import intrinsic
 
 
 @numba.njit(nogil=True, cache=True)
@@ -210,275 +212,234 @@ def vote_programme(logit: np.ndarray, expo: np.ndarray, fixed_vote: np.ndarray,
     return P
 
 
-@numba.njit(nogil=True, cache=True)
-def pack_logits(kappa: np.ndarray, mc: np.ndarray, cc: np.ndarray, e_g: np.ndarray,
-                u0: np.ndarray, mx: np.ndarray, cx: np.ndarray, u: np.ndarray,
-                a: np.ndarray) -> None:  # pragma: no cover
-    """Utilities and support logits of the packed entries (:func:`formation_loglik`):
-    :math:`u_e = u^0_e + \\sum_p m_{ep}\\gamma_{g_e p} + \\sum_q y_{eq}\\eta_{g_e q}`,
-    :math:`a_e = \\kappa_{g_e} u_e`."""
-    P1 = mx.shape[1]
-    P2 = cx.shape[1]
-    for e in range(u0.shape[0]):
-        g = e_g[e]
-        x = u0[e]
-        for p in range(P1):
-            x += mx[e, p] * mc[g, p]
-        for q in range(P2):
-            x += cx[e, q] * cc[g, q]
-        u[e] = x
-        a[e] = kappa[g] * x
+@intrinsic
+def _int_bits_as_float(typingctx, x):  # type: ignore[no-untyped-def]  # pragma: no cover
+    """The bits of an int64 read as a float64 (LLVM's bitcast; it vectorises)."""
+    def codegen(context, builder, signature, args):  # type: ignore[no-untyped-def]
+        return builder.bitcast(args[0], context.get_value_type(types.float64))
+    return types.float64(types.int64), codegen
 
 
 @numba.njit(nogil=True, cache=True)
-def formation_loglik(a: np.ndarray, expo: np.ndarray, u: np.ndarray, kappa: np.ndarray,
-                     z0: np.ndarray, zx: np.ndarray, zc: np.ndarray, ncfg: np.ndarray,
-                     chosen: np.ndarray, colidx: np.ndarray, slots: np.ndarray,
-                     votes: np.ndarray, vmask: np.ndarray, has_votes: bool,
-                     t_eoff: np.ndarray, t_c0: np.ndarray, t_ncol: np.ndarray,
-                     t_nm: np.ndarray, t_K: np.ndarray, t_lower: np.ndarray, t_w: np.ndarray,
-                     col_tile: np.ndarray, e_g: np.ndarray, e_col: np.ndarray,
-                     mx: np.ndarray, cx: np.ndarray, work: np.ndarray, colwork: np.ndarray,
-                     f: np.ndarray, grad: bool, ll: np.ndarray, gz: np.ndarray,
-                     gk: np.ndarray, gm: np.ndarray, gc: np.ndarray) -> None:  # pragma: no cover
+def _exp_minus_abs(a: np.ndarray, out: np.ndarray, n: int) -> None:  # pragma: no cover
+    r""":math:`e^{-|a|}` of ``a[0, :n]``, ``a[1, :n]``, ... into ``out``, to within an ulp
+    of the C library's ``exp``.
+
+    :math:`e^{x} = 2^k e^{r}` with :math:`k = \lfloor x/\log 2 + 1/2\rfloor` and
+    :math:`|r| \le \log(2)/2` (Cody and Waite's two-part :math:`\log 2`), :math:`e^r` by
+    its Taylor polynomial of degree 13 (remainder below :math:`10^{-17}`) and
+    :math:`2^k` written as the bits of a double, so that the loop vectorises; below
+    :math:`x = -708` (where :math:`2^k` would be subnormal) and for NaN the library's
+    ``exp``. Cody, W. J. and Waite, W. (1980). *Software Manual for the Elementary
+    Functions*. Prentice-Hall.
+    """
+    for i in range(a.shape[0]):
+        for l in range(n):
+            x = max(-abs(a[i, l]), -708.0)
+            k = math.floor(x * 1.4426950408889634 + 0.5)
+            r = (x - k * 6.93147180369123816490e-01) - k * 1.90821492927058770002e-10
+            p = 1.0 + r * (1.0 + r * (1 / 2 + r * (1 / 6 + r * (1 / 24 + r * (
+                1 / 120 + r * (1 / 720 + r * (1 / 5040 + r * (1 / 40320 + r * (
+                    1 / 362880 + r * (1 / 3628800 + r * (1 / 39916800 + r * (
+                        1 / 479001600 + r / 6227020800))))))))))))
+            out[i, l] = p * _int_bits_as_float((np.int64(k) + 1023) << 52)
+        for l in range(n):
+            if not -708.0 <= a[i, l] <= 708.0:        # NaN included
+                out[i, l] = math.exp(-abs(a[i, l]))
+
+
+@numba.njit(nogil=True, cache=True)
+def formation_value_grad(theta: np.ndarray, out: np.ndarray, u0: np.ndarray,
+                         cx: np.ndarray, mxb: np.ndarray, z0: np.ndarray, zx: np.ndarray,
+                         ncfg: np.ndarray, chosen: np.ndarray, slots: np.ndarray,
+                         votes: np.ndarray, vmask: np.ndarray, has_votes: bool,
+                         t_eoff: np.ndarray, t_c0: np.ndarray, t_ncol: np.ndarray,
+                         t_nm: np.ndarray, t_K: np.ndarray, t_lower: np.ndarray,
+                         t_w: np.ndarray, t_b0: np.ndarray, t_b1: np.ndarray,
+                         body: np.ndarray, body_c0: np.ndarray, col_g: np.ndarray,
+                         grad: bool) -> None:  # pragma: no cover
     r"""Log-likelihood of the chosen configurations (and observed votes) and its gradient.
 
-    For each body :math:`g`: :math:`z_c = z^0_c + x_c\cdot\beta`,
+    For each body :math:`g`, with :math:`z_c = z^0_c + x_c\cdot\beta`,
+    :math:`u_{cj} = u^0_{cj} + m_j\cdot\gamma + y_{cj}\cdot\eta`, :math:`a = \kappa u`:
     :math:`\ell_g = z_{c^*} + \log P_{c^*} - \log\sum_c e^{z_c} P_c`; with observed votes
     :math:`\ell_g = z_{c^*} - \log\sum_c e^{z_c} P_c + \sum_{j\,\text{obs}}\log
     \Pr(v_j) + \log P^{v}_{c^*}` (:math:`P^v` the pass probability with the observed
-    votes fixed; :func:`gametheory.formation.log_vote_probability`). If ``grad``,
-    writes the derivatives of :math:`\ell_g` in :math:`\beta_g` (``gz``),
-    :math:`\kappa_g` (``gk``) and the utilities' coefficients (``gm``, ``gc``). A body
-    whose chosen configuration cannot pass gets :math:`-\infty` and a zero gradient.
+    votes fixed; :func:`gametheory.formation.log_vote_probability`). ``theta``
+    (G, F + 1 + P1 + P2) holds :math:`(\beta, \kappa, \gamma, \eta)` per body; writes
+    ``out[:, 0]`` :math:`\ell_g` and, if ``grad``, ``out[:, 1:]`` its derivatives in
+    ``theta``'s order. A body whose chosen configuration cannot pass gets
+    :math:`-\infty` and a zero gradient.
 
     Layout. Every (body, configuration) pair is a *column*; bodies with the same
-    active members' weights, quota and side are run side by side in *tiles* (columns
-    ``t_c0[t]..t_c0[t] + t_ncol[t]``, members ``0..t_nm[t]-1`` of weights
-    ``t_w[t]``, ``t_K[t]`` states), so that the programme's inner loop runs over
-    many columns. Entry ``t_eoff[t] + i * t_ncol[t] + l`` is member ``i`` of the
-    tile's column ``l``: ``a``, ``expo`` (:math:`e^{-|a|}`), ``u`` and the terms ``mx``,
-    ``cx`` are packed so. ``colidx[g, c]`` is the column of configuration ``c`` of
-    body ``g``, ``slots[g, i]`` the slot of its ``i``-th active member; ``e_g``,
-    ``e_col`` the body and column of each entry. Work arrays, reused between calls
-    (fresh ones would be paged in on every call): ``work`` (5, entries), ``colwork``
-    (2, columns), ``f`` (members + 1, states, widest tile).
+    active members' weights, quota and side are run side by side in *tiles* of whole
+    bodies (``body[t_b0[t]:t_b1[t]]``, the first column of each ``body_c0``), columns
+    ``t_c0[t]..t_c0[t] + t_ncol[t]`` (``col_g`` their body), members ``0..t_nm[t]-1``
+    of weights ``t_w[t]``, ``t_K[t]`` states. Entry ``t_eoff[t] + i * t_ncol[t] + l``
+    is member ``i`` of the tile's column ``l``: ``u0`` and the configuration terms
+    ``cx`` (entries, P2) are packed so; ``mxb`` (G, J, P1) holds the member terms of
+    each body's ``i``-th active member (slot ``slots[g, i]``). Everything about a tile
+    (support probabilities, programme, choice, gradient) is done while the tile is in
+    cache.
     """
     G, C, F = zx.shape
-    NE = a.shape[0]
-    NC = col_tile.shape[0]
-    P1 = mx.shape[1]
-    P2 = cx.shape[1]
     J = t_w.shape[1]
+    P1 = mxb.shape[2]
+    P2 = cx.shape[1]
     T = t_eoff.shape[0]
-    width = f.shape[2]
-    kmax = f.shape[1]
-    P = colwork[0]
-    wcol = colwork[1]
-    dP = work[0]
-    st = work[1]
-    go = work[2]
-    dq = work[3]
-    pv = work[4]
-    b = np.empty((kmax, width))
-    bn = np.empty((kmax, width))
-    acc = np.empty(width)
-    mem = np.arange(J)
-    # the programme, tile by tile
+    W = 1
+    KM = 1
     for t in range(T):
-        lw = t_lower[t]
-        for e in range(t_eoff[t], t_eoff[t] + t_nm[t] * t_ncol[t]):
-            st[e], go[e], dq[e], pv[e] = _vote_probabilities(a[e], expo[e], lw)
-        n, nm = t_ncol[t], t_nm[t]
-        e0, e1 = t_eoff[t], t_eoff[t] + nm * n
-        _body(st[e0:e1].reshape((nm, n)), go[e0:e1].reshape((nm, n)),
-              dq[e0:e1].reshape((nm, n)), mem, nm, t_w[t], t_K[t], n, lw, grad, f, b, bn,
-              acc, P[t_c0[t]:t_c0[t] + n], dP[e0:e1].reshape((nm, n)))
-    # the choice (and the votes), body by body
-    for c in range(NC):
-        wcol[c] = 0.0
+        W = max(W, t_ncol[t])
+        KM = max(KM, t_K[t])
+    kappa = np.empty(G)
+    base = np.zeros((G, J))            # each active member's member terms, m_j . gamma
+    for g in range(G):
+        kappa[g] = theta[g, F]
+        for i in range(J):
+            x = 0.0
+            for p in range(P1):
+                x += mxb[g, i, p] * theta[g, F + 1 + p]
+            base[g, i] = x
+    sb = np.zeros((G, J))              # d l / d base, per body and active member
+    out[:, :] = 0.0
+    f = np.empty((J + 1, KM, W))
+    b = np.empty((KM, W))
+    bn = np.empty((KM, W))
+    acc = np.empty(W)
+    st = np.empty((J, W))
+    go = np.empty((J, W))
+    dq = np.empty((J, W))
+    ua = np.empty((J, W))
+    aa = np.empty((J, W))
+    ee = np.empty((J, W))
+    dP = np.zeros((J, W))
+    P = np.empty(W)
+    wcol = np.empty(W)
     sc = np.empty(C)
     zs = np.empty(C)
-    f1 = np.empty((J + 1, kmax, 1))
-    b1 = np.empty((kmax, 1))
-    bn1 = np.empty((kmax, 1))
+    f1 = np.empty((J + 1, KM, 1))
+    b1 = np.empty((KM, 1))
+    bn1 = np.empty((KM, 1))
     s1 = np.empty((J, 1))
     g1 = np.empty((J, 1))
     d1 = np.empty((J, 1))
     acc1 = np.empty(1)
     P1v = np.empty(1)
     dP1 = np.zeros((J, 1))
-    ent = np.empty(J, np.int64)
-    if grad:
-        for g in range(G):
-            gk[g] = 0.0
-            for k in range(F):
-                gz[g, k] = 0.0
-            for p in range(P1):
-                gm[g, p] = 0.0
-            for q in range(P2):
-                gc[g, q] = 0.0
-    for g in range(G):
-        n = ncfg[g]
-        ch = chosen[g]
-        top = -np.inf
-        for c in range(n):
-            x = z0[g, c]
-            for k in range(F):
-                x += zx[g, c, k] * zc[g, k]
-            zs[c] = x
-            pc = P[colidx[g, c]]
-            sc[c] = x + np.log(pc) if pc > 0.0 else -np.inf
-            top = max(top, sc[c])
-        if top == -np.inf or sc[ch] == -np.inf and not has_votes:
-            ll[g] = -np.inf
-            continue
-        tot = 0.0
-        for c in range(n):
-            tot += np.exp(sc[c] - top)
-        lse = top + np.log(tot)
-        if not has_votes:
-            ll[g] = sc[ch] - lse
-        else:
-            col = colidx[g, ch]
-            t = col_tile[col]
-            nm = t_nm[t]
-            lv = 0.0
-            for i in range(nm):
-                e = t_eoff[t] + i * t_ncol[t] + col - t_c0[t]
-                ent[i] = e
-                j = slots[g, i]
-                if vmask[g, j] != 0.0:
-                    vj = votes[g, j]
-                    s1[i, 0], g1[i, 0] = (1.0 - vj, vj) if t_lower[t] else (vj, 1.0 - vj)
-                    d1[i, 0] = 0.0
-                    # log sigma(a) to full precision: -log(1 + e^{-|a|}) + min(a, 0)
-                    lp = -np.log1p(expo[e]) + min(a[e], 0.0)
-                    lv += vj * lp + (1.0 - vj) * (lp - a[e])
-                else:
-                    s1[i, 0], g1[i, 0], d1[i, 0] = st[e], go[e], dq[e]
-            _body(s1, g1, d1, mem, nm, t_w[t], t_K[t], 1, t_lower[t], grad, f1, b1, bn1,
-                  acc1, P1v, dP1)
-            pfix = P1v[0]
-            if pfix <= 0.0 or zs[ch] == -np.inf:
-                ll[g] = -np.inf
+    mem = np.arange(J)
+    for t in range(T):
+        n, nm, lw, c0, e0 = t_ncol[t], t_nm[t], t_lower[t], t_c0[t], t_eoff[t]
+        # support probabilities of the tile's entries (three loops that vectorise)
+        for i in range(nm):
+            for l in range(n):
+                g = col_g[c0 + l]
+                e = e0 + i * n + l
+                u = u0[e] + base[g, i]
+                for q in range(P2):
+                    u += cx[e, q] * theta[g, F + 1 + P1 + q]
+                ua[i, l] = u
+                aa[i, l] = kappa[g] * u
+        _exp_minus_abs(aa[:nm], ee, n)
+        for i in range(nm):
+            for l in range(n):
+                h = 1.0 / (1.0 + ee[i, l])
+                eh = ee[i, l] * h
+                pos = aa[i, l] >= 0.0
+                p = h if pos else eh
+                r = eh if pos else h
+                st[i, l] = r if lw else p
+                go[i, l] = p if lw else r
+                dq[i, l] = -(p * r) if lw else p * r
+        _body(st, go, dq, mem, nm, t_w[t], t_K[t], n, lw, grad, f, b, bn, acc, P, dP)
+        # the choice (and the votes), body by body
+        for bi in range(t_b0[t], t_b1[t]):
+            g = body[bi]
+            lc0 = body_c0[bi] - c0
+            nc = ncfg[g]
+            ch = chosen[g]
+            for c in range(nc):
+                wcol[lc0 + c] = 0.0
+            top = -np.inf
+            for c in range(nc):
+                x = z0[g, c]
+                for k in range(F):
+                    x += zx[g, c, k] * theta[g, k]
+                zs[c] = x
+                pc = P[lc0 + c]
+                sc[c] = x + math.log(pc) if pc > 0.0 else -np.inf
+                top = max(top, sc[c])
+            if top == -np.inf or (sc[ch] == -np.inf and not has_votes):
+                out[g, 0] = -np.inf
                 continue
-            ll[g] = zs[ch] - lse + lv + np.log(pfix)
-            if grad:
+            tot = 0.0
+            for c in range(nc):
+                tot += math.exp(sc[c] - top)
+            lse = top + math.log(tot)
+            if not has_votes:
+                out[g, 0] = sc[ch] - lse
+            else:
+                lch = lc0 + ch
+                lv = 0.0
                 for i in range(nm):
-                    e = ent[i]
                     j = slots[g, i]
                     if vmask[g, j] != 0.0:
-                        da = votes[g, j] - pv[e]
+                        vj = votes[g, j]
+                        s1[i, 0], g1[i, 0] = (1.0 - vj, vj) if lw else (vj, 1.0 - vj)
+                        d1[i, 0] = 0.0
+                        a = aa[i, lch]
+                        # log sigma(a) to full precision: -log(1 + e^{-|a|}) + min(a, 0)
+                        lp = -math.log1p(ee[i, lch]) + min(a, 0.0)
+                        lv += vj * lp + (1.0 - vj) * (lp - a)
                     else:
-                        da = dP1[i, 0] / pfix
-                    gk[g] += da * u[e]
-                    du = kappa[g] * da
-                    for p in range(P1):
-                        gm[g, p] += du * mx[e, p]
-                    for q in range(P2):
-                        gc[g, q] += du * cx[e, q]
+                        s1[i, 0], g1[i, 0], d1[i, 0] = st[i, lch], go[i, lch], dq[i, lch]
+                _body(s1, g1, d1, mem, nm, t_w[t], t_K[t], 1, lw, grad, f1, b1, bn1, acc1,
+                      P1v, dP1)
+                pfix = P1v[0]
+                if pfix <= 0.0 or zs[ch] == -np.inf:
+                    out[g, 0] = -np.inf
+                    continue
+                out[g, 0] = zs[ch] - lse + lv + math.log(pfix)
+                if grad:
+                    for i in range(nm):
+                        j = slots[g, i]
+                        if vmask[g, j] != 0.0:
+                            p = go[i, lch] if lw else st[i, lch]
+                            da = votes[g, j] - p
+                        else:
+                            da = dP1[i, 0] / pfix
+                        out[g, 1 + F] += da * ua[i, lch]
+                        du = kappa[g] * da
+                        sb[g, i] += du
+                        for q in range(P2):
+                            out[g, 2 + F + P1 + q] += du * cx[e0 + i * n + lch, q]
+            if not grad:
+                continue
+            for c in range(nc):
+                pi = math.exp(sc[c] - lse)
+                wz = (1.0 if c == ch else 0.0) - pi
+                for k in range(F):
+                    out[g, 1 + k] += wz * zx[g, c, k]
+                pc = P[lc0 + c]
+                wc = wz if not has_votes else -pi
+                wcol[lc0 + c] = wc / pc if pc > 0.0 else 0.0
         if not grad:
             continue
-        for c in range(n):
-            pi = np.exp(sc[c] - lse)
-            wz = (1.0 if c == ch else 0.0) - pi
-            for k in range(F):
-                gz[g, k] += wz * zx[g, c, k]
-            pc = P[colidx[g, c]]
-            wc = wz if not has_votes else -pi
-            wcol[colidx[g, c]] = wc / pc if pc > 0.0 else 0.0
-    if not grad:
-        return
-    # the pass probabilities' share of the gradient, entry by entry
-    for e in range(NE):
-        g = e_g[e]
-        if ll[g] == -np.inf:
-            continue
-        da = wcol[e_col[e]] * dP[e]
-        gk[g] += da * u[e]
-        du = kappa[g] * da
-        for p in range(P1):
-            gm[g, p] += du * mx[e, p]
-        for q in range(P2):
-            gc[g, q] += du * cx[e, q]
-
-
-@numba.njit(nogil=True, cache=True)
-def exp_minus_abs(a: np.ndarray, out: np.ndarray, bits: np.ndarray) -> None:  # pragma: no cover
-    r""":math:`e^{-|a|}` of every entry, to within an ulp of the C library's ``exp``.
-
-    :math:`e^{x} = 2^k e^{r}` with :math:`k = \lfloor x/\log 2 + 1/2\rfloor` and
-    :math:`|r| \le \log(2)/2` (Cody and Waite's two-part :math:`\log 2`), :math:`e^r` by
-    its Taylor polynomial of degree 13 (remainder below :math:`10^{-17}`) and
-    :math:`2^k` written as the bits of a double (``bits``, a work array), so that the
-    loop vectorises; below :math:`x = -708` (where :math:`2^k` would be subnormal) the
-    library's ``exp``. Cody, W. J. and Waite, W. (1980). *Software Manual for the
-    Elementary Functions*. Prentice-Hall.
-    """
-    log2e = 1.4426950408889634
-    ln2_hi = 6.93147180369123816490e-01
-    ln2_lo = 1.90821492927058770002e-10
-    n = a.shape[0]
-    for i in range(n):
-        x = -abs(a[i])
-        x = max(x, -708.0)
-        k = math.floor(x * log2e + 0.5)
-        r = (x - k * ln2_hi) - k * ln2_lo
-        out[i] = 1.0 + r * (1.0 + r * (1 / 2 + r * (1 / 6 + r * (1 / 24 + r * (
-            1 / 120 + r * (1 / 720 + r * (1 / 5040 + r * (1 / 40320 + r * (
-                1 / 362880 + r * (1 / 3628800 + r * (1 / 39916800 + r * (
-                    1 / 479001600 + r / 6227020800))))))))))))
-        bits[i] = (np.int64(k) + 1023) << 52
-    scale = bits.view(np.float64)
-    for i in range(n):
-        out[i] *= scale[i]
-    for i in range(n):
-        if not -708.0 <= a[i] <= 708.0:            # NaN included
-            out[i] = math.exp(-abs(a[i]))
-
-
-@numba.njit(nogil=True, cache=True)
-def formation_value_grad(theta: np.ndarray, out: np.ndarray, e_g: np.ndarray,
-                         u0: np.ndarray, mx: np.ndarray, cx: np.ndarray, z0: np.ndarray,
-                         zx: np.ndarray, ncfg: np.ndarray, chosen: np.ndarray,
-                         colidx: np.ndarray, slots: np.ndarray, votes: np.ndarray,
-                         vmask: np.ndarray, has_votes: bool, t_eoff: np.ndarray,
-                         t_c0: np.ndarray, t_ncol: np.ndarray, t_nm: np.ndarray,
-                         t_K: np.ndarray, t_lower: np.ndarray, t_w: np.ndarray,
-                         col_tile: np.ndarray, e_col: np.ndarray, work: np.ndarray,
-                         bits: np.ndarray, colwork: np.ndarray, f: np.ndarray,
-                         grad: bool) -> None:  # pragma: no cover
-    """:func:`formation_loglik` from the coefficients in one call (one dispatch, no
-    interpreter between the steps): ``theta`` (G, F + 1 + P1 + P2) holds
-    :math:`(\\beta, \\kappa, \\gamma, \\eta)` per body; writes ``out[:, 0]`` the
-    log-likelihood and, if ``grad``, ``out[:, 1:]`` its derivatives in ``theta``'s
-    order. ``work`` (8, entries) and ``bits`` (entries) are work arrays."""
-    G, C, F = zx.shape
-    P1 = mx.shape[1]
-    zc = np.ascontiguousarray(theta[:, :F])
-    kappa = np.ascontiguousarray(theta[:, F])
-    mc = np.ascontiguousarray(theta[:, F + 1:F + 1 + P1])
-    cc = np.ascontiguousarray(theta[:, F + 1 + P1:])
-    u, a, expo = work[5], work[6], work[7]
-    pack_logits(kappa, mc, cc, e_g, u0, mx, cx, u, a)
-    exp_minus_abs(a, expo, bits)
-    ll = np.empty(G)
-    gz = np.empty((G, F))
-    gk = np.empty(G)
-    gm = np.empty((G, P1))
-    gc = np.empty((G, cc.shape[1]))
-    formation_loglik(a, expo, u, kappa, z0, zx, zc, ncfg, chosen, colidx, slots, votes,
-                     vmask, has_votes, t_eoff, t_c0, t_ncol, t_nm, t_K, t_lower, t_w,
-                     col_tile, e_g, e_col, mx, cx, work[:5], colwork, f, grad, ll, gz, gk,
-                     gm, gc)
-    for g in range(G):
-        out[g, 0] = ll[g]
-        if grad:
-            for k in range(F):
-                out[g, 1 + k] = gz[g, k]
-            out[g, 1 + F] = gk[g]
+        # the pass probabilities' share of the gradient, entry by entry
+        for i in range(nm):
+            for l in range(n):
+                da = wcol[l] * dP[i, l]
+                g = col_g[c0 + l]
+                e = e0 + i * n + l
+                out[g, 1 + F] += da * ua[i, l]
+                du = kappa[g] * da
+                sb[g, i] += du
+                for q in range(P2):
+                    out[g, 2 + F + P1 + q] += du * cx[e, q]
+    if grad:
+        for g in range(G):
             for p in range(P1):
-                out[g, 2 + F + p] = gm[g, p]
-            for q in range(cc.shape[1]):
-                out[g, 2 + F + P1 + q] = gc[g, q]
+                x = 0.0
+                for i in range(J):
+                    x += sb[g, i] * mxb[g, i, p]
+                out[g, 2 + F + p] = x

@@ -870,39 +870,32 @@ def _formation_compiled(lu: LinearUtilities, bodies: VotingBodies, mask: np.ndar
     lay = _tiles(bodies, np.asarray(mask, bool), vote_mask)
     e_g, e_c, e_j = lay["e_g"], lay["e_c"], lay["e_j"]
     P1, P2 = len(lu.member_terms), len(lu.config_terms)
-    # the data of every entry, packed once (the compiled loops stream through them)
+    J = bodies.n_members
+    # the data of every entry, packed once (the compiled loop streams through them)
     u0 = np.ascontiguousarray(lu.utility_offset[e_g, e_c, e_j], f64)
-    mx = np.ascontiguousarray(np.stack([x[e_g, e_j] for x, _ in lu.member_terms], axis=-1)
-                              if P1 else np.zeros((len(e_g), 0)), f64)
     cx = np.ascontiguousarray(np.stack([x[e_g, e_c, e_j] for x, _ in lu.config_terms],
                                        axis=-1) if P2 else np.zeros((len(e_g), 0)), f64)
+    # member terms of each body's active members, in the order of the tiles' members
+    live = np.arange(J)[None, :] < lay["nmem"][:, None]
+    rows = np.arange(G)[:, None]
+    mxb = np.ascontiguousarray(np.stack(
+        [np.where(live, x[rows, lay["slots"]], 0.0) for x, _ in lu.member_terms], axis=-1)
+        if P1 else np.zeros((G, J, 0)), f64)
     z0 = np.zeros((G, C)) if lu.proposal_offset is None \
         else np.ascontiguousarray(lu.proposal_offset, f64)
     zx = np.ascontiguousarray(lu.proposal_x, f64)
     ch = np.ascontiguousarray(chosen, np.int64)
-    J = bodies.n_members
     v = np.zeros((G, J)) if votes is None else np.asarray(votes, f64)
     vm = np.zeros((G, J)) if vote_mask is None else np.asarray(vote_mask, bool).astype(f64)
     layout = tuple(lay[k] for k in ("t_eoff", "t_c0", "t_ncol", "t_nm", "t_K", "t_lower",
-                                    "t_w", "col_tile", "e_col"))
-    NE, NC = len(e_g), len(lay["col_tile"])
-    f_shape = (J + 1, int(lay["t_K"].max(initial=1)), int(lay["t_ncol"].max(initial=1)))
-    key = (NE, NC, f_shape)
+                                    "t_w", "t_b0", "t_b1", "body", "body_c0", "col_g"))
     width = F + 1 + P1 + P2
 
     def run(theta: Any, grad: bool) -> Any:
         theta = np.ascontiguousarray(theta, f64)
-        # work arrays per thread and layout, reused (JAX copies the results): fresh ones
-        # would be paged in on every call, which costs more than the loop itself
-        bufs = _WORKSPACE.__dict__.setdefault("formation", {})
-        if key not in bufs:
-            bufs[key] = (np.empty((8, NE)), np.empty(NE, np.int64), np.empty((2, NC)),
-                         np.empty(f_shape))
-        work, bits, colwork, f = bufs[key]
         out = np.empty((G, 1 + width)) if grad else np.empty((G, 1))
-        formation_value_grad(theta, out, e_g, u0, mx, cx, z0, zx, lay["ncfg"], ch,
-                             lay["colidx"], lay["slots"], v, vm, has_votes, *layout, work,
-                             bits, colwork, f, grad)
+        formation_value_grad(theta, out, u0, cx, mxb, z0, zx, lay["ncfg"], ch, lay["slots"],
+                             v, vm, has_votes, *layout, grad)
         return out if grad else out[:, 0]
 
     # one input and one output: every argument of a callback costs time under the
@@ -933,14 +926,16 @@ def _formation_compiled(lu: LinearUtilities, bodies: VotingBodies, mask: np.ndar
 
 
 #: columns (body x configuration) of one tile of the compiled loop: enough to fill the
-#: vector units, few enough that a tile's states stay in cache
+#: vector units, few enough that a tile's states stay in cache (a tile holds whole
+#: bodies, so one body with more configurations makes a wider tile)
 TILE_COLUMNS = 256
 
 
 def _tiles(bodies: VotingBodies, mask: np.ndarray, vote_mask: Any) -> dict[str, np.ndarray]:
-    """The packed layout of :func:`._kernel.formation_loglik`: bodies with the same
-    active members' weights, states and side in tiles of at most
-    :data:`TILE_COLUMNS` columns (one column per real configuration)."""
+    """The packed layout of :func:`._kernel.formation_value_grad`: bodies with the same
+    active members' weights, states and side in tiles of whole bodies, at most
+    :data:`TILE_COLUMNS` columns where the bodies allow (one column per real
+    configuration)."""
     G, J = bodies.weights.shape
     weights = np.asarray(bodies.weights, np.int64)
     ncfg = mask.sum(axis=1).astype(np.int64)
@@ -951,42 +946,56 @@ def _tiles(bodies: VotingBodies, mask: np.ndarray, vote_mask: Any) -> dict[str, 
     lower = bodies.quota < bodies.slack            # the side with fewer states
     limit = np.where(lower, bodies.quota, bodies.slack).astype(np.int64)
     slots = np.zeros((G, J), np.int64)
+    nmem = active.sum(axis=1)
     groups: dict[tuple[Any, ...], list[int]] = {}
     for g in range(G):
         idx = np.flatnonzero(active[g])
         slots[g, :len(idx)] = idx
         groups.setdefault((tuple(weights[g, idx].tolist()), int(limit[g]), bool(lower[g])),
                           []).append(g)
-    t_eoff, t_c0, t_ncol, t_nm, t_K, t_lower, t_w = [], [], [], [], [], [], []
-    col_g, col_c, e_parts = [], [], []
-    colidx = np.zeros(mask.shape, np.int64)
-    ne = nc = 0
+    tiles: list[tuple[list[int], tuple[int, ...], int, bool]] = []
     for (w, lim, low), members in groups.items():
+        cur: list[int] = []
+        for g in members:
+            if cur and ncfg[cur].sum() + ncfg[g] > TILE_COLUMNS:
+                tiles.append((cur, w, lim, low))
+                cur = []
+            cur.append(g)
+        tiles.append((cur, w, lim, low))
+    t_eoff, t_c0, t_ncol, t_nm, t_K, t_lower, t_w, t_b0, t_b1 = ([] for _ in range(9))
+    body, body_c0, col_g, e_parts = [], [], [], []
+    ne = nc = 0
+    for members, w, lim, low in tiles:
         gs = np.repeat(np.array(members, np.int64), ncfg[members])
         cs = np.concatenate([np.arange(ncfg[g]) for g in members]).astype(np.int64)
-        for s0 in range(0, len(gs), TILE_COLUMNS):
-            tg, tc = gs[s0:s0 + TILE_COLUMNS], cs[s0:s0 + TILE_COLUMNS]
-            n, nm = len(tg), len(w)
-            t_eoff.append(ne)
-            t_c0.append(nc)
-            t_ncol.append(n)
-            t_nm.append(nm)
-            t_K.append(lim + 1)
-            t_lower.append(low)
-            t_w.append(list(w) + [0] * (J - nm))
-            colidx[tg, tc] = nc + np.arange(n)
-            col_g.append(tg)
-            col_c.append(tc)
-            for i in range(nm):
-                e_parts.append((tg, tc, slots[tg, i], nc + np.arange(n)))
-            ne += nm * n
-            nc += n
-    cat = (lambda k: np.concatenate([p[k] for p in e_parts]).astype(np.int64)) if e_parts \
-        else (lambda k: np.zeros(0, np.int64))
-    col_tile = np.repeat(np.arange(len(t_ncol), dtype=np.int64), t_ncol)
-    return {"t_eoff": np.array(t_eoff, np.int64), "t_c0": np.array(t_c0, np.int64),
-            "t_ncol": np.array(t_ncol, np.int64), "t_nm": np.array(t_nm, np.int64),
-            "t_K": np.array(t_K, np.int64), "t_lower": np.array(t_lower, bool),
-            "t_w": np.array(t_w, np.int64).reshape(len(t_w), J), "col_tile": col_tile,
-            "e_g": cat(0), "e_c": cat(1), "e_j": cat(2), "e_col": cat(3), "colidx": colidx,
-            "slots": slots, "ncfg": ncfg}
+        n, nm = len(gs), len(w)
+        t_b0.append(len(body))
+        body.extend(members)
+        t_b1.append(len(body))
+        body_c0.extend((nc + np.concatenate([[0], np.cumsum(ncfg[members])[:-1]])).tolist())
+        t_eoff.append(ne)
+        t_c0.append(nc)
+        t_ncol.append(n)
+        t_nm.append(nm)
+        t_K.append(lim + 1)
+        t_lower.append(low)
+        t_w.append(list(w) + [0] * (J - nm))
+        col_g.append(gs)
+        for i in range(nm):
+            e_parts.append((gs, cs, slots[gs, i]))
+        ne += nm * n
+        nc += n
+    def cat(k: int) -> np.ndarray:
+        return (np.concatenate([p[k] for p in e_parts]) if e_parts
+                else np.zeros(0)).astype(np.int64)
+
+    def arr(x: list[Any], dt: Any = np.int64) -> np.ndarray:
+        return np.array(x, dt)
+
+    return {"t_eoff": arr(t_eoff), "t_c0": arr(t_c0), "t_ncol": arr(t_ncol),
+            "t_nm": arr(t_nm), "t_K": arr(t_K), "t_lower": arr(t_lower, bool),
+            "t_w": arr(t_w).reshape(len(t_w), J), "t_b0": arr(t_b0), "t_b1": arr(t_b1),
+            "body": arr(body), "body_c0": arr(body_c0),
+            "col_g": np.concatenate(col_g).astype(np.int64) if col_g else arr([]),
+            "e_g": cat(0), "e_c": cat(1), "e_j": cat(2), "slots": slots, "nmem": nmem,
+            "ncfg": ncfg}
