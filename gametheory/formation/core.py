@@ -69,9 +69,14 @@ back from the end, :mod:`gametheory.formation._kernel`) run as one compiled loop
 called from JAX when numba is installed (it comes with pytensor), much cheaper
 than JAX differentiating the folded programme (measured in
 ``benchmarks/RESULTS_estimation.md``); without numba, JAX folds the programme
-itself. Either way the same sums of non-negative products. Leading axes are batch axes
-(posterior draws); the last axes are (bodies ``G``, configurations ``C``,
-members ``J``). Padding members have weight 0 and change nothing.
+itself. Either way the same sums of non-negative products. A likelihood of chosen
+configurations whose logits are linear in their coefficients
+(:class:`LinearUtilities`, :func:`formation_log_likelihood`) goes further on JAX: the
+utilities, the programme, the choice probabilities, the observed votes and the exact
+gradient in the coefficients run as one compiled loop, bodies of the same weights side
+by side (one call per value and gradient, one input and one output). Leading axes
+are batch axes (posterior draws); the last axes are (bodies ``G``, configurations
+``C``, members ``J``). Padding members have weight 0 and change nothing.
 
 References
 ----------
