@@ -12,7 +12,14 @@ nothing of what the members and configurations stand for: applications build
 the proposer's logits and the members' support logits and call it.
 """
 
-from .backend import NUMPY, ArrayBackend, get_backend, jax_backend, pytensor_backend
+from .backend import (
+    NUMPY,
+    ArrayBackend,
+    compiled_on_jax,
+    get_backend,
+    jax_backend,
+    pytensor_backend,
+)
 from .core import (
     LinearUtilities,
     VotingBodies,
@@ -28,7 +35,8 @@ from .core import (
 from .game import FormationGame
 
 __all__ = [
-    "ArrayBackend", "NUMPY", "get_backend", "pytensor_backend", "jax_backend", "VotingBodies",
+    "ArrayBackend", "NUMPY", "compiled_on_jax", "get_backend", "pytensor_backend",
+    "jax_backend", "VotingBodies",
     "log_pass_probability", "passes_in_limit", "log_choice_probability",
     "choice_probability", "log_vote_probability", "sample_votes", "simulate_process",
     "FormationGame", "LinearUtilities", "formation_log_likelihood",

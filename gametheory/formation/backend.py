@@ -31,7 +31,7 @@ Examples
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import cache
 from typing import Any
@@ -39,7 +39,8 @@ from typing import Any
 import numpy as np
 from scipy import special
 
-__all__ = ["ArrayBackend", "NUMPY", "pytensor_backend", "jax_backend", "get_backend"]
+__all__ = ["ArrayBackend", "NUMPY", "pytensor_backend", "jax_backend", "get_backend",
+           "compiled_on_jax"]
 
 
 @dataclass(frozen=True)
@@ -325,3 +326,46 @@ def get_backend(name_or_backend: str | ArrayBackend = "numpy") -> ArrayBackend:
         return jax_backend()
     raise InvalidArgumentError("backend", name_or_backend, "unknown array backend",
                                "Use 'numpy', 'pytensor' or 'jax'")
+
+
+def compiled_on_jax(run: Callable[[np.ndarray, bool], np.ndarray], theta: Any,
+                    out_shape: tuple[int, ...], backward: Callable[[Any, Any], Any]) -> Any:
+    r"""A term computed by compiled code with its exact gradient, as a JAX function of
+    ``theta`` (reverse mode only).
+
+    ``run(theta, grad)`` (numpy in, numpy out, shape ``out_shape``) returns the value
+    in ``[..., 0]`` and, when ``grad``, its derivatives in ``[..., 1:]``;
+    ``backward(d, bar)`` maps those derivatives and the value's cotangent ``bar`` to
+    ``theta``'s cotangent. JAX calls ``run`` through ``pure_callback`` under a
+    ``custom_vjp`` rule, with one input and one output (a callback costs per
+    argument, under the interpreter lock that a sampler's chains share), and one call
+    per value and gradient (a sampler always wants both). Used by the compiled loops
+    of the formation, appointment and concession terms.
+
+    Examples
+    --------
+    >>> import jax, jax.numpy as jnp
+    >>> def run(t, grad):                       # value sum(t^2), derivative 2t
+    ...     return np.stack([t * t, 2 * t], axis=-1)
+    >>> f = lambda t: compiled_on_jax(run, t, (3, 2), lambda d, bar: bar * d[..., 0]).sum()
+    >>> jax.grad(f)(jnp.arange(3.0)).tolist()
+    [0.0, 2.0, 4.0]
+    """
+    import jax
+
+    out_type = jax.ShapeDtypeStruct(tuple(out_shape), np.float64)
+
+    @jax.custom_vjp
+    def term(x: Any) -> Any:
+        return jax.pure_callback(lambda y: run(y, False), out_type, x,
+                                 vmap_method="sequential")[..., 0]
+
+    def forward(x: Any) -> tuple[Any, Any]:
+        out = jax.pure_callback(lambda y: run(y, True), out_type, x, vmap_method="sequential")
+        return out[..., 0], out[..., 1:]
+
+    def reverse(d: Any, bar: Any) -> tuple[Any]:
+        return (backward(d, bar),)
+
+    term.defvjp(forward, reverse)
+    return term(theta)

@@ -110,7 +110,7 @@ from typing import Any
 import numpy as np
 
 from ..errors import InvalidArgumentError
-from .backend import NUMPY, ArrayBackend
+from .backend import NUMPY, ArrayBackend, compiled_on_jax
 
 __all__ = [
     "VotingBodies",
@@ -866,7 +866,6 @@ def _formation_compiled(lu: LinearUtilities, bodies: VotingBodies, mask: np.ndar
         from ._kernel import formation_value_grad
     except ImportError:          # pragma: no cover - numba comes with pytensor
         return None
-    import jax
     import jax.numpy as jnp
 
     G, C, F = lu.proposal_x.shape
@@ -897,29 +896,10 @@ def _formation_compiled(lu: LinearUtilities, bodies: VotingBodies, mask: np.ndar
     width = F + 1 + P1 + P2
 
     def run(theta: Any, grad: bool) -> Any:
-        theta = np.ascontiguousarray(theta, f64)
-        out = np.empty((G, 1 + width)) if grad else np.empty((G, 1))
-        formation_value_grad(theta, out, u0, cx, mxb, z0, zx, lay["ncfg"], ch, lay["slots"],
-                             v, vm, has_votes, *layout, grad)
-        return out if grad else out[:, 0]
-
-    # one input and one output: every argument of a callback costs time under the
-    # interpreter lock, which the chains of a sampler share
-    @jax.custom_vjp
-    def term(theta: Any) -> Any:
-        return jax.pure_callback(lambda t: run(t, False), jax.ShapeDtypeStruct((G,), f64),
-                                 theta, vmap_method="sequential")
-
-    def forward(theta: Any) -> tuple[Any, Any]:
-        out = jax.pure_callback(lambda t: run(t, True),
-                                jax.ShapeDtypeStruct((G, 1 + width), f64), theta,
-                                vmap_method="sequential")
-        return out[:, 0], out[:, 1:]
-
-    def backward(res: Any, bar: Any) -> tuple[Any]:
-        return (bar[:, None] * res,)
-
-    term.defvjp(forward, backward)
+        out = np.empty((G, 1 + width))
+        formation_value_grad(np.ascontiguousarray(theta, f64), out, u0, cx, mxb, z0, zx,
+                             lay["ncfg"], ch, lay["slots"], v, vm, has_votes, *layout, grad)
+        return out
 
     def per_body(c: Any, width: int) -> Any:
         return jnp.broadcast_to(jnp.asarray(c, dtype=f64), (G,) if width < 0 else (G, width))
@@ -927,7 +907,8 @@ def _formation_compiled(lu: LinearUtilities, bodies: VotingBodies, mask: np.ndar
     cols = [per_body(lu.proposal_coef, F), per_body(lu.kappa, -1)[:, None],
             *(per_body(c, -1)[:, None] for _, c in lu.member_terms),
             *(per_body(c, -1)[:, None] for _, c in lu.config_terms)]
-    return term(jnp.concatenate(cols, axis=1))
+    return compiled_on_jax(run, jnp.concatenate(cols, axis=1), (G, 1 + width),
+                           lambda d, bar: bar[:, None] * d)
 
 
 #: columns (body x configuration) of one tile of the compiled loop: enough to fill the

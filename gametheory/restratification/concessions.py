@@ -107,7 +107,7 @@ import pandas as pd
 
 from ..bargaining.committee import quantal_values, unanimity_values, winning_coalitions
 from ..errors import InvalidArgumentError
-from ..formation.backend import NUMPY, ArrayBackend
+from ..formation.backend import NUMPY, ArrayBackend, compiled_on_jax
 from .region import Region
 
 __all__ = [
@@ -870,7 +870,6 @@ def _compiled_package_log_likelihood(par: Mapping[str, Any], design: CommitteeDe
         from ._concession_kernel import concession_log_likelihood as kernel
     except ImportError:          # pragma: no cover - numba comes with pytensor
         return None
-    import jax
     import jax.numpy as jnp
 
     at = committees_at(design, np.asarray(chosen))
@@ -908,7 +907,6 @@ def _compiled_package_log_likelihood(par: Mapping[str, Any], design: CommitteeDe
     shape = tuple(jnp.broadcast_shapes(*(x.shape[:-1] for x in pars))) + (G,)
     # one input and one output: a callback costs per argument
     theta = jnp.stack([jnp.broadcast_to(x, shape) for x in pars])
-    out_type = jax.ShapeDtypeStruct(shape + (4,), np.float64)
 
     def run(theta: Any, grad: bool) -> np.ndarray:
         theta = np.ascontiguousarray(theta, dtype=np.float64).reshape(3, -1, G)
@@ -916,21 +914,8 @@ def _compiled_package_log_likelihood(par: Mapping[str, Any], design: CommitteeDe
         kernel(theta, *data, grad, out)
         return out.reshape(shape + (4,))
 
-    @jax.custom_vjp
-    def loglik(theta: Any) -> Any:
-        return jax.pure_callback(lambda x: run(x, False), out_type, theta,
-                                 vmap_method="sequential")[..., 0]
-
-    def forward(theta: Any) -> tuple[Any, Any]:
-        out = jax.pure_callback(lambda x: run(x, True), out_type, theta,
-                                vmap_method="sequential")
-        return out[..., 0], out[..., 1:]
-
-    def backward(d: Any, bar: Any) -> tuple[Any]:
-        return (jnp.moveaxis(bar[..., None] * d, -1, 0),)
-
-    loglik.defvjp(forward, backward)
-    return loglik(theta)
+    return compiled_on_jax(run, theta, shape + (4,),
+                           lambda d, bar: jnp.moveaxis(bar[..., None] * d, -1, 0))
 
 
 def observed_cells_log_likelihood(p: Any, pool: Any, counts: Any, observed: Any,

@@ -123,6 +123,7 @@ from ..formation import (
     LinearUtilities,
     VotingBodies,
     choice_probability,
+    compiled_on_jax,
     formation_log_likelihood,
     log_choice_probability,
     log_pass_probability,
@@ -1014,7 +1015,6 @@ def _appointment_compiled(par: Mapping[str, Any], design: Design, obs: Observati
         from ._appointment_kernel import appointment_log_likelihood as kernel
     except ImportError:          # pragma: no cover - numba comes with pytensor
         return None
-    import jax
     import jax.numpy as jnp
 
     z, m = chosen_candidates(design, obs.cfg_chosen)                      # (G, 2, D, A)
@@ -1035,7 +1035,6 @@ def _appointment_compiled(par: Mapping[str, Any], design: Design, obs: Observati
     shape = tuple(jnp.broadcast_shapes(*(c.shape[:-1] for c in coefs))) + (G,)
     theta = jnp.stack([jnp.broadcast_to(c, shape) for c in coefs], axis=-1)  # (..., G, K)
     K = len(APPOINTMENT_FEATURES)
-    out_type = jax.ShapeDtypeStruct(shape + (R, 1 + K), np.float64)
 
     def run(theta: Any, grad: bool) -> np.ndarray:
         theta = np.ascontiguousarray(theta, dtype=np.float64).reshape(-1, G, K)
@@ -1043,22 +1042,8 @@ def _appointment_compiled(par: Mapping[str, Any], design: Design, obs: Observati
         kernel(theta, *data, grad, out)
         return out.reshape(shape + (R, 1 + K))
 
-    # one input and one output: a callback costs per argument
-    @jax.custom_vjp
-    def loglik(theta: Any) -> Any:
-        return jax.pure_callback(lambda x: run(x, False), out_type, theta,
-                                 vmap_method="sequential")[..., 0]
-
-    def forward(theta: Any) -> tuple[Any, Any]:
-        out = jax.pure_callback(lambda x: run(x, True), out_type, theta,
-                                vmap_method="sequential")
-        return out[..., 0], out[..., 1:]
-
-    def backward(d: Any, bar: Any) -> tuple[Any]:
-        return (jnp.sum(bar[..., None] * d, axis=-2),)
-
-    loglik.defvjp(forward, backward)
-    return loglik(theta)
+    return compiled_on_jax(run, theta, shape + (R, 1 + K),
+                           lambda d, bar: jnp.sum(bar[..., None] * d, axis=-2))
 
 
 def concession_probabilities(par: Mapping[str, Any], design: Design,
