@@ -95,3 +95,25 @@ def write_json(path: str | None, payload: dict[str, Any]) -> None:
     tmp = p.with_suffix(p.suffix + ".tmp")
     tmp.write_text(json.dumps(payload, indent=2, default=str))
     os.replace(tmp, p)
+
+
+def jax_call_times(g: Callable[[Any], Any], par: Any, repeats: int) -> dict[str, Any]:
+    """Median wall and process CPU time (ms) of ``repeats`` calls of a jitted
+    value-and-gradient function ``g(par)``, with the last value and the gradient
+    flattened (to compare programmes)."""
+    import statistics
+    import time
+
+    import jax
+    import numpy as np
+
+    wall, cpu = [], []
+    for _ in range(repeats):
+        t, c = time.perf_counter(), time.process_time()
+        v, gr = g(par)
+        jax.block_until_ready(gr)
+        wall.append(time.perf_counter() - t)
+        cpu.append(time.process_time() - c)
+    return {"wall_ms": 1e3 * statistics.median(wall), "cpu_ms": 1e3 * statistics.median(cpu),
+            "value": float(v),
+            "grad": np.concatenate([np.ravel(np.asarray(x)) for x in jax.tree.leaves(gr)])}

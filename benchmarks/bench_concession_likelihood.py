@@ -36,7 +36,7 @@ from pathlib import Path
 import numpy as np
 
 sys.path.insert(0, str(Path(__file__).parent))
-from _common import machine, markdown_table, versions, write_json  # noqa: E402
+from _common import jax_call_times, machine, markdown_table, versions, write_json  # noqa: E402
 
 
 def _compile(f, par) -> tuple[object, float]:
@@ -50,18 +50,7 @@ def _compile(f, par) -> tuple[object, float]:
 
 
 def _measure(g, par, repeats: int) -> dict[str, object]:
-    import jax
-
-    wall, cpu = [], []
-    for _ in range(repeats):
-        t, c = time.perf_counter(), time.process_time()
-        v, gr = g(par)
-        jax.block_until_ready(gr)
-        wall.append(time.perf_counter() - t)
-        cpu.append(time.process_time() - c)
-    return {"wall_ms": 1e3 * statistics.median(wall), "cpu_ms": 1e3 * statistics.median(cpu),
-            "value": float(v),
-            "grad": np.concatenate([np.ravel(np.asarray(x)) for x in jax.tree.leaves(gr)])}
+    return jax_call_times(g, par, repeats)
 
 
 def main() -> None:

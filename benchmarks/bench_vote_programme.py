@@ -28,7 +28,6 @@ from __future__ import annotations
 
 import argparse
 import os
-import statistics
 import sys
 import time
 from pathlib import Path
@@ -36,7 +35,7 @@ from pathlib import Path
 import numpy as np
 
 sys.path.insert(0, str(Path(__file__).parent))
-from _common import machine, markdown_table, versions, write_json  # noqa: E402
+from _common import jax_call_times, machine, markdown_table, versions, write_json  # noqa: E402
 
 
 def _config_term(d, obs, spec, xp):
@@ -55,16 +54,7 @@ def _measure(f, par, repeats: int) -> dict[str, float]:
     v, gr = g(par)
     jax.block_until_ready(gr)
     compile_s = time.perf_counter() - t
-    wall, cpu = [], []
-    for _ in range(repeats):
-        t, c = time.perf_counter(), time.process_time()
-        v, gr = g(par)
-        jax.block_until_ready(gr)
-        wall.append(time.perf_counter() - t)
-        cpu.append(time.process_time() - c)
-    return {"compile_s": compile_s, "wall_ms": 1e3 * statistics.median(wall),
-            "cpu_ms": 1e3 * statistics.median(cpu), "value": float(v),
-            "grad": np.concatenate([np.ravel(np.asarray(x)) for x in jax.tree.leaves(gr)])}
+    return {"compile_s": compile_s, **jax_call_times(g, par, repeats)}
 
 
 def main() -> None:
