@@ -13,7 +13,8 @@ Measures, on this machine:
 4. a small simulation-based calibration run (per-simulation time, extrapolated to 100).
 
 Usage: ``python benchmarks/bench_estimation.py [--quick] [--sampler auto|pymc|nutpie]
-[--json PATH]``. ``--quick`` shrinks every size for a smoke run.
+[--mass-matrix diag|low_rank|laplace] [--tune N] [--target-accept P] [--json PATH]``.
+``--quick`` shrinks every size for a smoke run.
 """
 
 from __future__ import annotations
@@ -44,13 +45,15 @@ def _ess_per_s(res) -> tuple[float, float]:
 
 def bench_structural(n_regions: int, draws: int, chains: int, sampler: str, naive: bool,
                      seed: int = 0, naive_sampler: str = "pymc",
-                     naive_draws: int | None = None, mass_matrix: str = "diag") -> dict:
+                     naive_draws: int | None = None, mass_matrix: str = "diag",
+                     tune: int | None = None, target_accept: float = 0.9) -> dict:
     import estimation as est
     from gametheory.restratification import ModelParameters
 
     data = est.simulate(n_regions=n_regions, params=ModelParameters(lam=2.0), seed=seed)
     out: dict = {"n_regions": n_regions, "draws": draws, "chains": chains,
-                 "mass_matrix": mass_matrix}
+                 "mass_matrix": mass_matrix, "tune": tune or draws,
+                 "target_accept": target_accept}
     nd = naive_draws or draws
     runs = [("structural", "structural", sampler, draws)]
     if naive:
@@ -62,8 +65,9 @@ def bench_structural(n_regions: int, draws: int, chains: int, sampler: str, naiv
         t0 = time.perf_counter()
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
-            res = est.fit(data, kind, sampler=smp, chains=chains, draws=draws, tune=draws,
-                          seed=1, progressbar=False,
+            res = est.fit(data, kind, sampler=smp, chains=chains, draws=draws,
+                          tune=tune or draws, seed=1, progressbar=False,
+                          target_accept=target_accept if key == "structural" else 0.9,
                           mass_matrix=mass_matrix if key == "structural" else "diag")
         wall = time.perf_counter() - t0
         print(f"#   {wall:.1f} s", flush=True)
@@ -124,8 +128,13 @@ def main(argv: list[str] | None = None) -> int:
                     help="skip the per-region-loop model (its compilation takes very long)")
     ap.add_argument("--json", default=None, help="write the results as JSON here")
     ap.add_argument("--skip", default="", help="comma list of: 200,2000,mle,sbc")
-    ap.add_argument("--mass-matrix", default="diag", choices=["diag", "low_rank"],
+    ap.add_argument("--mass-matrix", default="diag", choices=["diag", "low_rank", "laplace"],
                     help="NUTS metric of the vectorised structural fits (estimation.fit)")
+    ap.add_argument("--tune", type=int, default=None,
+                    help="tuning steps of the vectorised structural fits (default: = draws)")
+    ap.add_argument("--target-accept", type=float, default=0.9,
+                    help="NUTS target acceptance of the vectorised structural fits "
+                         "(estimation.fit's default 0.9)")
     args = ap.parse_args(argv)
     skip = set(filter(None, args.skip.split(",")))
     q = args.quick
@@ -137,7 +146,8 @@ def main(argv: list[str] | None = None) -> int:
         r = bench_structural(40 if q else 200, 100 if q else 1000, 4, args.sampler,
                              naive=not args.no_naive,
                              naive_sampler=args.naive_sampler, naive_draws=args.naive_draws,
-                             mass_matrix=args.mass_matrix)
+                             mass_matrix=args.mass_matrix, tune=args.tune,
+                             target_accept=args.target_accept)
         results["structural_200"] = r
         s = r["structural"]
         n = r.get("naive")
@@ -160,11 +170,13 @@ def main(argv: list[str] | None = None) -> int:
                          f"{same['ess_min_per_s'] / n['ess_min_per_s']:.1f}x"])
     if "2000" not in skip:
         r = bench_structural(200 if q else 2000, 100 if q else 1000, 4, args.sampler,
-                             naive=False, mass_matrix=args.mass_matrix)
+                             naive=False, mass_matrix=args.mass_matrix, tune=args.tune,
+                             target_accept=args.target_accept)
         results["structural_2000"] = r
         s = r["structural"]
         rows.append([f"structural, {r['n_regions']} regions, 4x{r['draws']} ({s['sampler']}, "
-                     f"{args.mass_matrix} mass matrix)",
+                     f"{args.mass_matrix} mass matrix, tune {r['tune']}, "
+                     f"target_accept {r['target_accept']})",
                      fmt_time(s["wall_s"]), f"compile {fmt_time(s['compile_s'])}, "
                      f"{s['steps_per_draw']:.1f} steps/draw, R-hat {s['max_r_hat']:.3f}, "
                      f"{s['divergences']} divergences",

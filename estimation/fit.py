@@ -63,7 +63,7 @@ MAX_FIT_FILE_BYTES = 2 * 2**30
 #: Most bytes the arrays of a saved fit may hold once decompressed.
 MAX_FIT_DATA_BYTES = 4 * 2**30
 #: NUTS metrics :func:`fit` adapts (``mass_matrix``)
-MASS_MATRICES = ("diag", "low_rank")
+MASS_MATRICES = ("diag", "low_rank", "laplace")
 
 __all__ = ["fit", "FitResults", "Refitter", "cli_fit", "demo_fit", "available_samplers",
            "compare", "choose_likelihood",
@@ -209,12 +209,25 @@ def sample_model(pm_model: Any, sampler: str, backend: str | None, *, chains: in
         if compiled is None:
             compiled = compile_nutpie(pm_model, backend)
         t1 = time.perf_counter()
+        timing: dict[str, float] = {"compile": t1 - t0}
+        if mass_matrix == "laplace":
+            from .laplace import preconditioned_nutpie
+
+            compiled, la = preconditioned_nutpie(compiled, seed)
+            timing["laplace"] = la.seconds
+            t1 = time.perf_counter()
         idata = nutpie.sample(compiled, draws=draws, tune=tune, chains=chains, cores=cores,
                               seed=seed, progress_bar=progressbar, save_warmup=False,
                               target_accept=target_accept,
                               low_rank_modified_mass_matrix=mass_matrix == "low_rank")
-        t2 = time.perf_counter()
-        return idata, {"compile": t1 - t0, "sample": t2 - t1}
+        timing["sample"] = time.perf_counter() - t1
+        if mass_matrix == "laplace":
+            # the approximation's own diagnostics travel with the draws (and the saved fit)
+            idata.sample_stats.attrs.update(
+                laplace_log_density=la.log_density, laplace_condition_number=la.condition_number,
+                laplace_floored=la.n_floored, laplace_converged=int(la.converged),
+                laplace_evaluations=la.n_evaluations)
+        return idata, timing
     import logging
 
     import pymc as pm
@@ -409,14 +422,24 @@ def fit(data: AllocationData, model: str = "structural", *, sampler: str = "auto
         on JAX (nutpie-jax), ``"graph"`` otherwise (:func:`choose_likelihood`). The
         posterior is the same; the results' pointwise log-likelihood and
         predictive checks use the graph model either way.
-    mass_matrix : {"diag", "low_rank"}
+    mass_matrix : {"diag", "low_rank", "laplace"}
         NUTS's metric, adapted during tuning. ``"diag"`` (the default): a diagonal
         mass matrix from the draws' variances (both samplers). ``"low_rank"``
         (nutpie only): nutpie's diagonal plus low-rank correction from the draws
         and the gradients (Seyboldt 2024), which follows the correlated directions of
         the structural posterior (the vote's scale ``kappa`` against the utilities'
         coefficients) with fewer leapfrog steps per draw; worth it when a
-        gradient is expensive (``benchmarks/RESULTS_estimation.md``).
+        gradient is expensive (``benchmarks/RESULTS_estimation.md``). ``"laplace"``
+        (nutpie only): NUTS in the coordinates of the posterior's Laplace
+        approximation (:mod:`estimation.laplace`), i.e. the dense mass matrix
+        :math:`H^{-1}` of the negative Hessian at the mode, with nutpie's diagonal
+        adapted on top; chains start from draws of the approximation. It costs an
+        optimisation and a Hessian (about ``5 d`` evaluations for ``d`` unconstrained
+        parameters) and saves most of the long trajectories of early tuning when the
+        posterior is nearly Gaussian (many regions). ``timing["laplace"]`` records its
+        seconds; the attributes ``laplace_*`` of ``idata.sample_stats`` the log density
+        at the mode, the Hessian's condition number, the floored eigenvalues, the
+        optimiser's convergence and the evaluations.
 
     Returns
     -------
@@ -442,8 +465,8 @@ def fit(data: AllocationData, model: str = "structural", *, sampler: str = "auto
     name, backend = _choose_sampler(sampler)
     if mass_matrix not in MASS_MATRICES:
         raise EstimationError("mass_matrix", mass_matrix, "unknown mass matrix",
-                              "Use 'diag' or 'low_rank'")
-    if mass_matrix == "low_rank" and name != "nutpie":
+                              "Use 'diag', 'low_rank' or 'laplace'")
+    if mass_matrix in ("low_rank", "laplace") and name != "nutpie":
         raise EstimationError("mass_matrix", mass_matrix, f"not available with the {name} "
                               "sampler", "Use sampler='nutpie' (or 'auto' with the fast "
                               "extra), or mass_matrix='diag'")
