@@ -21,7 +21,11 @@ scaled target instead of spending their longest trajectories on learning the
 scales.
 
 The mode is found by L-BFGS (scipy) from a finite starting point; :math:`H` by
-central differences of the exact gradient, symmetrised. Eigenvalues below
+central differences of the exact gradient, symmetrised, in two passes: a small step
+gives each coordinate's scale :math:`H_{jj}^{-1/2}`, then steps of
+:data:`HESSIAN_RELATIVE_STEP` times that scale give the curvature over the width the
+sampler moves in (a piecewise-smooth density, e.g. a constraint that starts to bind,
+has kinks where tiny steps give meaningless curvatures). Eigenvalues below
 :data:`EIGENVALUE_FLOOR` times the largest (flat or non-concave directions at the
 mode) are raised to that floor and counted in ``n_floored``.
 
@@ -39,7 +43,7 @@ Examples
 >>> P = np.linalg.inv(S)
 >>> f = lambda x: (-0.5 * (x - 1) @ P @ (x - 1), -P @ (x - 1))
 >>> la = laplace_approximation(f, np.zeros(2))
->>> np.round(la.mode, 6).tolist(), np.allclose(la.covariance, S, atol=1e-6)
+>>> np.round(la.mode, 4).tolist(), np.allclose(la.covariance, S, atol=1e-6)
 ([1.0, 1.0], True)
 """
 
@@ -57,8 +61,10 @@ from .errors import EstimationError
 
 #: eigenvalues of the negative Hessian below this fraction of the largest are raised to it
 EIGENVALUE_FLOOR = 1e-8
-#: relative step of the central differences of the gradient
+#: step of the first pass of central differences of the gradient (relative to |x|, at least 1)
 HESSIAN_STEP = 1e-5
+#: step of the second pass, as a fraction of each coordinate's scale from the first
+HESSIAN_RELATIVE_STEP = 0.1
 
 LogDensity = Callable[[np.ndarray], tuple[float, np.ndarray]]
 
@@ -174,21 +180,29 @@ def laplace_approximation(f: LogDensity, start: np.ndarray | Callable[[int], np.
             return np.inf, np.zeros_like(x)         # the line search steps back
         return -v, -g
 
-    opt = minimize(objective, x0, jac=True, method="L-BFGS-B",
-                   options={"ftol": 1e-14, "gtol": 1e-9, "maxiter": 5000})
+    opt = minimize(objective, x0, jac=True, method="L-BFGS-B", options={"maxiter": 2000})
     m = np.asarray(opt.x, dtype=float)
     v, _ = counted(m)
     if not np.isfinite(v):
         raise EstimationError("mode", m, "the log density is not finite at the optimum",
                               "Use mass_matrix='diag'")
     d = m.size
-    H = np.empty((d, d))
-    for j in range(d):
-        h = HESSIAN_STEP * max(1.0, abs(m[j]))
-        e = np.zeros(d)
-        e[j] = h
-        H[:, j] = -(counted(m + e)[1] - counted(m - e)[1]) / (2.0 * h)
-    H = 0.5 * (H + H.T)
+
+    def hessian(steps: np.ndarray) -> np.ndarray:
+        H = np.empty((d, d))
+        for j in range(d):
+            e = np.zeros(d)
+            e[j] = steps[j]
+            H[:, j] = -(counted(m + e)[1] - counted(m - e)[1]) / (2.0 * steps[j])
+        return 0.5 * (H + H.T)
+
+    # a first pass gives each coordinate's scale; the second differences over a tenth
+    # of it, so that kinks of a piecewise-smooth density (a constraint that starts to
+    # bind) within a tiny step do not decide the curvature the sampler sees
+    H = hessian(HESSIAN_STEP * np.maximum(1.0, np.abs(m)))
+    diag = np.diag(H)
+    scale = np.where(np.isfinite(diag) & (diag > 0), 1.0 / np.sqrt(np.abs(diag)), 1.0)
+    H = hessian(np.clip(HESSIAN_RELATIVE_STEP * scale, 1e-7, 1.0))
     if not np.all(np.isfinite(H)):
         raise EstimationError("hessian", "non-finite entries", "the gradient is not "
                               "finite next to the mode", "Use mass_matrix='diag'")

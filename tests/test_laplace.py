@@ -26,7 +26,7 @@ def test_a_gaussian_is_its_own_laplace_approximation():
                   [0.2, 0.0, 0.7, 0.0], [0.0, 0.4, 0.0, 1.5]])
     S = A @ A.T + 0.1 * np.eye(4)
     la = laplace_approximation(_gaussian(mu, S), np.zeros(4))
-    np.testing.assert_allclose(la.mode, mu, atol=1e-6)
+    np.testing.assert_allclose(la.mode, mu, atol=1e-5)
     np.testing.assert_allclose(la.covariance, S, rtol=1e-6, atol=1e-9)
     np.testing.assert_allclose(la.eigenvalues, np.linalg.eigvalsh(np.linalg.inv(S)),
                                rtol=1e-6)
@@ -55,7 +55,9 @@ def test_the_hessian_of_a_logistic_regression_posterior_matches_its_closed_form(
     p = 1 / (1 + np.exp(-X @ la.mode))
     H = X.T @ (X * (p * (1 - p))[:, None]) + np.eye(3)
     np.testing.assert_allclose(np.linalg.norm(f(la.mode)[1]), 0.0, atol=1e-4)
-    np.testing.assert_allclose(la.covariance, np.linalg.inv(H), rtol=1e-5)
+    # the differences span a tenth of each coordinate's scale (module docstring): their
+    # error is of order (h^2 / 6) |third derivative| / |second| ~ 1e-3 here
+    np.testing.assert_allclose(la.covariance, np.linalg.inv(H), rtol=3e-3)
 
 
 @settings(max_examples=30, deadline=None)
@@ -71,6 +73,21 @@ def test_property_mode_and_covariance_of_random_gaussians(d, seed):
     # L^T H L = I: in z the approximation is a standard normal
     np.testing.assert_allclose(la.scale.T @ np.linalg.inv(S) @ la.scale, np.eye(d),
                                atol=1e-5)
+
+
+def test_a_kink_at_the_mode_does_not_decide_the_curvature():
+    # log p = -x^2/2 - a|x - b| (a constraint that binds at b): the gradient jumps by 2a
+    # at the mode b; differences over 1e-5 would give a curvature of about 1 + a / 1e-5
+    # = 101, those over a tenth of the scale about 1 + a / (0.1 * 0.1) = 1.1 (the
+    # sampler moves over widths of order 1 here)
+    a, b = 1e-3, 2e-6
+
+    def f(x):
+        return float(-0.5 * x @ x - a * abs(x[0] - b)), -x - a * np.sign(x - b) * [1, 0]
+
+    la = laplace_approximation(f, np.array([0.5, 0.5]))
+    assert la.mode[0] == pytest.approx(b, abs=1e-4)
+    assert 0.8 < la.covariance[0, 0] < 1.0 and la.covariance[1, 1] == pytest.approx(1.0)
 
 
 def test_flat_directions_are_floored_and_counted():
