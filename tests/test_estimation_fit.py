@@ -311,3 +311,15 @@ def test_library_calls_leave_the_backend_alone_and_draw_on_given_axes(small_fit,
     assert sbc.plot(ax=axes) is axes[0].figure and len(axes[1].patches) > 0
     with pytest.raises(est.EstimationError, match="Axes"):
         sbc.plot(ax=axes[:1])
+
+
+def test_chains_run_at_once_on_nutpie_and_up_to_the_cpus_on_pymc():
+    import os
+
+    from estimation.fit import default_cores
+
+    cpus = os.cpu_count() or 1
+    # nutpie's chains are threads: all at once, more than the CPUs included
+    assert default_cores("nutpie", cpus + 3) == cpus + 3
+    assert default_cores("pymc", cpus + 3) == cpus
+    assert default_cores("pymc", 1) == 1
