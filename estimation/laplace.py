@@ -130,7 +130,8 @@ def _finite_start(f: LogDensity, starts: Callable[[int], np.ndarray], tries: int
 
 
 def laplace_approximation(f: LogDensity, start: np.ndarray | Callable[[int], np.ndarray],
-                          *, tries: int = 50) -> LaplaceApproximation:
+                          *, tries: int = 50, max_iterations: int = 2000
+                          ) -> LaplaceApproximation:
     r"""The mode of ``f`` and the inverse square root of its negative Hessian there.
 
     Parameters
@@ -141,6 +142,9 @@ def laplace_approximation(f: LogDensity, start: np.ndarray | Callable[[int], np.
         A starting point, or ``start(i)`` giving the ``i``-th candidate; the first
         with a finite density and gradient is used (at most ``tries``).
     tries : int
+    max_iterations : int
+        Of L-BFGS; when it stops short, the result's ``converged`` is False and the
+        Hessian is taken where it stopped.
 
     Returns
     -------
@@ -180,7 +184,7 @@ def laplace_approximation(f: LogDensity, start: np.ndarray | Callable[[int], np.
             return np.inf, np.zeros_like(x)         # the line search steps back
         return -v, -g
 
-    opt = minimize(objective, x0, jac=True, method="L-BFGS-B", options={"maxiter": 2000})
+    opt = minimize(objective, x0, jac=True, method="L-BFGS-B", options={"maxiter": max_iterations})
     m = np.asarray(opt.x, dtype=float)
     v, _ = counted(m)
     if not np.isfinite(v):

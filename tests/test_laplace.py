@@ -183,3 +183,12 @@ def test_laplace_coordinates_need_nutpie():
     data = est.simulate(n_regions=3, seed=1)
     with pytest.raises(est.EstimationError, match="not available with the pymc"):
         est.fit(data, sampler="pymc", mass_matrix="laplace", chains=1, draws=5, tune=5)
+
+
+def test_an_optimiser_stopped_short_reports_it():
+    S = np.array([[4.0, 1.9], [1.9, 1.0]])
+    la = laplace_approximation(_gaussian(np.array([3.0, -2.0]), S), np.zeros(2),
+                               max_iterations=1)
+    assert not la.converged
+    full = laplace_approximation(_gaussian(np.array([3.0, -2.0]), S), np.zeros(2))
+    assert full.converged
