@@ -26,9 +26,14 @@ from gametheory.formation import (
 
 
 def _case(seed: int, G: int = 9, C: int = 5, J: int = 6, per_body: bool = True,
-          votes: bool = True, impossible: bool = False):
+          votes: bool = True, impossible: bool = False, twins: bool = True):
     """Bodies (three weight patterns repeated, so that tiles hold several bodies),
-    configurations per body from 1 to C, coefficients with a body axis of G or 1."""
+    configurations per body from 1 to C, coefficients with a body axis of G or 1.
+    With ``twins``, some bodies have members with the same weight and the same data
+    (the compiled loop gives them one row): in the bodies of the second pattern
+    members 1 and 3 copy member 0 and member 5 copies member 4; in the first body of
+    the first pattern member 2 copies member 1 (so that bodies of one weight pattern
+    differ in their twins)."""
     rng = np.random.default_rng(seed)
     pats = [([2, 1, 1, 0, 1, 0], 3), ([1, 1, 1, 1, 1, 1], 2), ([4, 2, 1, 1, 0, 0], 6)]
     w = np.array([pats[g % 3][0][:J] for g in range(G)])
@@ -48,6 +53,15 @@ def _case(seed: int, G: int = 9, C: int = 5, J: int = 6, per_body: bool = True,
         utility_offset=rng.normal(size=(G, C, J)),
         kappa=np.abs(rng.normal(1.5, 0.5, size=nb)),
         proposal_offset=rng.normal(size=(G, C)))
+    if twins:
+        for g, dst, src in ([(g, d, 0) for g in range(1, G, 3) for d in (1, 3)]
+                            + [(g, 5, 4) for g in range(1, G, 3)] + [(0, 2, 1)]):
+            assert w[g, dst] == w[g, src]
+            lu.utility_offset[g, :, dst] = lu.utility_offset[g, :, src]
+            for x, _ in lu.config_terms:
+                x[g, :, dst] = x[g, :, src]
+            for x, _ in lu.member_terms:
+                x[g, dst] = x[g, src]
     v = vm = None
     if votes:
         v = rng.integers(0, 2, size=(G, J)).astype(float)
@@ -117,6 +131,32 @@ def test_compiled_loop_equals_the_numpy_composition(per_body, votes, monkeypatch
         if votes:
             assert not fin[4]
         np.testing.assert_allclose(got[fin], ref[fin], rtol=1e-12, atol=1e-12)
+
+
+def test_twins_share_a_row_of_the_compiled_loop():
+    """Members with the same weight and the same data get one row of entries, only
+    those; bodies of one weight pattern with different twins go to different tiles."""
+    from gametheory.formation import core
+
+    lu, bodies, mask, chosen, _, _ = _case(0, votes=False)
+    lay = core._tiles(bodies, mask, None, core._support_data(lu, bodies))
+    rows = {}
+    for t in range(len(lay["t_nr"])):
+        nm = lay["t_nm"][t]
+        for bi in range(lay["t_b0"][t], lay["t_b1"][t]):
+            rows[int(lay["body"][bi])] = tuple(lay["t_row"][t, :nm].tolist())
+        first = lay["t_first"][t, :lay["t_nr"][t]]
+        assert [lay["t_row"][t, i] for i in first] == list(range(lay["t_nr"][t]))
+    # active members: weights > 0 (pattern 0: members 0, 1, 2, 4)
+    assert rows[0] == (0, 1, 1, 2)
+    assert rows[3] == rows[6] == (0, 1, 2, 3)
+    assert rows[1] == rows[4] == rows[7] == (0, 0, 1, 0, 2, 2)
+    assert rows[2] == (0, 1, 2, 3)
+    ncol = lay["t_ncol"]
+    assert (lay["t_nr"] * ncol).sum() == len(lay["e_g"]) < (lay["t_nm"] * ncol).sum()
+    # without the data every member has its own row
+    plain = core._tiles(bodies, mask, None)
+    assert np.array_equal(plain["t_nr"], plain["t_nm"])
 
 
 @pytest.mark.parametrize("votes", [True, False])

@@ -255,3 +255,31 @@ def test_a_small_nutpie_fit_on_jax_runs_with_the_op_and_keeps_its_results():
     np.testing.assert_allclose(ll["configuration"].isel(chain=1, draw=-1).to_numpy(),
                                num["configuration"], rtol=1e-9, atol=1e-9)
     assert res.loo().n_data_points == data.n_regions
+
+
+def test_members_alike_in_the_data_share_one_row_of_the_compiled_loop(data):
+    """The vote terms are centred so that a term equal in every configuration is
+    exactly 0: members whose support logits agree up to rounding in the data (the
+    same to 9 decimals) are found as exact twins, and some are."""
+    from gametheory.formation import core
+
+    d = data.arrays().design
+    lu = spec.linear_utilities(spec_params(POINT), d)
+    keys = core._support_data(lu, d.bodies)
+    w = np.asarray(d.bodies.weights)
+    twins = 0
+    for g in range(d.cfg_mask.shape[0]):
+        idx = np.flatnonzero(w[g] > 0)
+        seen: dict = {}
+        rounded = []
+        for j in idx:
+            sig = [float(w[g, j])]
+            for x in keys:
+                col = x[g, :, j]
+                col = col[d.cfg_mask[g]] if col.shape[0] == d.cfg_mask.shape[1] else col
+                sig.extend((np.round(np.asarray(col, float), 9) + 0.0).tolist())
+            rounded.append(seen.setdefault(tuple(sig), len(seen)))
+        exact = core._rows(keys, g, idx, w, d.cfg_mask[g])
+        assert exact == tuple(rounded), g
+        twins += len(idx) - len(seen)
+    assert twins >= d.cfg_mask.shape[0]

@@ -44,18 +44,20 @@ from numba import types
 from numba.extending import intrinsic
 
 
-@numba.njit(nogil=True, cache=True)
+@numba.njit(nogil=True, cache=True, error_model="numpy")
 def _body(s: np.ndarray, gg: np.ndarray, dq: np.ndarray, mem: np.ndarray, nm: int,
           weights: np.ndarray, K: int, n: int, lower: bool, grad: bool, f: np.ndarray,
-          b: np.ndarray, bn: np.ndarray, acc: np.ndarray, P: np.ndarray,
+          b: np.ndarray, bn: np.ndarray, acc: np.ndarray, acc2: np.ndarray, P: np.ndarray,
           dP: np.ndarray) -> None:  # pragma: no cover
     """One body's programme, its configurations ``0..n-1`` side by side.
 
-    Members ``mem[0..nm-1]`` (weights ``weights[j]``), in that order; ``s``, ``gg``
-    (stay and go probabilities) and ``dq`` (their derivative in the support logit,
-    signed) are indexed ``[j, c]``. ``K`` states. Writes ``P[c]`` and, if ``grad``,
-    ``dP[j, c]`` :math:`= \\partial P_c / \\partial a_{jc}` for the members in ``mem``.
-    Work arrays: ``f`` (nm + 1, >= K, >= n), ``b``, ``bn`` (>= K, >= n), ``acc`` (>= n).
+    Members ``0..nm-1`` (weights ``weights[i]``), in that order; member ``i`` votes
+    with the probabilities of row ``mem[i]`` of ``s``, ``gg`` (stay and go) and ``dq``
+    (their derivative in the support logit, signed), indexed ``[row, c]``: members
+    that share a row share their support logit. ``K`` states. Writes ``P[c]`` and, if
+    ``grad``, ``dP[r, c]`` :math:`= \\partial P_c / \\partial a_{rc}`, the sum over the
+    members ``i`` with ``mem[i] = r``. Work arrays: ``f`` (nm + 1, >= K, >= n), ``b``,
+    ``bn`` (>= K, >= n), ``acc``, ``acc2`` (>= n).
     """
     for k in range(K):
         for c in range(n):
@@ -65,7 +67,7 @@ def _body(s: np.ndarray, gg: np.ndarray, dq: np.ndarray, mem: np.ndarray, nm: in
         f[0, start, c] = 1.0
     for i in range(nm):
         j = mem[i]
-        w = weights[j]
+        w = weights[i]
         for k in range(K):
             for c in range(n):
                 f[i + 1, k, c] = s[j, c] * f[i, k, c]
@@ -97,17 +99,19 @@ def _body(s: np.ndarray, gg: np.ndarray, dq: np.ndarray, mem: np.ndarray, nm: in
     for k in range(K):
         for c in range(n):
             b[k, c] = 0.0 if (lower and k > 0) else 1.0
+    for i in range(nm):
+        for c in range(n):
+            dP[mem[i], c] = 0.0
     for i in range(nm - 1, -1, -1):
         j = mem[i]
-        w = weights[j]
+        w = weights[i]
         # one store per loop, so that each loop vectorises over the configurations
         for c in range(n):
-            acc[c] = 0.0
+            acc2[c] = 0.0
         for k in range(K):
             for c in range(n):
-                acc[c] += f[i, k, c] * b[k, c]
+                acc2[c] += f[i, k, c] * b[k, c]
         for c in range(n):
-            dP[j, c] = acc[c]
             acc[c] = 0.0
         for k in range(K):
             for c in range(n):
@@ -133,13 +137,13 @@ def _body(s: np.ndarray, gg: np.ndarray, dq: np.ndarray, mem: np.ndarray, nm: in
                 for c in range(n):
                     bn[k, c] += gg[j, c] * b[k - w, c]
         for c in range(n):
-            dP[j, c] = (dP[j, c] - acc[c]) * dq[j, c]
+            dP[j, c] += (acc2[c] - acc[c]) * dq[j, c]
         for k in range(K):
             for c in range(n):
                 b[k, c] = bn[k, c]
 
 
-@numba.njit(nogil=True, cache=True)
+@numba.njit(nogil=True, cache=True, error_model="numpy")
 def _vote_probabilities(a: float, e: float, lower: bool) -> tuple[float, float, float, float]:
     """One member's vote on one configuration, from its support logit ``a`` and
     ``e`` :math:`= e^{-|a|}`: ``(stay, go, dq, p)`` with the support probability
@@ -158,7 +162,7 @@ def _vote_probabilities(a: float, e: float, lower: bool) -> tuple[float, float, 
     return p, r, d, p
 
 
-@numba.njit(nogil=True, cache=True)
+@numba.njit(nogil=True, cache=True, error_model="numpy")
 def vote_programme(logit: np.ndarray, expo: np.ndarray, fixed_vote: np.ndarray,
                    fixed: np.ndarray, weights: np.ndarray, limit: np.ndarray, ncfg: np.ndarray,
                    lower: bool, grad: bool, out: np.ndarray) -> np.ndarray:  # pragma: no cover
@@ -188,6 +192,7 @@ def vote_programme(logit: np.ndarray, expo: np.ndarray, fixed_vote: np.ndarray,
     gg = np.empty((J, C))
     dq = np.empty((J, C))
     acc = np.empty(C)
+    acc2 = np.empty(C)
     dP = np.zeros((J, C))
     mem = np.arange(J)
     for m in range(M):
@@ -203,7 +208,7 @@ def vote_programme(logit: np.ndarray, expo: np.ndarray, fixed_vote: np.ndarray,
                         s[j, c], gg[j, c], dq[j, c], _ = _vote_probabilities(
                             logit[m, g, c, j], expo[m, g, c, j], lower)
             _body(s, gg, dq, mem, J, weights[g], limit[g] + 1, n, lower, grad, f, b, bn, acc,
-                  P[m, g], dP)
+                  acc2, P[m, g], dP)
             if not grad:
                 continue
             for c in range(C):
@@ -220,7 +225,7 @@ def _int_bits_as_float(typingctx, x):  # type: ignore[no-untyped-def]  # pragma:
     return types.float64(types.int64), codegen
 
 
-@numba.njit(nogil=True, cache=True)
+@numba.njit(nogil=True, cache=True, error_model="numpy")
 def _exp_minus_abs(a: np.ndarray, out: np.ndarray, n: int) -> None:  # pragma: no cover
     r""":math:`e^{-|a|}` of ``a[0, :n]``, ``a[1, :n]``, ... into ``out``, to within an ulp
     of the C library's ``exp``.
@@ -248,14 +253,15 @@ def _exp_minus_abs(a: np.ndarray, out: np.ndarray, n: int) -> None:  # pragma: n
                 out[i, l] = math.exp(-abs(a[i, l]))
 
 
-@numba.njit(nogil=True, cache=True)
+@numba.njit(nogil=True, cache=True, error_model="numpy")
 def formation_value_grad(theta: np.ndarray, out: np.ndarray, u0: np.ndarray,
                          cx: np.ndarray, mxb: np.ndarray, z0: np.ndarray, zx: np.ndarray,
                          ncfg: np.ndarray, chosen: np.ndarray, slots: np.ndarray,
                          votes: np.ndarray, vmask: np.ndarray, has_votes: bool,
                          t_eoff: np.ndarray, t_c0: np.ndarray, t_ncol: np.ndarray,
                          t_nm: np.ndarray, t_K: np.ndarray, t_lower: np.ndarray,
-                         t_w: np.ndarray, t_b0: np.ndarray, t_b1: np.ndarray,
+                         t_w: np.ndarray, t_nr: np.ndarray, t_row: np.ndarray,
+                         t_first: np.ndarray, t_b0: np.ndarray, t_b1: np.ndarray,
                          body: np.ndarray, body_c0: np.ndarray, col_g: np.ndarray,
                          grad: bool) -> None:  # pragma: no cover
     r"""Log-likelihood of the chosen configurations (and observed votes) and its gradient.
@@ -275,10 +281,15 @@ def formation_value_grad(theta: np.ndarray, out: np.ndarray, u0: np.ndarray,
     active members' weights, quota and side are run side by side in *tiles* of whole
     bodies (``body[t_b0[t]:t_b1[t]]``, the first column of each ``body_c0``), columns
     ``t_c0[t]..t_c0[t] + t_ncol[t]`` (``col_g`` their body), members ``0..t_nm[t]-1``
-    of weights ``t_w[t]``, ``t_K[t]`` states. Entry ``t_eoff[t] + i * t_ncol[t] + l``
-    is member ``i`` of the tile's column ``l``: ``u0`` and the configuration terms
-    ``cx`` (entries, P2) are packed so; ``mxb`` (G, J, P1) holds the member terms of
-    each body's ``i``-th active member (slot ``slots[g, i]``). Everything about a tile
+    of weights ``t_w[t]``, ``t_K[t]`` states. Members whose support logit is the same
+    function of the coefficients in every configuration of the body (same weight,
+    member terms, offsets and configuration terms) share a *row*: member ``i`` has row
+    ``t_row[t, i]``, row ``r < t_nr[t]`` is first held by member ``t_first[t, r]``.
+    Entry ``t_eoff[t] + r * t_ncol[t] + l`` is row ``r`` of the tile's column ``l``:
+    ``u0`` and the configuration terms ``cx`` (entries, P2) are packed so; ``mxb``
+    (G, J, P1) holds the member terms of each body's ``i``-th active member (slot
+    ``slots[g, i]``). A row's support probability and its share of the gradient are
+    computed once; the programme still moves every member. Everything about a tile
     (support probabilities, programme, choice, gradient) is done while the tile is in
     cache.
     """
@@ -307,6 +318,7 @@ def formation_value_grad(theta: np.ndarray, out: np.ndarray, u0: np.ndarray,
     b = np.empty((KM, W))
     bn = np.empty((KM, W))
     acc = np.empty(W)
+    acc2 = np.empty(W)
     st = np.empty((J, W))
     go = np.empty((J, W))
     dq = np.empty((J, W))
@@ -325,23 +337,26 @@ def formation_value_grad(theta: np.ndarray, out: np.ndarray, u0: np.ndarray,
     g1 = np.empty((J, 1))
     d1 = np.empty((J, 1))
     acc1 = np.empty(1)
+    acc21 = np.empty(1)
     P1v = np.empty(1)
     dP1 = np.zeros((J, 1))
     mem = np.arange(J)
     for t in range(T):
         n, nm, lw, c0, e0 = t_ncol[t], t_nm[t], t_lower[t], t_c0[t], t_eoff[t]
-        # support probabilities of the tile's entries (three loops that vectorise)
-        for i in range(nm):
+        nr, row, first = t_nr[t], t_row[t], t_first[t]
+        # support probabilities of the tile's rows (three loops that vectorise)
+        for r in range(nr):
+            i = first[r]
             for l in range(n):
                 g = col_g[c0 + l]
-                e = e0 + i * n + l
+                e = e0 + r * n + l
                 u = u0[e] + base[g, i]
                 for q in range(P2):
                     u += cx[e, q] * theta[g, F + 1 + P1 + q]
-                ua[i, l] = u
-                aa[i, l] = kappa[g] * u
-        _exp_minus_abs(aa[:nm], ee, n)
-        for i in range(nm):
+                ua[r, l] = u
+                aa[r, l] = kappa[g] * u
+        _exp_minus_abs(aa[:nr], ee, n)
+        for i in range(nr):
             for l in range(n):
                 h = 1.0 / (1.0 + ee[i, l])
                 eh = ee[i, l] * h
@@ -351,7 +366,7 @@ def formation_value_grad(theta: np.ndarray, out: np.ndarray, u0: np.ndarray,
                 st[i, l] = r if lw else p
                 go[i, l] = p if lw else r
                 dq[i, l] = -(p * r) if lw else p * r
-        _body(st, go, dq, mem, nm, t_w[t], t_K[t], n, lw, grad, f, b, bn, acc, P, dP)
+        _body(st, go, dq, row, nm, t_w[t], t_K[t], n, lw, grad, f, b, bn, acc, acc2, P, dP)
         # the choice (and the votes), body by body
         for bi in range(t_b0[t], t_b1[t]):
             g = body[bi]
@@ -383,18 +398,19 @@ def formation_value_grad(theta: np.ndarray, out: np.ndarray, u0: np.ndarray,
                 lv = 0.0
                 for i in range(nm):
                     j = slots[g, i]
+                    r = row[i]
                     if vmask[g, j] != 0.0:
                         vj = votes[g, j]
                         s1[i, 0], g1[i, 0] = (1.0 - vj, vj) if lw else (vj, 1.0 - vj)
                         d1[i, 0] = 0.0
-                        a = aa[i, lch]
+                        a = aa[r, lch]
                         # log sigma(a) to full precision: -log(1 + e^{-|a|}) + min(a, 0)
-                        lp = -math.log1p(ee[i, lch]) + min(a, 0.0)
+                        lp = -math.log1p(ee[r, lch]) + min(a, 0.0)
                         lv += vj * lp + (1.0 - vj) * (lp - a)
                     else:
-                        s1[i, 0], g1[i, 0], d1[i, 0] = st[i, lch], go[i, lch], dq[i, lch]
+                        s1[i, 0], g1[i, 0], d1[i, 0] = st[r, lch], go[r, lch], dq[r, lch]
                 _body(s1, g1, d1, mem, nm, t_w[t], t_K[t], 1, lw, grad, f1, b1, bn1, acc1,
-                      P1v, dP1)
+                      acc21, P1v, dP1)
                 pfix = P1v[0]
                 if pfix <= 0.0 or zs[ch] == -np.inf:
                     out[g, 0] = -np.inf
@@ -403,16 +419,17 @@ def formation_value_grad(theta: np.ndarray, out: np.ndarray, u0: np.ndarray,
                 if grad:
                     for i in range(nm):
                         j = slots[g, i]
+                        r = row[i]
                         if vmask[g, j] != 0.0:
-                            p = go[i, lch] if lw else st[i, lch]
+                            p = go[r, lch] if lw else st[r, lch]
                             da = votes[g, j] - p
                         else:
                             da = dP1[i, 0] / pfix
-                        out[g, 1 + F] += da * ua[i, lch]
+                        out[g, 1 + F] += da * ua[r, lch]
                         du = kappa[g] * da
-                        sb[g, i] += du
+                        sb[g, first[r]] += du
                         for q in range(P2):
-                            out[g, 2 + F + P1 + q] += du * cx[e0 + i * n + lch, q]
+                            out[g, 2 + F + P1 + q] += du * cx[e0 + r * n + lch, q]
             if not grad:
                 continue
             for c in range(nc):
@@ -425,13 +442,14 @@ def formation_value_grad(theta: np.ndarray, out: np.ndarray, u0: np.ndarray,
                 wcol[lc0 + c] = wc / pc if pc > 0.0 else 0.0
         if not grad:
             continue
-        # the pass probabilities' share of the gradient, entry by entry
-        for i in range(nm):
+        # the pass probabilities' share of the gradient, row by row
+        for r in range(nr):
+            i = first[r]
             for l in range(n):
-                da = wcol[l] * dP[i, l]
+                da = wcol[l] * dP[r, l]
                 g = col_g[c0 + l]
-                e = e0 + i * n + l
-                out[g, 1 + F] += da * ua[i, l]
+                e = e0 + r * n + l
+                out[g, 1 + F] += da * ua[r, l]
                 du = kappa[g] * da
                 sb[g, i] += du
                 for q in range(P2):

@@ -871,9 +871,9 @@ def _formation_compiled(lu: LinearUtilities, bodies: VotingBodies, mask: np.ndar
     G, C, F = lu.proposal_x.shape
     f64 = np.float64
     has_votes = votes is not None
-    lay = _tiles(bodies, np.asarray(mask, bool), vote_mask)
-    e_g, e_c, e_j = lay["e_g"], lay["e_c"], lay["e_j"]
     P1, P2 = len(lu.member_terms), len(lu.config_terms)
+    lay = _tiles(bodies, np.asarray(mask, bool), vote_mask, _support_data(lu, bodies))
+    e_g, e_c, e_j = lay["e_g"], lay["e_c"], lay["e_j"]
     J = bodies.n_members
     # the data of every entry, packed once (the compiled loop streams through them)
     u0 = np.ascontiguousarray(lu.utility_offset[e_g, e_c, e_j], f64)
@@ -892,7 +892,8 @@ def _formation_compiled(lu: LinearUtilities, bodies: VotingBodies, mask: np.ndar
     v = np.zeros((G, J)) if votes is None else np.asarray(votes, f64)
     vm = np.zeros((G, J)) if vote_mask is None else np.asarray(vote_mask, bool).astype(f64)
     layout = tuple(lay[k] for k in ("t_eoff", "t_c0", "t_ncol", "t_nm", "t_K", "t_lower",
-                                    "t_w", "t_b0", "t_b1", "body", "body_c0", "col_g"))
+                                    "t_w", "t_nr", "t_row", "t_first", "t_b0", "t_b1",
+                                    "body", "body_c0", "col_g"))
     width = F + 1 + P1 + P2
 
     def run(theta: Any, grad: bool) -> Any:
@@ -917,11 +918,44 @@ def _formation_compiled(lu: LinearUtilities, bodies: VotingBodies, mask: np.ndar
 TILE_COLUMNS = 256
 
 
-def _tiles(bodies: VotingBodies, mask: np.ndarray, vote_mask: Any) -> dict[str, np.ndarray]:
+def _support_data(lu: LinearUtilities, bodies: VotingBodies) -> list[np.ndarray]:
+    """The data a member's support logit is built from, as arrays (G, C or 1, J): its
+    offsets, its configuration terms and its member terms (the keys of
+    :func:`_tiles`' twins)."""
+    G, C, _ = lu.proposal_x.shape
+    J = bodies.n_members
+    return [np.broadcast_to(lu.utility_offset, (G, C, J)),
+            *(np.broadcast_to(x, (G, C, J)) for x, _ in lu.config_terms),
+            *(np.broadcast_to(x, (G, J))[:, None, :] for x, _ in lu.member_terms)]
+
+
+def _rows(keys: Sequence[np.ndarray], g: int, idx: np.ndarray, weights: np.ndarray,
+          real: np.ndarray) -> tuple[int, ...]:
+    """Body ``g``'s active members ``idx`` labelled by their first twin: members with
+    the same weight and the same values of every key array (G, C or 1, J) in every
+    real configuration get one label, in order of first appearance."""
+    seen: dict[bytes, int] = {}
+    labels = []
+    for j in idx:
+        sig = [np.array([weights[g, j]], np.float64)]
+        for x in keys:
+            col = x[g, :, j]
+            sig.append(np.asarray(col[real] if col.shape[0] == real.shape[0] else col,
+                                  np.float64))
+        # + 0.0: -0.0 and 0.0 are the same datum (the bytes differ)
+        labels.append(seen.setdefault((np.concatenate(sig) + 0.0).tobytes(), len(seen)))
+    return tuple(labels)
+
+
+def _tiles(bodies: VotingBodies, mask: np.ndarray, vote_mask: Any,
+           keys: Sequence[np.ndarray] = ()) -> dict[str, np.ndarray]:
     """The packed layout of :func:`._kernel.formation_value_grad`: bodies with the same
-    active members' weights, states and side in tiles of whole bodies, at most
+    active members' weights, states, side and twins in tiles of whole bodies, at most
     :data:`TILE_COLUMNS` columns where the bodies allow (one column per real
-    configuration)."""
+    configuration). Members are twins when they have the same weight and the same
+    values of every array in ``keys`` ((G, C or 1, J): the data their support logit is
+    built from) in every real configuration; twins share one row of entries (without
+    ``keys`` every member has its own)."""
     G, J = bodies.weights.shape
     weights = np.asarray(bodies.weights, np.int64)
     ncfg = mask.sum(axis=1).astype(np.int64)
@@ -937,21 +971,24 @@ def _tiles(bodies: VotingBodies, mask: np.ndarray, vote_mask: Any) -> dict[str, 
     for g in range(G):
         idx = np.flatnonzero(active[g])
         slots[g, :len(idx)] = idx
-        groups.setdefault((tuple(weights[g, idx].tolist()), int(limit[g]), bool(lower[g])),
-                          []).append(g)
-    tiles: list[tuple[list[int], tuple[int, ...], int, bool]] = []
-    for (w, lim, low), members in groups.items():
+        rows = (_rows(keys, g, idx, weights, mask[g]) if keys
+                else tuple(range(len(idx))))
+        groups.setdefault((tuple(weights[g, idx].tolist()), int(limit[g]), bool(lower[g]),
+                           rows), []).append(g)
+    tiles: list[tuple[list[int], tuple[int, ...], int, bool, tuple[int, ...]]] = []
+    for (w, lim, low, rows), members in groups.items():
         cur: list[int] = []
         for g in members:
             if cur and ncfg[cur].sum() + ncfg[g] > TILE_COLUMNS:
-                tiles.append((cur, w, lim, low))
+                tiles.append((cur, w, lim, low, rows))
                 cur = []
             cur.append(g)
-        tiles.append((cur, w, lim, low))
+        tiles.append((cur, w, lim, low, rows))
     t_eoff, t_c0, t_ncol, t_nm, t_K, t_lower, t_w, t_b0, t_b1 = ([] for _ in range(9))
+    t_nr, t_row, t_first = [], [], []
     body, body_c0, col_g, e_parts = [], [], [], []
     ne = nc = 0
-    for members, w, lim, low in tiles:
+    for members, w, lim, low, rows in tiles:
         gs = np.repeat(np.array(members, np.int64), ncfg[members])
         cs = np.concatenate([np.arange(ncfg[g]) for g in members]).astype(np.int64)
         n, nm = len(gs), len(w)
@@ -966,10 +1003,15 @@ def _tiles(bodies: VotingBodies, mask: np.ndarray, vote_mask: Any) -> dict[str, 
         t_K.append(lim + 1)
         t_lower.append(low)
         t_w.append(list(w) + [0] * (J - nm))
+        nr = max(rows, default=-1) + 1
+        first = [rows.index(r) for r in range(nr)]
+        t_nr.append(nr)
+        t_row.append(list(rows) + [0] * (J - nm))
+        t_first.append(first + [0] * (J - nr))
         col_g.append(gs)
-        for i in range(nm):
+        for i in first:
             e_parts.append((gs, cs, slots[gs, i]))
-        ne += nm * n
+        ne += nr * n
         nc += n
     def cat(k: int) -> np.ndarray:
         return (np.concatenate([p[k] for p in e_parts]) if e_parts
@@ -980,7 +1022,10 @@ def _tiles(bodies: VotingBodies, mask: np.ndarray, vote_mask: Any) -> dict[str, 
 
     return {"t_eoff": arr(t_eoff), "t_c0": arr(t_c0), "t_ncol": arr(t_ncol),
             "t_nm": arr(t_nm), "t_K": arr(t_K), "t_lower": arr(t_lower, bool),
-            "t_w": arr(t_w).reshape(len(t_w), J), "t_b0": arr(t_b0), "t_b1": arr(t_b1),
+            "t_w": arr(t_w).reshape(len(t_w), J), "t_nr": arr(t_nr),
+            "t_row": arr(t_row).reshape(len(t_row), J),
+            "t_first": arr(t_first).reshape(len(t_first), J),
+            "t_b0": arr(t_b0), "t_b1": arr(t_b1),
             "body": arr(body), "body_c0": arr(body_c0),
             "col_g": np.concatenate(col_g).astype(np.int64) if col_g else arr([]),
             "e_g": cat(0), "e_c": cat(1), "e_j": cat(2), "slots": slots, "nmem": nmem,
