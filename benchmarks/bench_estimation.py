@@ -128,7 +128,9 @@ def main(argv: list[str] | None = None) -> int:
                     help="skip the per-region-loop model (its compilation takes very long)")
     ap.add_argument("--json", default=None, help="write the results as JSON here")
     ap.add_argument("--skip", default="", help="comma list of: 200,2000,mle,sbc")
-    ap.add_argument("--mass-matrix", default="diag", choices=["diag", "low_rank", "laplace"],
+    from estimation.fit import MASS_MATRICES
+
+    ap.add_argument("--mass-matrix", default="diag", choices=MASS_MATRICES,
                     help="NUTS metric of the vectorised structural fits (estimation.fit)")
     ap.add_argument("--tune", type=int, default=None,
                     help="tuning steps of the vectorised structural fits (default: = draws)")

@@ -64,6 +64,8 @@ MAX_FIT_FILE_BYTES = 2 * 2**30
 MAX_FIT_DATA_BYTES = 4 * 2**30
 #: NUTS metrics :func:`fit` adapts (``mass_matrix``)
 MASS_MATRICES = ("diag", "low_rank", "laplace")
+#: those of :data:`MASS_MATRICES` that only nutpie offers
+NUTPIE_MASS_MATRICES = ("low_rank", "laplace")
 
 __all__ = ["fit", "FitResults", "Refitter", "cli_fit", "demo_fit", "available_samplers",
            "compare", "choose_likelihood",
@@ -481,8 +483,8 @@ def fit(data: AllocationData, model: str = "structural", *, sampler: str = "auto
     name, backend = _choose_sampler(sampler)
     if mass_matrix not in MASS_MATRICES:
         raise EstimationError("mass_matrix", mass_matrix, "unknown mass matrix",
-                              "Use 'diag', 'low_rank' or 'laplace'")
-    if mass_matrix in ("low_rank", "laplace") and name != "nutpie":
+                              "Use one of " + ", ".join(map(repr, MASS_MATRICES)))
+    if mass_matrix in NUTPIE_MASS_MATRICES and name != "nutpie":
         raise EstimationError("mass_matrix", mass_matrix, f"not available with the {name} "
                               "sampler", "Use sampler='nutpie' (or 'auto' with the fast "
                               "extra), or mass_matrix='diag'")

@@ -118,12 +118,12 @@ class LaplaceApproximation:
 
 
 def _finite_start(f: LogDensity, starts: Callable[[int], np.ndarray], tries: int
-                  ) -> tuple[np.ndarray, int]:
+                  ) -> np.ndarray:
     for i in range(tries):
         x = np.asarray(starts(i), dtype=float)
         v, g = f(x)
         if np.isfinite(v) and np.all(np.isfinite(g)):
-            return x, i + 1
+            return x
     raise EstimationError("start", f"{tries} starting points",
                           "the log density is not finite at any of them",
                           "Check the model's priors and data, or use mass_matrix='diag'")
@@ -173,10 +173,10 @@ def laplace_approximation(f: LogDensity, start: np.ndarray | Callable[[int], np.
         return float(v), np.asarray(g, dtype=float)
 
     if callable(start):
-        x0, _ = _finite_start(counted, start, tries)
+        x0 = _finite_start(counted, start, tries)
     else:
         fixed = np.asarray(start, dtype=float)
-        x0, _ = _finite_start(counted, lambda i: fixed, 1)
+        x0 = _finite_start(counted, lambda i: fixed, 1)
 
     def objective(x: np.ndarray) -> tuple[float, np.ndarray]:
         v, g = counted(x)

@@ -183,6 +183,10 @@ def test_laplace_coordinates_need_nutpie():
     data = est.simulate(n_regions=3, seed=1)
     with pytest.raises(est.EstimationError, match="not available with the pymc"):
         est.fit(data, sampler="pymc", mass_matrix="laplace", chains=1, draws=5, tune=5)
+    # an unknown metric is refused with the argument, the value and every known metric
+    with pytest.raises(est.EstimationError, match=r"mass_matrix='dense'.*unknown.*'diag', "
+                                                  r"'low_rank', 'laplace'"):
+        est.fit(data, mass_matrix="dense", chains=1, draws=5, tune=5)
 
 
 def test_an_optimiser_stopped_short_reports_it():

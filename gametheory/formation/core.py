@@ -872,18 +872,20 @@ def _formation_compiled(lu: LinearUtilities, bodies: VotingBodies, mask: np.ndar
     f64 = np.float64
     has_votes = votes is not None
     P1, P2 = len(lu.member_terms), len(lu.config_terms)
-    lay = _tiles(bodies, np.asarray(mask, bool), vote_mask, _support_data(lu, bodies))
+    data = _support_data(lu, bodies)
+    lay = _tiles(bodies, np.asarray(mask, bool), vote_mask, data)
     e_g, e_c, e_j = lay["e_g"], lay["e_c"], lay["e_j"]
     J = bodies.n_members
-    # the data of every entry, packed once (the compiled loop streams through them)
-    u0 = np.ascontiguousarray(lu.utility_offset[e_g, e_c, e_j], f64)
-    cx = np.ascontiguousarray(np.stack([x[e_g, e_c, e_j] for x, _ in lu.config_terms],
-                                       axis=-1) if P2 else np.zeros((len(e_g), 0)), f64)
+    # the data of every row, packed once (the compiled loop streams through them)
+    u0 = np.ascontiguousarray(data[0][e_g, e_c, e_j], f64)
+    cx = np.ascontiguousarray(np.stack([x[e_g, e_c, e_j] for x in data[1:1 + P2]], axis=-1)
+                              if P2 else np.zeros((len(e_g), 0)), f64)
     # member terms of each body's active members, in the order of the tiles' members
     live = np.arange(J)[None, :] < lay["nmem"][:, None]
     rows = np.arange(G)[:, None]
     mxb = np.ascontiguousarray(np.stack(
-        [np.where(live, x[rows, lay["slots"]], 0.0) for x, _ in lu.member_terms], axis=-1)
+        [np.where(live, x[:, 0, :][rows, lay["slots"]], 0.0) for x in data[1 + P2:]],
+        axis=-1)
         if P1 else np.zeros((G, J, 0)), f64)
     z0 = np.zeros((G, C)) if lu.proposal_offset is None \
         else np.ascontiguousarray(lu.proposal_offset, f64)
@@ -919,9 +921,9 @@ TILE_COLUMNS = 256
 
 
 def _support_data(lu: LinearUtilities, bodies: VotingBodies) -> list[np.ndarray]:
-    """The data a member's support logit is built from, as arrays (G, C or 1, J): its
-    offsets, its configuration terms and its member terms (the keys of
-    :func:`_tiles`' twins)."""
+    """The data a member's support logit is built from, as arrays (G, C or 1, J), in
+    this order: its offsets, its configuration terms and its member terms (the keys of
+    :func:`_tiles`' twins, and what the compiled loop packs)."""
     G, C, _ = lu.proposal_x.shape
     J = bodies.n_members
     return [np.broadcast_to(lu.utility_offset, (G, C, J)),
